@@ -1,0 +1,5 @@
+import sys
+
+from kdworkbook.cli import main
+
+sys.exit(main())

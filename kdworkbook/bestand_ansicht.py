@@ -1,0 +1,214 @@
+"""The Bestandsaufnahme chapter: one function per notebook cell, each returning what to show.
+
+Keeps ``notebooks/02_bestandsaufnahme.ipynb`` thin: the notebook only calls these.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from IPython.display import HTML, Markdown
+from matplotlib.figure import Figure
+
+from kdworkbook import anzeige, bestand, defaults, grafiken
+from kdworkbook.formatierung import datum, euro, prozent, zahl
+from kdworkbook.laden import Bestandsaufnahme
+
+FIGURE_COLUMNS = {
+    "prozesse": ("Prozesse", "int"),
+    "vorgaenge": ("Vorgänge/Jahr", "int"),
+    "jahresstunden": ("Jahresstunden", "int"),
+    "personalkosten_eur": ("Personalkosten", "eur"),
+    "vzae": ("VZÄ", "dez1"),
+    "anteil_stunden": ("Anteil Stunden", "pct"),
+}
+PROCESS_COLUMNS = {
+    "bezeichnung": ("Prozess", "text"),
+    "fachamt": ("Fachamt", "text"),
+    "vorgaenge": ("Vorgänge/Jahr", "int"),
+    "minuten": ("Min./Vorgang", "dez1"),
+    "jahresstunden": ("Jahresstunden", "int"),
+    "personalkosten_eur": ("Personalkosten", "eur"),
+}
+PROPERTY_TITLES = {
+    "laufbahngruppe": "Laufbahngruppe der bearbeitenden Stelle",
+    "koordination": "Beteiligte Stellen",
+    "rechtliche_besonderheiten": "Rechtliche Besonderheiten",
+}
+
+
+def introduction(ba: Bestandsaufnahme) -> Markdown:
+    s = ba.settings
+    files = ", ".join(f"„{p.name}“" for p in ba.survey.files)
+    return anzeige.text(
+        f"Grundlage ist die Bestandserhebung der **{s.gemeinde}** "
+        f"(Stand: {datum(s.stichtag)}): {zahl(len(ba.data))} Prozesse aus "
+        f"{zahl(ba.data['fachamt'].nunique())} Fachämtern, erhoben in {files}. Für jeden "
+        "Prozess wurden die Vorgänge pro Jahr, der zeitliche Aufwand je Vorgang, die Stufe der "
+        "bearbeitenden Stelle, die beteiligten Stellen und rechtliche Besonderheiten erfasst. "
+        "Daraus ergeben sich nach dem Standardkostenmodell Jahresstunden, Personalkosten und "
+        "Vollzeitäquivalente (VZÄ)."
+    )
+
+
+def key_figures(ba: Bestandsaufnahme) -> HTML:
+    k = ba.key_figures
+    return anzeige.cards({
+        "Prozesse": zahl(k.prozesse),
+        "Fachämter": zahl(k.fachaemter),
+        "Vorgänge pro Jahr": zahl(k.vorgaenge),
+        "Jahresstunden": zahl(k.stunden),
+        "Personalkosten pro Jahr": euro(k.kosten_eur),
+        "Vollzeitäquivalente": zahl(k.vzae, 1),
+    })
+
+
+def fachamt_table(ba: Bestandsaufnahme) -> HTML:
+    totals = bestand.by_fachamt(ba.data)
+    columns = {"fachamt": ("Fachamt", "text"), **FIGURE_COLUMNS}
+    k = ba.key_figures
+    total = {"fachamt": "Summe", "prozesse": k.prozesse, "vorgaenge": k.vorgaenge,
+             "jahresstunden": k.stunden, "personalkosten_eur": k.kosten_eur, "vzae": k.vzae,
+             "anteil_stunden": 1.0}
+    return anzeige.table(totals, columns, total)
+
+
+def fachamt_chart(ba: Bestandsaufnahme) -> Figure:
+    return grafiken.fachamt_bars(bestand.by_fachamt(ba.data))
+
+
+def pareto_summary(ba: Bestandsaufnahme) -> Markdown:
+    share = ba.settings.pareto_anteil
+    count = bestand.pareto_count(ba.data, share)
+    total = len(ba.data)
+    return anzeige.text(
+        f"**{zahl(count)} von {zahl(total)} Prozessen** ({prozent(count / total)}) verursachen "
+        f"{prozent(share, 0)} der Jahresstunden. Hier lohnt Digitalisierung am meisten: "
+        "jede eingesparte Minute wirkt bei diesen Prozessen besonders oft."
+    )
+
+
+def pareto_chart(ba: Bestandsaufnahme) -> Figure:
+    share = ba.settings.pareto_anteil
+    return grafiken.pareto_chart(bestand.pareto(ba.data), share,
+                                 bestand.pareto_count(ba.data, share))
+
+
+def pareto_table(ba: Bestandsaufnahme) -> HTML:
+    count = bestand.pareto_count(ba.data, ba.settings.pareto_anteil)
+    top = bestand.pareto(ba.data).head(count)
+    columns = {"rang": ("Rang", "int"), **PROCESS_COLUMNS, "kum_anteil": ("kumuliert", "pct")}
+    return anzeige.table(top, columns)
+
+
+def distributions(ba: Bestandsaufnahme) -> Figure:
+    return grafiken.distributions(ba.data)
+
+
+def property_table(ba: Bestandsaufnahme, prop: str) -> HTML:
+    totals = bestand.by_property(_labelled(ba), prop)
+    return anzeige.table(totals, {prop: (PROPERTY_TITLES[prop], "text"), **FIGURE_COLUMNS})
+
+
+def property_chart(ba: Bestandsaufnahme, prop: str) -> Figure:
+    totals = bestand.by_property(_labelled(ba), prop)
+    return grafiken.property_bars(totals, prop, PROPERTY_TITLES[prop])
+
+
+def _labelled(ba: Bestandsaufnahme) -> Any:
+    """Readable values for the property tables (names instead of codes)."""
+    return ba.data.assign(
+        laufbahngruppe=ba.data["laufbahngruppe"].map(
+            lambda g: defaults.LAUFBAHNGRUPPE_NAMEN.get(g, g)),
+        rechtliche_besonderheiten=ba.data["rechtliche_besonderheiten"].map(
+            {0: "keine", 1: "vorhanden"}),
+    )
+
+
+def candidates(ba: Bestandsaufnahme, limit: int = 15) -> HTML:
+    top = bestand.simple_candidates(ba.data).head(limit)
+    if top.empty:
+        return HTML("<p>Kein Prozess ohne rechtliche Besonderheiten mit nur einer Stelle.</p>")
+    return anzeige.table(top, PROCESS_COLUMNS)
+
+
+def sorted_processes(ba: Bestandsaufnahme, limit: int = 25) -> HTML:
+    top = bestand.sort_by_properties(ba.data).head(limit)
+    columns = {"bezeichnung": ("Prozess", "text"), "fachamt": ("Fachamt", "text"),
+               "rechtliche_besonderheiten": ("Recht", "int"),
+               "beteiligte_stellen": ("Stellen", "int"), "stufe": ("Stufe", "int"),
+               "jahresstunden": ("Jahresstunden", "int")}
+    return anzeige.table(top, columns)
+
+
+def data_quality(ba: Bestandsaufnahme) -> HTML:
+    s = ba.settings
+    findings = bestand.quality_warnings(ba.data, s.plausibel_max_minuten,
+                                        s.plausibel_max_vorgaenge)
+    notes = "".join(f"<li>{n}</li>" for n in ba.survey.notes)
+    parts = [f"<p>Alle {zahl(len(ba.data))} Zeilen wurden gegen das Datenschema der "
+             "Bestandserhebung geprüft (Zahlen, Wertebereiche, Pflichtfelder, Dubletten); "
+             "Fehler hätten den Lauf verhindert.</p>"]
+    if notes:
+        parts.append(f"<p>Hinweise zum Einlesen:</p><ul>{notes}</ul>")
+    if findings.empty:
+        parts.append("<p>Keine auffälligen Werte.</p>")
+    else:
+        parts.append(f"<p>{zahl(len(findings))} auffällige Werte – bitte mit dem Fachamt "
+                     "klären (kein Fehler, die Werte gehen so in die Auswertung ein):</p>")
+        parts.append(anzeige.table_html(findings, {
+            "datei": ("Datei", "text"), "zeile": ("Zeile", "int"),
+            "fachamt": ("Fachamt", "text"), "bezeichnung": ("Prozess", "text"),
+            "hinweis": ("Hinweis", "text")}))
+    return HTML(anzeige.STYLE + "".join(parts))
+
+
+def assumptions(ba: Bestandsaufnahme) -> HTML:
+    s = ba.settings
+    rows = [{"wert": f"Stundensatz {defaults.LAUFBAHNGRUPPE_NAMEN.get(g, g)}",
+             "betrag": euro(rate, 2) + "/h", "quelle": defaults.LOHNKOSTEN_QUELLE}
+            for g, rate in s.stundensaetze.items()]
+    stufen = "; ".join(f"{st} → {defaults.LAUFBAHNGRUPPE_NAMEN.get(g, g)}"
+                       for st, g in sorted(s.stufen.items()))
+    rows += [
+        {"wert": "Jahresarbeitsstunden je VZÄ", "betrag": zahl(s.jahresarbeitsstunden) + " h",
+         "quelle": "Standardkostenmodell: 200 Arbeitstage × 8 h"},
+        {"wert": "Stufe → Laufbahngruppe", "betrag": stufen,
+         "quelle": "Annahme des Projekts, mit der Kommune abzustimmen"},
+        {"wert": "Pareto-Schwelle", "betrag": prozent(s.pareto_anteil, 0),
+         "quelle": "80/20-Regel"},
+    ]
+    return anzeige.table(pd.DataFrame(rows), {"wert": ("Annahme", "text"),
+                                              "betrag": ("Wert", "text"),
+                                              "quelle": ("Quelle", "text")})
+
+
+def results(ba: Bestandsaufnahme) -> None:
+    """Machine-readable key figures (cell tagged ``ergebnisse``)."""
+    anzeige.results({
+        "gemeinde": ba.settings.gemeinde,
+        "bestand": ba.key_figures.as_dict()
+        | {"pareto_prozesse": bestand.pareto_count(ba.data, ba.settings.pareto_anteil)},
+    })
+
+
+def appendix_sheets(ba: Bestandsaufnahme) -> dict[str, tuple[pd.DataFrame, dict]]:
+    """Sheets of the Excel appendix: all processes with figures, and totals per Fachamt."""
+    processes = bestand.sort_by_properties(ba.data)
+    process_columns = {
+        "fachamt": ("Fachamt", "text"), "leistung": ("Leistung", "text"),
+        "verrichtung": ("Verrichtung", "text"), "bezeichnung": ("Bezeichnung", "text"),
+        "leika_schluessel": ("LeiKa-Schlüssel", "text"),
+        "vorgaenge": ("Vorgänge pro Jahr", "int"), "minuten": ("Minuten je Vorgang", "dez1"),
+        "stufe": ("Stufe", "int"), "beteiligte_stellen": ("Beteiligte Stellen", "int"),
+        "rechtliche_besonderheiten": ("Rechtliche Besonderheiten", "int"),
+        "stundensatz_eur": ("Stundensatz €/h", "eur2"), "jahresstunden": ("Jahresstunden", "dez1"),
+        "personalkosten_eur": ("Personalkosten €", "eur"), "vzae": ("VZÄ", "dez2"),
+        "datei": ("Quelldatei", "text"), "zeile": ("Zeile", "int"),
+    }
+    return {
+        "Prozesse": (processes, process_columns),
+        "Fachämter": (bestand.by_fachamt(ba.data), {"fachamt": ("Fachamt", "text"),
+                                                    **FIGURE_COLUMNS}),
+    }

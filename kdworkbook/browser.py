@@ -1,0 +1,182 @@
+"""Headless Chromium for the PDF report: find a browser, print HTML files to A4 PDF.
+
+Playwright drives the browser because only its ``page.pdf`` offers footer templates with
+page numbers. Debian's Chromium is preferred over Playwright's own download, which is
+not possible on machines without internet.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+from pathlib import Path
+from types import TracebackType
+
+from playwright.sync_api import Error, sync_playwright
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import NameObject
+
+ENV_BROWSER = "KDWORKBOOK_CHROMIUM"
+"""Environment variable naming the Chromium/Chrome executable to use."""
+
+SYSTEM_BROWSERS = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
+PATH_BROWSERS = ("google-chrome", "google-chrome-stable", "chrome")
+
+# No network, no first-run UI: the report must build offline and reproducibly.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+
+INSTALL_HINT = (
+    "Bitte einen Chromium-Browser installieren: unter Debian/Ubuntu mit "
+    "`apt-get install chromium`, sonst mit `playwright install chromium`. "
+    f"Alternativ kann die Umgebungsvariable {ENV_BROWSER} auf eine ausführbare "
+    "Chromium- oder Chrome-Datei zeigen."
+)
+
+
+class ReportError(Exception):
+    """The report could not be built; the message is German and says what to do."""
+
+
+def _executable(candidate: str) -> str | None:
+    """Absolute path of *candidate* (a path or a command name) if it can be executed."""
+    if os.sep in candidate:
+        path = Path(candidate).expanduser()
+        return str(path) if path.is_file() and os.access(path, os.X_OK) else None
+    return shutil.which(candidate)
+
+
+def find_browser(explicit: str | None = None) -> str | None:
+    """Chromium to print with; ``None`` means Playwright's own installed browser.
+
+    Search order: *explicit*, env ``KDWORKBOOK_CHROMIUM``, /usr/bin/chromium,
+    /usr/bin/chromium-browser, google-chrome/chrome on PATH. A browser that was asked
+    for explicitly (argument or env) but does not exist is an error, not a fallback.
+    """
+    asked_for = (
+        ("Der angegebene Browser", explicit),
+        (f"Der Browser aus {ENV_BROWSER}", os.environ.get(ENV_BROWSER)),
+    )
+    for label, wanted in asked_for:
+        if wanted:
+            found = _executable(wanted)
+            if found is None:
+                raise ReportError(
+                    f"{label} „{wanted}“ wurde nicht gefunden oder ist nicht ausführbar. "
+                    f"{INSTALL_HINT}"
+                )
+            return found
+    for candidate in (*SYSTEM_BROWSERS, *PATH_BROWSERS):
+        found = _executable(candidate)
+        if found:
+            return found
+    return None
+
+
+def _footer_template(text: str) -> str:
+    """Footer HTML; Chromium fills the spans with class pageNumber/totalPages."""
+    return (
+        '<div style="width:100%;margin:0 20mm;padding-top:2mm;border-top:0.5pt solid #9aa5b1;'
+        "font-family:'DejaVu Sans','Liberation Sans',Arial,sans-serif;font-size:7.5pt;"
+        'color:#4a5561;text-align:right;">'
+        f'{text} · Seite <span class="pageNumber"></span> von <span class="totalPages"></span>'
+        "</div>"
+    )
+
+
+class PdfPrinter:
+    """One headless Chromium for several prints; use as a context manager.
+
+    Leaving the ``with`` block always closes the browser and the Playwright driver, so
+    no Chromium process outlives the report.
+    """
+
+    def __init__(self, browser: str | None, margin: dict[str, str]) -> None:
+        self._executable = browser
+        self._margin = margin
+        self._playwright = None
+        self._browser = None
+        self._page = None
+
+    def __enter__(self) -> PdfPrinter:
+        self._playwright = sync_playwright().start()
+        try:
+            self._browser = self._playwright.chromium.launch(
+                executable_path=self._executable, headless=True, args=CHROMIUM_ARGS
+            )
+            self._page = self._browser.new_page()
+        except BaseException as exc:
+            self.__exit__(None, None, None)
+            if not isinstance(exc, Error):
+                raise
+            first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
+            raise ReportError(
+                f"Chromium ({self._executable or 'Playwright-Browser'}) konnte nicht gestartet "
+                f"werden: {first_line}. {INSTALL_HINT}"
+            ) from exc
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            if self._browser is not None:
+                self._browser.close()
+        finally:
+            if self._playwright is not None:
+                self._playwright.stop()
+
+    def print(self, html_file: Path, footer: str | None = None) -> bytes:
+        """A4 PDF of *html_file*; with *footer*, every page gets "<footer> · Seite X von Y"."""
+        assert self._page is not None, "PdfPrinter must be used in a with block"
+        try:
+            self._page.goto(html_file.resolve().as_uri(), wait_until="load")
+            return self._page.pdf(
+                format="A4",
+                prefer_css_page_size=True,
+                print_background=True,
+                display_header_footer=footer is not None,
+                header_template="<span></span>",
+                footer_template=_footer_template(footer or ""),
+                margin=self._margin,
+                outline=True,
+                tagged=True,
+            )
+        except Error as exc:
+            raise ReportError(f"Das PDF konnte nicht erzeugt werden: {exc}") from exc
+
+
+def destination_pages(pdf: bytes) -> dict[str, int]:
+    """Named destinations (HTML ids that are link targets) → 1-based page number."""
+    reader = PdfReader(io.BytesIO(pdf))
+    return {
+        name.lstrip("/"): reader.get_destination_page_number(dest) + 1
+        for name, dest in reader.named_destinations.items()
+    }
+
+
+def replace_first_page(pdf: bytes, first_page_from: bytes) -> bytes:
+    """*pdf* with page 1's drawing taken from *first_page_from* (same layout, no footer).
+
+    Chromium prints footer templates on every page; the title page must not have one.
+    Only the page content is swapped, so links, bookmarks and page count stay intact.
+    """
+    writer = PdfWriter(clone_from=io.BytesIO(pdf))
+    source = PdfReader(io.BytesIO(first_page_from)).pages[0]
+    target = writer.pages[0]
+    for key in ("/Contents", "/Resources"):
+        target[NameObject(key)] = source.raw_get(key).clone(writer)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

@@ -1,0 +1,131 @@
+"""Command line: ``kdworkbook new | check | run`` – a thin layer over the package API.
+
+Exit codes: 0 ok, 1 a run failed (notebook error, report), 2 bad input (message says where).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from kdworkbook import __version__, bericht, bestand, lauf, vorlage
+from kdworkbook.errors import InputError
+from kdworkbook.formatierung import euro, zahl
+from kdworkbook.laden import load_bestand
+from kdworkbook.parameter import slugify
+
+EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # German frame around argparse's own message
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_INPUT, f"Aufruf fehlerhaft: {message}\nHilfe: kdworkbook --help\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="kdworkbook", description="Strategie-Arbeitsmappe KommunalDigital.NRW")
+    parser.add_argument("--version", action="version", version=f"kdworkbook {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="BEFEHL",
+                                parser_class=_Parser)
+
+    new = sub.add_parser("new", help="kommentierte Parameterdatei für eine Kommune anlegen")
+    new.add_argument("gemeinde", help="Name der Kommune, z. B. „Stadt Beispiel“")
+    new.add_argument("--ags", help="Amtlicher Gemeindeschlüssel, 8-stellig (05…)")
+    new.add_argument("--ziel", type=Path, help="Zieldatei (Standard: parameters/<name>.yaml)")
+    new.add_argument("--ueberschreiben", action="store_true", help="vorhandene Datei ersetzen")
+
+    check = sub.add_parser("check", help="Parameter und Bestandserhebung prüfen, ohne Notebooks")
+    check.add_argument("parameter", type=Path, help="Parameterdatei (YAML)")
+    check.add_argument("--json", action="store_true", help="maschinenlesbare Zusammenfassung")
+
+    run = sub.add_parser("run", help="alle Schritte ausführen, Bericht (PDF) und Anhang erzeugen")
+    run.add_argument("parameter", type=Path, nargs="+", help="Parameterdatei(en) (YAML)")
+    run.add_argument("--ausgabe", type=Path, default=Path("outputs"),
+                     help="Ausgabeordner (Standard: outputs)")
+    run.add_argument("--browser", help="Pfad zu Chromium/Chrome für den PDF-Druck")
+    return parser
+
+
+def _new(args: argparse.Namespace) -> int:
+    target = args.ziel or Path("parameters") / f"{slugify(args.gemeinde)}.yaml"
+    vorlage.write_template(target, args.gemeinde, args.ags, overwrite=args.ueberschreiben)
+    print(f"Parameterdatei angelegt: {target}")
+    print("Nächste Schritte: Pfad unter „bestand“ anpassen, dann „kdworkbook check "
+          f"{target}“.")
+    return EXIT_OK
+
+
+def _check(args: argparse.Namespace) -> int:
+    ba = load_bestand(args.parameter)
+    k = ba.key_figures
+    share = ba.settings.pareto_anteil
+    pareto = bestand.pareto_count(ba.data, share)
+    if args.json:
+        summary = {"gemeinde": ba.settings.gemeinde, "ags": ba.settings.ags,
+                   "stichtag": ba.settings.stichtag.isoformat(),
+                   "bestand": k.as_dict() | {"pareto_prozesse": pareto},
+                   "hinweise": ba.survey.notes}
+        print(json.dumps(summary, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    s = ba.settings
+    print(f"{s.gemeinde}: Parameterdatei und Bestandserhebung sind gültig.")
+    rows = [("Prozesse", zahl(k.prozesse)), ("Fachämter", zahl(k.fachaemter)),
+            ("Vorgänge pro Jahr", zahl(k.vorgaenge)), ("Jahresstunden", zahl(k.stunden)),
+            ("Personalkosten pro Jahr", euro(k.kosten_eur)), ("Vollzeitäquivalente", zahl(k.vzae, 1)),
+            (f"Prozesse mit {zahl(share * 100)} % der Stunden", zahl(pareto))]
+    width = max(len(label) for label, _ in rows)
+    for label, value in rows:
+        print(f"  {label:<{width}}  {value:>14}")
+    for note in ba.survey.notes:
+        print(f"  Hinweis: {note}")
+    return EXIT_OK
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Run each parameter file; one that fails does not stop the others."""
+    codes = []
+    for parameter in args.parameter:
+        start = time.perf_counter()
+        print(f"{parameter}:", flush=True)
+        try:
+            result = lauf.run(parameter, args.ausgabe, browser=args.browser,
+                              progress=lambda msg: print(f"  {msg}", flush=True))
+        except InputError as exc:
+            _print_input_error(exc)
+            codes.append(EXIT_INPUT)
+            continue
+        except (lauf.RunFailed, bericht.ReportError) as exc:
+            print(f"Lauf fehlgeschlagen: {exc}", file=sys.stderr)
+            codes.append(EXIT_FAILED)
+            continue
+        print(f"  fertig in {zahl(time.perf_counter() - start, 1)} s: {result.run_dir}")
+        print(f"Bericht: {result.pdf}")
+        codes.append(EXIT_OK)
+    return max(codes)
+
+
+def _print_input_error(exc: InputError) -> None:
+    print("Fehler in der Eingabe – es wurde nichts ausgeführt:", file=sys.stderr)
+    for message in exc.messages:
+        print(f"  - {message}", file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    handler = {"new": _new, "check": _check, "run": _run}[args.command]
+    try:
+        return handler(args)
+    except InputError as exc:
+        _print_input_error(exc)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        print("Abgebrochen.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

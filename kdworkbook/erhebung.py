@@ -1,0 +1,321 @@
+"""Import of the Bestandserhebung (survey of all Fachämter) from .xlsx and .csv files.
+
+Headers are the deck's (``Vorgänge pro Jahr`` …), matched tolerantly (case, spaces, line
+breaks). CSV may be written by Excel in a German locale (``;``, Windows-1252 or UTF-8 with BOM,
+decimal comma, thousands dot) or be plain UTF-8 with commas. Every table is checked against
+:func:`survey_schema`, the data dictionary of the survey; problems name file, row (as the
+analyst sees it in Excel) and column.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pandera.pandas as pa
+
+from kdworkbook.errors import InputError
+
+#: Internal column name → header as printed in the deck (Bestandserhebung, Anlage 1).
+HEADERS: dict[str, str] = {
+    "fachamt": "Fachamt",
+    "leistung": "Leistung",
+    "verrichtung": "Verrichtung",
+    "bezeichnung": "Bezeichnung",
+    "vorgaenge": "Vorgänge pro Jahr",
+    "minuten": "Zeitlicher Aufwand in Minuten",
+    "stufe": "Bearbeitende Stelle nach Stufe",
+    "beteiligte_stellen": "Beteiligte Stellen",
+    "rechtliche_besonderheiten": "Rechtliche Besonderheiten vorhanden",
+    "leika_schluessel": "LeiKa-Schlüssel",
+}
+REQUIRED = ("bezeichnung", "vorgaenge", "minuten", "stufe", "beteiligte_stellen",
+            "rechtliche_besonderheiten")
+NUMERIC = ("vorgaenge", "minuten", "stufe", "beteiligte_stellen", "rechtliche_besonderheiten")
+TEXT = ("fachamt", "leistung", "verrichtung", "bezeichnung", "leika_schluessel")
+#: Further spellings seen in practice (the seed's table header says "Leistungskennung").
+_ALIASES = {"leistungskennung": "leistung", "leika schlüssel": "leika_schluessel",
+            "leika-schluessel": "leika_schluessel", "leika-id": "leika_schluessel",
+            "vorgaenge pro jahr": "vorgaenge", "amt": "fachamt"}
+PREFERRED_SHEET = "Bestandserhebung"
+MAX_MESSAGES = 60
+
+
+def _norm(header: Any) -> str:
+    return re.sub(r"\s+", " ", str(header or "")).strip().strip(":*").strip().lower()
+
+
+_HEADER_LOOKUP = {_norm(h): col for col, h in HEADERS.items()} | _ALIASES
+
+
+def _whole(series: pd.Series) -> pd.Series:
+    return series.isna() | (series % 1 == 0)
+
+
+def survey_schema(stufen: Iterable[int]) -> pa.DataFrameSchema:
+    """The survey's data dictionary: one column per deck header, with description and unit."""
+    stufen = sorted(stufen)
+    count = [pa.Check.ge(0, error="erwartet eine Zahl ≥ 0"),
+             pa.Check(_whole, error="erwartet eine ganze Zahl")]
+
+    def col(name: str, dtype: Any, description: str, unit: str, checks: list[pa.Check],
+            nullable: bool = False) -> pa.Column:
+        return pa.Column(dtype, checks=checks, nullable=nullable, title=HEADERS[name],
+                         description=description, metadata={"einheit": unit})
+
+    return pa.DataFrameSchema(
+        {
+            "fachamt": col("fachamt", str, "Organisationseinheit, die den Prozess bearbeitet",
+                           "Text", [pa.Check.str_length(min_value=1, error="darf nicht leer sein")]),
+            "leistung": col("leistung", str, "Leistungsobjekt nach LeiKa, z. B. Personalausweis",
+                            "Text", [], nullable=True),
+            "verrichtung": col("verrichtung", str, "Verrichtung nach LeiKa, z. B. Ausstellung",
+                               "Text", [], nullable=True),
+            "bezeichnung": col("bezeichnung", str, "Name des Prozesses (LeiKa-Bezeichnung)", "Text",
+                               [pa.Check.str_length(min_value=1, error="darf nicht leer sein")]),
+            "vorgaenge": col("vorgaenge", float, "Fallzahl im Jahr", "Vorgänge/Jahr", count),
+            "minuten": col("minuten", float, "Bearbeitungszeit je Vorgang", "Minuten/Vorgang",
+                           [pa.Check.ge(0, error="erwartet eine Zahl ≥ 0")]),
+            "stufe": col("stufe", float, "Stufe der bearbeitenden Stelle (→ Laufbahngruppe)",
+                         "Stufe", [pa.Check.isin(stufen, error="erwartet eine der Stufen "
+                                                 + ", ".join(map(str, stufen)))]),
+            "beteiligte_stellen": col("beteiligte_stellen", float,
+                                      "Zahl der beteiligten Organisationseinheiten", "Stellen",
+                                      count),
+            "rechtliche_besonderheiten": col(
+                "rechtliche_besonderheiten", float, "1 = rechtliche Besonderheiten vorhanden",
+                "0/1", [pa.Check.isin([0, 1], error="erwartet 0 (nein) oder 1 (ja)")]),
+            "leika_schluessel": col(
+                "leika_schluessel", str, "14-stelliger Schlüssel im Leistungskatalog", "Schlüssel",
+                [pa.Check.str_matches(r"^\d{14}$", error="erwartet 14 Ziffern")], nullable=True),
+        },
+        unique=["fachamt", "bezeichnung"],
+        report_duplicates="all",
+        strict=False,
+    )
+
+
+@dataclass(frozen=True)
+class Survey:
+    """The merged, validated survey: one row per process, plus notes on the import."""
+
+    data: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def parse_number(value: Any, decimal: str = ",") -> float | None:
+    """``"1.234,5"`` → 1234.5 (German), ``"1,234.5"`` → 1234.5 (decimal ``.``); None if empty.
+
+    A lone dot followed by other than three digits (``"7.5"``) is a decimal point in both
+    conventions: Excel in a German locale never writes it as a thousands separator.
+    """
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    if isinstance(value, bool):
+        raise ValueError(value)
+    if isinstance(value, int | float):
+        return float(value)
+    text = str(value).strip().replace("\u00a0", "").replace(" ", "").replace("\u2212", "-")
+    if not text:
+        return None
+    thousands = "." if decimal == "," else ","
+    if re.fullmatch(rf"[-+]?\d{{1,3}}(\{thousands}\d{{3}})+(\{decimal}\d+)?", text):
+        text = text.replace(thousands, "")
+    elif not re.fullmatch(rf"[-+]?(\d+(\{decimal}\d*)?|\{decimal}\d+)", text):
+        if not re.fullmatch(r"[-+]?\d+\.\d+", text):
+            raise ValueError(value)
+        return float(text)
+    return float(text.replace(decimal, "."))
+
+
+def _decode(raw: bytes) -> str:
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("latin-1")
+
+
+def _read_csv(path: Path) -> tuple[list[list[Any]], str]:
+    raw = path.read_bytes()
+    if b"\x00" in raw[:4096]:
+        raise InputError(f"{path}: keine Textdatei (Binärdaten) – erwartet: CSV oder .xlsx.")
+    text = _decode(raw)
+    first = text.split("\n", 1)[0]
+    delimiter = max(";,\t", key=first.count)
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    return rows, ("," if delimiter in ";\t" else ".")
+
+
+def _read_xlsx(path: Path) -> list[list[Any]]:
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError):
+        raise InputError(
+            f"{path}: keine lesbare Excel-Datei (.xlsx) – vielleicht eine umbenannte andere Datei "
+            "oder das alte .xls-Format? Bitte in Excel als .xlsx oder .csv speichern."
+        ) from None
+    try:
+        sheets = book.sheetnames
+        if not sheets:
+            raise InputError(f"{path}: Arbeitsmappe enthält kein Tabellenblatt.")
+        sheet = book[PREFERRED_SHEET] if PREFERRED_SHEET in sheets else book[sheets[0]]
+        return [list(row) for row in sheet.iter_rows(values_only=True)]
+    finally:
+        book.close()
+
+
+def read_table(path: Path) -> tuple[list[list[Any]], str]:
+    """Raw rows of a survey file (header first) and its decimal separator."""
+    suffix = path.suffix.lower()
+    if not path.is_file():
+        raise InputError(f"{path}: Datei nicht gefunden.")
+    if path.stat().st_size == 0:
+        raise InputError(f"{path}: Datei ist leer.")
+    if suffix in (".xlsx", ".xlsm"):
+        return _read_xlsx(path), ","
+    if suffix in (".csv", ".txt"):
+        return _read_csv(path)
+    raise InputError(f"{path}: Dateityp „{suffix}“ wird nicht unterstützt – erwartet: .xlsx oder .csv.")
+
+
+# --------------------------------------------------------------------------- one file
+
+
+def _map_headers(path: Path, header: Sequence[Any]) -> tuple[dict[int, str], list[str]]:
+    mapping: dict[int, str] = {}
+    notes = []
+    for i, cell in enumerate(header):
+        name = _HEADER_LOOKUP.get(_norm(cell))
+        if name and name not in mapping.values():
+            mapping[i] = name
+        elif _norm(cell):
+            notes.append(f"{path.name}: Spalte „{cell}“ wird nicht ausgewertet.")
+    missing = [HEADERS[c] for c in REQUIRED if c not in mapping.values()]
+    if missing:
+        found = ", ".join(f"„{h}“" for h in header if _norm(h)) or "keine"
+        raise InputError(
+            f"{path}: Spalte(n) {', '.join(f'„{m}“' for m in missing)} fehlen in der Kopfzeile "
+            f"(Zeile 1). Gefunden: {found}. Erwartet werden die Überschriften der Bestandserhebung."
+        )
+    return mapping, notes
+
+
+def _frame(path: Path, rows: list[list[Any]], decimal: str, fachamt: str | None,
+           errors: dict[tuple[str, int, str], str]) -> pd.DataFrame:
+    """Raw rows → typed DataFrame; unparsable numbers go into *errors*, keyed by cell."""
+    mapping, _ = _map_headers(path, rows[0])
+    records = []
+    for excel_row, row in enumerate(rows[1:], start=2):
+        cells = {name: row[i] if i < len(row) else None for i, name in mapping.items()}
+        if all(_blank(cells.get(c)) for c in REQUIRED):
+            continue  # an empty line, not a process
+        record: dict[str, Any] = {"datei": path.name, "zeile": excel_row}
+        for name in TEXT:
+            value = cells.get(name)
+            record[name] = None if _blank(value) else _text(value)
+        for name in NUMERIC:
+            try:
+                record[name] = parse_number(cells.get(name), decimal)
+            except ValueError:
+                errors[(path.name, excel_row, name)] = (
+                    f"{path.name}, Zeile {excel_row}, Spalte „{HEADERS[name]}“: "
+                    f"„{cells.get(name)}“ ist keine Zahl.")
+                record[name] = float("nan")
+        record["fachamt"] = record["fachamt"] or fachamt or path.stem
+        records.append(record)
+    if not records:
+        raise InputError(f"{path}: enthält keine Prozesse (nur die Kopfzeile oder leere Zeilen).")
+    return pd.DataFrame.from_records(records)
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip()) or (
+        isinstance(value, float) and pd.isna(value))
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # a LeiKa key Excel stored as a number
+    return re.sub(r"\s+", " ", str(value)).strip()
+
+
+# --------------------------------------------------------------------------- all files
+
+
+def _schema_messages(failures: pd.DataFrame, data: pd.DataFrame,
+                     unparsable: set[tuple[str, int, str]]) -> list[str]:
+    """pandera's failure cases → German messages with file, Excel row and column header."""
+    messages = []
+    for case in failures.itertuples():
+        row = data.loc[case.index]
+        prefix = f"{row['datei']}, Zeile {row['zeile']}"
+        header = HEADERS.get(case.column, case.column)
+        if case.check == "multiple_fields_uniqueness":
+            if case.column == "bezeichnung":
+                messages.append(f"{prefix}: Prozess „{case.failure_case}“ ist im Fachamt "
+                                f"„{row['fachamt']}“ doppelt erfasst.")
+        elif case.check == "not_nullable":
+            if (row["datei"], row["zeile"], case.column) not in unparsable:
+                messages.append(f"{prefix}, Spalte „{header}“: Wert fehlt.")
+        else:
+            shown = _shown(case.failure_case)
+            messages.append(f"{prefix}, Spalte „{header}“: „{shown}“ – {case.check}.")
+    return messages
+
+
+def _shown(value: Any) -> Any:
+    """A failing value as the analyst typed it: 10,5 rather than 10.5, 3 rather than 3.0."""
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else f"{value:g}".replace(".", ",")
+    return value
+
+
+def _sort_key(message: str) -> tuple[str, int]:
+    match = re.match(r"(.+?), Zeile (\d+)", message)
+    return (match.group(1), int(match.group(2))) if match else (message, 0)
+
+
+def read_survey(sources: Sequence[tuple[Path, str | None]], stufen: Iterable[int]) -> Survey:
+    """Read, merge and validate survey files given as ``(path, fachamt or None)``.
+
+    Raises InputError with every problem found (file, Excel row, column, what was expected).
+    """
+    frames, notes = [], []
+    unparsable: dict[tuple[str, int, str], str] = {}
+    for path, fachamt in sources:
+        rows, decimal = read_table(path)
+        if not rows or all(_blank(c) for c in rows[0]):
+            raise InputError(f"{path}: keine Kopfzeile gefunden – Zeile 1 muss die Überschriften "
+                             "der Bestandserhebung enthalten.")
+        notes += _map_headers(path, rows[0])[1]
+        frames.append(_frame(path, rows, decimal, fachamt, unparsable))
+    data = pd.concat(frames, ignore_index=True)
+    errors = list(unparsable.values())
+    try:
+        survey_schema(stufen).validate(data, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        errors += _schema_messages(exc.failure_cases, data, set(unparsable))
+    if errors:
+        errors = sorted(dict.fromkeys(errors), key=_sort_key)
+        more = len(errors) - MAX_MESSAGES
+        raise InputError(errors[:MAX_MESSAGES] + ([f"… und {more} weitere Probleme."] if more > 0
+                                                  else []))
+    for name in ("vorgaenge", "stufe", "beteiligte_stellen", "rechtliche_besonderheiten"):
+        data[name] = data[name].astype("int64")
+    return Survey(data=data, notes=notes, files=[p for p, _ in sources])

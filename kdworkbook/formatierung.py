@@ -1,0 +1,49 @@
+"""German number and date formats (1.234,5 · 1.234 € · 12,5 % · 28.11.2026), via babel.
+
+Rounding is commercial (half up: 2,5 → 3), as readers of a German report expect, not
+babel's default banker's rounding.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import math
+from typing import Any
+
+from babel.dates import format_date
+from babel.numbers import format_decimal
+
+LOCALE = "de_DE"
+NBSP = "\u00a0"
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def zahl(value: float | int | None, stellen: int = 0) -> str:
+    """1234.56 → ``1.235`` or, with ``stellen=1``, ``1.234,6``; empty for a missing value."""
+    if _missing(value):
+        return ""
+    if round(float(value), stellen) == 0:
+        value = 0  # no "-0,0"
+    pattern = "#,##0" + ("." + "0" * stellen if stellen else "")
+    with decimal.localcontext() as context:
+        context.rounding = decimal.ROUND_HALF_UP
+        return format_decimal(decimal.Decimal(str(value)), format=pattern, locale=LOCALE)
+
+
+def euro(value: float | None, stellen: int = 0) -> str:
+    """1234.5 → ``1.235 €``."""
+    return "" if _missing(value) else f"{zahl(value, stellen)}{NBSP}€"
+
+
+def prozent(value: float | None, stellen: int = 1) -> str:
+    """0.125 → ``12,5 %`` (a share 0–1 in, percent out)."""
+    return "" if _missing(value) else f"{zahl(float(value) * 100, stellen)}{NBSP}%"
+
+
+def datum(value: dt.date) -> str:
+    """date(2026, 11, 28) → ``28.11.2026``."""
+    return format_date(value, format="dd.MM.yyyy", locale=LOCALE)

@@ -1,0 +1,165 @@
+"""Survey import: xlsx, German CSV, plain CSV, header tolerance, one test per rule."""
+
+from pathlib import Path
+
+import pytest
+
+from kdworkbook.erhebung import parse_number, read_survey, survey_schema
+from kdworkbook.errors import InputError
+
+from .conftest import HEADER, SEED_ROWS, write_csv, write_xlsx
+
+STUFEN = range(1, 9)
+ROW = ["Hundesteuer", "Festsetzung", "Hundesteuer Festsetzung", 400, 30, 4, 2, 1]
+
+
+def _read(*paths_and_amt):
+    return read_survey([(p, a) for p, a in paths_and_amt], STUFEN)
+
+
+def _errors(path: Path, fachamt: str | None = "Amt") -> list[str]:
+    with pytest.raises(InputError) as info:
+        _read((path, fachamt))
+    return info.value.messages
+
+
+def test_xlsx_seed_rows(tmp_path):
+    s = _read((write_xlsx(tmp_path / "a.xlsx", HEADER, SEED_ROWS), "Bürgerbüro"))
+    assert len(s.data) == 16
+    first = s.data.iloc[0]
+    assert first["bezeichnung"] == "Personalausweis Ausstellung erstmalig"
+    assert (first["vorgaenge"], first["minuten"], first["stufe"]) == (300, 120.0, 1)
+    assert first["fachamt"] == "Bürgerbüro"
+    assert (first["datei"], first["zeile"]) == ("a.xlsx", 2)
+    assert s.data["vorgaenge"].sum() == 800
+
+
+def test_german_excel_csv(tmp_path):
+    rows = [["Meldewesen", "Anmeldung", "Wohnsitz Anmeldung", 1250, 7.5, 2, 1, 0], ROW]
+    path = write_csv(tmp_path / "b.csv", HEADER, rows)
+    assert b"1.250;7,5" in path.read_bytes()
+    s = _read((path, "Bürgerbüro"))
+    assert s.data["vorgaenge"].tolist() == [1250, 400]
+    assert s.data["minuten"].tolist() == [7.5, 30.0]
+
+
+def test_utf8_bom_csv_with_line_break_in_header(tmp_path):
+    header = [h.replace("Aufwand in", "Aufwand\nin") for h in HEADER]
+    header[3] = "  VORGÄNGE  pro jahr "
+    path = write_csv(tmp_path / "c.csv", header, [ROW], encoding="utf-8-sig")
+    assert _read((path, "Steueramt")).data["minuten"].tolist() == [30.0]
+
+
+def test_plain_utf8_comma_csv_with_fachamt_column(tmp_path):
+    rows = [["Steueramt", *ROW], ["Ordnungsamt", "Fundsache", "Abgabe", "Fundsache Abgabe",
+                                   1200, 12.5, 2, 1, 0]]
+    path = write_csv(tmp_path / "d.csv", ["Fachamt", *HEADER], rows, delimiter=",",
+                     encoding="utf-8", german=False)
+    s = _read((path, None))
+    assert s.data["fachamt"].tolist() == ["Steueramt", "Ordnungsamt"]
+    assert s.data["vorgaenge"].tolist() == [400, 1200]
+    assert s.data["minuten"].tolist() == [30.0, 12.5]
+
+
+def test_several_files_are_merged_and_fachamt_from_file_name(tmp_path):
+    a = write_xlsx(tmp_path / "Standesamt.xlsx", HEADER, [ROW])
+    b = write_csv(tmp_path / "b.csv", HEADER, [ROW])
+    s = _read((a, None), (b, "Steueramt"))
+    assert s.data["fachamt"].tolist() == ["Standesamt", "Steueramt"]
+    assert s.data["datei"].tolist() == ["Standesamt.xlsx", "b.csv"]
+
+
+def test_seed_header_spelling_and_extra_columns(tmp_path):
+    header = ["Leistungskennung", *HEADER[1:], "Bemerkung", "LeiKa-Schlüssel"]
+    path = write_xlsx(tmp_path / "e.xlsx", header, [[*ROW, "x", "99102013002000"]])
+    s = _read((path, "Steueramt"))
+    assert s.data["leistung"].tolist() == ["Hundesteuer"]
+    assert s.data["leika_schluessel"].tolist() == ["99102013002000"]
+    assert s.notes == ["e.xlsx: Spalte „Bemerkung“ wird nicht ausgewertet."]
+
+
+def test_empty_lines_are_skipped(tmp_path):
+    path = write_xlsx(tmp_path / "f.xlsx", HEADER, [ROW, [None] * 8, ["", "", "", "", "", "", "", ""]])
+    assert len(_read((path, "A")).data) == 1
+
+
+@pytest.mark.parametrize("column, value, expected", [
+    (3, "viele", "Spalte „Vorgänge pro Jahr“: „viele“ ist keine Zahl."),
+    (3, -4, "Spalte „Vorgänge pro Jahr“: „-4“ – erwartet eine Zahl ≥ 0."),
+    (3, 10.5, "Spalte „Vorgänge pro Jahr“: „10,5“ – erwartet eine ganze Zahl."),
+    (4, None, "Spalte „Zeitlicher Aufwand in Minuten“: Wert fehlt."),
+    (4, -1, "Spalte „Zeitlicher Aufwand in Minuten“: „-1“ – erwartet eine Zahl ≥ 0."),
+    (5, 9, "Spalte „Bearbeitende Stelle nach Stufe“: „9“ – erwartet eine der Stufen 1, 2, 3"),
+    (6, 1.5, "Spalte „Beteiligte Stellen“: „1,5“ – erwartet eine ganze Zahl."),
+    (7, 2, "Spalte „Rechtliche Besonderheiten vorhanden“: „2“ – erwartet 0 (nein) oder 1 (ja)."),
+    (7, "ja", "Spalte „Rechtliche Besonderheiten vorhanden“: „ja“ ist keine Zahl."),
+    (2, None, "Spalte „Bezeichnung“: Wert fehlt."),
+])
+def test_validation_rule_names_file_row_column(tmp_path, column, value, expected):
+    bad = list(ROW)
+    bad[column] = value
+    path = write_xlsx(tmp_path / "g.xlsx", HEADER, [SEED_ROWS[0], bad])
+    [message] = _errors(path)
+    assert message.startswith("g.xlsx, Zeile 3, ")
+    assert expected in message
+
+
+def test_bad_leika_key(tmp_path):
+    path = write_xlsx(tmp_path / "h.xlsx", [*HEADER, "LeiKa-Schlüssel"], [[*ROW, "9910"]])
+    assert _errors(path) == ["h.xlsx, Zeile 2, Spalte „LeiKa-Schlüssel“: „9910“ – erwartet 14 Ziffern."]
+
+
+def test_duplicate_process(tmp_path):
+    path = write_xlsx(tmp_path / "i.xlsx", HEADER, [ROW, SEED_ROWS[0], ROW])
+    assert _errors(path) == [
+        "i.xlsx, Zeile 2: Prozess „Hundesteuer Festsetzung“ ist im Fachamt „Amt“ doppelt erfasst.",
+        "i.xlsx, Zeile 4: Prozess „Hundesteuer Festsetzung“ ist im Fachamt „Amt“ doppelt erfasst.",
+    ]
+
+
+def test_all_problems_of_all_rows_are_reported(tmp_path):
+    rows = [list(ROW) for _ in range(3)]
+    for i, row in enumerate(rows):
+        row[2] = f"P{i}"
+        row[3] = "x"
+    assert len(_errors(write_xlsx(tmp_path / "j.xlsx", HEADER, rows))) == 3
+
+
+def test_missing_required_header(tmp_path):
+    path = write_xlsx(tmp_path / "k.xlsx", HEADER[:4], [ROW[:4]])
+    [message] = _errors(path)
+    assert "„Zeitlicher Aufwand in Minuten“" in message and "fehlen in der Kopfzeile" in message
+    assert str(path) in message
+
+
+@pytest.mark.parametrize("name, content, expected", [
+    ("leer.csv", b"", "Datei ist leer"),
+    ("nur_kopf.csv", ";".join(HEADER).encode("cp1252") + b"\r\n", "enthält keine Prozesse"),
+    ("bild.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00", "keine Textdatei"),
+    ("bericht.xlsx", b"%PDF-1.4 kein Excel", "keine lesbare Excel-Datei"),
+    ("daten.ods", b"irgendwas", "Dateityp „.ods“ wird nicht unterstützt"),
+])
+def test_unreadable_files(tmp_path, name, content, expected):
+    path = tmp_path / name
+    path.write_bytes(content)
+    [message] = _errors(path)
+    assert expected in message and name in message
+
+
+def test_parse_number():
+    assert parse_number("1.234,5") == 1234.5
+    assert parse_number("1.250") == 1250.0
+    assert parse_number("7,5") == 7.5
+    assert parse_number("7.5") == 7.5
+    assert parse_number("1,234.5", decimal=".") == 1234.5
+    assert parse_number(" 12 ") == 12.0
+    assert parse_number("") is None
+    with pytest.raises(ValueError):
+        parse_number("1,2,3")
+
+
+def test_schema_is_a_data_dictionary():
+    schema = survey_schema(STUFEN)
+    assert schema.columns["vorgaenge"].title == "Vorgänge pro Jahr"
+    assert schema.columns["minuten"].metadata == {"einheit": "Minuten/Vorgang"}
+    assert all(col.description for col in schema.columns.values())
