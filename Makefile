@@ -45,8 +45,7 @@ format: $(BIN)/.installiert ## Code mit ruff formatieren
 	$(BIN)/ruff format kdworkbook tests scripts
 
 environment.yml: pyproject.toml ## environment.yml aus pyproject.toml neu erzeugen
-	$(BIN)/pyproject2conda yaml -e dev -c conda-forge --name kdworkbook --python-include infer \
-	  -r "-e ." --custom-command "make environment.yml" -o environment.yml -w force
+	bash scripts/environment.sh environment.yml
 
 env-check: $(BIN)/.installiert ## Prüfen, ob environment.yml zu pyproject.toml passt
 	$(BIN)/python -m pytest -q tests/test_umgebung.py

@@ -81,8 +81,9 @@ def _totals(df: pd.DataFrame, by: str) -> pd.DataFrame:
 def by_fachamt(df: pd.DataFrame) -> pd.DataFrame:
     """Totals per Fachamt, largest workload first (ties: Fachamt name)."""
     totals = _totals(df, "fachamt").reset_index()
-    return totals.sort_values(["jahresstunden", "fachamt"], ascending=[False, True],
-                              ignore_index=True)
+    return totals.sort_values(
+        ["jahresstunden", "fachamt"], ascending=[False, True], ignore_index=True
+    )
 
 
 def pareto(df: pd.DataFrame) -> pd.DataFrame:
@@ -90,8 +91,9 @@ def pareto(df: pd.DataFrame) -> pd.DataFrame:
 
     Ties are broken by Bezeichnung so that the order is reproducible.
     """
-    ordered = df.sort_values(["jahresstunden", "bezeichnung"], ascending=[False, True],
-                             ignore_index=True)
+    ordered = df.sort_values(
+        ["jahresstunden", "bezeichnung"], ascending=[False, True], ignore_index=True
+    )
     total = ordered["jahresstunden"].sum()
     ordered["rang"] = np.arange(1, len(ordered) + 1)
     ordered["kum_anteil"] = ordered["jahresstunden"].cumsum() / total if total else 0.0
@@ -141,8 +143,13 @@ def sort_by_properties(df: pd.DataFrame) -> pd.DataFrame:
     then larger workload (Jahresstunden) first, then Bezeichnung.
     """
     return df.sort_values(
-        ["rechtliche_besonderheiten", "beteiligte_stellen", "stufe", "jahresstunden",
-         "bezeichnung"],
+        [
+            "rechtliche_besonderheiten",
+            "beteiligte_stellen",
+            "stufe",
+            "jahresstunden",
+            "bezeichnung",
+        ],
         ascending=[True, True, True, False, True],
         ignore_index=True,
     )
@@ -156,10 +163,15 @@ def quality_warnings(df: pd.DataFrame, max_minutes: float, max_cases: int) -> pd
         (df["minuten"] > max_minutes, f"mehr als {zahl(max_minutes)} Minuten je Vorgang"),
         (df["vorgaenge"] > max_cases, f"mehr als {zahl(max_cases)} Vorgänge im Jahr"),
     ]
-    frames = [df.loc[mask, ["fachamt", "bezeichnung", "datei", "zeile"]].assign(hinweis=text)
-              for mask, text in checks]
+    frames = [
+        df.loc[mask, ["fachamt", "bezeichnung", "datei", "zeile"]].assign(hinweis=text)
+        for mask, text in checks
+    ]
     repeated = df[df.duplicated("bezeichnung", keep=False)]
-    frames.append(repeated[["fachamt", "bezeichnung", "datei", "zeile"]].assign(
-        hinweis="gleicher Prozess in mehreren Fachämtern – doppelt gezählt?"))
+    frames.append(
+        repeated[["fachamt", "bezeichnung", "datei", "zeile"]].assign(
+            hinweis="gleicher Prozess in mehreren Fachämtern – doppelt gezählt?"
+        )
+    )
     result = pd.concat(frames, ignore_index=True)
     return result.sort_values(["datei", "zeile"], ignore_index=True)

@@ -54,23 +54,31 @@ def introduction(ba: Bestandsaufnahme) -> Markdown:
 
 def key_figures(ba: Bestandsaufnahme) -> HTML:
     k = ba.key_figures
-    return anzeige.cards({
-        "Prozesse": zahl(k.prozesse),
-        "Fachämter": zahl(k.fachaemter),
-        "Vorgänge pro Jahr": zahl(k.vorgaenge),
-        "Jahresstunden": zahl(k.stunden),
-        "Personalkosten pro Jahr": euro(k.kosten_eur),
-        "Vollzeitäquivalente": zahl(k.vzae, 1),
-    })
+    return anzeige.cards(
+        {
+            "Prozesse": zahl(k.prozesse),
+            "Fachämter": zahl(k.fachaemter),
+            "Vorgänge pro Jahr": zahl(k.vorgaenge),
+            "Jahresstunden": zahl(k.stunden),
+            "Personalkosten pro Jahr": euro(k.kosten_eur),
+            "Vollzeitäquivalente": zahl(k.vzae, 1),
+        }
+    )
 
 
 def fachamt_table(ba: Bestandsaufnahme) -> HTML:
     totals = bestand.by_fachamt(ba.data)
     columns = {"fachamt": ("Fachamt", "text"), **FIGURE_COLUMNS}
     k = ba.key_figures
-    total = {"fachamt": "Summe", "prozesse": k.prozesse, "vorgaenge": k.vorgaenge,
-             "jahresstunden": k.stunden, "personalkosten_eur": k.kosten_eur, "vzae": k.vzae,
-             "anteil_stunden": 1.0}
+    total = {
+        "fachamt": "Summe",
+        "prozesse": k.prozesse,
+        "vorgaenge": k.vorgaenge,
+        "jahresstunden": k.stunden,
+        "personalkosten_eur": k.kosten_eur,
+        "vzae": k.vzae,
+        "anteil_stunden": 1.0,
+    }
     return anzeige.table(totals, columns, total)
 
 
@@ -91,8 +99,9 @@ def pareto_summary(ba: Bestandsaufnahme) -> Markdown:
 
 def pareto_chart(ba: Bestandsaufnahme) -> Figure:
     share = ba.settings.pareto_anteil
-    return grafiken.pareto_chart(bestand.pareto(ba.data), share,
-                                 bestand.pareto_count(ba.data, share))
+    return grafiken.pareto_chart(
+        bestand.pareto(ba.data), share, bestand.pareto_count(ba.data, share)
+    )
 
 
 def pareto_table(ba: Bestandsaufnahme) -> HTML:
@@ -120,9 +129,11 @@ def _labelled(ba: Bestandsaufnahme) -> Any:
     """Readable values for the property tables (names instead of codes)."""
     return ba.data.assign(
         laufbahngruppe=ba.data["laufbahngruppe"].map(
-            lambda g: defaults.LAUFBAHNGRUPPE_NAMEN.get(g, g)),
+            lambda g: defaults.LAUFBAHNGRUPPE_NAMEN.get(g, g)
+        ),
         rechtliche_besonderheiten=ba.data["rechtliche_besonderheiten"].map(
-            {0: "keine", 1: "vorhanden"}),
+            {0: "keine", 1: "vorhanden"}
+        ),
     )
 
 
@@ -135,80 +146,118 @@ def candidates(ba: Bestandsaufnahme, limit: int = 15) -> HTML:
 
 def sorted_processes(ba: Bestandsaufnahme, limit: int = 25) -> HTML:
     top = bestand.sort_by_properties(ba.data).head(limit)
-    columns = {"bezeichnung": ("Prozess", "text"), "fachamt": ("Fachamt", "text"),
-               "rechtliche_besonderheiten": ("Recht", "int"),
-               "beteiligte_stellen": ("Stellen", "int"), "stufe": ("Stufe", "int"),
-               "jahresstunden": ("Jahresstunden", "int")}
+    columns = {
+        "bezeichnung": ("Prozess", "text"),
+        "fachamt": ("Fachamt", "text"),
+        "rechtliche_besonderheiten": ("Recht", "int"),
+        "beteiligte_stellen": ("Stellen", "int"),
+        "stufe": ("Stufe", "int"),
+        "jahresstunden": ("Jahresstunden", "int"),
+    }
     return anzeige.table(top, columns)
 
 
 def data_quality(ba: Bestandsaufnahme) -> HTML:
     s = ba.settings
-    findings = bestand.quality_warnings(ba.data, s.plausibel_max_minuten,
-                                        s.plausibel_max_vorgaenge)
+    findings = bestand.quality_warnings(ba.data, s.plausibel_max_minuten, s.plausibel_max_vorgaenge)
     notes = "".join(f"<li>{n}</li>" for n in ba.survey.notes)
-    parts = [f"<p>Alle {zahl(len(ba.data))} Zeilen wurden gegen das Datenschema der "
-             "Bestandserhebung geprüft (Zahlen, Wertebereiche, Pflichtfelder, Dubletten); "
-             "Fehler hätten den Lauf verhindert.</p>"]
+    parts = [
+        f"<p>Alle {zahl(len(ba.data))} Zeilen wurden gegen das Datenschema der "
+        "Bestandserhebung geprüft (Zahlen, Wertebereiche, Pflichtfelder, Dubletten); "
+        "Fehler hätten den Lauf verhindert.</p>"
+    ]
     if notes:
         parts.append(f"<p>Hinweise zum Einlesen:</p><ul>{notes}</ul>")
     if findings.empty:
         parts.append("<p>Keine auffälligen Werte.</p>")
     else:
-        parts.append(f"<p>{zahl(len(findings))} auffällige Werte – bitte mit dem Fachamt "
-                     "klären (kein Fehler, die Werte gehen so in die Auswertung ein):</p>")
-        parts.append(anzeige.table_html(findings, {
-            "datei": ("Datei", "text"), "zeile": ("Zeile", "int"),
-            "fachamt": ("Fachamt", "text"), "bezeichnung": ("Prozess", "text"),
-            "hinweis": ("Hinweis", "text")}))
+        parts.append(
+            f"<p>{zahl(len(findings))} auffällige Werte – bitte mit dem Fachamt "
+            "klären (kein Fehler, die Werte gehen so in die Auswertung ein):</p>"
+        )
+        parts.append(
+            anzeige.table_html(
+                findings,
+                {
+                    "datei": ("Datei", "text"),
+                    "zeile": ("Zeile", "int"),
+                    "fachamt": ("Fachamt", "text"),
+                    "bezeichnung": ("Prozess", "text"),
+                    "hinweis": ("Hinweis", "text"),
+                },
+            )
+        )
     return HTML(anzeige.STYLE + "".join(parts))
 
 
 def assumptions(ba: Bestandsaufnahme) -> HTML:
     s = ba.settings
-    rows = [{"wert": f"Stundensatz {defaults.LAUFBAHNGRUPPE_NAMEN.get(g, g)}",
-             "betrag": euro(rate, 2) + "/h", "quelle": defaults.LOHNKOSTEN_QUELLE}
-            for g, rate in s.stundensaetze.items()]
-    stufen = "; ".join(f"{st} → {defaults.LAUFBAHNGRUPPE_NAMEN.get(g, g)}"
-                       for st, g in sorted(s.stufen.items()))
-    rows += [
-        {"wert": "Jahresarbeitsstunden je VZÄ", "betrag": zahl(s.jahresarbeitsstunden) + " h",
-         "quelle": "Standardkostenmodell: 200 Arbeitstage × 8 h"},
-        {"wert": "Stufe → Laufbahngruppe", "betrag": stufen,
-         "quelle": "Annahme des Projekts, mit der Kommune abzustimmen"},
-        {"wert": "Pareto-Schwelle", "betrag": prozent(s.pareto_anteil, 0),
-         "quelle": "80/20-Regel"},
+    rows = [
+        {
+            "wert": f"Stundensatz {defaults.LAUFBAHNGRUPPE_NAMEN.get(g, g)}",
+            "betrag": euro(rate, 2) + "/h",
+            "quelle": defaults.LOHNKOSTEN_QUELLE,
+        }
+        for g, rate in s.stundensaetze.items()
     ]
-    return anzeige.table(pd.DataFrame(rows), {"wert": ("Annahme", "text"),
-                                              "betrag": ("Wert", "text"),
-                                              "quelle": ("Quelle", "text")})
+    stufen = "; ".join(
+        f"{st} → {defaults.LAUFBAHNGRUPPE_NAMEN.get(g, g)}" for st, g in sorted(s.stufen.items())
+    )
+    rows += [
+        {
+            "wert": "Jahresarbeitsstunden je VZÄ",
+            "betrag": zahl(s.jahresarbeitsstunden) + " h",
+            "quelle": "Standardkostenmodell: 200 Arbeitstage × 8 h",
+        },
+        {
+            "wert": "Stufe → Laufbahngruppe",
+            "betrag": stufen,
+            "quelle": "Annahme des Projekts, mit der Kommune abzustimmen",
+        },
+        {"wert": "Pareto-Schwelle", "betrag": prozent(s.pareto_anteil, 0), "quelle": "80/20-Regel"},
+    ]
+    return anzeige.table(
+        pd.DataFrame(rows),
+        {"wert": ("Annahme", "text"), "betrag": ("Wert", "text"), "quelle": ("Quelle", "text")},
+    )
 
 
 def results(ba: Bestandsaufnahme) -> None:
     """Machine-readable key figures (cell tagged ``ergebnisse``)."""
-    anzeige.results({
-        "gemeinde": ba.settings.gemeinde,
-        "bestand": ba.key_figures.as_dict()
-        | {"pareto_prozesse": bestand.pareto_count(ba.data, ba.settings.pareto_anteil)},
-    })
+    anzeige.results(
+        {
+            "gemeinde": ba.settings.gemeinde,
+            "bestand": ba.key_figures.as_dict()
+            | {"pareto_prozesse": bestand.pareto_count(ba.data, ba.settings.pareto_anteil)},
+        }
+    )
 
 
 def appendix_sheets(ba: Bestandsaufnahme) -> dict[str, tuple[pd.DataFrame, dict]]:
     """Sheets of the Excel appendix: all processes with figures, and totals per Fachamt."""
     processes = bestand.sort_by_properties(ba.data)
     process_columns = {
-        "fachamt": ("Fachamt", "text"), "leistung": ("Leistung", "text"),
-        "verrichtung": ("Verrichtung", "text"), "bezeichnung": ("Bezeichnung", "text"),
+        "fachamt": ("Fachamt", "text"),
+        "leistung": ("Leistung", "text"),
+        "verrichtung": ("Verrichtung", "text"),
+        "bezeichnung": ("Bezeichnung", "text"),
         "leika_schluessel": ("LeiKa-Schlüssel", "text"),
-        "vorgaenge": ("Vorgänge pro Jahr", "int"), "minuten": ("Minuten je Vorgang", "dez1"),
-        "stufe": ("Stufe", "int"), "beteiligte_stellen": ("Beteiligte Stellen", "int"),
+        "vorgaenge": ("Vorgänge pro Jahr", "int"),
+        "minuten": ("Minuten je Vorgang", "dez1"),
+        "stufe": ("Stufe", "int"),
+        "beteiligte_stellen": ("Beteiligte Stellen", "int"),
         "rechtliche_besonderheiten": ("Rechtliche Besonderheiten", "int"),
-        "stundensatz_eur": ("Stundensatz €/h", "eur2"), "jahresstunden": ("Jahresstunden", "dez1"),
-        "personalkosten_eur": ("Personalkosten €", "eur"), "vzae": ("VZÄ", "dez2"),
-        "datei": ("Quelldatei", "text"), "zeile": ("Zeile", "int"),
+        "stundensatz_eur": ("Stundensatz €/h", "eur2"),
+        "jahresstunden": ("Jahresstunden", "dez1"),
+        "personalkosten_eur": ("Personalkosten €", "eur"),
+        "vzae": ("VZÄ", "dez2"),
+        "datei": ("Quelldatei", "text"),
+        "zeile": ("Zeile", "int"),
     }
     return {
         "Prozesse": (processes, process_columns),
-        "Fachämter": (bestand.by_fachamt(ba.data), {"fachamt": ("Fachamt", "text"),
-                                                    **FIGURE_COLUMNS}),
+        "Fachämter": (
+            bestand.by_fachamt(ba.data),
+            {"fachamt": ("Fachamt", "text"), **FIGURE_COLUMNS},
+        ),
     }

@@ -29,8 +29,9 @@ class _Parser(argparse.ArgumentParser):
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="kdworkbook", description="Strategie-Arbeitsmappe KommunalDigital.NRW")
     parser.add_argument("--version", action="version", version=f"kdworkbook {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="BEFEHL",
-                                parser_class=_Parser)
+    sub = parser.add_subparsers(
+        dest="command", required=True, metavar="BEFEHL", parser_class=_Parser
+    )
 
     new = sub.add_parser("new", help="kommentierte Parameterdatei für eine Kommune anlegen")
     new.add_argument("gemeinde", help="Name der Kommune, z. B. „Stadt Beispiel“")
@@ -44,8 +45,9 @@ def _parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="alle Schritte ausführen, Bericht (PDF) und Anhang erzeugen")
     run.add_argument("parameter", type=Path, nargs="+", help="Parameterdatei(en) (YAML)")
-    run.add_argument("--ausgabe", type=Path, default=Path("outputs"),
-                     help="Ausgabeordner (Standard: outputs)")
+    run.add_argument(
+        "--ausgabe", type=Path, default=Path("outputs"), help="Ausgabeordner (Standard: outputs)"
+    )
     run.add_argument("--browser", help="Pfad zu Chromium/Chrome für den PDF-Druck")
     return parser
 
@@ -54,8 +56,7 @@ def _new(args: argparse.Namespace) -> int:
     target = args.ziel or Path("parameters") / f"{slugify(args.gemeinde)}.yaml"
     vorlage.write_template(target, args.gemeinde, args.ags, overwrite=args.ueberschreiben)
     print(f"Parameterdatei angelegt: {target}")
-    print("Nächste Schritte: Pfad unter „bestand“ anpassen, dann „kdworkbook check "
-          f"{target}“.")
+    print(f"Nächste Schritte: Pfad unter „bestand“ anpassen, dann „kdworkbook check {target}“.")
     return EXIT_OK
 
 
@@ -65,18 +66,26 @@ def _check(args: argparse.Namespace) -> int:
     share = ba.settings.pareto_anteil
     pareto = bestand.pareto_count(ba.data, share)
     if args.json:
-        summary = {"gemeinde": ba.settings.gemeinde, "ags": ba.settings.ags,
-                   "stichtag": ba.settings.stichtag.isoformat(),
-                   "bestand": k.as_dict() | {"pareto_prozesse": pareto},
-                   "hinweise": ba.survey.notes}
+        summary = {
+            "gemeinde": ba.settings.gemeinde,
+            "ags": ba.settings.ags,
+            "stichtag": ba.settings.stichtag.isoformat(),
+            "bestand": k.as_dict() | {"pareto_prozesse": pareto},
+            "hinweise": ba.survey.notes,
+        }
         print(json.dumps(summary, ensure_ascii=False, indent=2))
         return EXIT_OK
     s = ba.settings
     print(f"{s.gemeinde}: Parameterdatei und Bestandserhebung sind gültig.")
-    rows = [("Prozesse", zahl(k.prozesse)), ("Fachämter", zahl(k.fachaemter)),
-            ("Vorgänge pro Jahr", zahl(k.vorgaenge)), ("Jahresstunden", zahl(k.stunden)),
-            ("Personalkosten pro Jahr", euro(k.kosten_eur)), ("Vollzeitäquivalente", zahl(k.vzae, 1)),
-            (f"Prozesse mit {zahl(share * 100)} % der Stunden", zahl(pareto))]
+    rows = [
+        ("Prozesse", zahl(k.prozesse)),
+        ("Fachämter", zahl(k.fachaemter)),
+        ("Vorgänge pro Jahr", zahl(k.vorgaenge)),
+        ("Jahresstunden", zahl(k.stunden)),
+        ("Personalkosten pro Jahr", euro(k.kosten_eur)),
+        ("Vollzeitäquivalente", zahl(k.vzae, 1)),
+        (f"Prozesse mit {zahl(share * 100)} % der Stunden", zahl(pareto)),
+    ]
     width = max(len(label) for label, _ in rows)
     for label, value in rows:
         print(f"  {label:<{width}}  {value:>14}")
@@ -92,8 +101,12 @@ def _run(args: argparse.Namespace) -> int:
         start = time.perf_counter()
         print(f"{parameter}:", flush=True)
         try:
-            result = lauf.run(parameter, args.ausgabe, browser=args.browser,
-                              progress=lambda msg: print(f"  {msg}", flush=True))
+            result = lauf.run(
+                parameter,
+                args.ausgabe,
+                browser=args.browser,
+                progress=lambda msg: print(f"  {msg}", flush=True),
+            )
         except InputError as exc:
             _print_input_error(exc)
             codes.append(EXIT_INPUT)

@@ -36,14 +36,25 @@ HEADERS: dict[str, str] = {
     "rechtliche_besonderheiten": "Rechtliche Besonderheiten vorhanden",
     "leika_schluessel": "LeiKa-Schlüssel",
 }
-REQUIRED = ("bezeichnung", "vorgaenge", "minuten", "stufe", "beteiligte_stellen",
-            "rechtliche_besonderheiten")
+REQUIRED = (
+    "bezeichnung",
+    "vorgaenge",
+    "minuten",
+    "stufe",
+    "beteiligte_stellen",
+    "rechtliche_besonderheiten",
+)
 NUMERIC = ("vorgaenge", "minuten", "stufe", "beteiligte_stellen", "rechtliche_besonderheiten")
 TEXT = ("fachamt", "leistung", "verrichtung", "bezeichnung", "leika_schluessel")
 #: Further spellings seen in practice (the seed's table header says "Leistungskennung").
-_ALIASES = {"leistungskennung": "leistung", "leika schlüssel": "leika_schluessel",
-            "leika-schluessel": "leika_schluessel", "leika-id": "leika_schluessel",
-            "vorgaenge pro jahr": "vorgaenge", "amt": "fachamt"}
+_ALIASES = {
+    "leistungskennung": "leistung",
+    "leika schlüssel": "leika_schluessel",
+    "leika-schluessel": "leika_schluessel",
+    "leika-id": "leika_schluessel",
+    "vorgaenge pro jahr": "vorgaenge",
+    "amt": "fachamt",
+}
 PREFERRED_SHEET = "Bestandserhebung"
 MAX_MESSAGES = 60
 
@@ -62,39 +73,101 @@ def _whole(series: pd.Series) -> pd.Series:
 def survey_schema(stufen: Iterable[int]) -> pa.DataFrameSchema:
     """The survey's data dictionary: one column per deck header, with description and unit."""
     stufen = sorted(stufen)
-    count = [pa.Check.ge(0, error="erwartet eine Zahl ≥ 0"),
-             pa.Check(_whole, error="erwartet eine ganze Zahl")]
+    count = [
+        pa.Check.ge(0, error="erwartet eine Zahl ≥ 0"),
+        pa.Check(_whole, error="erwartet eine ganze Zahl"),
+    ]
 
-    def col(name: str, dtype: Any, description: str, unit: str, checks: list[pa.Check],
-            nullable: bool = False) -> pa.Column:
-        return pa.Column(dtype, checks=checks, nullable=nullable, title=HEADERS[name],
-                         description=description, metadata={"einheit": unit})
+    def col(
+        name: str,
+        dtype: Any,
+        description: str,
+        unit: str,
+        checks: list[pa.Check],
+        nullable: bool = False,
+    ) -> pa.Column:
+        return pa.Column(
+            dtype,
+            checks=checks,
+            nullable=nullable,
+            title=HEADERS[name],
+            description=description,
+            metadata={"einheit": unit},
+        )
 
     return pa.DataFrameSchema(
         {
-            "fachamt": col("fachamt", str, "Organisationseinheit, die den Prozess bearbeitet",
-                           "Text", [pa.Check.str_length(min_value=1, error="darf nicht leer sein")]),
-            "leistung": col("leistung", str, "Leistungsobjekt nach LeiKa, z. B. Personalausweis",
-                            "Text", [], nullable=True),
-            "verrichtung": col("verrichtung", str, "Verrichtung nach LeiKa, z. B. Ausstellung",
-                               "Text", [], nullable=True),
-            "bezeichnung": col("bezeichnung", str, "Name des Prozesses (LeiKa-Bezeichnung)", "Text",
-                               [pa.Check.str_length(min_value=1, error="darf nicht leer sein")]),
+            "fachamt": col(
+                "fachamt",
+                str,
+                "Organisationseinheit, die den Prozess bearbeitet",
+                "Text",
+                [pa.Check.str_length(min_value=1, error="darf nicht leer sein")],
+            ),
+            "leistung": col(
+                "leistung",
+                str,
+                "Leistungsobjekt nach LeiKa, z. B. Personalausweis",
+                "Text",
+                [],
+                nullable=True,
+            ),
+            "verrichtung": col(
+                "verrichtung",
+                str,
+                "Verrichtung nach LeiKa, z. B. Ausstellung",
+                "Text",
+                [],
+                nullable=True,
+            ),
+            "bezeichnung": col(
+                "bezeichnung",
+                str,
+                "Name des Prozesses (LeiKa-Bezeichnung)",
+                "Text",
+                [pa.Check.str_length(min_value=1, error="darf nicht leer sein")],
+            ),
             "vorgaenge": col("vorgaenge", float, "Fallzahl im Jahr", "Vorgänge/Jahr", count),
-            "minuten": col("minuten", float, "Bearbeitungszeit je Vorgang", "Minuten/Vorgang",
-                           [pa.Check.ge(0, error="erwartet eine Zahl ≥ 0")]),
-            "stufe": col("stufe", float, "Stufe der bearbeitenden Stelle (→ Laufbahngruppe)",
-                         "Stufe", [pa.Check.isin(stufen, error="erwartet eine der Stufen "
-                                                 + ", ".join(map(str, stufen)))]),
-            "beteiligte_stellen": col("beteiligte_stellen", float,
-                                      "Zahl der beteiligten Organisationseinheiten", "Stellen",
-                                      count),
+            "minuten": col(
+                "minuten",
+                float,
+                "Bearbeitungszeit je Vorgang",
+                "Minuten/Vorgang",
+                [pa.Check.ge(0, error="erwartet eine Zahl ≥ 0")],
+            ),
+            "stufe": col(
+                "stufe",
+                float,
+                "Stufe der bearbeitenden Stelle (→ Laufbahngruppe)",
+                "Stufe",
+                [
+                    pa.Check.isin(
+                        stufen, error="erwartet eine der Stufen " + ", ".join(map(str, stufen))
+                    )
+                ],
+            ),
+            "beteiligte_stellen": col(
+                "beteiligte_stellen",
+                float,
+                "Zahl der beteiligten Organisationseinheiten",
+                "Stellen",
+                count,
+            ),
             "rechtliche_besonderheiten": col(
-                "rechtliche_besonderheiten", float, "1 = rechtliche Besonderheiten vorhanden",
-                "0/1", [pa.Check.isin([0, 1], error="erwartet 0 (nein) oder 1 (ja)")]),
+                "rechtliche_besonderheiten",
+                float,
+                "1 = rechtliche Besonderheiten vorhanden",
+                "0/1",
+                [pa.Check.isin([0, 1], error="erwartet 0 (nein) oder 1 (ja)")],
+            ),
             "leika_schluessel": col(
-                "leika_schluessel", str, "14-stelliger Schlüssel im Leistungskatalog", "Schlüssel",
-                [pa.Check.str_matches(r"^\d{14}$", error="erwartet 14 Ziffern")], nullable=True),
+                "leika_schluessel",
+                str,
+                "14-stelliger Schlüssel im Leistungskatalog",
+                "Schlüssel",
+                [pa.Check.str_matches(r"^\d{14}$", error="erwartet 14 Ziffern")],
+                nullable=True,
+            ),
         },
         unique=["fachamt", "bezeichnung"],
         report_duplicates="all",
@@ -191,7 +264,9 @@ def read_table(path: Path) -> tuple[list[list[Any]], str]:
         return _read_xlsx(path), ","
     if suffix in (".csv", ".txt"):
         return _read_csv(path)
-    raise InputError(f"{path}: Dateityp „{suffix}“ wird nicht unterstützt – erwartet: .xlsx oder .csv.")
+    raise InputError(
+        f"{path}: Dateityp „{suffix}“ wird nicht unterstützt – erwartet: .xlsx oder .csv."
+    )
 
 
 # --------------------------------------------------------------------------- one file
@@ -216,8 +291,13 @@ def _map_headers(path: Path, header: Sequence[Any]) -> tuple[dict[int, str], lis
     return mapping, notes
 
 
-def _frame(path: Path, rows: list[list[Any]], decimal: str, fachamt: str | None,
-           errors: dict[tuple[str, int, str], str]) -> pd.DataFrame:
+def _frame(
+    path: Path,
+    rows: list[list[Any]],
+    decimal: str,
+    fachamt: str | None,
+    errors: dict[tuple[str, int, str], str],
+) -> pd.DataFrame:
     """Raw rows → typed DataFrame; unparsable numbers go into *errors*, keyed by cell."""
     mapping, _ = _map_headers(path, rows[0])
     records = []
@@ -235,7 +315,8 @@ def _frame(path: Path, rows: list[list[Any]], decimal: str, fachamt: str | None,
             except ValueError:
                 errors[(path.name, excel_row, name)] = (
                     f"{path.name}, Zeile {excel_row}, Spalte „{HEADERS[name]}“: "
-                    f"„{cells.get(name)}“ ist keine Zahl.")
+                    f"„{cells.get(name)}“ ist keine Zahl."
+                )
                 record[name] = float("nan")
         record["fachamt"] = record["fachamt"] or fachamt or path.stem
         records.append(record)
@@ -245,8 +326,11 @@ def _frame(path: Path, rows: list[list[Any]], decimal: str, fachamt: str | None,
 
 
 def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip()) or (
-        isinstance(value, float) and pd.isna(value))
+    return (
+        value is None
+        or (isinstance(value, str) and not value.strip())
+        or (isinstance(value, float) and pd.isna(value))
+    )
 
 
 def _text(value: Any) -> str:
@@ -258,8 +342,9 @@ def _text(value: Any) -> str:
 # --------------------------------------------------------------------------- all files
 
 
-def _schema_messages(failures: pd.DataFrame, data: pd.DataFrame,
-                     unparsable: set[tuple[str, int, str]]) -> list[str]:
+def _schema_messages(
+    failures: pd.DataFrame, data: pd.DataFrame, unparsable: set[tuple[str, int, str]]
+) -> list[str]:
     """pandera's failure cases → German messages with file, Excel row and column header."""
     messages = []
     for case in failures.itertuples():
@@ -268,8 +353,10 @@ def _schema_messages(failures: pd.DataFrame, data: pd.DataFrame,
         header = HEADERS.get(case.column, case.column)
         if case.check == "multiple_fields_uniqueness":
             if case.column == "bezeichnung":
-                messages.append(f"{prefix}: Prozess „{case.failure_case}“ ist im Fachamt "
-                                f"„{row['fachamt']}“ doppelt erfasst.")
+                messages.append(
+                    f"{prefix}: Prozess „{case.failure_case}“ ist im Fachamt "
+                    f"„{row['fachamt']}“ doppelt erfasst."
+                )
         elif case.check == "not_nullable":
             if (row["datei"], row["zeile"], case.column) not in unparsable:
                 messages.append(f"{prefix}, Spalte „{header}“: Wert fehlt.")
@@ -301,8 +388,10 @@ def read_survey(sources: Sequence[tuple[Path, str | None]], stufen: Iterable[int
     for path, fachamt in sources:
         rows, decimal = read_table(path)
         if not rows or all(_blank(c) for c in rows[0]):
-            raise InputError(f"{path}: keine Kopfzeile gefunden – Zeile 1 muss die Überschriften "
-                             "der Bestandserhebung enthalten.")
+            raise InputError(
+                f"{path}: keine Kopfzeile gefunden – Zeile 1 muss die Überschriften "
+                "der Bestandserhebung enthalten."
+            )
         notes += _map_headers(path, rows[0])[1]
         frames.append(_frame(path, rows, decimal, fachamt, unparsable))
     data = pd.concat(frames, ignore_index=True)
@@ -314,8 +403,9 @@ def read_survey(sources: Sequence[tuple[Path, str | None]], stufen: Iterable[int
     if errors:
         errors = sorted(dict.fromkeys(errors), key=_sort_key)
         more = len(errors) - MAX_MESSAGES
-        raise InputError(errors[:MAX_MESSAGES] + ([f"… und {more} weitere Probleme."] if more > 0
-                                                  else []))
+        raise InputError(
+            errors[:MAX_MESSAGES] + ([f"… und {more} weitere Probleme."] if more > 0 else [])
+        )
     for name in ("vorgaenge", "stufe", "beteiligte_stellen", "rechtliche_besonderheiten"):
         data[name] = data[name].astype("int64")
     return Survey(data=data, notes=notes, files=[p for p, _ in sources])

@@ -8,7 +8,6 @@ into a formula.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -40,19 +39,18 @@ def write_workbook(path: Path, sheets: Mapping[str, Sheet]) -> Path:
     book.remove(book.active)
     for name, (df, columns) in sheets.items():
         _add_sheet(book, name, df, columns)
-    fd, tmp = tempfile.mkstemp(suffix=".xlsx", dir=path.parent)
-    os.close(fd)
+    tmp = path.with_name(f".{path.stem}-{os.getpid()}.tmp.xlsx")
     try:
         book.save(tmp)
         os.replace(tmp, path)
     finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        tmp.unlink(missing_ok=True)
     return path
 
 
-def _add_sheet(book: Workbook, name: str, df: pd.DataFrame,
-               columns: Mapping[str, tuple[str, str]]) -> None:
+def _add_sheet(
+    book: Workbook, name: str, df: pd.DataFrame, columns: Mapping[str, tuple[str, str]]
+) -> None:
     sheet = book.create_sheet(title=name[:31])
     sheet.append([label for label, _ in columns.values()])
     for cell in sheet[1]:

@@ -33,10 +33,12 @@ def fachamt_bars(totals: pd.DataFrame) -> Figure:
     fig, ax = _figure(0.35 * len(totals) + 1.0)
     ordered = totals.iloc[::-1]
     ax.barh(ordered["fachamt"], ordered["jahresstunden"], color=PRIMARY)
-    for y, (hours, share) in enumerate(zip(ordered["jahresstunden"], ordered["anteil_stunden"],
-                                           strict=True)):
-        ax.annotate(f" {zahl(hours)} h ({zahl(share * 100)} %)", (hours, y), va="center",
-                    fontsize=8)
+    for y, (hours, share) in enumerate(
+        zip(ordered["jahresstunden"], ordered["anteil_stunden"], strict=True)
+    ):
+        ax.annotate(
+            f" {zahl(hours)} h ({zahl(share * 100)} %)", (hours, y), va="center", fontsize=8
+        )
     ax.xaxis.set_major_formatter(_GERMAN)
     ax.set_xlabel("Jahresstunden")
     ax.set_xlim(0, ordered["jahresstunden"].max() * 1.3 or 1)
@@ -61,9 +63,14 @@ def pareto_chart(ordered: pd.DataFrame, share: float, count: int) -> Figure:
     twin.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     twin.set_ylim(0, 1.02)
     twin.set_ylabel("kumulierter Anteil")
-    twin.annotate(f"{count} Prozesse = {zahl(share * 100)} % der Stunden",
-                  (count + 0.5, share), xytext=(8, -28), textcoords="offset points", fontsize=9,
-                  color="#333")
+    twin.annotate(
+        f"{count} Prozesse = {zahl(share * 100)} % der Stunden",
+        (count + 0.5, share),
+        xytext=(8, -28),
+        textcoords="offset points",
+        fontsize=9,
+        color="#333",
+    )
     ax.set_title("Pareto-Analyse der Jahresstunden", loc="left")
     return fig
 
@@ -72,8 +79,10 @@ def distributions(df: pd.DataFrame) -> Figure:
     """Histograms of Vorgänge pro Jahr and Minuten je Vorgang (logarithmic bins)."""
     fig = Figure(figsize=(PAGE_WIDTH_IN, 2.8), layout="constrained")
     axes = fig.subplots(1, 2)
-    for ax, column, label in ((axes[0], "vorgaenge", "Vorgänge pro Jahr"),
-                              (axes[1], "minuten", "Minuten je Vorgang")):
+    for ax, column, label in (
+        (axes[0], "vorgaenge", "Vorgänge pro Jahr"),
+        (axes[1], "minuten", "Minuten je Vorgang"),
+    ):
         values = df[column][df[column] > 0]
         bins = np.logspace(0, np.log10(max(values.max(), 10)), 15) if len(values) else 10
         ax.hist(values, bins=bins, color=PRIMARY, edgecolor="white")

@@ -94,8 +94,12 @@ def _execute(notebook: Path, target: Path, parameter_file: Path) -> None:
 
     try:
         papermill.execute_notebook(
-            str(notebook), str(target), parameters={PARAMETER_NAME: str(parameter_file)},
-            kernel_name="python3", progress_bar=False, cwd=str(notebook.parent),
+            str(notebook),
+            str(target),
+            parameters={PARAMETER_NAME: str(parameter_file)},
+            kernel_name="python3",
+            progress_bar=False,
+            cwd=str(notebook.parent),
         )
     except PapermillExecutionError as exc:
         raise RunFailed(
@@ -136,16 +140,18 @@ def run(
                 failed = _free_name(slug_dir / "fehlgeschlagen", stamp)
                 failed.parent.mkdir(exist_ok=True)
                 work.rename(failed)
-                raise RunFailed(f"{exc}\nTeilweise ausgeführtes Notebook: {failed / nb.name}") \
-                    from None
+                raise RunFailed(
+                    f"{exc}\nTeilweise ausgeführtes Notebook: {failed / nb.name}"
+                ) from None
             durations[nb.stem] = time.perf_counter() - start
             progress(f"[{i}/{len(notebooks)}] {nb.stem} fertig ({zahl(durations[nb.stem], 1)} s)")
             executed.append(target)
 
         progress("Bericht (HTML, PDF) …")
         start = time.perf_counter()
-        meta = bericht.ReportMeta(gemeinde=ba.settings.gemeinde, stichtag=ba.settings.stichtag,
-                                  ags=ba.settings.ags)
+        meta = bericht.ReportMeta(
+            gemeinde=ba.settings.gemeinde, stichtag=ba.settings.stichtag, ags=ba.settings.ags
+        )
         html, pdf = bericht.write_report(executed, work, meta, browser=browser)
         appendix = export.write_workbook(work / "anhang.xlsx", bestand_ansicht.appendix_sheets(ba))
         durations["bericht"] = time.perf_counter() - start
@@ -153,7 +159,8 @@ def run(
         for nb in executed:
             results.update(read_results(nb))
         (work / "ergebnisse.json").write_text(
-            json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+            json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8"
+        )
     except BaseException:
         if work.exists():
             shutil.rmtree(work, ignore_errors=True)
@@ -163,7 +170,11 @@ def run(
     work.rename(final)
     _point_latest(slug_dir, final)
     return RunResult(
-        run_dir=final, pdf=final / pdf.name, html=final / html.name,
-        appendix=final / appendix.name, notebooks=[final / p.name for p in executed],
-        results=results, durations=durations,
+        run_dir=final,
+        pdf=final / pdf.name,
+        html=final / html.name,
+        appendix=final / appendix.name,
+        notebooks=[final / p.name for p in executed],
+        results=results,
+        durations=durations,
     )

@@ -98,7 +98,8 @@ class Settings(BaseModel):
             )
         if isinstance(value, str) and not _AGS.match(value.strip()):
             raise ValueError(
-                f"„{value}“ ist keine AGS einer NRW-Gemeinde – erwartet: 8 Ziffern, beginnend mit 05"
+                f"„{value}“ ist keine AGS einer NRW-Gemeinde – "
+                "erwartet: 8 Ziffern, beginnend mit 05"
             )
         return value.strip() if isinstance(value, str) else value
 
@@ -197,7 +198,12 @@ def _german(error: dict[str, Any]) -> str:
     if kind == "value_error":
         return str(ctx.get("error", error["msg"]))
     if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
-        op = {"greater_than": ">", "greater_than_equal": "≥", "less_than": "<", "less_than_equal": "≤"}
+        op = {
+            "greater_than": ">",
+            "greater_than_equal": "≥",
+            "less_than": "<",
+            "less_than_equal": "≤",
+        }
         limit = next(iter(ctx.values()))
         return f"erwartet eine Zahl {op[kind]} {limit}, gefunden: {error.get('input')!r}"
     text = _MESSAGES.get(kind, error["msg"])

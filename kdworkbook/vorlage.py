@@ -17,8 +17,10 @@ _AGS = re.compile(r"^05\d{6}$")
 def template(gemeinde: str, ags: str | None = None, stichtag: dt.date | None = None) -> str:
     """The text of a parameter file; defaults are taken from :mod:`kdworkbook.defaults`."""
     if ags is not None and not _AGS.match(ags):
-        raise InputError(f"--ags: „{ags}“ ist keine AGS einer NRW-Gemeinde – erwartet: 8 Ziffern, "
-                         "beginnend mit 05, z. B. 05315000.")
+        raise InputError(
+            f"--ags: „{ags}“ ist keine AGS einer NRW-Gemeinde – erwartet: 8 Ziffern, "
+            "beginnend mit 05, z. B. 05315000."
+        )
     slug = slugify(gemeinde)
     stichtag = stichtag or dt.date.today()
     rates = "\n".join(f"  {k}: {v:.2f}" for k, v in defaults.STUNDENSAETZE_EUR.items())
@@ -64,13 +66,16 @@ plausibel_max_vorgaenge: {defaults.PLAUSIBEL_MAX_VORGAENGE}
 """
 
 
-def write_template(target: Path, gemeinde: str, ags: str | None = None,
-                   overwrite: bool = False) -> Path:
+def write_template(
+    target: Path, gemeinde: str, ags: str | None = None, overwrite: bool = False
+) -> Path:
     """Write the template to *target*; an existing file is kept unless *overwrite*."""
     text = template(gemeinde, ags)
     if target.exists() and not overwrite:
-        raise InputError(f"{target}: Datei existiert bereits – nichts überschrieben "
-                         "(mit --ueberschreiben ersetzen).")
+        raise InputError(
+            f"{target}: Datei existiert bereits – nichts überschrieben "
+            "(mit --ueberschreiben ersetzen)."
+        )
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8")
     return target

@@ -81,7 +81,10 @@ def load_yaml(path: Path) -> dict[str, Any]:
         raise InputError(f"{path}: Parameterdatei nicht gefunden.")
     raw = path.read_bytes()
     if len(raw) > MAX_BYTES:
-        raise InputError(f"{path}: Datei ist mit {len(raw)} Bytes zu groß für eine Parameterdatei (höchstens {MAX_BYTES}).")
+        raise InputError(
+            f"{path}: Datei ist mit {len(raw)} Bytes zu groß für eine Parameterdatei "
+            f"(höchstens {MAX_BYTES})."
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -89,7 +92,9 @@ def load_yaml(path: Path) -> dict[str, Any]:
             f"{path}: Datei ist nicht UTF-8-kodiert (Byte {exc.start}). Bitte als UTF-8 speichern."
         ) from None
     if not text.strip():
-        raise InputError(f"{path}: Datei ist leer – erwartet werden mindestens „gemeinde“ und „bestand“.")
+        raise InputError(
+            f"{path}: Datei ist leer – erwartet werden mindestens „gemeinde“ und „bestand“."
+        )
     try:
         data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 – strict safe loader
     except ConstructorError as exc:

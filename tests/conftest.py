@@ -12,8 +12,13 @@ ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "parameters" / "musterstadt.yaml"
 
 HEADER = [
-    "Leistung", "Verrichtung", "Bezeichnung", "Vorgänge pro Jahr",
-    "Zeitlicher Aufwand in Minuten", "Bearbeitende Stelle nach Stufe", "Beteiligte Stellen",
+    "Leistung",
+    "Verrichtung",
+    "Bezeichnung",
+    "Vorgänge pro Jahr",
+    "Zeitlicher Aufwand in Minuten",
+    "Bearbeitende Stelle nach Stufe",
+    "Beteiligte Stellen",
     "Rechtliche Besonderheiten vorhanden",
 ]
 
@@ -21,16 +26,106 @@ HEADER = [
 SEED_ROWS = [
     ["Personalausweis", "Ausstellung", "Personalausweis Ausstellung erstmalig", 300, 120, 1, 1, 0],
     ["Personalausweis", "Ausstellung", "Personalausweis Ausstellung vorläufig", 70, 50, 2, 2, 1],
-    ["Personalausweis", "Ausstellung", "Personalausweis Ausstellung neu wegen Verlust", 40, 130, 4, 3, 0],
-    ["Personalausweis", "Ausstellung", "Personalausweis Ausstellung neu wegen Ablauf der Gültigkeit", 200, 14, 2, 1, 1],
-    ["Personalausweis", "Ausstellung", "Personalausweis Ausstellung neu wegen Diebstahl", 53, 12, 1, 8, 0],
-    ["Personalausweis", "Ausstellung", "Personalausweis Ausstellung neu wegen Namensänderung bei Heirat", 23, 85, 5, 4, 0],
-    ["Personalausweis", "Ausstellung", "Personalausweis Ausstellung neu wegen Namensänderung bei Scheidung", 20, 76, 3, 7, 0],
-    ["Personalausweis", "Ausstellung", "Personalausweis Ausstellung neu wegen sonstiger Namensänderung", 1, 84, 5, 6, 0],
-    ["Personalausweis", "Ausstellung", "Personalausweis Ausstellung für unter 16 Jährige", 30, 34, 7, 8, 0],
-    ["Personalausweis", "Ausstellung", "Personalausweis Ausstellung für Deutsche mit Wohnsitz außerhalb Deutschland", 7, 95, 2, 6, 0],
-    ["Personalausweis", "Informationserteilung", "Personalausweis Informationserteilung", 9, 24, 8, 4, 1],
-    ["Personalausweis", "Informationserteilung", "Personalausweis Informationserteilung zum Personalausweis mit Online-Ausweisfunktion", 4, 69, 5, 7, 1],
+    [
+        "Personalausweis",
+        "Ausstellung",
+        "Personalausweis Ausstellung neu wegen Verlust",
+        40,
+        130,
+        4,
+        3,
+        0,
+    ],
+    [
+        "Personalausweis",
+        "Ausstellung",
+        "Personalausweis Ausstellung neu wegen Ablauf der Gültigkeit",
+        200,
+        14,
+        2,
+        1,
+        1,
+    ],
+    [
+        "Personalausweis",
+        "Ausstellung",
+        "Personalausweis Ausstellung neu wegen Diebstahl",
+        53,
+        12,
+        1,
+        8,
+        0,
+    ],
+    [
+        "Personalausweis",
+        "Ausstellung",
+        "Personalausweis Ausstellung neu wegen Namensänderung bei Heirat",
+        23,
+        85,
+        5,
+        4,
+        0,
+    ],
+    [
+        "Personalausweis",
+        "Ausstellung",
+        "Personalausweis Ausstellung neu wegen Namensänderung bei Scheidung",
+        20,
+        76,
+        3,
+        7,
+        0,
+    ],
+    [
+        "Personalausweis",
+        "Ausstellung",
+        "Personalausweis Ausstellung neu wegen sonstiger Namensänderung",
+        1,
+        84,
+        5,
+        6,
+        0,
+    ],
+    [
+        "Personalausweis",
+        "Ausstellung",
+        "Personalausweis Ausstellung für unter 16 Jährige",
+        30,
+        34,
+        7,
+        8,
+        0,
+    ],
+    [
+        "Personalausweis",
+        "Ausstellung",
+        "Personalausweis Ausstellung für Deutsche mit Wohnsitz außerhalb Deutschland",
+        7,
+        95,
+        2,
+        6,
+        0,
+    ],
+    [
+        "Personalausweis",
+        "Informationserteilung",
+        "Personalausweis Informationserteilung",
+        9,
+        24,
+        8,
+        4,
+        1,
+    ],
+    [
+        "Personalausweis",
+        "Informationserteilung",
+        "Personalausweis Informationserteilung zum Personalausweis mit Online-Ausweisfunktion",
+        4,
+        69,
+        5,
+        7,
+        1,
+    ],
     ["Personalausweis", "Meldung", "Personalausweis Meldung", 6, 58, 2, 8, 1],
     ["Personalausweis", "Meldung", "Personalausweis Meldung wegen Diebstahl", 23, 264, 4, 5, 1],
     ["Personalausweis", "Meldung", "Personalausweis Meldung wegen Verlust", 10, 685, 5, 2, 1],
@@ -57,8 +152,14 @@ def write_xlsx(path: Path, header: list, rows: list[list], sheet: str = "Bestand
     return path
 
 
-def write_csv(path: Path, header: list, rows: list[list], delimiter: str = ";",
-              encoding: str = "cp1252", german: bool = True) -> Path:
+def write_csv(
+    path: Path,
+    header: list,
+    rows: list[list],
+    delimiter: str = ";",
+    encoding: str = "cp1252",
+    german: bool = True,
+) -> Path:
     def cell(value: object) -> str:
         if german and isinstance(value, float):
             return f"{value}".replace(".", ",")
@@ -83,5 +184,8 @@ def write_params(folder: Path, body: str, name: str = "kommune.yaml") -> Path:
 def seed_survey(tmp_path: Path) -> Path:
     """Parameter file + xlsx with the 16 seed rows, Fachamt Bürgerbüro."""
     write_xlsx(tmp_path / "ausweis.xlsx", HEADER, SEED_ROWS)
-    return write_params(tmp_path, "gemeinde: Stadt Seed\nbestand:\n  - datei: ausweis.xlsx\n"
-                        "    fachamt: Bürgerbüro\nstichtag: 2026-11-28\n")
+    return write_params(
+        tmp_path,
+        "gemeinde: Stadt Seed\nbestand:\n  - datei: ausweis.xlsx\n"
+        "    fachamt: Bürgerbüro\nstichtag: 2026-11-28\n",
+    )

@@ -27,52 +27,58 @@ LONG_TEXT = "\n\n".join(
 def _notebook(cells: list) -> nbformat.NotebookNode:
     nb = new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {
-        "name": "python3", "display_name": "Python 3", "language": "python"
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
     }
     return nb
 
 
 def _bestand_notebook() -> nbformat.NotebookNode:
     """Chapter 1: long text (so the section lands on a later page), table, SVG chart."""
-    return _notebook([
-        new_code_cell('gemeinde = "Musterstadt"', metadata={"tags": ["parameters"]}),
-        new_markdown_cell("# Bestandsaufnahme\n\n" + LONG_TEXT),
-        new_code_cell(
-            "import json\nimport sys\n\nimport matplotlib.pyplot as plt\nimport pandas as pd\n"
-            '%config InlineBackend.figure_formats = ["svg"]'
-        ),
-        new_markdown_cell("## Kennzahlen der Verwaltung\n\nFallzahlen je Fachamt."),
-        new_code_cell(
-            'pd.DataFrame({"Fachamt": ["Bürgeramt", "Bauamt", "Ordnungsamt"],\n'
-            '              "Fälle": ["12.345", "678", "–"],\n'
-            '              "Kosten": ["1.234,50\\u00a0€", "98,00\\u00a0€", "0,00\\u00a0€"],\n'
-            '              "Anteil": ["12,5\\u00a0%", "3,0\\u00a0%", "84,5\\u00a0%"]})'
-        ),
-        new_code_cell(
-            "fig, ax = plt.subplots(figsize=(6, 3))\n"
-            'ax.bar(["Bürgeramt", "Bauamt"], [12345, 678])\n'
-            'ax.set_title("Fälle je Fachamt")\nplt.show()'
-        ),
-        new_code_cell('print("Warnung aus stderr", file=sys.stderr)'),
-        new_code_cell(
-            'print(json.dumps({"ergebnis_schluessel": 4711}))', metadata={"tags": ["ergebnisse"]}
-        ),
-        new_code_cell("geheime_variable = 42"),
-    ])
+    return _notebook(
+        [
+            new_code_cell('gemeinde = "Musterstadt"', metadata={"tags": ["parameters"]}),
+            new_markdown_cell("# Bestandsaufnahme\n\n" + LONG_TEXT),
+            new_code_cell(
+                "import json\nimport sys\n\nimport matplotlib.pyplot as plt\nimport pandas as pd\n"
+                '%config InlineBackend.figure_formats = ["svg"]'
+            ),
+            new_markdown_cell("## Kennzahlen der Verwaltung\n\nFallzahlen je Fachamt."),
+            new_code_cell(
+                'pd.DataFrame({"Fachamt": ["Bürgeramt", "Bauamt", "Ordnungsamt"],\n'
+                '              "Fälle": ["12.345", "678", "–"],\n'
+                '              "Kosten": ["1.234,50\\u00a0€", "98,00\\u00a0€", "0,00\\u00a0€"],\n'
+                '              "Anteil": ["12,5\\u00a0%", "3,0\\u00a0%", "84,5\\u00a0%"]})'
+            ),
+            new_code_cell(
+                "fig, ax = plt.subplots(figsize=(6, 3))\n"
+                'ax.bar(["Bürgeramt", "Bauamt"], [12345, 678])\n'
+                'ax.set_title("Fälle je Fachamt")\nplt.show()'
+            ),
+            new_code_cell('print("Warnung aus stderr", file=sys.stderr)'),
+            new_code_cell(
+                'print(json.dumps({"ergebnis_schluessel": 4711}))',
+                metadata={"tags": ["ergebnisse"]},
+            ),
+            new_code_cell("geheime_variable = 42"),
+        ]
+    )
 
 
 def _massnahmen_notebook() -> nbformat.NotebookNode:
     """Chapter 2: PNG chart, a workshop-only cell."""
-    return _notebook([
-        new_markdown_cell("# Maßnahmen\n\nPriorisierte Vorhaben."),
-        new_code_cell(
-            "import matplotlib.pyplot as plt\n"
-            '%config InlineBackend.figure_formats = ["png"]'
-        ),
-        new_markdown_cell("## Priorisierung"),
-        new_code_cell("fig, ax = plt.subplots(figsize=(5, 3))\nax.plot([1, 2, 3], [3, 1, 2])"),
-        new_code_cell('print("Workshop-Regler")', metadata={"tags": ["nur-workshop"]}),
-    ])
+    return _notebook(
+        [
+            new_markdown_cell("# Maßnahmen\n\nPriorisierte Vorhaben."),
+            new_code_cell(
+                'import matplotlib.pyplot as plt\n%config InlineBackend.figure_formats = ["png"]'
+            ),
+            new_markdown_cell("## Priorisierung"),
+            new_code_cell("fig, ax = plt.subplots(figsize=(5, 3))\nax.plot([1, 2, 3], [3, 1, 2])"),
+            new_code_cell('print("Workshop-Regler")', metadata={"tags": ["nur-workshop"]}),
+        ]
+    )
 
 
 @pytest.fixture(scope="module")
@@ -143,8 +149,13 @@ def test_every_page_is_a4(report: tuple[Path, Path]) -> None:
 def test_title_page_and_footer(report: tuple[Path, Path]) -> None:
     pages = _texts(report[1])
     title = pages[0]
-    for expected in ("Digitalisierungsstrategie", "Musterstadt", "AGS: 05315000",
-                     "Stichtag: 28.11.2026", "Erstellt am"):
+    for expected in (
+        "Digitalisierungsstrategie",
+        "Musterstadt",
+        "AGS: 05315000",
+        "Stichtag: 28.11.2026",
+        "Erstellt am",
+    ):
         assert expected in title
     assert "Seite" not in title  # no footer on the title page
     for number, text in enumerate(pages[1:], start=2):
@@ -161,8 +172,9 @@ def test_toc_page_numbers_match_headings(report: tuple[Path, Path]) -> None:
         assert match, f"{heading!r} fehlt im Inhaltsverzeichnis"
         printed[heading] = int(match.group(1))
     actual = {
-        heading: next(n for n, text in enumerate(pages, start=1)
-                      if n > 2 and heading in text.splitlines())
+        heading: next(
+            n for n, text in enumerate(pages, start=1) if n > 2 and heading in text.splitlines()
+        )
         for heading in headings
     }
     assert printed == actual
@@ -173,9 +185,19 @@ def test_toc_page_numbers_match_headings(report: tuple[Path, Path]) -> None:
 def test_report_hides_code_results_and_workshop_cells(report: tuple[Path, Path]) -> None:
     text = "\n".join(_texts(report[1]))
     html_text = report[0].read_text(encoding="utf-8")
-    for hidden in ("geheime_variable", "import", "execute_notebook", "plt.", "print(",
-                   "ergebnis_schluessel", "4711", "Workshop-Regler", "Warnung aus stderr",
-                   "<Figure size", "Traceback"):
+    for hidden in (
+        "geheime_variable",
+        "import",
+        "execute_notebook",
+        "plt.",
+        "print(",
+        "ergebnis_schluessel",
+        "4711",
+        "Workshop-Regler",
+        "Warnung aus stderr",
+        "<Figure size",
+        "Traceback",
+    ):
         assert hidden not in text, hidden
         assert hidden not in html_text, hidden
     assert "12.345" in text and "1.234,50 €" in text and "Kennzahlen der Verwaltung" in text
@@ -271,26 +293,52 @@ def _hand_made(tmp_path: Path) -> Path:
     )
     cells = [
         new_markdown_cell("## Ohne Kapitelüberschrift"),
-        new_code_cell("zeige_tabelle()", outputs=[
-            new_output("execute_result", data={"text/html": table, "text/plain": "t"},
-                       execution_count=1),
-            new_output("stream", name="stderr", text="DeprecationWarning: geheim\n"),
-        ]),
+        new_code_cell(
+            "zeige_tabelle()",
+            outputs=[
+                new_output(
+                    "execute_result",
+                    data={"text/html": table, "text/plain": "t"},
+                    execution_count=1,
+                ),
+                new_output("stream", name="stderr", text="DeprecationWarning: geheim\n"),
+            ],
+        ),
         new_code_cell("geheime_variable = 42"),
-        new_code_cell("plt.subplots()", outputs=[
-            new_output("execute_result", data={"text/plain": "<Figure size 640x480 with 0 Axes>"},
-                       execution_count=2),
-        ]),
-        new_code_cell("1/0", outputs=[
-            new_output("error", ename="ZeroDivisionError", evalue="division by zero",
-                       traceback=["geheime_variable = 1/0"]),
-        ]),
-        new_code_cell("ergebnis()", metadata={"tags": ["ergebnisse"]}, outputs=[
-            new_output("stream", name="stdout", text='{"ergebnis_schluessel": 4711}\n'),
-        ]),
-        new_code_cell("print('hallo')", outputs=[
-            new_output("stream", name="stdout", text="Sichtbare Ausgabe\n"),
-        ]),
+        new_code_cell(
+            "plt.subplots()",
+            outputs=[
+                new_output(
+                    "execute_result",
+                    data={"text/plain": "<Figure size 640x480 with 0 Axes>"},
+                    execution_count=2,
+                ),
+            ],
+        ),
+        new_code_cell(
+            "1/0",
+            outputs=[
+                new_output(
+                    "error",
+                    ename="ZeroDivisionError",
+                    evalue="division by zero",
+                    traceback=["geheime_variable = 1/0"],
+                ),
+            ],
+        ),
+        new_code_cell(
+            "ergebnis()",
+            metadata={"tags": ["ergebnisse"]},
+            outputs=[
+                new_output("stream", name="stdout", text='{"ergebnis_schluessel": 4711}\n'),
+            ],
+        ),
+        new_code_cell(
+            "print('hallo')",
+            outputs=[
+                new_output("stream", name="stdout", text="Sichtbare Ausgabe\n"),
+            ],
+        ),
     ]
     path = tmp_path / "03_massnahmen_plan.ipynb"
     nbformat.write(_notebook(cells), path)
@@ -314,8 +362,17 @@ def test_render_html_structure(tmp_path: Path) -> None:
 
 def test_render_html_hides_code_and_noise(tmp_path: Path) -> None:
     document = render_html([_hand_made(tmp_path)], META)
-    for hidden in ("geheime_variable", "zeige_tabelle", "DeprecationWarning", "ZeroDivisionError",
-                   "ergebnis_schluessel", "Figure size", "http://", "https://", "<script"):
+    for hidden in (
+        "geheime_variable",
+        "zeige_tabelle",
+        "DeprecationWarning",
+        "ZeroDivisionError",
+        "ergebnis_schluessel",
+        "Figure size",
+        "http://",
+        "https://",
+        "<script",
+    ):
         assert hidden not in document, hidden
 
 

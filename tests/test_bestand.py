@@ -7,14 +7,28 @@ from kdworkbook import bestand
 from kdworkbook.laden import load_bestand
 
 RATES = {"einfacher_mittlerer_dienst": 25.5, "gehobener_dienst": 42.2, "hoeherer_dienst": 70.4}
-STUFEN = {1: "einfacher_mittlerer_dienst", 2: "einfacher_mittlerer_dienst",
-          3: "einfacher_mittlerer_dienst", 4: "gehobener_dienst", 5: "gehobener_dienst",
-          6: "gehobener_dienst", 7: "hoeherer_dienst", 8: "hoeherer_dienst"}
+STUFEN = {
+    1: "einfacher_mittlerer_dienst",
+    2: "einfacher_mittlerer_dienst",
+    3: "einfacher_mittlerer_dienst",
+    4: "gehobener_dienst",
+    5: "gehobener_dienst",
+    6: "gehobener_dienst",
+    7: "hoeherer_dienst",
+    8: "hoeherer_dienst",
+}
 
 
 def _survey(rows):
-    columns = ["fachamt", "bezeichnung", "vorgaenge", "minuten", "stufe", "beteiligte_stellen",
-               "rechtliche_besonderheiten"]
+    columns = [
+        "fachamt",
+        "bezeichnung",
+        "vorgaenge",
+        "minuten",
+        "stufe",
+        "beteiligte_stellen",
+        "rechtliche_besonderheiten",
+    ]
     df = pd.DataFrame(rows, columns=columns)
     return df.assign(datei="t.csv", zeile=range(2, len(df) + 2))
 
@@ -23,11 +37,18 @@ def _survey(rows):
 def small():
     # Bürgerbüro: 300×120/60 = 600 h à 25,50 € = 15.300 €; 1.200×7,5/60 = 150 h = 3.825 €
     # Steueramt: 400×30/60 = 200 h à 42,20 € = 8.440 €
-    return bestand.add_figures(_survey([
-        ["Bürgerbüro", "Personalausweis Ausstellung erstmalig", 300, 120.0, 1, 1, 0],
-        ["Bürgerbüro", "Wohnsitz Anmeldung", 1200, 7.5, 2, 1, 0],
-        ["Steueramt", "Hundesteuer Festsetzung", 400, 30.0, 4, 2, 1],
-    ]), RATES, STUFEN, 1600.0)
+    return bestand.add_figures(
+        _survey(
+            [
+                ["Bürgerbüro", "Personalausweis Ausstellung erstmalig", 300, 120.0, 1, 1, 0],
+                ["Bürgerbüro", "Wohnsitz Anmeldung", 1200, 7.5, 2, 1, 0],
+                ["Steueramt", "Hundesteuer Festsetzung", 400, 30.0, 4, 2, 1],
+            ]
+        ),
+        RATES,
+        STUFEN,
+        1600.0,
+    )
 
 
 def test_add_figures(small):
@@ -60,14 +81,18 @@ def test_pareto_order_and_count(small):
     assert p["bezeichnung"].tolist()[0] == "Personalausweis Ausstellung erstmalig"
     assert p["rang"].tolist() == [1, 2, 3]
     assert p["kum_anteil"].tolist() == pytest.approx([600 / 950, 800 / 950, 1.0])
-    assert bestand.pareto_count(small, 0.8) == 2   # 600/950 = 63 % < 80 % ≤ 84 %
+    assert bestand.pareto_count(small, 0.8) == 2  # 600/950 = 63 % < 80 % ≤ 84 %
     assert bestand.pareto_count(small, 0.6) == 1
     assert bestand.pareto_count(small.iloc[0:0], 0.8) == 0
 
 
 def test_pareto_exact_boundary_counts_as_reached():
-    df = bestand.add_figures(_survey([["A", "x", 80, 60.0, 1, 1, 0], ["A", "y", 20, 60.0, 1, 1, 0]]),
-                             RATES, STUFEN, 1600.0)
+    df = bestand.add_figures(
+        _survey([["A", "x", 80, 60.0, 1, 1, 0], ["A", "y", 20, 60.0, 1, 1, 0]]),
+        RATES,
+        STUFEN,
+        1600.0,
+    )
     assert bestand.pareto_count(df, 0.8) == 1
 
 
@@ -80,23 +105,39 @@ def test_by_property_koordination(small):
 
 def test_simple_candidates_and_sorting(small):
     assert bestand.simple_candidates(small)["bezeichnung"].tolist() == [
-        "Personalausweis Ausstellung erstmalig", "Wohnsitz Anmeldung"]
+        "Personalausweis Ausstellung erstmalig",
+        "Wohnsitz Anmeldung",
+    ]
     assert bestand.sort_by_properties(small)["bezeichnung"].tolist() == [
-        "Personalausweis Ausstellung erstmalig", "Wohnsitz Anmeldung", "Hundesteuer Festsetzung"]
+        "Personalausweis Ausstellung erstmalig",
+        "Wohnsitz Anmeldung",
+        "Hundesteuer Festsetzung",
+    ]
 
 
 def test_quality_warnings():
-    df = bestand.add_figures(_survey([
-        ["A", "nie gemessen", 10, 0.0, 1, 1, 0],
-        ["A", "nie gefragt", 0, 10.0, 1, 1, 0],
-        ["A", "riesig", 10, 5000.0, 1, 1, 0],
-        ["B", "nie gefragt", 5, 10.0, 1, 1, 0],
-        ["B", "normal", 10, 10.0, 1, 1, 0],
-    ]), RATES, STUFEN, 1600.0)
+    df = bestand.add_figures(
+        _survey(
+            [
+                ["A", "nie gemessen", 10, 0.0, 1, 1, 0],
+                ["A", "nie gefragt", 0, 10.0, 1, 1, 0],
+                ["A", "riesig", 10, 5000.0, 1, 1, 0],
+                ["B", "nie gefragt", 5, 10.0, 1, 1, 0],
+                ["B", "normal", 10, 10.0, 1, 1, 0],
+            ]
+        ),
+        RATES,
+        STUFEN,
+        1600.0,
+    )
     w = bestand.quality_warnings(df, max_minutes=2400, max_cases=200_000)
     assert w[["zeile", "bezeichnung"]].values.tolist() == [
-        [2, "nie gemessen"], [3, "nie gefragt"], [3, "nie gefragt"], [4, "riesig"],
-        [5, "nie gefragt"]]
+        [2, "nie gemessen"],
+        [3, "nie gefragt"],
+        [3, "nie gefragt"],
+        [4, "riesig"],
+        [5, "nie gefragt"],
+    ]
     assert "0 Minuten" in w["hinweis"][0]
     assert "mehr als 2.400 Minuten" in w["hinweis"][3]
 

@@ -51,10 +51,18 @@ def test_utf8_bom_csv_with_line_break_in_header(tmp_path):
 
 
 def test_plain_utf8_comma_csv_with_fachamt_column(tmp_path):
-    rows = [["Steueramt", *ROW], ["Ordnungsamt", "Fundsache", "Abgabe", "Fundsache Abgabe",
-                                   1200, 12.5, 2, 1, 0]]
-    path = write_csv(tmp_path / "d.csv", ["Fachamt", *HEADER], rows, delimiter=",",
-                     encoding="utf-8", german=False)
+    rows = [
+        ["Steueramt", *ROW],
+        ["Ordnungsamt", "Fundsache", "Abgabe", "Fundsache Abgabe", 1200, 12.5, 2, 1, 0],
+    ]
+    path = write_csv(
+        tmp_path / "d.csv",
+        ["Fachamt", *HEADER],
+        rows,
+        delimiter=",",
+        encoding="utf-8",
+        german=False,
+    )
     s = _read((path, None))
     assert s.data["fachamt"].tolist() == ["Steueramt", "Ordnungsamt"]
     assert s.data["vorgaenge"].tolist() == [400, 1200]
@@ -79,22 +87,31 @@ def test_seed_header_spelling_and_extra_columns(tmp_path):
 
 
 def test_empty_lines_are_skipped(tmp_path):
-    path = write_xlsx(tmp_path / "f.xlsx", HEADER, [ROW, [None] * 8, ["", "", "", "", "", "", "", ""]])
+    path = write_xlsx(
+        tmp_path / "f.xlsx", HEADER, [ROW, [None] * 8, ["", "", "", "", "", "", "", ""]]
+    )
     assert len(_read((path, "A")).data) == 1
 
 
-@pytest.mark.parametrize("column, value, expected", [
-    (3, "viele", "Spalte „Vorgänge pro Jahr“: „viele“ ist keine Zahl."),
-    (3, -4, "Spalte „Vorgänge pro Jahr“: „-4“ – erwartet eine Zahl ≥ 0."),
-    (3, 10.5, "Spalte „Vorgänge pro Jahr“: „10,5“ – erwartet eine ganze Zahl."),
-    (4, None, "Spalte „Zeitlicher Aufwand in Minuten“: Wert fehlt."),
-    (4, -1, "Spalte „Zeitlicher Aufwand in Minuten“: „-1“ – erwartet eine Zahl ≥ 0."),
-    (5, 9, "Spalte „Bearbeitende Stelle nach Stufe“: „9“ – erwartet eine der Stufen 1, 2, 3"),
-    (6, 1.5, "Spalte „Beteiligte Stellen“: „1,5“ – erwartet eine ganze Zahl."),
-    (7, 2, "Spalte „Rechtliche Besonderheiten vorhanden“: „2“ – erwartet 0 (nein) oder 1 (ja)."),
-    (7, "ja", "Spalte „Rechtliche Besonderheiten vorhanden“: „ja“ ist keine Zahl."),
-    (2, None, "Spalte „Bezeichnung“: Wert fehlt."),
-])
+@pytest.mark.parametrize(
+    "column, value, expected",
+    [
+        (3, "viele", "Spalte „Vorgänge pro Jahr“: „viele“ ist keine Zahl."),
+        (3, -4, "Spalte „Vorgänge pro Jahr“: „-4“ – erwartet eine Zahl ≥ 0."),
+        (3, 10.5, "Spalte „Vorgänge pro Jahr“: „10,5“ – erwartet eine ganze Zahl."),
+        (4, None, "Spalte „Zeitlicher Aufwand in Minuten“: Wert fehlt."),
+        (4, -1, "Spalte „Zeitlicher Aufwand in Minuten“: „-1“ – erwartet eine Zahl ≥ 0."),
+        (5, 9, "Spalte „Bearbeitende Stelle nach Stufe“: „9“ – erwartet eine der Stufen 1, 2, 3"),
+        (6, 1.5, "Spalte „Beteiligte Stellen“: „1,5“ – erwartet eine ganze Zahl."),
+        (
+            7,
+            2,
+            "Spalte „Rechtliche Besonderheiten vorhanden“: „2“ – erwartet 0 (nein) oder 1 (ja).",
+        ),
+        (7, "ja", "Spalte „Rechtliche Besonderheiten vorhanden“: „ja“ ist keine Zahl."),
+        (2, None, "Spalte „Bezeichnung“: Wert fehlt."),
+    ],
+)
 def test_validation_rule_names_file_row_column(tmp_path, column, value, expected):
     bad = list(ROW)
     bad[column] = value
@@ -106,7 +123,9 @@ def test_validation_rule_names_file_row_column(tmp_path, column, value, expected
 
 def test_bad_leika_key(tmp_path):
     path = write_xlsx(tmp_path / "h.xlsx", [*HEADER, "LeiKa-Schlüssel"], [[*ROW, "9910"]])
-    assert _errors(path) == ["h.xlsx, Zeile 2, Spalte „LeiKa-Schlüssel“: „9910“ – erwartet 14 Ziffern."]
+    assert _errors(path) == [
+        "h.xlsx, Zeile 2, Spalte „LeiKa-Schlüssel“: „9910“ – erwartet 14 Ziffern."
+    ]
 
 
 def test_duplicate_process(tmp_path):
@@ -132,13 +151,16 @@ def test_missing_required_header(tmp_path):
     assert str(path) in message
 
 
-@pytest.mark.parametrize("name, content, expected", [
-    ("leer.csv", b"", "Datei ist leer"),
-    ("nur_kopf.csv", ";".join(HEADER).encode("cp1252") + b"\r\n", "enthält keine Prozesse"),
-    ("bild.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00", "keine Textdatei"),
-    ("bericht.xlsx", b"%PDF-1.4 kein Excel", "keine lesbare Excel-Datei"),
-    ("daten.ods", b"irgendwas", "Dateityp „.ods“ wird nicht unterstützt"),
-])
+@pytest.mark.parametrize(
+    "name, content, expected",
+    [
+        ("leer.csv", b"", "Datei ist leer"),
+        ("nur_kopf.csv", ";".join(HEADER).encode("cp1252") + b"\r\n", "enthält keine Prozesse"),
+        ("bild.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00", "keine Textdatei"),
+        ("bericht.xlsx", b"%PDF-1.4 kein Excel", "keine lesbare Excel-Datei"),
+        ("daten.ods", b"irgendwas", "Dateityp „.ods“ wird nicht unterstützt"),
+    ],
+)
 def test_unreadable_files(tmp_path, name, content, expected):
     path = tmp_path / name
     path.write_bytes(content)

@@ -26,8 +26,11 @@ def test_minimal_file_gets_documented_defaults(folder):
     s = load_settings(write_params(folder, "gemeinde: Stadt Beispiel\nbestand: bestand.csv\n"))
     assert s.gemeinde == "Stadt Beispiel"
     assert s.bestand[0].datei == folder / "bestand.csv"
-    assert s.stundensaetze == {"einfacher_mittlerer_dienst": 25.5, "gehobener_dienst": 42.2,
-                               "hoeherer_dienst": 70.4}
+    assert s.stundensaetze == {
+        "einfacher_mittlerer_dienst": 25.5,
+        "gehobener_dienst": 42.2,
+        "hoeherer_dienst": 70.4,
+    }
     assert s.stufen[1] == "einfacher_mittlerer_dienst" and s.stufen[8] == "hoeherer_dienst"
     assert s.jahresarbeitsstunden == 1600.0
     assert s.pareto_anteil == 0.8
@@ -36,8 +39,9 @@ def test_minimal_file_gets_documented_defaults(folder):
 
 
 def test_ags_and_plz_without_quotes_keep_leading_zero(folder):
-    s = load_settings(write_params(folder, "gemeinde: Köln\nbestand: bestand.csv\n"
-                                           "ags: 05315000\nplz: 01067\n"))
+    s = load_settings(
+        write_params(folder, "gemeinde: Köln\nbestand: bestand.csv\nags: 05315000\nplz: 01067\n")
+    )
     assert s.ags == "05315000"
     assert s.plz == "01067"
 
@@ -49,24 +53,40 @@ def test_ags_written_as_number_is_refused_with_how_to(folder):
 
 
 def test_overrides_single_rate_and_german_date(folder):
-    s = load_settings(write_params(folder, "gemeinde: X\nbestand: bestand.csv\n"
-                                           "stichtag: 31.12.2026\nstundensaetze:\n"
-                                           "  gehobener_dienst: 45.0\n"))
+    s = load_settings(
+        write_params(
+            folder,
+            "gemeinde: X\nbestand: bestand.csv\n"
+            "stichtag: 31.12.2026\nstundensaetze:\n"
+            "  gehobener_dienst: 45.0\n",
+        )
+    )
     assert s.stichtag == dt.date(2026, 12, 31)
     assert s.stundensaetze["gehobener_dienst"] == 45.0
     assert s.stundensaetze["hoeherer_dienst"] == 70.4
 
 
 def test_bestand_as_list_with_fachamt(folder):
-    s = load_settings(write_params(folder, "gemeinde: X\nbestand:\n  - datei: bestand.csv\n"
-                                           "    fachamt: Bürgerbüro\n  - bestand.csv\n"))
+    s = load_settings(
+        write_params(
+            folder,
+            "gemeinde: X\nbestand:\n  - datei: bestand.csv\n"
+            "    fachamt: Bürgerbüro\n  - bestand.csv\n",
+        )
+    )
     assert [q.fachamt for q in s.bestand] == ["Bürgerbüro", None]
 
 
 def test_one_message_per_problem(folder):
-    messages = _messages(write_params(folder, (
-        "gemeinde: X\nbestand: fehlt.csv\nplz: 123\neinwohner: -5\nstichtag: 2026-13-01\n"
-        "jahresarbeitsstunden: 0\nfarbe: rot\n")))
+    messages = _messages(
+        write_params(
+            folder,
+            (
+                "gemeinde: X\nbestand: fehlt.csv\nplz: 123\neinwohner: -5\nstichtag: 2026-13-01\n"
+                "jahresarbeitsstunden: 0\nfarbe: rot\n"
+            ),
+        )
+    )
     text = "\n".join(messages)
     assert len(messages) == 6
     assert "„bestand“: Eintrag 1: Datei „fehlt.csv“ nicht gefunden" in text
@@ -84,26 +104,33 @@ def test_missing_required_keys(folder):
 
 
 def test_unknown_laufbahngruppe_in_stufen(folder):
-    [message] = _messages(write_params(folder, "gemeinde: X\nbestand: bestand.csv\n"
-                                               "stufen: {1: vorstand}\n"))
+    [message] = _messages(
+        write_params(folder, "gemeinde: X\nbestand: bestand.csv\nstufen: {1: vorstand}\n")
+    )
     assert "vorstand hat keinen Stundensatz" in message
 
 
 def test_wrong_types(folder):
-    messages = _messages(write_params(folder, "gemeinde: [a]\nbestand: bestand.csv\n"
-                                              "stundensaetze: {gehobener_dienst: viel}\n"))
+    messages = _messages(
+        write_params(
+            folder, "gemeinde: [a]\nbestand: bestand.csv\nstundensaetze: {gehobener_dienst: viel}\n"
+        )
+    )
     assert any("„gemeinde“: erwartet einen Text" in m for m in messages)
     assert any("„stundensaetze → gehobener_dienst“: erwartet eine Zahl" in m for m in messages)
 
 
-@pytest.mark.parametrize("body, expected", [
-    ("a: 1\na: 2\n", "Zeile 2, Spalte 1: Schlüssel „a“ steht doppelt"),
-    ("a: &x [1]\nb: *x\n", "Anker/Aliase"),
-    ("a: !!python/object/apply:os.system ['echo boom']\n", "Unzulässiges YAML-Tag"),
-    ("a:\n\tb: 1\n", "Tabulatorzeichen"),
-    ("", "Datei ist leer"),
-    ("- 1\n- 2\n", "Zuordnung „schlüssel: wert“"),
-])
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        ("a: 1\na: 2\n", "Zeile 2, Spalte 1: Schlüssel „a“ steht doppelt"),
+        ("a: &x [1]\nb: *x\n", "Anker/Aliase"),
+        ("a: !!python/object/apply:os.system ['echo boom']\n", "Unzulässiges YAML-Tag"),
+        ("a:\n\tb: 1\n", "Tabulatorzeichen"),
+        ("", "Datei ist leer"),
+        ("- 1\n- 2\n", "Zuordnung „schlüssel: wert“"),
+    ],
+)
 def test_yaml_refusals(tmp_path, body, expected):
     with pytest.raises(InputError, match=expected):
         load_yaml(write_params(tmp_path, body))

@@ -1,0 +1,142 @@
+"""CLI: new, check, run – exit codes, German messages, nothing half-written."""
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from kdworkbook.cli import main
+from kdworkbook.parameter import load_settings
+
+from .conftest import DEMO, HEADER, SEED_ROWS, write_params, write_xlsx
+
+
+def test_new_writes_commented_template_that_validates(tmp_path, capsys):
+    target = tmp_path / "parameters" / "stadt-beispiel.yaml"
+    assert main(["new", "Stadt Beispiel", "--ags", "05999002", "--ziel", str(target)]) == 0
+    text = target.read_text(encoding="utf-8")
+    assert text.count("#") > 10 and 'ags: "05999002"' in text
+    assert "Lohnkostentabelle Verwaltung, Stand 2025" in text
+    (target.parent / "stadt-beispiel").mkdir()
+    write_xlsx(target.parent / "stadt-beispiel" / "bestand.xlsx", HEADER, SEED_ROWS)
+    s = load_settings(target)
+    assert (s.gemeinde, s.ags, s.jahresarbeitsstunden) == ("Stadt Beispiel", "05999002", 1600.0)
+    assert s.stundensaetze["gehobener_dienst"] == 42.2
+
+
+def test_new_refuses_to_overwrite_and_bad_ags(tmp_path, capsys):
+    target = tmp_path / "x.yaml"
+    target.write_text("alt", encoding="utf-8")
+    assert main(["new", "Stadt X", "--ziel", str(target)]) == 2
+    assert target.read_text(encoding="utf-8") == "alt"
+    assert "existiert bereits" in capsys.readouterr().err
+    assert main(["new", "Stadt X", "--ags", "5315000", "--ziel", str(tmp_path / "y.yaml")]) == 2
+    assert "beginnend mit 05" in capsys.readouterr().err
+    assert not (tmp_path / "y.yaml").exists()
+
+
+def test_check_prints_german_key_figures(seed_survey, capsys):
+    assert main(["check", str(seed_survey)]) == 0
+    out = capsys.readouterr().out
+    assert "Stadt Seed: Parameterdatei und Bestandserhebung sind gültig." in out
+    assert "1.135" in out  # Jahresstunden 1.135,4
+    assert "35.567\u00a0€" in out  # Personalkosten 35.566,79 €
+    assert "0,7" in out  # VZÄ
+
+
+def test_check_json(seed_survey, capsys):
+    assert main(["check", str(seed_survey), "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["gemeinde"] == "Stadt Seed"
+    b = summary["bestand"]
+    assert (b["prozesse"], b["vorgaenge"], b["pareto_prozesse"]) == (16, 800, 5)
+    assert round(b["stunden"], 4) == 1135.4333
+    assert round(b["kosten_eur"], 2) == 35566.79
+    assert round(b["vzae"], 4) == 0.7096
+
+
+def test_check_bad_input_exit_2_with_file_row_column(tmp_path, capsys):
+    bad = [list(r) for r in SEED_ROWS[:2]]
+    bad[1][3] = "siebzig"
+    write_xlsx(tmp_path / "a.xlsx", HEADER, bad)
+    params = write_params(tmp_path, "gemeinde: X\nbestand: a.xlsx\n")
+    assert main(["check", str(params)]) == 2
+    err = capsys.readouterr().err
+    assert "Fehler in der Eingabe" in err
+    assert "a.xlsx, Zeile 3, Spalte „Vorgänge pro Jahr“: „siebzig“ ist keine Zahl." in err
+    assert "Traceback" not in err
+
+
+def test_usage_error_is_exit_2(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["check"])
+    assert info.value.code == 2
+    assert "Aufruf fehlerhaft" in capsys.readouterr().err
+
+
+def _tree(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
+
+
+def test_run_bad_input_changes_nothing(tmp_path, capsys):
+    out = tmp_path / "outputs"
+    (out / "x" / "2026-01-01_000000").mkdir(parents=True)
+    (out / "x" / "2026-01-01_000000" / "bericht.pdf").write_bytes(b"alt")
+    before = _tree(out)
+    params = write_params(tmp_path, "gemeinde: X\nbestand: fehlt.xlsx\n")
+    assert main(["run", str(params), "--ausgabe", str(out)]) == 2
+    assert "Datei „fehlt.xlsx“ nicht gefunden" in capsys.readouterr().err
+    assert _tree(out) == before
+
+
+def test_run_demo_produces_report_appendix_and_results(tmp_path, capsys):
+    out = tmp_path / "outputs"
+    assert main(["run", str(DEMO), "--ausgabe", str(out)]) == 0
+    printed = capsys.readouterr().out
+    runs = [p for p in (out / "stadt-musterstadt").iterdir() if p.name[0].isdigit()]
+    assert len(runs) == 1
+    run = runs[0]
+    assert f"Bericht: {run / 'bericht.pdf'}" in printed
+    assert os.readlink(out / "stadt-musterstadt" / "latest") == run.name
+    assert sorted(p.name for p in run.iterdir()) == [
+        "02_bestandsaufnahme.ipynb",
+        "anhang.xlsx",
+        "bericht.html",
+        "bericht.pdf",
+        "ergebnisse.json",
+    ]
+    assert not [p for p in (out / "stadt-musterstadt").iterdir() if p.name.startswith(".")]
+
+    pdf = PdfReader(run / "bericht.pdf")
+    for page in pdf.pages:
+        assert abs(float(page.mediabox.width) - 595.3) < 1.5
+        assert abs(float(page.mediabox.height) - 841.9) < 1.5
+    text = "\n".join(page.extract_text() for page in pdf.pages)
+    for expected in (
+        "Stadt Musterstadt",
+        "AGS",
+        "05999001",
+        "28.11.2026",
+        "Inhalt",
+        "Bestandsaufnahme",
+        "Pareto-Analyse",
+        "Datenqualität",
+        "65.074",
+        "28.757",
+        "Seite 2 von",
+    ):
+        assert expected in text, expected
+    for code in ("import ", "load_bestand", "ansicht.", "parameter_file", "def ", "Traceback"):
+        assert code not in text, code
+
+    results = json.loads((run / "ergebnisse.json").read_text(encoding="utf-8"))
+    assert results["bestand"]["prozesse"] == 185
+
+    from openpyxl import load_workbook
+
+    book = load_workbook(run / "anhang.xlsx")
+    assert book.sheetnames == ["Prozesse", "Fachämter"]
+    assert book["Prozesse"].max_row == 186
+    assert book["Prozesse"]["D1"].value == "Bezeichnung"
