@@ -222,15 +222,16 @@ def assumptions(ba: Bestandsaufnahme) -> HTML:
     )
 
 
+def summary(ba: Bestandsaufnahme) -> dict[str, Any]:
+    """Key figures of the step, as in ``kdworkbook check --json`` under ``bestand``."""
+    return ba.key_figures.as_dict() | {
+        "pareto_prozesse": bestand.pareto_count(ba.data, ba.settings.pareto_anteil)
+    }
+
+
 def results(ba: Bestandsaufnahme) -> None:
     """Machine-readable key figures (cell tagged ``ergebnisse``)."""
-    anzeige.results(
-        {
-            "gemeinde": ba.settings.gemeinde,
-            "bestand": ba.key_figures.as_dict()
-            | {"pareto_prozesse": bestand.pareto_count(ba.data, ba.settings.pareto_anteil)},
-        }
-    )
+    anzeige.results({"gemeinde": ba.settings.gemeinde, "bestand": summary(ba)})
 
 
 def appendix_sheets(ba: Bestandsaufnahme) -> dict[str, tuple[pd.DataFrame, dict]]:

@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from kdworkbook import __version__, bericht, bestand, lauf, vorlage
+from kdworkbook import __version__, bericht, lauf, schritte, vorlage
 from kdworkbook.errors import InputError
 from kdworkbook.formatierung import euro, zahl
 from kdworkbook.laden import load_bestand
@@ -62,21 +62,13 @@ def _new(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     ba = load_bestand(args.parameter)
-    k = ba.key_figures
-    share = ba.settings.pareto_anteil
-    pareto = bestand.pareto_count(ba.data, share)
+    summary = schritte.summary(ba)
     if args.json:
-        summary = {
-            "gemeinde": ba.settings.gemeinde,
-            "ags": ba.settings.ags,
-            "stichtag": ba.settings.stichtag.isoformat(),
-            "bestand": k.as_dict() | {"pareto_prozesse": pareto},
-            "hinweise": ba.survey.notes,
-        }
         print(json.dumps(summary, ensure_ascii=False, indent=2))
         return EXIT_OK
-    s = ba.settings
-    print(f"{s.gemeinde}: Parameterdatei und Bestandserhebung sind gültig.")
+    k = ba.key_figures
+    b = summary["bestand"]
+    print(f"{ba.settings.gemeinde}: Parameterdatei und Eingabedateien sind gültig.")
     rows = [
         ("Prozesse", zahl(k.prozesse)),
         ("Fachämter", zahl(k.fachaemter)),
@@ -84,7 +76,10 @@ def _check(args: argparse.Namespace) -> int:
         ("Jahresstunden", zahl(k.stunden)),
         ("Personalkosten pro Jahr", euro(k.kosten_eur)),
         ("Vollzeitäquivalente", zahl(k.vzae, 1)),
-        (f"Prozesse mit {zahl(share * 100)} % der Stunden", zahl(pareto)),
+        (
+            f"Prozesse mit {zahl(ba.settings.pareto_anteil * 100)} % der Stunden",
+            zahl(b["pareto_prozesse"]),
+        ),
     ]
     width = max(len(label) for label, _ in rows)
     for label, value in rows:

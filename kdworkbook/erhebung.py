@@ -35,6 +35,10 @@ HEADERS: dict[str, str] = {
     "beteiligte_stellen": "Beteiligte Stellen",
     "rechtliche_besonderheiten": "Rechtliche Besonderheiten vorhanden",
     "leika_schluessel": "LeiKa-Schlüssel",
+    # optional columns of later steps (Rahmenbedingungen, Priorisierung)
+    "reifegrad": "Reifegrad",
+    "nicht_geeignet": "nicht geeignet (Grund)",
+    "buergernachfrage": "Bürgernachfrage",
 }
 REQUIRED = (
     "bezeichnung",
@@ -44,8 +48,19 @@ REQUIRED = (
     "beteiligte_stellen",
     "rechtliche_besonderheiten",
 )
-NUMERIC = ("vorgaenge", "minuten", "stufe", "beteiligte_stellen", "rechtliche_besonderheiten")
-TEXT = ("fachamt", "leistung", "verrichtung", "bezeichnung", "leika_schluessel")
+NUMERIC = (
+    "vorgaenge",
+    "minuten",
+    "stufe",
+    "beteiligte_stellen",
+    "rechtliche_besonderheiten",
+    "reifegrad",
+    "buergernachfrage",
+)
+OPTIONAL_NUMERIC = ("reifegrad", "buergernachfrage")
+TEXT = ("fachamt", "leistung", "verrichtung", "bezeichnung", "leika_schluessel", "nicht_geeignet")
+#: Reasons why a process cannot be digitalised (Geeignetheit, deck).
+GEEIGNETHEIT_GRUENDE = ("faktisch", "rechtlich", "wirtschaftlich")
 #: Further spellings seen in practice (the seed's table header says "Leistungskennung").
 _ALIASES = {
     "leistungskennung": "leistung",
@@ -54,6 +69,9 @@ _ALIASES = {
     "leika-id": "leika_schluessel",
     "vorgaenge pro jahr": "vorgaenge",
     "amt": "fachamt",
+    "ozg-reifegrad": "reifegrad",
+    "nicht geeignet": "nicht_geeignet",
+    "nachfrage": "buergernachfrage",
 }
 PREFERRED_SHEET = "Bestandserhebung"
 MAX_MESSAGES = 60
@@ -166,6 +184,36 @@ def survey_schema(stufen: Iterable[int]) -> pa.DataFrameSchema:
                 "14-stelliger Schlüssel im Leistungskatalog",
                 "Schlüssel",
                 [pa.Check.str_matches(r"^\d{14}$", error="erwartet 14 Ziffern")],
+                nullable=True,
+            ),
+            "reifegrad": col(
+                "reifegrad",
+                float,
+                "OZG-Reifegrad 0 (offline) bis 4 (volldigital)",
+                "Stufe 0–4",
+                [pa.Check.isin([0, 1, 2, 3, 4], error="erwartet einen Reifegrad 0 bis 4")],
+                nullable=True,
+            ),
+            "nicht_geeignet": col(
+                "nicht_geeignet",
+                str,
+                "Grund, warum der Prozess nicht digitalisierbar ist",
+                "faktisch/rechtlich/wirtschaftlich",
+                [
+                    pa.Check.isin(
+                        GEEIGNETHEIT_GRUENDE,
+                        error="erwartet faktisch, rechtlich oder wirtschaftlich (oder leer)",
+                    )
+                ],
+                nullable=True,
+            ),
+            "buergernachfrage": col(
+                "buergernachfrage",
+                float,
+                "Nachfrage der Bürgerinnen und Bürger nach einem "
+                "Online-Angebot, 1 (gering) bis 5 (hoch)",
+                "1–5",
+                [pa.Check.isin([1, 2, 3, 4, 5], error="erwartet 1 (gering) bis 5 (hoch)")],
                 nullable=True,
             ),
         },
@@ -309,6 +357,8 @@ def _frame(
         for name in TEXT:
             value = cells.get(name)
             record[name] = None if _blank(value) else _text(value)
+        if record["nicht_geeignet"]:
+            record["nicht_geeignet"] = record["nicht_geeignet"].lower()
         for name in NUMERIC:
             try:
                 record[name] = parse_number(cells.get(name), decimal)
@@ -322,7 +372,9 @@ def _frame(
         records.append(record)
     if not records:
         raise InputError(f"{path}: enthält keine Prozesse (nur die Kopfzeile oder leere Zeilen).")
-    return pd.DataFrame.from_records(records)
+    frame = pd.DataFrame.from_records(records)
+    frame[list(NUMERIC)] = frame[list(NUMERIC)].astype(float)  # an all-empty column too
+    return frame
 
 
 def _blank(value: Any) -> bool:
@@ -408,4 +460,6 @@ def read_survey(sources: Sequence[tuple[Path, str | None]], stufen: Iterable[int
         )
     for name in ("vorgaenge", "stufe", "beteiligte_stellen", "rechtliche_besonderheiten"):
         data[name] = data[name].astype("int64")
+    for name in OPTIONAL_NUMERIC:
+        data[name] = data[name].astype("Int64")
     return Survey(data=data, notes=notes, files=[p for p, _ in sources])

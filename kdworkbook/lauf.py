@@ -19,7 +19,7 @@ from typing import Any
 
 import nbformat
 
-from kdworkbook import bericht, bestand_ansicht, export
+from kdworkbook import bericht, schritte
 from kdworkbook.errors import InputError
 from kdworkbook.formatierung import zahl
 from kdworkbook.laden import load_bestand
@@ -117,7 +117,8 @@ def run(
 ) -> RunResult:
     """Run every step notebook for one municipality and build report and appendix."""
     parameter_file = Path(parameter_file).resolve()
-    ba = load_bestand(parameter_file)  # all input validated before anything runs
+    ba = load_bestand(parameter_file)
+    schritte.summary(ba)  # every step validates its own inputs before anything runs
     notebooks = step_notebooks(notebook_dir)
     for nb in notebooks:
         _check_parameters(nb)
@@ -153,7 +154,7 @@ def run(
             gemeinde=ba.settings.gemeinde, stichtag=ba.settings.stichtag, ags=ba.settings.ags
         )
         html, pdf = bericht.write_report(executed, work, meta, browser=browser)
-        appendix = export.write_workbook(work / "anhang.xlsx", bestand_ansicht.appendix_sheets(ba))
+        appendix, *_ = schritte.write_outputs(ba, work)
         durations["bericht"] = time.perf_counter() - start
         results: dict[str, Any] = {}
         for nb in executed:

@@ -40,7 +40,7 @@ def test_new_refuses_to_overwrite_and_bad_ags(tmp_path, capsys):
 def test_check_prints_german_key_figures(seed_survey, capsys):
     assert main(["check", str(seed_survey)]) == 0
     out = capsys.readouterr().out
-    assert "Stadt Seed: Parameterdatei und Bestandserhebung sind gültig." in out
+    assert "Stadt Seed: Parameterdatei und Eingabedateien sind gültig." in out
     assert "1.135" in out  # Jahresstunden 1.135,4
     assert "35.567\u00a0€" in out  # Personalkosten 35.566,79 €
     assert "0,7" in out  # VZÄ

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from kdworkbook.erhebung import parse_number, read_survey, survey_schema
@@ -185,3 +186,29 @@ def test_schema_is_a_data_dictionary():
     assert schema.columns["vorgaenge"].title == "Vorgänge pro Jahr"
     assert schema.columns["minuten"].metadata == {"einheit": "Minuten/Vorgang"}
     assert all(col.description for col in schema.columns.values())
+
+
+def test_optional_columns_of_later_steps(tmp_path):
+    header = [*HEADER, "Reifegrad", "nicht geeignet (Grund)", "Bürgernachfrage"]
+    rows = [[*ROW, 2, "", 4], [*SEED_ROWS[0], None, "Rechtlich", None]]
+    s = _read((write_xlsx(tmp_path / "o.xlsx", header, rows), "A"))
+    assert s.data["reifegrad"].tolist() == [2, pd.NA]
+    assert s.data["nicht_geeignet"].isna().tolist() == [True, False]
+    assert s.data["nicht_geeignet"][1] == "rechtlich"
+    assert s.data["buergernachfrage"].tolist() == [4, pd.NA]
+
+
+def test_optional_columns_are_checked(tmp_path):
+    header = [*HEADER, "Reifegrad", "nicht geeignet (Grund)", "Bürgernachfrage"]
+    path = write_xlsx(tmp_path / "p.xlsx", header, [[*ROW, 5, "zu teuer", 0]])
+    assert _errors(path) == [
+        "p.xlsx, Zeile 2, Spalte „Reifegrad“: „5“ – erwartet einen Reifegrad 0 bis 4.",
+        "p.xlsx, Zeile 2, Spalte „nicht geeignet (Grund)“: „zu teuer“ – erwartet faktisch, "
+        "rechtlich oder wirtschaftlich (oder leer).",
+        "p.xlsx, Zeile 2, Spalte „Bürgernachfrage“: „0“ – erwartet 1 (gering) bis 5 (hoch).",
+    ]
+
+
+def test_optional_columns_absent_are_empty(tmp_path):
+    s = _read((write_xlsx(tmp_path / "q.xlsx", HEADER, [ROW]), "A"))
+    assert s.data["reifegrad"].isna().all() and s.data["nicht_geeignet"].isna().all()

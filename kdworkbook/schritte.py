@@ -1,0 +1,60 @@
+"""The workbook's steps and what each contributes outside its notebook.
+
+Every step registers here once: its section of ``kdworkbook check --json`` (computing it also
+validates the step's own input files, before any notebook runs) and the files it writes into
+a run folder besides the notebook (Excel sheets, plans). The CLI and the runner only loop over
+:data:`STEPS`, so a new step touches this list and nothing else of theirs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kdworkbook import bestand_ansicht, export
+from kdworkbook.laden import Bestandsaufnahme
+
+
+@dataclass(frozen=True)
+class Step:
+    """``summary`` → dict for ``check --json`` (raises InputError on bad input);
+    ``sheets`` → sheets for ``anhang.xlsx``; ``write`` → further files into a run folder."""
+
+    key: str
+    summary: Callable[[Bestandsaufnahme], dict[str, Any]]
+    sheets: Callable[[Bestandsaufnahme], dict[str, export.Sheet]] | None = None
+    write: Callable[[Bestandsaufnahme, Path], list[Path]] | None = None
+
+
+STEPS: list[Step] = [
+    Step("bestand", bestand_ansicht.summary, sheets=bestand_ansicht.appendix_sheets),
+]
+
+
+def summary(ba: Bestandsaufnahme) -> dict[str, Any]:
+    """The full ``check --json`` document; validates every step's inputs on the way."""
+    s = ba.settings
+    result: dict[str, Any] = {
+        "gemeinde": s.gemeinde,
+        "ags": s.ags,
+        "stichtag": s.stichtag.isoformat(),
+    }
+    for step in STEPS:
+        result[step.key] = step.summary(ba)
+    result["hinweise"] = ba.survey.notes
+    return result
+
+
+def write_outputs(ba: Bestandsaufnahme, run_dir: Path) -> list[Path]:
+    """``anhang.xlsx`` with every step's sheets, plus each step's own files."""
+    sheets: dict[str, export.Sheet] = {}
+    for step in STEPS:
+        if step.sheets:
+            sheets |= step.sheets(ba)
+    written = [export.write_workbook(run_dir / "anhang.xlsx", sheets)]
+    for step in STEPS:
+        if step.write:
+            written += step.write(ba, run_dir)
+    return written
