@@ -8,10 +8,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from pathlib import Path
 
-from kdworkbook import __version__, bericht, lauf, schritte, vorlage
+from kdworkbook import __version__, lauf, schritte, stapel, vorlage
 from kdworkbook.errors import InputError
 from kdworkbook.formatierung import euro, zahl
 from kdworkbook.laden import load_bestand
@@ -44,11 +43,24 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--json", action="store_true", help="maschinenlesbare Zusammenfassung")
 
     run = sub.add_parser("run", help="alle Schritte ausführen, Bericht (PDF) und Anhang erzeugen")
-    run.add_argument("parameter", type=Path, nargs="+", help="Parameterdatei(en) (YAML)")
+    run.add_argument("parameter", type=Path, nargs="*", help="Parameterdatei(en) (YAML)")
+    run.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        default=1,
+        help="so viele Kommunen gleichzeitig (Worker-Prozesse), Standard 1",
+    )
     run.add_argument(
         "--ausgabe", type=Path, default=Path("outputs"), help="Ausgabeordner (Standard: outputs)"
     )
     run.add_argument("--browser", help="Pfad zu Chromium/Chrome für den PDF-Druck")
+    run.add_argument(
+        "--wiederholen",
+        type=Path,
+        metavar="LAUFORDNER",
+        help="einen früheren Lauf mit denselben Eingaben wiederholen (outputs/<kommune>/<lauf>)",
+    )
     return parser
 
 
@@ -91,33 +103,45 @@ def _check(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     """Run each parameter file; one that fails does not stop the others."""
-    codes = []
-    for parameter in args.parameter:
-        start = time.perf_counter()
-        print(f"{parameter}:", flush=True)
-        try:
-            result = lauf.run(
-                parameter,
-                args.ausgabe,
-                browser=args.browser,
-                progress=lambda msg: print(f"  {msg}", flush=True),
-            )
-        except InputError as exc:
-            _print_input_error(exc)
-            codes.append(EXIT_INPUT)
-            continue
-        except (lauf.RunFailed, bericht.ReportError) as exc:
-            print(f"Lauf fehlgeschlagen: {exc}", file=sys.stderr)
-            codes.append(EXIT_FAILED)
-            continue
-        print(f"  fertig in {zahl(time.perf_counter() - start, 1)} s: {result.run_dir}")
+    if args.wiederholen:
+        if args.parameter:
+            raise InputError("--wiederholen nimmt keinen weiteren Parameterdatei-Namen.")
+        result = lauf.run_again(
+            args.wiederholen,
+            browser=args.browser,
+            progress=lambda msg: print(f"  {msg}", flush=True),
+        )
         print(f"Bericht: {result.pdf}")
-        codes.append(EXIT_OK)
-    return max(codes)
+        return EXIT_OK
+    if not args.parameter:
+        raise InputError("Bitte mindestens eine Parameterdatei angeben.")
+    if args.jobs < 1:
+        raise InputError(f"-j/--jobs: {args.jobs} – erwartet eine ganze Zahl ≥ 1.")
+    outcomes = stapel.run_many(
+        args.parameter,
+        args.ausgabe,
+        jobs=args.jobs,
+        browser=args.browser,
+        show=lambda line: print(line, flush=True),
+    )
+    for outcome in outcomes:
+        if outcome.code == stapel.BAD_INPUT:
+            _print_input_error(InputError(outcome.message.splitlines()), outcome.parameter_file)
+        elif outcome.code == stapel.FAILED:
+            print(
+                f"{outcome.parameter_file}: Lauf fehlgeschlagen: {outcome.message}", file=sys.stderr
+            )
+    if len(outcomes) > 1:
+        print(stapel.summary_table(outcomes))
+    for outcome in outcomes:
+        if outcome.code == stapel.OK:
+            print(f"Bericht: {outcome.message}")
+    return max(o.code for o in outcomes)
 
 
-def _print_input_error(exc: InputError) -> None:
-    print("Fehler in der Eingabe – es wurde nichts ausgeführt:", file=sys.stderr)
+def _print_input_error(exc: InputError, source: str | None = None) -> None:
+    where = f"{source}: " if source else ""
+    print(f"{where}Fehler in der Eingabe – es wurde nichts ausgeführt:", file=sys.stderr)
     for message in exc.messages:
         print(f"  - {message}", file=sys.stderr)
 

@@ -75,6 +75,10 @@ _ALIASES = {
 }
 PREFERRED_SHEET = "Bestandserhebung"
 MAX_MESSAGES = 60
+#: Limits that protect memory: the largest NRW survey has a few thousand processes; the
+#: benchmark uses 100.000 (see ``make bench``).
+MAX_ROWS = 250_000
+MAX_BYTES = 100_000_000
 
 
 def _norm(header: Any) -> str:
@@ -276,7 +280,11 @@ def _read_csv(path: Path) -> tuple[list[list[Any]], str]:
     text = _decode(raw)
     first = text.split("\n", 1)[0]
     delimiter = max(";,\t", key=first.count)
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    rows = []
+    for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+        rows.append(row)
+        if len(rows) > MAX_ROWS + 1:
+            raise InputError(_too_many_rows(path))
     return rows, ("," if delimiter in ";\t" else ".")
 
 
@@ -296,9 +304,40 @@ def _read_xlsx(path: Path) -> list[list[Any]]:
         if not sheets:
             raise InputError(f"{path}: Arbeitsmappe enthält kein Tabellenblatt.")
         sheet = book[PREFERRED_SHEET] if PREFERRED_SHEET in sheets else book[sheets[0]]
-        return [list(row) for row in sheet.iter_rows(values_only=True)]
+        rows = []
+        for row in sheet.iter_rows(values_only=True):
+            rows.append(list(row))
+            if len(rows) > MAX_ROWS + 1:
+                raise InputError(_too_many_rows(path))
+        return rows
     finally:
         book.close()
+
+
+def _too_many_rows(path: Path) -> str:
+    return (
+        f"{path}: mehr als {MAX_ROWS:_} Zeilen – für eine Bestandserhebung unplausibel. "
+        "Bitte die Datei prüfen (leere, aber formatierte Zeilen?) oder aufteilen."
+    ).replace("_", ".")
+
+
+def xlsx_explanations(path: Path) -> dict[str, list[str]]:
+    """Why a header or value looks missing: merged header cells, formulas without a value.
+
+    Only called on the error path – it loads the workbook a second time, with formulas.
+    """
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, data_only=False)
+    sheet = book[PREFERRED_SHEET] if PREFERRED_SHEET in book.sheetnames else book.worksheets[0]
+    merged = [str(r) for r in sheet.merged_cells.ranges if r.min_row == 1]
+    formulas = [
+        c.coordinate
+        for row in sheet.iter_rows(min_row=2)
+        for c in row
+        if isinstance(c.value, str) and c.value.startswith("=")
+    ]
+    return {"merged_header": merged, "formulas": formulas}
 
 
 def read_table(path: Path) -> tuple[list[list[Any]], str]:
@@ -306,8 +345,14 @@ def read_table(path: Path) -> tuple[list[list[Any]], str]:
     suffix = path.suffix.lower()
     if not path.is_file():
         raise InputError(f"{path}: Datei nicht gefunden.")
-    if path.stat().st_size == 0:
+    size = path.stat().st_size
+    if size == 0:
         raise InputError(f"{path}: Datei ist leer.")
+    if size > MAX_BYTES:
+        raise InputError(
+            f"{path}: {size // 1_000_000} MB sind zu groß für eine Bestandserhebung "
+            f"(höchstens {MAX_BYTES // 1_000_000} MB)."
+        )
     if suffix in (".xlsx", ".xlsm"):
         return _read_xlsx(path), ","
     if suffix in (".csv", ".txt"):
@@ -332,9 +377,18 @@ def _map_headers(path: Path, header: Sequence[Any]) -> tuple[dict[int, str], lis
     missing = [HEADERS[c] for c in REQUIRED if c not in mapping.values()]
     if missing:
         found = ", ".join(f"„{h}“" for h in header if _norm(h)) or "keine"
+        hint = ""
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            merged = xlsx_explanations(path)["merged_header"]
+            if merged:
+                hint = (
+                    f" Die Kopfzeile enthält verbundene Zellen ({', '.join(merged)}) – bitte "
+                    "den Zellverbund aufheben, jede Spalte braucht ihre eigene Überschrift."
+                )
         raise InputError(
             f"{path}: Spalte(n) {', '.join(f'„{m}“' for m in missing)} fehlen in der Kopfzeile "
-            f"(Zeile 1). Gefunden: {found}. Erwartet werden die Überschriften der Bestandserhebung."
+            f"(Zeile 1). Gefunden: {found}. Erwartet werden die Überschriften der "
+            f"Bestandserhebung.{hint}"
         )
     return mapping, notes
 
@@ -425,6 +479,23 @@ def _shown(value: Any) -> Any:
     return value
 
 
+def _formula_hints(paths: list[Path], errors: list[str]) -> list[str]:
+    """A value that is missing because a formula was never calculated gets its own hint."""
+    hints = []
+    for path in paths:
+        if path.suffix.lower() in (".xlsx", ".xlsm") and any(
+            e.startswith(f"{path.name}, Zeile") and "Wert fehlt" in e for e in errors
+        ):
+            formulas = xlsx_explanations(path)["formulas"]
+            if formulas:
+                cells = ", ".join(formulas[:10]) + (" …" if len(formulas) > 10 else "")
+                hints.append(
+                    f"{path.name}: Zellen {cells} enthalten Formeln ohne gespeicherten "
+                    "Wert – bitte die Datei in Excel öffnen und speichern."
+                )
+    return hints
+
+
 def _sort_key(message: str) -> tuple[str, int]:
     match = re.match(r"(.+?), Zeile (\d+)", message)
     return (match.group(1), int(match.group(2))) if match else (message, 0)
@@ -454,6 +525,7 @@ def read_survey(sources: Sequence[tuple[Path, str | None]], stufen: Iterable[int
         errors += _schema_messages(exc.failure_cases, data, set(unparsable))
     if errors:
         errors = sorted(dict.fromkeys(errors), key=_sort_key)
+        errors += _formula_hints([p for p, _ in sources], errors)
         more = len(errors) - MAX_MESSAGES
         raise InputError(
             errors[:MAX_MESSAGES] + ([f"… und {more} weitere Probleme."] if more > 0 else [])

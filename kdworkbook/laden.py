@@ -12,7 +12,10 @@ import pandas as pd
 
 from kdworkbook import bestand
 from kdworkbook.erhebung import Survey, read_survey
+from kdworkbook.errors import InputError
 from kdworkbook.parameter import Settings, load_settings
+
+SURVEY_SUFFIXES = (".xlsx", ".xlsm", ".csv")
 
 
 @dataclass(frozen=True)
@@ -28,10 +31,31 @@ class Bestandsaufnahme:
         return bestand.key_figures(self.data)
 
 
+def survey_sources(settings: Settings) -> list[tuple[Path, str | None]]:
+    """Survey files with their Fachamt; a folder stands for all .xlsx/.csv files in it
+    (Excel's lock files ``~$…`` and hidden files are skipped)."""
+    sources: list[tuple[Path, str | None]] = []
+    for quelle in settings.bestand:
+        if quelle.datei.is_dir():
+            files = sorted(
+                p
+                for p in quelle.datei.iterdir()
+                if p.is_file()
+                and p.suffix.lower() in SURVEY_SUFFIXES
+                and not p.name.startswith(("~$", "."))
+            )
+            if not files:
+                raise InputError(f"{quelle.datei}: Ordner enthält keine .xlsx- oder .csv-Datei.")
+            sources += [(p, quelle.fachamt) for p in files]
+        else:
+            sources.append((quelle.datei, quelle.fachamt))
+    return sources
+
+
 def load_bestand(parameter_file: Path | str) -> Bestandsaufnahme:
     """Validate the parameter file and every survey file; raises InputError on bad input."""
     settings = load_settings(parameter_file)
-    survey = read_survey([(q.datei, q.fachamt) for q in settings.bestand], settings.stufen)
+    survey = read_survey(survey_sources(settings), settings.stufen)
     data = bestand.add_figures(
         survey.data, settings.stundensaetze, settings.stufen, settings.jahresarbeitsstunden
     )

@@ -3,23 +3,27 @@
 A run is written into a hidden temporary folder and renamed to
 ``outputs/<slug>/<YYYY-MM-DD_HHMMSS>/`` only when complete; ``outputs/<slug>/latest`` then
 points to it. A failing notebook moves the partial run to ``outputs/<slug>/fehlgeschlagen/``.
+Ctrl-C or SIGTERM during a run removes the temporary folder and stops the kernel.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
 import shutil
+import signal
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import nbformat
 
-from kdworkbook import bericht, schritte
+from kdworkbook import bericht, protokoll, schritte
 from kdworkbook.errors import InputError
 from kdworkbook.formatierung import zahl
 from kdworkbook.laden import load_bestand
@@ -27,6 +31,7 @@ from kdworkbook.laden import load_bestand
 NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 PARAMETER_NAME = "parameter_file"
 RESULTS_TAG = "ergebnisse"
+FAILED_DIR = "fehlgeschlagen"
 
 
 class RunFailed(Exception):
@@ -52,13 +57,19 @@ def step_notebooks(directory: Path = NOTEBOOK_DIR) -> list[Path]:
     return found
 
 
-def _check_parameters(notebook: Path) -> None:
-    """Our one parameter must be declared, so papermill injects nothing undeclared."""
+def checked_parameters(notebook: Path, parameters: dict[str, Any]) -> dict[str, Any]:
+    """Only identifiers the notebook declares: papermill injects parameter *names* unchecked,
+    so an undeclared or non-identifier name could execute code (TOOLCHAIN.md)."""
     import papermill
 
     declared = papermill.inspect_notebook(str(notebook))
-    if PARAMETER_NAME not in declared:
-        raise InputError(f"{notebook}: Parameterzelle deklariert „{PARAMETER_NAME}“ nicht.")
+    bad = [n for n in parameters if not (isinstance(n, str) and n.isidentifier() and n in declared)]
+    if bad:
+        raise InputError(
+            f"{notebook.name}: Parameter {', '.join(repr(n) for n in bad)} nicht zulässig – "
+            f"das Notebook deklariert nur: {', '.join(declared) or 'keine'}."
+        )
+    return parameters
 
 
 def read_results(notebook: Path) -> dict[str, Any]:
@@ -72,31 +83,16 @@ def read_results(notebook: Path) -> dict[str, Any]:
     return results
 
 
-def _free_name(folder: Path, stem: str) -> Path:
-    candidate, n = folder / stem, 1
-    while candidate.exists():
-        n += 1
-        candidate = folder / f"{stem}-{n}"
-    return candidate
-
-
-def _point_latest(slug_dir: Path, run_dir: Path) -> None:
-    link = slug_dir / "latest"
-    tmp = slug_dir / f".latest-{os.getpid()}"
-    tmp.unlink(missing_ok=True)
-    tmp.symlink_to(run_dir.name)
-    os.replace(tmp, link)
-
-
 def _execute(notebook: Path, target: Path, parameter_file: Path) -> None:
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
+    parameters = checked_parameters(notebook, {PARAMETER_NAME: str(parameter_file)})
     try:
         papermill.execute_notebook(
             str(notebook),
             str(target),
-            parameters={PARAMETER_NAME: str(parameter_file)},
+            parameters=parameters,
             kernel_name="python3",
             progress_bar=False,
             cwd=str(notebook.parent),
@@ -108,6 +104,65 @@ def _execute(notebook: Path, target: Path, parameter_file: Path) -> None:
         ) from None
 
 
+@contextlib.contextmanager
+def interrupt_on_sigterm() -> Iterator[None]:
+    """SIGTERM behaves like Ctrl-C, so the same clean-up runs (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt(f"Signal {signum}")
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _stop_kernels() -> None:
+    """Safety net after an interrupt: end kernel processes this process started (Linux)."""
+    me = str(os.getpid())
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            ppid = next(
+                line.split()[1]
+                for line in status.read_text().splitlines()
+                if line.startswith("PPid:")
+            )
+            cmdline = (status.parent / "cmdline").read_bytes()
+        except (OSError, StopIteration):
+            continue
+        if ppid == me and b"ipykernel" in cmdline:
+            with contextlib.suppress(OSError):
+                os.kill(int(status.parent.name), signal.SIGTERM)
+
+
+def _rename_free(source: Path, folder: Path, stem: str) -> Path:
+    """Rename *source* to folder/stem (or stem-2, stem-3 … if taken, also by a parallel run)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    n = 1
+    while True:
+        target = folder / (stem if n == 1 else f"{stem}-{n}")
+        if not target.exists():
+            try:
+                source.rename(target)
+                return target
+            except OSError:
+                if not target.exists():
+                    raise
+        n += 1
+
+
+def _point_latest(slug_dir: Path, run_dir: Path) -> None:
+    link = slug_dir / "latest"
+    tmp = slug_dir / f".latest-{os.getpid()}-{threading.get_ident()}"
+    tmp.unlink(missing_ok=True)
+    tmp.symlink_to(run_dir.name)
+    os.replace(tmp, link)
+
+
 def run(
     parameter_file: Path | str,
     output_root: Path | str = "outputs",
@@ -115,60 +170,68 @@ def run(
     browser: str | None = None,
     progress: Callable[[str], None] = lambda _msg: None,
 ) -> RunResult:
-    """Run every step notebook for one municipality and build report and appendix."""
+    """Run every step notebook for one municipality and build report and appendices."""
+    started = dt.datetime.now().astimezone()
     parameter_file = Path(parameter_file).resolve()
     ba = load_bestand(parameter_file)
     schritte.summary(ba)  # every step validates its own inputs before anything runs
+    inputs = protokoll.input_files(parameter_file, ba.settings)
     notebooks = step_notebooks(notebook_dir)
-    for nb in notebooks:
-        _check_parameters(nb)
 
     slug_dir = Path(output_root).resolve() / ba.settings.slug
-    stamp = dt.datetime.now().strftime("%Y-%m-%d_%H%M%S")
+    stamp = started.strftime("%Y-%m-%d_%H%M%S")
     slug_dir.mkdir(parents=True, exist_ok=True)
-    work = slug_dir / f".unfertig-{stamp}-{os.getpid()}"
+    work = slug_dir / f".unfertig-{stamp}-{os.getpid()}-{threading.get_ident()}"
     work.mkdir()
     durations: dict[str, float] = {}
     try:
-        executed = []
-        for i, nb in enumerate(notebooks, start=1):
-            progress(f"[{i}/{len(notebooks)}] {nb.stem} …")
+        with interrupt_on_sigterm():
+            executed = []
+            for i, nb in enumerate(notebooks, start=1):
+                progress(f"[{i}/{len(notebooks)}] {nb.stem} …")
+                start = time.perf_counter()
+                target = work / nb.name
+                try:
+                    _execute(nb, target, parameter_file)
+                except RunFailed as exc:
+                    failed = _rename_free(work, slug_dir / FAILED_DIR, stamp)
+                    raise RunFailed(
+                        f"{exc}\nTeilweise ausgeführtes Notebook: {failed / nb.name}"
+                    ) from None
+                durations[nb.stem] = time.perf_counter() - start
+                progress(
+                    f"[{i}/{len(notebooks)}] {nb.stem} fertig ({zahl(durations[nb.stem], 1)} s)"
+                )
+                executed.append(target)
+
+            progress("Bericht (HTML, PDF) und Anhänge …")
             start = time.perf_counter()
-            target = work / nb.name
-            try:
-                _execute(nb, target, parameter_file)
-            except RunFailed as exc:
-                failed = _free_name(slug_dir / "fehlgeschlagen", stamp)
-                failed.parent.mkdir(exist_ok=True)
-                work.rename(failed)
-                raise RunFailed(
-                    f"{exc}\nTeilweise ausgeführtes Notebook: {failed / nb.name}"
-                ) from None
-            durations[nb.stem] = time.perf_counter() - start
-            progress(f"[{i}/{len(notebooks)}] {nb.stem} fertig ({zahl(durations[nb.stem], 1)} s)")
-            executed.append(target)
-
-        progress("Bericht (HTML, PDF) …")
-        start = time.perf_counter()
-        meta = bericht.ReportMeta(
-            gemeinde=ba.settings.gemeinde, stichtag=ba.settings.stichtag, ags=ba.settings.ags
-        )
-        html, pdf = bericht.write_report(executed, work, meta, browser=browser)
-        appendix, *_ = schritte.write_outputs(ba, work)
-        durations["bericht"] = time.perf_counter() - start
-        results: dict[str, Any] = {}
-        for nb in executed:
-            results.update(read_results(nb))
-        (work / "ergebnisse.json").write_text(
-            json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8"
-        )
-    except BaseException:
-        if work.exists():
-            shutil.rmtree(work, ignore_errors=True)
+            meta = bericht.ReportMeta(
+                gemeinde=ba.settings.gemeinde, stichtag=ba.settings.stichtag, ags=ba.settings.ags
+            )
+            html, pdf = bericht.write_report(executed, work, meta, browser=browser)
+            appendix, *_ = schritte.write_outputs(ba, work)
+            durations["bericht"] = time.perf_counter() - start
+            results: dict[str, Any] = {}
+            for nb in executed:
+                results.update(read_results(nb))
+            (work / "ergebnisse.json").write_text(
+                json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8"
+            )
+            (work / protokoll.FILE_NAME).write_text(
+                json.dumps(
+                    protokoll.record(parameter_file, inputs, started, durations, results),
+                    ensure_ascii=False,
+                    indent=2,
+                ),
+                encoding="utf-8",
+            )
+            final = _rename_free(work, slug_dir, stamp)
+    except BaseException as exc:
+        if isinstance(exc, KeyboardInterrupt):
+            _stop_kernels()
+        shutil.rmtree(work, ignore_errors=True)
         raise
-
-    final = _free_name(slug_dir, stamp)
-    work.rename(final)
     _point_latest(slug_dir, final)
     return RunResult(
         run_dir=final,
@@ -179,3 +242,19 @@ def run(
         results=results,
         durations=durations,
     )
+
+
+def run_again(run_dir: Path, output_root: Path | str | None = None, **kwargs: Any) -> RunResult:
+    """Re-run a recorded run with the same inputs; refuses if any input changed since."""
+    recorded = protokoll.read(Path(run_dir))
+    changes = protokoll.changed_inputs(recorded)
+    if changes:
+        raise InputError(
+            [
+                f"Wiederholung nicht möglich – Eingaben sind nicht mehr dieselben "
+                f"wie in {run_dir}:",
+                *changes,
+            ]
+        )
+    root = output_root if output_root is not None else Path(run_dir).resolve().parent.parent
+    return run(recorded["parameterdatei"], root, **kwargs)

@@ -100,13 +100,9 @@ def test_run_demo_produces_report_appendix_and_results(tmp_path, capsys):
     run = runs[0]
     assert f"Bericht: {run / 'bericht.pdf'}" in printed
     assert os.readlink(out / "stadt-musterstadt" / "latest") == run.name
-    assert sorted(p.name for p in run.iterdir()) == [
-        "02_bestandsaufnahme.ipynb",
-        "anhang.xlsx",
-        "bericht.html",
-        "bericht.pdf",
-        "ergebnisse.json",
-    ]
+    names = {p.name for p in run.iterdir()}
+    assert {"02_bestandsaufnahme.ipynb", "anhang.xlsx", "bericht.html", "bericht.pdf",
+            "ergebnisse.json", "lauf.json"} <= names
     assert not [p for p in (out / "stadt-musterstadt").iterdir() if p.name.startswith(".")]
 
     pdf = PdfReader(run / "bericht.pdf")

@@ -212,3 +212,28 @@ def test_optional_columns_are_checked(tmp_path):
 def test_optional_columns_absent_are_empty(tmp_path):
     s = _read((write_xlsx(tmp_path / "q.xlsx", HEADER, [ROW]), "A"))
     assert s.data["reifegrad"].isna().all() and s.data["nicht_geeignet"].isna().all()
+
+
+def test_folder_of_survey_files(tmp_path):
+    from kdworkbook.laden import load_bestand
+
+    folder = tmp_path / "bestand"
+    folder.mkdir()
+    write_xlsx(folder / "Bürgerbüro.xlsx", HEADER, SEED_ROWS[:2])
+    write_csv(folder / "Steueramt.csv", HEADER, [ROW])
+    (folder / "~$Bürgerbüro.xlsx").write_bytes(b"lock")
+    (folder / "notiz.txt").write_text("nicht einlesen", encoding="utf-8")
+    params = tmp_path / "p.yaml"
+    params.write_text("gemeinde: X\nbestand: bestand\n", encoding="utf-8")
+    data = load_bestand(params).data
+    assert data["fachamt"].tolist() == ["Bürgerbüro", "Bürgerbüro", "Steueramt"]
+
+
+def test_empty_folder(tmp_path):
+    from kdworkbook.laden import load_bestand
+
+    (tmp_path / "leer").mkdir()
+    params = tmp_path / "p.yaml"
+    params.write_text("gemeinde: X\nbestand: leer\n", encoding="utf-8")
+    with pytest.raises(InputError, match="Ordner enthält keine .xlsx- oder .csv-Datei"):
+        load_bestand(params)

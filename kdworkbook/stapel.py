@@ -1,0 +1,156 @@
+"""Batch runs: many municipalities, in parallel worker processes, one progress display.
+
+Each worker process runs :func:`kdworkbook.lauf.run` (the papermill API, one process per
+worker). A failing municipality never stops the others; the summary says which failed why.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import multiprocessing as mp
+import signal
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kdworkbook import lauf
+from kdworkbook.bericht import ReportError
+from kdworkbook.errors import InputError
+from kdworkbook.formatierung import zahl
+
+OK, FAILED, BAD_INPUT = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The result of one municipality's run."""
+
+    parameter_file: str
+    code: int  # 0 ok, 1 failed, 2 bad input
+    message: str  # PDF path, or the reason
+    seconds: float
+
+    @property
+    def status(self) -> str:
+        return {OK: "ok", FAILED: "fehlgeschlagen", BAD_INPUT: "Eingabefehler"}[self.code]
+
+
+def run_one(
+    parameter_file: str,
+    output_root: str,
+    browser: str | None,
+    progress: Callable[[str], None],
+    notebook_dir: Path = lauf.NOTEBOOK_DIR,
+) -> Outcome:
+    """One municipality; every error becomes an Outcome instead of an exception."""
+    start = time.perf_counter()
+    try:
+        result = lauf.run(
+            parameter_file,
+            output_root,
+            notebook_dir=notebook_dir,
+            browser=browser,
+            progress=progress,
+        )
+        code, message = OK, str(result.pdf)
+    except InputError as exc:
+        code, message = BAD_INPUT, "\n".join(exc.messages)
+    except (lauf.RunFailed, ReportError) as exc:
+        code, message = FAILED, str(exc)
+    except Exception as exc:  # a bug must not stop the other municipalities
+        code, message = FAILED, f"Unerwarteter Fehler: {exc!r}\n{traceback.format_exc()}"
+    return Outcome(parameter_file, code, message, time.perf_counter() - start)
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt(f"Signal {signum}")
+
+
+def _worker_init() -> None:
+    """SIGTERM to a worker runs the same clean-up as Ctrl-C (no half-written run folder)."""
+    signal.signal(signal.SIGTERM, _interrupt)
+
+
+def _worker(
+    parameter_file: str, output_root: str, browser: str | None, queue: Any, notebook_dir: Path
+) -> Outcome:
+    name = Path(parameter_file).stem
+    return run_one(
+        parameter_file, output_root, browser, lambda msg: queue.put((name, msg)), notebook_dir
+    )
+
+
+def run_many(
+    parameter_files: list[Path],
+    output_root: Path,
+    jobs: int = 1,
+    browser: str | None = None,
+    show: Callable[[str], None] = print,
+    notebook_dir: Path = lauf.NOTEBOOK_DIR,
+) -> list[Outcome]:
+    """Run all municipalities with *jobs* worker processes; returns one Outcome each."""
+    begin = time.perf_counter()
+
+    def report(name: str, msg: str) -> None:
+        show(f"{zahl(time.perf_counter() - begin, 1):>7} s  {name:<28} {msg}")
+
+    files = [str(p) for p in parameter_files]
+    if jobs <= 1:
+        return [
+            run_one(
+                f,
+                str(output_root),
+                browser,
+                lambda msg, n=Path(f).stem: report(n, msg),
+                notebook_dir,
+            )
+            for f in files
+        ]
+
+    context = mp.get_context("spawn")
+    with context.Manager() as manager:
+        queue = manager.Queue()
+        pool = cf.ProcessPoolExecutor(
+            max_workers=jobs, mp_context=context, initializer=_worker_init
+        )
+        try:
+            futures = [
+                pool.submit(_worker, f, str(output_root), browser, queue, notebook_dir)
+                for f in files
+            ]
+            pending = set(futures)
+            while pending:
+                done, pending = cf.wait(pending, timeout=0.2)
+                _drain(queue, report)
+            _drain(queue, report)
+            return [f.result() for f in futures]
+        except BaseException:
+            for process in list(getattr(pool, "_processes", {}).values()):
+                process.terminate()  # SIGTERM: each worker removes its unfinished run
+            raise
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _drain(queue: Any, report: Callable[[str, str], None]) -> None:
+    while not queue.empty():
+        report(*queue.get_nowait())
+
+
+def summary_table(outcomes: list[Outcome]) -> str:
+    """German closing table: Kommune, Ergebnis, Dauer, and the reason of each failure."""
+    width = max([len("Parameterdatei")] + [len(Path(o.parameter_file).name) for o in outcomes])
+    lines = ["", "Zusammenfassung", f"  {'Parameterdatei':<{width}}  {'Ergebnis':<15} {'Dauer':>9}"]
+    for o in outcomes:
+        lines.append(
+            f"  {Path(o.parameter_file).name:<{width}}  {o.status:<15} "
+            f"{zahl(o.seconds, 1) + ' s':>9}"
+        )
+        first = o.message.splitlines()[0] if o.message else ""
+        lines.append(f"  {'':<{width}}  → {first}")
+    ok = sum(o.code == OK for o in outcomes)
+    lines.append(f"{ok} von {len(outcomes)} Läufen erfolgreich.")
+    return "\n".join(lines)

@@ -1,0 +1,180 @@
+"""The runner: atomic run folders, failed runs kept, lauf.json, re-runs, batches, signals."""
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from kdworkbook import lauf, protokoll, stapel
+from kdworkbook.cli import main
+from kdworkbook.errors import InputError
+
+from .conftest import HEADER, SEED_ROWS, write_params, write_xlsx
+
+
+def _notebooks(folder: Path, body: str = "print('ok')") -> Path:
+    """A one-step notebook folder: the parameter cell, a heading, one code cell."""
+    folder.mkdir()
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell('parameter_file = ""')
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [
+        params,
+        nbformat.v4.new_markdown_cell("# Testkapitel"),
+        nbformat.v4.new_code_cell(body),
+    ]
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nbformat.write(nb, folder / "01_test.ipynb")
+    return folder
+
+
+@pytest.fixture
+def municipality(tmp_path):
+    write_xlsx(tmp_path / "a.xlsx", HEADER, SEED_ROWS)
+    return write_params(tmp_path, "gemeinde: Stadt Lauf\nbestand: a.xlsx\nstichtag: 2026-11-28\n")
+
+
+def _entries(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
+def test_run_writes_complete_folder_with_provenance(tmp_path, municipality):
+    result = lauf.run(municipality, tmp_path / "out", notebook_dir=_notebooks(tmp_path / "nb"))
+    slug_dir = tmp_path / "out" / "stadt-lauf"
+    assert _entries(slug_dir) == sorted([result.run_dir.name, "latest"])
+    record = json.loads((result.run_dir / "lauf.json").read_text(encoding="utf-8"))
+    assert record["parameterdatei"] == str(municipality)
+    files = {Path(e["datei"]).name: e["sha256"] for e in record["eingaben"]}
+    assert set(files) == {"kommune.yaml", "a.xlsx"}
+    assert files["a.xlsx"] == protokoll.sha256(tmp_path / "a.xlsx")
+    assert {"pandas", "papermill", "nbconvert"} <= set(record["bibliotheken"])
+    assert set(record["dauer_s"]) == {"01_test", "bericht"}
+    assert record["start"] <= record["ende"]
+
+
+def test_failing_notebook_is_kept_under_fehlgeschlagen(tmp_path, municipality):
+    notebooks = _notebooks(tmp_path / "nb", "raise ValueError('Absicht')")
+    with pytest.raises(lauf.RunFailed) as info:
+        lauf.run(municipality, tmp_path / "out", notebook_dir=notebooks)
+    message = str(info.value)
+    assert "Schritt „01_test“" in message and "ValueError: Absicht" in message
+    slug_dir = tmp_path / "out" / "stadt-lauf"
+    assert _entries(slug_dir) == ["fehlgeschlagen"]
+    [failed] = (slug_dir / "fehlgeschlagen").iterdir()
+    assert f"{failed / '01_test.ipynb'}" in message
+    last = nbformat.read(failed / "01_test.ipynb", as_version=4).cells[-1]
+    assert last.outputs[0].output_type == "error"
+
+
+def test_two_runs_at_once_do_not_clobber(tmp_path, municipality):
+    _notebooks(tmp_path / "nb")
+    outcomes = stapel.run_many(
+        [municipality, municipality], tmp_path / "out", jobs=2, show=lambda _line: None
+    )
+    assert [o.code for o in outcomes] == [0, 0]
+    runs = [p for p in (tmp_path / "out" / "stadt-lauf").iterdir() if p.name[0].isdigit()]
+    assert len(runs) == 2 and all((r / "bericht.pdf").is_file() for r in runs)
+
+
+def test_parameter_names_are_checked_against_the_notebook(tmp_path):
+    notebook = _notebooks(tmp_path / "nb") / "01_test.ipynb"
+    assert lauf.checked_parameters(notebook, {"parameter_file": "x"}) == {"parameter_file": "x"}
+    for hostile in ("x = 1\nimport os; os.system('touch /tmp/boom')\ny", "undeclared", "1abc"):
+        with pytest.raises(InputError, match="nicht zulässig"):
+            lauf.checked_parameters(notebook, {hostile: "1"})
+
+
+def test_wiederholen_reports_changed_inputs(tmp_path, municipality, capsys):
+    result = lauf.run(municipality, tmp_path / "out", notebook_dir=_notebooks(tmp_path / "nb"))
+    assert protokoll.changed_inputs(protokoll.read(result.run_dir)) == []
+    rows = [list(r) for r in SEED_ROWS]
+    rows[0][3] = 301
+    write_xlsx(tmp_path / "a.xlsx", HEADER, rows)
+    assert main(["run", "--wiederholen", str(result.run_dir)]) == 2
+    err = capsys.readouterr().err
+    assert "Wiederholung nicht möglich" in err
+    assert f"{tmp_path / 'a.xlsx'}: wurde seit dem Lauf geändert" in err
+
+
+def test_wiederholen_of_a_folder_without_lauf_json(tmp_path, capsys):
+    assert main(["run", "--wiederholen", str(tmp_path)]) == 2
+    assert "lauf.json fehlt" in capsys.readouterr().err
+
+
+def test_batch_one_bad_municipality_does_not_stop_the_others(tmp_path, municipality, capsys):
+    bad = write_params(tmp_path, "gemeinde: Kaputt\nbestand: fehlt.xlsx\n", name="kaputt.yaml")
+    out = tmp_path / "out"
+    code = main(["run", str(bad), str(municipality), "-j", "2", "--ausgabe", str(out)])
+    captured = capsys.readouterr()
+    assert code == 2
+    assert "Zusammenfassung" in captured.out
+    assert "kaputt.yaml" in captured.out and "Eingabefehler" in captured.out
+    assert "1 von 2 Läufen erfolgreich." in captured.out
+    assert "Datei „fehlt.xlsx“ nicht gefunden" in captured.err
+    assert (out / "stadt-lauf" / "latest" / "bericht.pdf").is_file()
+    assert not (out / "kaputt").exists()
+
+
+def test_sigterm_leaves_no_half_written_run_and_no_kernel(tmp_path, municipality):
+    notebooks = _notebooks(tmp_path / "nb", "import time\ntime.sleep(60)")
+    out = tmp_path / "out"
+    code = (
+        "import sys; from kdworkbook import lauf; "
+        f"lauf.run({str(municipality)!r}, {str(out)!r}, notebook_dir=__import__('pathlib')"
+        f".Path({str(notebooks)!r}))"
+    )
+    process = subprocess.Popen([sys.executable, "-c", code])
+    slug_dir = out / "stadt-lauf"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        work = [p for p in _entries(slug_dir) if p.startswith(".unfertig")]
+        if work and any((slug_dir / work[0]).iterdir()):
+            break  # the notebook is running
+        time.sleep(0.2)
+    time.sleep(2)
+    kernels_before = _kernels_of(process.pid)
+    assert kernels_before, "kein Kernel gestartet"
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=60) != 0
+    assert _entries(slug_dir) == []
+    time.sleep(1)
+    assert not [
+        pid
+        for pid in kernels_before
+        if Path(f"/proc/{pid}").exists()
+        and b"ipykernel" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    ]
+
+
+def _kernels_of(parent: int) -> list[int]:
+    pids = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            text = status.read_text()
+            cmdline = (status.parent / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if f"PPid:\t{parent}\n" in text and b"ipykernel" in cmdline:
+            pids.append(int(status.parent.name))
+    return pids
+
+
+def test_summary_table_is_german():
+    table = stapel.summary_table(
+        [
+            stapel.Outcome("a.yaml", 0, "/x/bericht.pdf", 12.25),
+            stapel.Outcome("b.yaml", 2, "b.yaml: kaputt\nmehr", 0.5),
+        ]
+    )
+    assert "a.yaml" in table and "ok" in table and "12,3 s" in table
+    assert "Eingabefehler" in table and "→ b.yaml: kaputt" in table
+    assert "1 von 2 Läufen erfolgreich." in table
