@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -239,29 +240,69 @@ class Survey:
 # --------------------------------------------------------------------------- reading
 
 
-def parse_number(value: Any, decimal: str = ",") -> float | None:
-    """``"1.234,5"`` → 1234.5 (German), ``"1,234.5"`` → 1234.5 (decimal ``.``); None if empty.
+def parse_numbers(values: pd.Series, decimal: str = ",") -> tuple[pd.Series, pd.Series]:
+    """Cells → floats, vectorised; returns (numbers, mask of cells that are not numbers).
 
+    ``"1.234,5"`` → 1234.5 with decimal ``,`` (German); ``"1,234.5"`` → 1234.5 with ``.``.
     A lone dot followed by other than three digits (``"7.5"``) is a decimal point in both
-    conventions: Excel in a German locale never writes it as a thousands separator.
+    conventions: Excel in a German locale never writes it as a thousands separator. Empty
+    cells become NaN and are not flagged; booleans are flagged.
     """
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return None
-    if isinstance(value, bool):
-        raise ValueError(value)
-    if isinstance(value, int | float):
-        return float(value)
-    text = str(value).strip().replace("\u00a0", "").replace(" ", "").replace("\u2212", "-")
-    if not text:
-        return None
+    values = pd.Series(values, dtype=object)
+    n = len(values)
+    if values.isna().all():
+        return pd.Series(np.nan, index=values.index), pd.Series(False, index=values.index)
+    is_str = np.fromiter((isinstance(v, str) for v in values), bool, n)
+    is_bool = np.fromiter((isinstance(v, bool) for v in values), bool, n)
+    result = pd.to_numeric(values.where(~is_str & ~is_bool), errors="coerce").astype(float)
+    if is_str.any():
+        text = values[is_str]
+        if text.str.contains("[ \u00a0]", regex=True).any():
+            text = text.str.replace("[ \u00a0]", "", regex=True)
+        # fast path: plain numbers; with a decimal comma only when there is no dot at all
+        candidate = text
+        if decimal == ",":
+            dotted = text.str.contains(".", regex=False).astype(bool)
+            if dotted.any():
+                candidate = text.where(~dotted)
+            candidate = candidate.str.replace(",", ".", regex=False)
+        quick = pd.to_numeric(candidate, errors="coerce")
+        rest = quick.isna() & (text != "")
+        if rest.any():
+            quick[rest] = _parse_slow(text[rest], decimal)
+        result[is_str] = quick.astype(float)
+        blank_text = (text == "").to_numpy()
+    else:
+        blank_text = np.zeros(0, dtype=bool)
+    blank = values.isna().to_numpy().copy()
+    blank[is_str] |= blank_text
+    bad = (result.isna().to_numpy() & ~blank) | is_bool
+    bad_series = pd.Series(bad, index=values.index)
+    return result.where(~bad_series), bad_series
+
+
+def _parse_slow(text: pd.Series, decimal: str) -> pd.Series:
+    """The general rules of :func:`parse_numbers` for the few cells the fast path left."""
+    text = text.str.replace("\u2212", "-", regex=False)
     thousands = "." if decimal == "," else ","
-    if re.fullmatch(rf"[-+]?\d{{1,3}}(\{thousands}\d{{3}})+(\{decimal}\d+)?", text):
-        text = text.replace(thousands, "")
-    elif not re.fullmatch(rf"[-+]?(\d+(\{decimal}\d*)?|\{decimal}\d+)", text):
-        if not re.fullmatch(r"[-+]?\d+\.\d+", text):
-            raise ValueError(value)
-        return float(text)
-    return float(text.replace(decimal, "."))
+    grouped = _matches(text, rf"[-+]?\d{{1,3}}(\{thousands}\d{{3}})+(\{decimal}\d+)?")
+    local = _matches(text, rf"[-+]?(\d+(\{decimal}\d*)?|\{decimal}\d+)")
+    pointed = _matches(text, r"[-+]?\d+\.\d+") & ~local
+    cleaned = text.where(~grouped, text.str.replace(thousands, "", regex=False))
+    cleaned = cleaned.where(pointed, cleaned.str.replace(decimal, ".", regex=False))
+    return pd.to_numeric(cleaned.where(grouped | local | pointed), errors="coerce")
+
+
+def _matches(text: pd.Series, pattern: str) -> pd.Series:
+    return text.str.fullmatch(pattern).fillna(False).astype(bool)
+
+
+def parse_number(value: Any, decimal: str = ",") -> float | None:
+    """One cell, see :func:`parse_numbers`; raises ValueError for text that is no number."""
+    numbers, bad = parse_numbers(pd.Series([value], dtype=object), decimal)
+    if bad.iloc[0]:
+        raise ValueError(value)
+    return None if pd.isna(numbers.iloc[0]) else float(numbers.iloc[0])
 
 
 def _decode(raw: bytes) -> str:
@@ -402,47 +443,44 @@ def _frame(
 ) -> pd.DataFrame:
     """Raw rows → typed DataFrame; unparsable numbers go into *errors*, keyed by cell."""
     mapping, _ = _map_headers(path, rows[0])
-    records = []
-    for excel_row, row in enumerate(rows[1:], start=2):
-        cells = {name: row[i] if i < len(row) else None for i, name in mapping.items()}
-        if all(_blank(cells.get(c)) for c in REQUIRED):
-            continue  # an empty line, not a process
-        record: dict[str, Any] = {"datei": path.name, "zeile": excel_row}
-        for name in TEXT:
-            value = cells.get(name)
-            record[name] = None if _blank(value) else _text(value)
-        if record["nicht_geeignet"]:
-            record["nicht_geeignet"] = record["nicht_geeignet"].lower()
-        for name in NUMERIC:
-            try:
-                record[name] = parse_number(cells.get(name), decimal)
-            except ValueError:
-                errors[(path.name, excel_row, name)] = (
-                    f"{path.name}, Zeile {excel_row}, Spalte „{HEADERS[name]}“: "
-                    f"„{cells.get(name)}“ ist keine Zahl."
-                )
-                record[name] = float("nan")
-        record["fachamt"] = record["fachamt"] or fachamt or path.stem
-        records.append(record)
-    if not records:
+    if len(rows) < 2:
         raise InputError(f"{path}: enthält keine Prozesse (nur die Kopfzeile oder leere Zeilen).")
-    frame = pd.DataFrame.from_records(records)
-    frame[list(NUMERIC)] = frame[list(NUMERIC)].astype(float)  # an all-empty column too
-    return frame
+    width = max(mapping) + 1
+    raw = pd.DataFrame([(row + [None] * width)[:width] for row in rows[1:]], dtype=object)
+    raw = raw[list(mapping)].set_axis(list(mapping.values()), axis=1)
+    raw = raw.reindex(columns=[*TEXT, *NUMERIC])
+    raw.index = pd.RangeIndex(2, len(raw) + 2)  # the row number the analyst sees in Excel
+    required = raw[list(REQUIRED)]
+    blank = required.apply(lambda column: column.map(_text).isna())
+    raw = raw[~blank.all(axis=1)]  # empty lines are not processes
+    if raw.empty:
+        return _frame(path, rows[:1], decimal, fachamt, errors)  # says: no processes
+    frame = pd.DataFrame({"datei": path.name, "zeile": raw.index}, index=raw.index)
+    for name in TEXT:
+        frame[name] = _texts(raw[name])
+    frame["nicht_geeignet"] = frame["nicht_geeignet"].str.lower()
+    frame["fachamt"] = frame["fachamt"].fillna(fachamt or path.stem)
+    for name in NUMERIC:
+        frame[name], bad = parse_numbers(raw[name], decimal)
+        for excel_row, value in raw.loc[bad, name].items():
+            errors[(path.name, excel_row, name)] = (
+                f"{path.name}, Zeile {excel_row}, Spalte „{HEADERS[name]}“: "
+                f"„{value}“ ist keine Zahl."
+            )
+    return frame.reset_index(drop=True)
 
 
-def _blank(value: Any) -> bool:
-    return (
-        value is None
-        or (isinstance(value, str) and not value.strip())
-        or (isinstance(value, float) and pd.isna(value))
-    )
-
-
-def _text(value: Any) -> str:
+def _text(value: Any) -> str | None:
+    if value is None or value != value:  # NaN
+        return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # a LeiKa key Excel stored as a number
-    return re.sub(r"\s+", " ", str(value)).strip()
+    return " ".join(str(value).split()) or None
+
+
+def _texts(column: pd.Series) -> pd.Series:
+    """Cells → trimmed text with single spaces; a LeiKa key Excel stored as a number → digits."""
+    return column.map(_text).astype("str")
 
 
 # --------------------------------------------------------------------------- all files
@@ -510,7 +548,7 @@ def read_survey(sources: Sequence[tuple[Path, str | None]], stufen: Iterable[int
     unparsable: dict[tuple[str, int, str], str] = {}
     for path, fachamt in sources:
         rows, decimal = read_table(path)
-        if not rows or all(_blank(c) for c in rows[0]):
+        if not rows or not any(_text(cell) for cell in rows[0]):
             raise InputError(
                 f"{path}: keine Kopfzeile gefunden – Zeile 1 muss die Überschriften "
                 "der Bestandserhebung enthalten."
