@@ -190,6 +190,27 @@ def data_quality(ba: Bestandsaufnahme) -> HTML:
     return HTML(anzeige.STYLE + "".join(parts))
 
 
+def return_status(ba: Bestandsaufnahme) -> HTML | None:
+    """Which Fachämter returned the survey (only when the survey came from
+    ``kdworkbook umfrage-einlesen``); nothing otherwise."""
+    if ba.ruecklauf is None or ba.ruecklauf.empty:
+        return None
+    from kdworkbook.ruecklauf import STATUS_COLUMNS
+
+    missing = ba.ruecklauf.loc[ba.ruecklauf["status"] == "fehlt", "fachamt"].tolist()
+    lead = (
+        f"<p>Noch ausstehend: {', '.join(missing)}.</p>"
+        if missing
+        else "<p>Alle Fachämter haben die Erhebung zurückgegeben.</p>"
+    )
+    return HTML(
+        anzeige.STYLE
+        + "<h3>Rücklauf der Erhebung</h3>"
+        + lead
+        + anzeige.table_html(ba.ruecklauf, STATUS_COLUMNS)
+    )
+
+
 def assumptions(ba: Bestandsaufnahme) -> HTML:
     s = ba.settings
     rows = [

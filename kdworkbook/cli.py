@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
-from kdworkbook import __version__, lauf, schritte, stapel, vorlage
+from kdworkbook import __version__, lauf, ruecklauf, schritte, stapel, vorlage
 from kdworkbook.errors import InputError
 from kdworkbook.formatierung import euro, zahl
 from kdworkbook.laden import load_bestand
@@ -60,6 +61,24 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         metavar="LAUFORDNER",
         help="einen früheren Lauf mit denselben Eingaben wiederholen (outputs/<kommune>/<lauf>)",
+    )
+    survey = sub.add_parser("umfrage", help="Erhebungs-Arbeitsmappen je Fachamt erzeugen")
+    survey.add_argument("parameter", type=Path, help="Parameterdatei (YAML)")
+    survey.add_argument(
+        "--ausgabe",
+        type=Path,
+        help="Zielordner (Standard: neben der Parameterdatei <kommune>/umfrage)",
+    )
+
+    back = sub.add_parser(
+        "umfrage-einlesen", help="zurückgegebene Arbeitsmappen einlesen, Rücklauf prüfen"
+    )
+    back.add_argument("parameter", type=Path, help="Parameterdatei (YAML)")
+    back.add_argument("pfade", type=Path, nargs="+", help="Arbeitsmappen oder Ordner")
+    back.add_argument(
+        "--ausgabe",
+        type=Path,
+        help="Zielordner (Standard: neben der Parameterdatei <kommune>/ruecklauf)",
     )
     return parser
 
@@ -146,9 +165,43 @@ def _print_input_error(exc: InputError, source: str | None = None) -> None:
         print(f"  - {message}", file=sys.stderr)
 
 
+def _umfrage(args: argparse.Namespace) -> int:
+    files = ruecklauf.generate(args.parameter, args.ausgabe)
+    print(f"{len(files)} Arbeitsmappen erzeugt:")
+    for path in files:
+        print(f"  {path}")
+    return EXIT_OK
+
+
+def _umfrage_einlesen(args: argparse.Namespace) -> int:
+    result, files = ruecklauf.import_returns(args.parameter, args.pfade, args.ausgabe)
+    print(
+        f"  {'Fachamt':<22} {'Rücklauf':<12} {'ausgefüllt':>10} {'nicht ausgef.':>13} "
+        f"{'neu':>5} {'auffällig':>9}"
+    )
+    for row in result.status.itertuples():
+        print(
+            f"  {row.fachamt:<22} {row.status:<12} {row.ausgefuellt:>10} "
+            f"{row.nicht_ausgefuellt:>13} {row.neu:>5} {row.auffaellig:>9}"
+        )
+    for message in result.problems:
+        print(f"  Problem: {message}", file=sys.stderr)
+    if not result.review.empty:
+        print(f"  {len(result.review)} neue Prozesse mit Katalog-Vorschlag zu prüfen (Prüfliste).")
+    for path in files:
+        print(f"Geschrieben: {path}")
+    return EXIT_INPUT if result.problems else EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    handler = {"new": _new, "check": _check, "run": _run}[args.command]
+    handler = {
+        "new": _new,
+        "check": _check,
+        "run": _run,
+        "umfrage": _umfrage,
+        "umfrage-einlesen": _umfrage_einlesen,
+    }[args.command]
     try:
         return handler(args)
     except InputError as exc:
@@ -157,6 +210,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Abgebrochen.", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into „head“ and the like
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 – keep Python's exit quiet
+        return EXIT_OK
 
 
 if __name__ == "__main__":

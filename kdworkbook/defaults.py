@@ -68,3 +68,118 @@ LAUFBAHNGRUPPE_NAMEN: MappingProxyType[str, str] = MappingProxyType(
         "hoeherer_dienst": "höherer Dienst",
     }
 )
+
+# --- Maßnahmenentwicklung: Priorisierung [massnahmen → gewichte, schwellen, …] -------------
+# Keine amtliche Quelle legt Gewichte fest; die Werte sind Annahmen des Projekts, begründet aus
+# der Praxis (DOMAIN.md, „Prioritisation practice“) und in jeder Kommune im Workshop zu prüfen.
+
+#: Gewichte der Nutzen-Kriterien [massnahmen → gewichte → nutzen], je mit Begründung:
+#: jahresstunden 3 – „Fallzahl × Bearbeitungszeit“ ist das Kriterium, das Praktiker zuerst
+#: nutzen (größte Arbeitslast zuerst); vorgaenge 1 – steckt schon in den Jahresstunden, zählt
+#: zusätzlich nur wenig (viele Bürgerkontakte); personalkosten 1 – unterscheidet gleiche Stunden
+#: nach Laufbahngruppe, sonst wie Jahresstunden; zustaendigkeit 1 – Pflicht der Kommune selbst
+#: (LeiKa-Typ 4b/5, Folien), aber ja/nein: ein höheres Gewicht ließe kleine eigene Leistungen
+#: vor große Arbeitslasten springen; reifegrad_luecke 1 – Abstand zum OZG-konformen Angebot
+#: (OZG), oft nur geschätzt; buergernachfrage 1 – Wunsch der Bürgerschaft, oft nur geschätzt.
+GEWICHTE_NUTZEN: MappingProxyType[str, float] = MappingProxyType(
+    {
+        "jahresstunden": 3.0,
+        "vorgaenge": 1.0,
+        "personalkosten": 1.0,
+        "zustaendigkeit": 1.0,
+        "reifegrad_luecke": 1.0,
+        "buergernachfrage": 1.0,
+    }
+)
+
+#: Gewichte der Aufwand-Kriterien [massnahmen → gewichte → aufwand], je mit Begründung:
+#: beteiligte_stellen 2 – jede weitere Stelle bringt Übergaben und Abstimmung (Koordination);
+#: rechtliche_besonderheiten 2 – Schriftform, Inaugenscheinnahme u. Ä. erschweren die
+#: Digitalisierung am stärksten; stufe 1 – höhere Stufe heißt komplexere Entscheidungen, aber
+#: die Stufe sagt weniger über die Digitalisierbarkeit als die beiden anderen.
+GEWICHTE_AUFWAND: MappingProxyType[str, float] = MappingProxyType(
+    {"beteiligte_stellen": 2.0, "rechtliche_besonderheiten": 2.0, "stufe": 1.0}
+)
+
+#: Anteil des Nutzens am Prioritätswert [massnahmen → gewicht_nutzen]; der Rest geht an die
+#: Umsetzbarkeit (1 − Aufwand). 0,5 = beide Achsen gleich wichtig, wie im Nutzen-Aufwand-Portfolio.
+GEWICHT_NUTZEN = 0.5
+
+#: Ziel-Reifegrad für die Reifegradlücke [massnahmen → reifegrad_ziel]: Stufe 3 des
+#: OZG-Reifegradmodells gilt als OZG-konform (Onlinezugangsgesetz).
+REIFEGRAD_ZIEL = 3
+
+#: Länge der Spitzengruppe [massnahmen → top_n]: die Folien und Workshops sprechen von
+#: den „Top 10“; so viele Prozesse lassen sich in einer Sitzung besprechen.
+TOP_N = 10
+
+#: Schwankung jedes Gewichts in der Sensitivitätsanalyse [massnahmen → sensitivitaet]:
+#: ±20 % (Vorgabe des Auftrags; übliche Spannweite bei geschätzten Gewichten).
+SENSITIVITAET = 0.2
+
+#: Zahl der bestplatzierten Prozesse, die Maßnahmen erhalten [massnahmen → prozesse]:
+#: 20 Prozesse füllen bei den Standard-Maßnahmen etwa zwei bis drei Jahre (Annahme).
+MASSNAHMEN_PROZESSE = 20
+
+#: Zeitkontingent für Digitalisierung in Personentagen je Quartal
+#: [massnahmen → zeitkontingent_personentage]: 60 PT ≈ eine Vollzeitstelle (200 Tage/Jahr,
+#: Standardkostenmodell) zu gut einem Drittel plus Zuarbeit der Fachämter (Annahme; die Folien
+#: nennen „Zeitkontingente“ als Hebel, ohne Zahl).
+ZEITKONTINGENT_PT_QUARTAL = 60.0
+
+#: Arbeitsstunden je Personentag (Standardkostenmodell: 1 Mannjahr = 200 Tage × 8 h).
+STUNDEN_JE_PERSONENTAG = 8.0
+
+#: Jahre des Kostenplans ab dem Startjahr [massnahmen → planungsjahre]; der Plan wird
+#: verlängert, wenn die letzte Maßnahme später fertig wird. 5 Jahre = übliche Finanzplanung.
+PLANUNGSJAHRE = 5
+
+#: Lenkungsgremium, wenn die Parameterdatei keines nennt [massnahmen → lenkungsgremium]
+#: (Folien: Lenkungsgremien gemeinsam mit dem IT-Dienstleister).
+LENKUNGSGREMIUM = (
+    "Lenkungsgremium Digitalisierung (Verwaltungsvorstand, Digitalmanager/in, IT-Dienstleister)"
+)
+
+#: Rollen der Verantwortung → Name in Bericht [massnahmen → verantwortung]; „fachamt“ wird
+#: durch das Fachamt des Prozesses ersetzt.
+VERANTWORTUNG: MappingProxyType[str, str] = MappingProxyType(
+    {"digitalmanager": "Digitalmanager/in", "it_dienstleister": "IT-Dienstleister"}
+)
+
+# --- Musterprozess [musterprozess → …] -----------------------------------------------------
+
+#: Zeile der Bestandserhebung, zu der der Musterprozess gehört, wenn „musterprozess → prozess“
+#: fehlt: der Beispielprozess der Folien ist die Hundesteuer (Anmeldung eines Hundes).
+MUSTERPROZESS_PROZESS = "Hundehaltung Anmeldung"
+
+#: Minuten je Kalendertag, um Wartezeiten in Tagen in die Durchlaufzeit (Minuten) zu rechnen.
+MINUTEN_JE_TAG = 24 * 60
+
+# --------------------------------------------------------------------------- Rahmenbedingungen
+
+#: Rohwerte der LeiKa-Spalte „typ“, die als Typ 4b gelten (Vollzugskompetenz der Kommune)
+#: [rahmen → typ_4b]. Der öffentliche Katalog kennt nur „4“; eine öffentliche Abgrenzung
+#: 4a/4b wurde nicht gefunden (DOMAIN.md), daher gilt Typ 4 als Annahme ganz als 4b.
+TYP_4B: tuple[str, ...] = ("4",)
+
+#: Mindestähnlichkeit (0–100, rapidfuzz token_sort_ratio) für einen Namensvorschlag aus dem
+#: LeiKa-Katalog [rahmen → fuzzy_schwelle]. Annahme des Projekts: ab 85 sind es meist
+#: Tippfehler oder vertauschte Wörter; Vorschläge werden nie ohne Prüfung übernommen.
+FUZZY_SCHWELLE = 85.0
+
+#: Prozesse mit weniger Vorgängen pro Jahr gelten als wirtschaftlich nicht geeignet
+#: [rahmen → wirtschaftlich_min_vorgaenge]. 0 = Regel aus: der Foliensatz nennt keine Zahl,
+#: die Grenze wird je Kommune festgelegt.
+WIRTSCHAFTLICH_MIN_VORGAENGE = 0
+
+#: Ein Bereich der Selbsteinschätzung (1–5) gilt bis zu diesem Wert als Schwachstelle
+#: [rahmen → reife → schwach_bis]. Annahme des Projekts: 1 und 2 = unter der Mitte der Skala.
+REIFE_SCHWACH_BIS = 2
+
+#: Ab diesem OZG-Reifegrad gilt eine Leistung als OZG-konform (Reifegradmodell: Stufe 3 =
+#: Online-Dienst inkl. Nachweise).
+OZG_KONFORM_AB = 3
+
+#: Freie Zeilen je Umfrage-Arbeitsmappe für Prozesse, die der Katalog nicht kennt
+#: [umfrage → leere_zeilen] (Annahme des Projekts: reicht für die meisten Fachämter).
+UMFRAGE_LEERE_ZEILEN = 30

@@ -72,6 +72,6 @@ def _add_sheet(
 
 def _plain(value: object) -> object:
     """numpy scalars → Python values; missing → empty cell."""
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
         return None
     return value.item() if hasattr(value, "item") else value

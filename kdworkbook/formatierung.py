@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import math
+import re
 from typing import Any
 
 from babel.dates import format_date
@@ -47,3 +48,15 @@ def prozent(value: float | None, stellen: int = 1) -> str:
 def datum(value: dt.date) -> str:
     """date(2026, 11, 28) → ``28.11.2026``."""
     return format_date(value, format="dd.MM.yyyy", locale=LOCALE)
+
+
+def datum_lesen(value: object) -> object:
+    """``"28.11.2026"`` → date(2026, 11, 28); anything else is returned unchanged (for pydantic
+    to parse ISO dates and to report what is wrong). Raises ValueError for 31.02.2026."""
+    if isinstance(value, str) and re.fullmatch(r"\d{1,2}\.\d{1,2}\.\d{4}", value.strip()):
+        day, month, year = (int(p) for p in value.strip().split("."))
+        try:
+            return dt.date(year, month, day)
+        except ValueError:
+            raise ValueError(f"„{value}“ ist kein gültiges Datum") from None
+    return value

@@ -5,6 +5,7 @@ The one place where the notebooks, the CLI and the tests read input files.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from kdworkbook.errors import InputError
 from kdworkbook.parameter import Settings, load_settings
 
 SURVEY_SUFFIXES = (".xlsx", ".xlsm", ".csv")
+RETURN_STATUS = "ruecklauf.json"
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,8 @@ class Bestandsaufnahme:
     settings: Settings
     survey: Survey
     data: pd.DataFrame  # the survey with Jahresstunden, Personalkosten, VZÄ per process
+    #: return status of the survey round (``ruecklauf.json`` beside a survey file), if any
+    ruecklauf: pd.DataFrame | None = None
 
     @property
     def key_figures(self) -> bestand.KeyFigures:
@@ -59,4 +63,18 @@ def load_bestand(parameter_file: Path | str) -> Bestandsaufnahme:
     data = bestand.add_figures(
         survey.data, settings.stundensaetze, settings.stufen, settings.jahresarbeitsstunden
     )
-    return Bestandsaufnahme(settings=settings, survey=survey, data=data)
+    return Bestandsaufnahme(
+        settings=settings, survey=survey, data=data, ruecklauf=_return_status(survey.files)
+    )
+
+
+def _return_status(files: list[Path]) -> pd.DataFrame | None:
+    """The table ``kdworkbook umfrage-einlesen`` wrote beside the consolidated survey."""
+    for folder in dict.fromkeys(p.parent for p in files):
+        path = folder / RETURN_STATUS
+        if path.is_file():
+            try:
+                return pd.DataFrame(json.loads(path.read_text(encoding="utf-8")))
+            except (ValueError, UnicodeDecodeError):
+                raise InputError(f"{path}: keine lesbare Rücklauf-Übersicht.") from None
+    return None

@@ -26,6 +26,11 @@ from pydantic import (
 
 from kdworkbook import defaults
 from kdworkbook.errors import InputError
+from kdworkbook.formatierung import datum_lesen
+from kdworkbook.massnahmen_einstellungen import MassnahmenSettings
+from kdworkbook.musterprozess_parameter import MusterprozessSettings
+from kdworkbook.rahmen_parameter import Rahmen
+from kdworkbook.umfrage_parameter import Umfrage
 from kdworkbook.yamlsafe import load_yaml
 
 _AGS = re.compile(r"^05\d{6}$")
@@ -66,6 +71,10 @@ class Settings(BaseModel):
     pareto_anteil: float = Field(default=defaults.PARETO_ANTEIL, gt=0, le=1)
     plausibel_max_minuten: float = Field(default=defaults.PLAUSIBEL_MAX_MINUTEN, gt=0)
     plausibel_max_vorgaenge: int = Field(default=defaults.PLAUSIBEL_MAX_VORGAENGE, gt=0)
+    rahmen: Rahmen = Field(default_factory=Rahmen)
+    massnahmen: MassnahmenSettings = Field(default_factory=MassnahmenSettings)
+    musterprozess: MusterprozessSettings = Field(default_factory=MusterprozessSettings)
+    umfrage: Umfrage = Field(default_factory=Umfrage)
 
     @field_validator("bestand", mode="before")
     @classmethod
@@ -80,10 +89,11 @@ class Settings(BaseModel):
         cls, value: tuple[BestandQuelle, ...], info: ValidationInfo
     ) -> tuple[BestandQuelle, ...]:
         base = (info.context or {}).get("base_dir", Path.cwd())
+        must_exist = (info.context or {}).get("bestand_pflicht", True)
         resolved = []
         for i, quelle in enumerate(value):
             path = (base / quelle.datei).resolve()
-            if not path.exists():
+            if must_exist and not path.exists():
                 raise ValueError(f"Eintrag {i + 1}: Datei „{quelle.datei}“ nicht gefunden ({path})")
             resolved.append(quelle.model_copy(update={"datei": path}))
         return tuple(resolved)
@@ -116,13 +126,7 @@ class Settings(BaseModel):
     @classmethod
     def _german_date(cls, value: Any) -> Any:
         """Accept 28.11.2026 as well as 2026-11-28."""
-        if isinstance(value, str) and re.fullmatch(r"\d{1,2}\.\d{1,2}\.\d{4}", value.strip()):
-            day, month, year = (int(p) for p in value.strip().split("."))
-            try:
-                return dt.date(year, month, day)
-            except ValueError:
-                raise ValueError(f"„{value}“ ist kein gültiges Datum") from None
-        return value
+        return datum_lesen(value)
 
     @field_validator("stundensaetze", mode="before")
     @classmethod
@@ -221,11 +225,16 @@ def _message(path: Path, error: dict[str, Any]) -> str:
     return f"{path}: Schlüssel „{key}“: {_german(error)}"
 
 
-def load_settings(path: Path | str) -> Settings:
-    """Read and validate a parameter file; raises InputError with one message per problem."""
+def load_settings(path: Path | str, survey_must_exist: bool = True) -> Settings:
+    """Read and validate a parameter file; raises InputError with one message per problem.
+
+    ``survey_must_exist=False`` is for producing the survey itself (``kdworkbook umfrage``),
+    before any ``bestand`` file exists.
+    """
     path = Path(path)
     data = load_yaml(path)
+    context = {"base_dir": path.resolve().parent, "bestand_pflicht": survey_must_exist}
     try:
-        return Settings.model_validate(data, context={"base_dir": path.resolve().parent})
+        return Settings.model_validate(data, context=context)
     except ValidationError as exc:
         raise InputError([_message(path, e) for e in exc.errors()]) from None

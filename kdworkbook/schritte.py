@@ -13,7 +13,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kdworkbook import bestand_ansicht, export
+from kdworkbook import (
+    bestand_ansicht,
+    export,
+    massnahmen_ansicht,
+    massnahmen_excel,
+    musterprozess_ansicht,
+    rahmen,
+    rahmen_ansicht,
+)
 from kdworkbook.laden import Bestandsaufnahme
 
 
@@ -29,7 +37,12 @@ class Step:
 
 
 STEPS: list[Step] = [
+    Step("rahmenbedingungen", rahmen.summary, sheets=rahmen_ansicht.appendix_sheets),
     Step("bestand", bestand_ansicht.summary, sheets=bestand_ansicht.appendix_sheets),
+    Step("massnahmen", massnahmen_ansicht.summary, write=massnahmen_excel.write_plan),
+    Step(
+        "musterprozess", musterprozess_ansicht.summary, sheets=musterprozess_ansicht.appendix_sheets
+    ),
 ]
 
 

@@ -89,6 +89,9 @@ COLUMNS = [
     "Beteiligte Stellen",
     "Rechtliche Besonderheiten vorhanden",
     "LeiKa-Schlüssel",
+    # optional columns of the Rahmenbedingungen step (empty cell = not given)
+    "Reifegrad",
+    "nicht geeignet (Grund)",
 ]
 COL_FACHAMT = "Fachamt"
 # In the CSV this header carries a line break, as when someone pressed Alt+Enter in Excel.
@@ -357,6 +360,66 @@ FACHAEMTER: dict[str, list[Process]] = {
     ],
 }
 
+# --------------------------------------------------------------------------------------
+# Optional columns of the Rahmenbedingungen step
+# --------------------------------------------------------------------------------------
+# OZG-Reifegrad (0 offline, 1 information online, 2 form online, 3 online service incl.
+# evidence, 4 fully digital) as the Fachämter estimated it: a default per Fachamt (None =
+# the Fachamt left the column empty) and the processes that differ from it, by LeiKa key.
+REIFEGRAD_STANDARD: dict[str, int | None] = {
+    "Bürgerbüro": 1,
+    "Standesamt": 1,
+    "Ordnungsamt": 1,
+    "Steueramt": 1,
+    "Kämmerei": 0,
+    "Bauamt": 1,
+    "Umweltamt": 1,
+    "Sozialamt": 1,
+    "Jugendamt": 1,
+    "Schulverwaltung": None,
+    "Friedhofsverwaltung": None,
+}
+REIFEGRAD: dict[str, int] = {
+    "99008001012001": 0,  # Personalausweis Ausstellung erstmalig: persönliche Vorsprache
+    "99115005104001": 3,  # Wohnsitz Anmeldung (elektronische Wohnsitzanmeldung)
+    "99115005104002": 3,
+    "99115005011000": 3,
+    "99115003012000": 4,  # amtliche Meldebestätigung
+    "99115004001001": 4,  # Melderegisterauskunft einfach
+    "99049001001001": 4,  # Führungszeugnis (Online-Antrag beim Bundesamt für Justiz)
+    "99049001001002": 4,
+    "99128001120001": 4,  # Briefwahl
+    "99108001001000": 3,  # Bewohnerparkausweis
+    "99108001020000": 3,
+    "99089017089000": 2,  # Fundsachen Verwahrung
+    "99027002012000": 3,  # Geburtsurkunde
+    "99059004012000": 3,  # Eheurkunde
+    "99101004012000": 3,  # Sterbeurkunde
+    "99059001104000": 2,  # Eheschließung Anmeldung
+    "99059001110000": 0,  # Eheschließung Vollzug
+    "99050012104000": 3,  # Gewerbe Anmeldung, Ummeldung, Abmeldung
+    "99050012071000": 3,
+    "99050012070000": 3,
+    "99108011153000": 2,  # Halteverbotszone für Umzug
+    "99108031002000": 2,  # Bußgelder im Straßenverkehr
+    "99089003034004": 2,  # Anzeige wegen Lärmbelästigung
+    "99110009104000": 2,  # Hundehaltung Anmeldung / Abmeldung
+    "99110009070000": 2,
+    "99012008001000": 2,  # Baugenehmigung (Bauportal.NRW)
+    "99012008001001": 2,
+    "99012004023000": 2,  # Baulastenverzeichnis Auskunft
+    "99001009004002": 4,  # Sperrmüll Abholung
+    "99001007004000": 3,  # Hausmüll Behälteränderungen
+    "99107023017001": 2,  # Wohngeld Bewilligung erstmalig
+    "99041004034000": 3,  # Kindertagesstätte Aufnahme (Kita-Portal)
+}
+# Processes a Fachamt marked as not suitable for digitalisation, with the reason
+# (faktisch / rechtlich / wirtschaftlich; more come from the parameter file and a rule).
+NICHT_GEEIGNET: dict[str, str] = {
+    "99101002058001": "faktisch",  # Bestattung Durchführung Erdbestattung
+}
+
+
 # Leistung/Verrichtung for the rare keys whose catalogue structure does not yield them
 # automatically (see derive_leistung / derive_verrichtung).
 LEISTUNG_OVERRIDES: dict[str, str] = {}
@@ -441,6 +504,8 @@ class SurveyRow:
     units: int
     legal: int
     key: str
+    reifegrad: int | None = None
+    nicht_geeignet: str | None = None
 
     def values(self) -> list[object]:
         """Cell values in the order of ``COLUMNS``."""
@@ -454,6 +519,8 @@ class SurveyRow:
             self.units,
             self.legal,
             self.key,
+            self.reifegrad,
+            self.nicht_geeignet,
         ]
 
 
@@ -484,6 +551,8 @@ def build_rows(
                 units=proc.units,
                 legal=proc.legal,
                 key=proc.key,
+                reifegrad=REIFEGRAD.get(proc.key, REIFEGRAD_STANDARD[fachamt]),
+                nicht_geeignet=NICHT_GEEIGNET.get(proc.key),
             )
         )
     return rows
@@ -589,6 +658,8 @@ def write_excel_csv(path: Path, rows: list[SurveyRow]) -> None:
                 row.units,
                 row.legal,
                 row.key,
+                "" if row.reifegrad is None else row.reifegrad,
+                row.nicht_geeignet or "",
             ]
         )
     path.write_bytes(buffer.getvalue().encode("cp1252"))

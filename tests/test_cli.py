@@ -101,8 +101,14 @@ def test_run_demo_produces_report_appendix_and_results(tmp_path, capsys):
     assert f"Bericht: {run / 'bericht.pdf'}" in printed
     assert os.readlink(out / "stadt-musterstadt" / "latest") == run.name
     names = {p.name for p in run.iterdir()}
-    assert {"02_bestandsaufnahme.ipynb", "anhang.xlsx", "bericht.html", "bericht.pdf",
-            "ergebnisse.json", "lauf.json"} <= names
+    assert {
+        "02_bestandsaufnahme.ipynb",
+        "anhang.xlsx",
+        "bericht.html",
+        "bericht.pdf",
+        "ergebnisse.json",
+        "lauf.json",
+    } <= names
     assert not [p for p in (out / "stadt-musterstadt").iterdir() if p.name.startswith(".")]
 
     pdf = PdfReader(run / "bericht.pdf")
@@ -133,6 +139,7 @@ def test_run_demo_produces_report_appendix_and_results(tmp_path, capsys):
     from openpyxl import load_workbook
 
     book = load_workbook(run / "anhang.xlsx")
-    assert book.sheetnames == ["Prozesse", "Fachämter"]
+    # each step adds its sheets (schritte.STEPS); the Bestandsaufnahme and Rahmen sheets:
+    assert {"Prozesse", "Fachämter", "Pflichten", "Rahmen je Prozess"} <= set(book.sheetnames)
     assert book["Prozesse"].max_row == 186
     assert book["Prozesse"]["D1"].value == "Bezeichnung"

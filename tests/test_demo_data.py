@@ -37,6 +37,8 @@ COLUMNS = [
     "Beteiligte Stellen",
     "Rechtliche Besonderheiten vorhanden",
     KEY,
+    "Reifegrad",
+    "nicht geeignet (Grund)",
 ]
 CASES, MINUTES, GRADE, UNITS, LEGAL = COLUMNS[3:8]
 

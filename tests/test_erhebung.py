@@ -237,3 +237,25 @@ def test_empty_folder(tmp_path):
     params.write_text("gemeinde: X\nbestand: leer\n", encoding="utf-8")
     with pytest.raises(InputError, match="Ordner enthält keine .xlsx- oder .csv-Datei"):
         load_bestand(params)
+
+
+def test_untouched_rows_are_nicht_ausgefuellt_not_zeros(tmp_path):
+    untouched = ["Hundesteuer", "Befreiung", "Hundesteuer Befreiung", None, None, None, None, None]
+    path = write_xlsx(tmp_path / "u.xlsx", HEADER, [ROW, untouched, SEED_ROWS[0]])
+    s = _read((path, "Steueramt"))
+    assert s.data["bezeichnung"].tolist() == [
+        "Hundesteuer Festsetzung",
+        "Personalausweis Ausstellung erstmalig",
+    ]
+    assert s.unfilled[["zeile", "bezeichnung"]].values.tolist() == [[3, "Hundesteuer Befreiung"]]
+    assert s.notes == [
+        "u.xlsx: 1 Zeilen nicht ausgefüllt (Bezeichnung ohne Werte) – nicht ausgewertet."
+    ]
+
+
+def test_partly_filled_row_is_an_error_and_all_untouched_file_too(tmp_path):
+    partly = ["Hundesteuer", "Befreiung", "Hundesteuer Befreiung", 12, None, None, None, None]
+    assert len(_errors(write_xlsx(tmp_path / "v.xlsx", HEADER, [ROW, partly]))) == 4
+    untouched = [["X", "Y", f"Prozess {i}", None, None, None, None, None] for i in range(3)]
+    [message] = _errors(write_xlsx(tmp_path / "w.xlsx", HEADER, untouched))
+    assert "enthält keine ausgefüllten Prozesse (3 Zeilen nicht ausgefüllt)" in message

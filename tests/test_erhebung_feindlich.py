@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from kdworkbook import erhebung
+from kdworkbook import tabellen
 from kdworkbook.erhebung import read_survey
 from kdworkbook.errors import InputError
 
@@ -84,7 +84,7 @@ def test_xlsx_without_sheet(tmp_path):
 
 
 def test_too_many_rows_is_refused(tmp_path, monkeypatch):
-    monkeypatch.setattr(erhebung, "MAX_ROWS", 50)
+    monkeypatch.setattr(tabellen, "MAX_ROWS", 50)
     path = tmp_path / "riesig.csv"
     line = "Personalausweis;Ausstellung;P{};1;1;1;1;0\r\n"
     path.write_text(
@@ -105,7 +105,7 @@ def test_one_million_rows_are_refused_without_reading_them_all(tmp_path):
 
 
 def test_oversized_file(tmp_path, monkeypatch):
-    monkeypatch.setattr(erhebung, "MAX_BYTES", 100)
+    monkeypatch.setattr(tabellen, "MAX_BYTES", 100)
     path = tmp_path / "gross.csv"
     path.write_text(";".join(HEADER) + "\n" + "x;" * 100, encoding="utf-8")
     [message] = _errors(path)

@@ -1,0 +1,74 @@
+"""``massnahmenplan.xlsx``: Priorisierung, Maßnahmen, Zeitplan and Kostenplan for further work.
+
+Written by the ``write`` hook of the step via :func:`kdworkbook.export.write_workbook` (German
+headers, number formats, frozen header row, filters, survey text always stored as text).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kdworkbook import export, priorisierung
+from kdworkbook.laden import Bestandsaufnahme
+from kdworkbook.massnahmen_ansicht import COST_COLUMNS, RANK_COLUMNS, planung
+from kdworkbook.massnahmenplan import Planung
+
+PLAN_FILE = "massnahmenplan.xlsx"
+
+
+def plan_sheets(p: Planung) -> dict[str, export.Sheet]:
+    """Sheets of ``massnahmenplan.xlsx``."""
+    ranked = p.ranked
+    criteria = {
+        f"k_{c.key}": (c.label + " (0–1)", "dez2")
+        for c in priorisierung.CRITERIA
+        if f"k_{c.key}" in ranked
+    }
+    return {
+        "Priorisierung": (
+            ranked,
+            {
+                **RANK_COLUMNS,
+                "vorgaenge": ("Vorgänge pro Jahr", "int"),
+                "personalkosten_eur": ("Personalkosten €", "eur"),
+                **criteria,
+                "umsetzbarkeit": ("Umsetzbarkeit", "dez2"),
+            },
+        ),
+        "Maßnahmen": (
+            p.measures,
+            {
+                "rang": ("Rang", "int"),
+                "bezeichnung": ("Prozess", "text"),
+                "fachamt": ("Fachamt", "text"),
+                "massnahme": ("Maßnahme", "text"),
+                "aufwand_personentage": ("Aufwand Personentage", "dez1"),
+                "einmalkosten_eur": ("Einmalkosten €", "eur"),
+                "laufende_kosten_eur_jahr": ("laufende Kosten €/Jahr", "eur"),
+                "reduktion_bearbeitungszeit": ("Zeitersparnis", "pct"),
+                "einsparung_stunden": ("Einsparung Stunden/Jahr", "dez1"),
+                "einsparung_eur": ("Einsparung €/Jahr", "eur"),
+                "einsparung_vzae": ("Einsparung VZÄ", "dez2"),
+                "amortisation_jahre": ("Amortisation Jahre", "dez1"),
+                "organisation": ("Organisationsverantwortung", "text"),
+                "durchfuehrung": ("Durchführungsverantwortung", "text"),
+            },
+        ),
+        "Zeitplan": (
+            p.measures,
+            {
+                "rang": ("Rang", "int"),
+                "bezeichnung": ("Prozess", "text"),
+                "massnahme": ("Maßnahme", "text"),
+                "aufwand_personentage": ("Personentage", "dez1"),
+                "beginn": ("Beginn (Quartal)", "text"),
+                "fertig": ("fertig (Quartal)", "text"),
+            },
+        ),
+        "Kostenplan": (p.costs, {**COST_COLUMNS, "jahr": ("Jahr", "int")}),
+    }
+
+
+def write_plan(ba: Bestandsaufnahme, run_dir: Path) -> list[Path]:
+    """``massnahmenplan.xlsx`` in the run folder (``write`` hook of the step)."""
+    return [export.write_workbook(Path(run_dir) / PLAN_FILE, plan_sheets(planung(ba)))]

@@ -1,0 +1,103 @@
+"""The whole Maßnahmenentwicklung in one call: prioritise, assign measures, schedule, cost.
+
+:func:`plan` chains the pure functions of :mod:`kdworkbook.priorisierung` and
+:mod:`kdworkbook.massnahmen` with the values of the ``massnahmen:`` settings; the notebook,
+``kdworkbook check``, the Excel export and the management summary all read its result.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from kdworkbook import massnahmen, priorisierung
+from kdworkbook.errors import InputError
+from kdworkbook.massnahmen_einstellungen import MassnahmenSettings
+
+
+@dataclass(frozen=True)
+class Planung:
+    """Results of the step; every table is in priority order."""
+
+    settings: MassnahmenSettings
+    start: dt.date
+    ranked: pd.DataFrame  # suitable processes with criteria, axes, quadrant, rang
+    excluded: pd.DataFrame  # not suitable processes with grund
+    sensitivity: pd.DataFrame
+    measures: pd.DataFrame  # one row per process × measure, scheduled, with savings
+    processes: pd.DataFrame  # one row per planned process
+    costs: pd.DataFrame  # Kostenplan per year
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def weights(self) -> dict[str, dict[str, float]]:
+        return {"nutzen": self.settings.gewichte.nutzen, "aufwand": self.settings.gewichte.aufwand}
+
+    @property
+    def top(self) -> pd.DataFrame:
+        return self.ranked.head(self.settings.top_n)
+
+    @property
+    def quick_wins(self) -> int:
+        return int((self.ranked["quadrant"] == "Quick Win").sum())
+
+
+def _check_assignments(processes: pd.DataFrame, s: MassnahmenSettings) -> None:
+    unknown = [name for name in s.zuordnung if name not in set(processes["bezeichnung"])]
+    if unknown:
+        raise InputError(
+            [
+                f"massnahmen → zuordnung: Prozess „{name}“ steht nicht in der Bestandserhebung "
+                "(Bezeichnung genau wie dort schreiben)"
+                for name in unknown
+            ]
+        )
+
+
+def plan(
+    processes: pd.DataFrame,
+    s: MassnahmenSettings,
+    stichtag: dt.date,
+    hours_per_fte: float,
+) -> Planung:
+    """Prioritise *processes* and plan measures for the best ones (see module docs)."""
+    _check_assignments(processes, s)
+    suitable, excluded = priorisierung.split_suitable(processes)
+    weights = {"nutzen": s.gewichte.nutzen, "aufwand": s.gewichte.aufwand}
+    try:
+        ranked = priorisierung.rank(
+            suitable, weights, s.gewicht_nutzen, s.schwellen.model_dump(), s.reifegrad_ziel
+        )
+        sensitivity = priorisierung.sensitivity(
+            suitable, weights, s.gewicht_nutzen, s.top_n, s.sensitivitaet, s.reifegrad_ziel
+        )
+    except ValueError as exc:
+        raise InputError(f"massnahmen → gewichte: {exc}") from None
+    notes = [
+        f"„{name}“ hat eine Zuordnung in der Parameterdatei, ist aber als nicht geeignet "
+        "ausgeschlossen und erhält keine Maßnahme."
+        for name in s.zuordnung
+        if name in set(excluded["bezeichnung"])
+    ]
+    chosen = (ranked["rang"] <= s.prozesse) | (
+        ranked["bezeichnung"].isin([k for k, v in s.zuordnung.items() if v])
+    )
+    start = massnahmen.quarter_start(s.start_date(stichtag))
+    measures = massnahmen.assign(ranked[chosen], s.massnahmentypen, s.zuordnung)
+    measures = massnahmen.savings(measures, hours_per_fte)
+    measures = massnahmen.schedule(measures, s.zeitkontingent_personentage, start)
+    measures = massnahmen.responsibilities(measures, s.role_names())
+    costs = massnahmen.cost_plan(measures, s.zeitkontingent_personentage, start, s.planungsjahre)
+    return Planung(
+        settings=s,
+        start=start,
+        ranked=ranked,
+        excluded=excluded,
+        sensitivity=sensitivity,
+        measures=measures,
+        processes=massnahmen.by_process(measures),
+        costs=costs,
+        notes=notes,
+    )

@@ -1,0 +1,349 @@
+"""The Rahmenbedingungen chapter: one function per notebook cell, each returning what to show.
+
+Keeps ``notebooks/01_rahmenbedingungen.ipynb`` thin: the notebook only calls these.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from IPython.display import HTML, Markdown
+from matplotlib.figure import Figure
+
+from kdworkbook import anzeige, defaults, leika, pflichten, rahmen, rahmen_grafiken
+from kdworkbook.formatierung import datum, prozent, zahl
+from kdworkbook.laden import Bestandsaufnahme
+
+
+def _attrs(ba: Bestandsaufnahme) -> pd.DataFrame:
+    attrs = rahmen.process_attributes(ba)
+    return ba.data.drop(columns=[c for c in attrs if c in ba.data]).join(attrs)
+
+
+def introduction(ba: Bestandsaufnahme) -> Markdown:
+    s = ba.settings
+    return anzeige.text(
+        f"Dieses Kapitel beschreibt, was die **{s.gemeinde}** nach E-Government-Gesetz NRW und "
+        f"Onlinezugangsgesetz leisten muss und welche Fristen am Stichtag {datum(s.stichtag)} "
+        "verstrichen sind, welche ihrer Prozesse sie selbst digitalisieren muss und welche "
+        "zentral bereitgestellt werden, welche Prozesse sich nicht digitalisieren lassen und "
+        "wie bereit die Verwaltung organisatorisch ist."
+    )
+
+
+# --------------------------------------------------------------------------- duties
+
+
+def duty_cards(ba: Bestandsaufnahme) -> HTML:
+    table = rahmen.duties(ba)
+    counts = pflichten.status_counts(table)
+    return anzeige.cards(
+        {
+            "Pflichten im Register": zahl(len(table)),
+            "am Stichtag überfällig": zahl(int(table["ueberfaellig"].sum())),
+            "erfüllt": zahl(counts["erfüllt"]),
+            "teilweise": zahl(counts["teilweise"]),
+            "offen": zahl(counts["offen"]),
+            "Stand unbekannt": zahl(counts["unbekannt"]),
+        }
+    )
+
+
+def duty_table(ba: Bestandsaufnahme) -> HTML:
+    table = rahmen.duties(ba).assign(
+        ueberfaellig_text=lambda t: [
+            _overdue_text(row) for row in t[["ueberfaellig", "tage_ueberfaellig"]].itertuples()
+        ]
+    )
+    columns = {
+        "paragraph": ("Vorschrift", "text"),
+        "beschreibung": ("Pflicht", "text"),
+        "frist_text": ("Frist", "text"),
+        "status": ("Stand", "text"),
+        "ueberfaellig_text": ("überfällig", "text"),
+        "notiz": ("Anmerkung", "text"),
+    }
+    return anzeige.table(table, columns)
+
+
+def _overdue_text(row: Any) -> str:
+    if not row.ueberfaellig:
+        return "–"
+    if pd.isna(row.tage_ueberfaellig):
+        return "ja (in Kraft)"
+    return f"{zahl(row.tage_ueberfaellig)} Tage"
+
+
+def duty_timeline(ba: Bestandsaufnahme) -> Figure:
+    return rahmen_grafiken.deadline_timeline(rahmen.duties(ba), ba.settings.stichtag)
+
+
+def duty_sources(ba: Bestandsaufnahme) -> Markdown:
+    extra = ba.settings.rahmen.zusatz_register
+    more = f" und im Zusatzregister „{extra.name}“" if extra else ""
+    return anzeige.text(
+        "*Überfällig* heißt: die Frist ist am Stichtag verstrichen (oder die Pflicht gilt "
+        "bereits) und die Pflicht ist nicht als erfüllt oder nicht zutreffend eingetragen; "
+        "die Tage zählen ab dem Fristdatum. Inhalte und Fristen: Foliensatz "
+        "„STRATEGIE.KommunalDigital“, EGovG NRW vom 8. Juli 2016 und Onlinezugangsgesetz "
+        f"2017; die Quelle jeder Pflicht steht im Pflichtenregister{more} und im Excel-Anhang "
+        "(Blatt „Pflichten“)."
+    )
+
+
+# --------------------------------------------------------------------------- Zuständigkeit
+
+
+def zustaendigkeit_text(ba: Bestandsaufnahme) -> Markdown:
+    stand = rahmen.catalogue_state(ba)
+    notes = [stand.hinweis] if stand.hinweis else []
+    if stand.katalog is None:
+        return anzeige.text(" ".join(notes))
+    attrs = _attrs(ba)
+    own = attrs["kommune_setzt_um"]
+    hours = attrs["jahresstunden"]
+    typ4b = ", ".join(ba.settings.rahmen.typ_4b) or "–"
+    files = ", ".join(f"„{p.name}“" for p in stand.katalog.dateien)
+    notes.insert(
+        0,
+        f"Grundlage ist der LeiKa-Katalog {files} ({stand.katalog.layout}). Die Kommune muss "
+        "Leistungen selbst digitalisieren, für die sie die Vollzugskompetenz (LeiKa-Typ 4b) "
+        "oder die Regelungs- und Vollzugskompetenz (Typ 5) hat; Leistungen der Typen 1–3 "
+        "werden meist einmal zentral gebaut („Einer für Alle“) und von der Kommune "
+        f"angebunden. Als Typ 4b gilt der Katalogwert {typ4b} (Annahme, siehe Parameterdatei). "
+        f"**{zahl(int(own.sum()))} von {zahl(len(attrs))} Prozessen** setzt die Kommune selbst "
+        f"um; sie binden {prozent(hours[own].sum() / (hours.sum() or 1))} der Jahresstunden.",
+    )
+    return anzeige.text(" ".join(notes))
+
+
+def zustaendigkeit_table(ba: Bestandsaufnahme) -> HTML:
+    attrs = _attrs(ba)
+    if rahmen.catalogue_state(ba).katalog is None:
+        return HTML("")
+    grouped = attrs.assign(
+        zentral=attrs["zustaendigkeit"] == leika.ZENTRAL,
+        unbekannt=attrs["zustaendigkeit"].isna(),
+        stunden_kommune=attrs["jahresstunden"].where(attrs["kommune_setzt_um"], 0.0),
+    ).groupby("fachamt", sort=False)
+    table = grouped.agg(
+        prozesse=("bezeichnung", "size"),
+        kommune=("kommune_setzt_um", "sum"),
+        zentral=("zentral", "sum"),
+        unbekannt=("unbekannt", "sum"),
+        stunden_kommune=("stunden_kommune", "sum"),
+    ).reset_index()
+    table = table.sort_values(["kommune", "prozesse"], ascending=False)
+    columns = {
+        "fachamt": ("Fachamt", "text"),
+        "prozesse": ("Prozesse", "int"),
+        "kommune": ("Kommune setzt um", "int"),
+        "zentral": ("zentral", "int"),
+        "unbekannt": ("Typ unbekannt", "int"),
+        "stunden_kommune": ("Jahresstunden eigene", "int"),
+    }
+    total = {"fachamt": "Summe"} | {c: table[c].sum() for c in list(columns)[1:]}
+    return anzeige.table(table, columns, total)
+
+
+def own_processes(ba: Bestandsaufnahme, limit: int = 15) -> HTML:
+    attrs = _attrs(ba)
+    own = attrs[attrs["kommune_setzt_um"]].sort_values("jahresstunden", ascending=False)
+    if own.empty:
+        return HTML("")
+    columns = {
+        "bezeichnung": ("Prozess", "text"),
+        "fachamt": ("Fachamt", "text"),
+        "leika_typ": ("Typ", "text"),
+        "themenfeld": ("Themenfeld", "text"),
+        "jahresstunden": ("Jahresstunden", "int"),
+    }
+    head = f"<p>Die {zahl(min(limit, len(own)))} aufwendigsten selbst umzusetzenden Prozesse:</p>"
+    return HTML(anzeige.STYLE + head + anzeige.table_html(own.head(limit), columns))
+
+
+def review(ba: Bestandsaufnahme) -> HTML:
+    attrs = _attrs(ba)
+    if rahmen.catalogue_state(ba).katalog is None:
+        return HTML("")
+    counts = attrs["match_art"].value_counts()
+    done = ", ".join(f"{k}: {zahl(int(counts[k]))}" for k in leika.MATCH_KINDS if k in counts)
+    todo = leika.review_list(rahmen.process_attributes(ba), ba.data)
+    text = f"<p>Zuordnung zum Katalog – {done}.</p>"
+    if todo.empty:
+        return HTML(anzeige.STYLE + text + "<p>Keine Zuordnung muss geprüft werden.</p>")
+    columns = {
+        "fachamt": ("Fachamt", "text"),
+        "bezeichnung": ("Prozess", "text"),
+        "vorschlag_bezeichnung": ("Vorschlag aus dem Katalog", "text"),
+        "vorschlag_schluessel": ("Schlüssel", "text"),
+        "match_score": ("Ähnlichkeit", "int"),
+        "hinweis": ("Hinweis", "text"),
+    }
+    text += (
+        f"<p>{zahl(len(todo))} Zuordnungen bitte prüfen. Vorschläge werden nicht übernommen, "
+        "bis sie in der Parameterdatei unter „rahmen → zuordnung“ bestätigt sind:</p>"
+    )
+    return HTML(anzeige.STYLE + text + anzeige.table_html(todo, columns))
+
+
+# --------------------------------------------------------------------------- Reifegrad
+
+
+def reifegrad_text(ba: Bestandsaufnahme) -> Markdown:
+    attrs = _attrs(ba)
+    known = int(attrs["reifegrad"].notna().sum())
+    if known == 0:
+        return anzeige.text(
+            "Die Bestandserhebung enthält keinen OZG-Reifegrad (Spalte „Reifegrad“, 0–4); "
+            "die Auswertung entfällt."
+        )
+    share = rahmen.reifegrad_share(attrs)
+    return anzeige.text(
+        f"Für {zahl(known)} von {zahl(len(attrs))} Prozessen haben die Fachämter den "
+        "OZG-Reifegrad angegeben (0 offline, 1 Information online, 2 Formular online, "
+        "3 Online-Dienst mit Nachweisen, 4 volldigital). "
+        f"**{prozent(share)}** davon erreichen Stufe {defaults.OZG_KONFORM_AB} oder mehr und "
+        "gelten damit als OZG-konform."
+    )
+
+
+def reifegrad_chart(ba: Bestandsaufnahme) -> Figure | Markdown:
+    attrs = _attrs(ba)
+    if attrs["reifegrad"].notna().sum() == 0:
+        return anzeige.text("")
+    return rahmen_grafiken.reifegrad_bars(attrs["reifegrad"], defaults.OZG_KONFORM_AB)
+
+
+# --------------------------------------------------------------------------- Geeignetheit
+
+
+def geeignetheit_text(ba: Bestandsaufnahme) -> Markdown:
+    attrs = _attrs(ba)
+    unsuitable = int((~attrs["geeignet"]).sum())
+    rule = ba.settings.rahmen.wirtschaftlich_min_vorgaenge
+    rule_text = (
+        f" Als wirtschaftlich nicht geeignet gelten außerdem Prozesse mit weniger als "
+        f"{zahl(rule)} Vorgängen im Jahr."
+        if rule
+        else ""
+    )
+    return anzeige.text(
+        "Nicht jeder Prozess lässt sich digitalisieren: *faktisch* nicht (z. B. das Leeren von "
+        "Mülltonnen), *rechtlich* nicht (z. B. eine Inaugenscheinnahme vor Ort) oder "
+        "*wirtschaftlich* nicht (selten nachgefragt, Aufwand und Nutzen stehen in keinem "
+        f"Verhältnis).{rule_text} **{zahl(unsuitable)} Prozesse** sind als nicht geeignet "
+        "markiert; die Priorisierung lässt sie außen vor."
+    )
+
+
+def geeignetheit_table(ba: Bestandsaufnahme) -> HTML:
+    attrs = _attrs(ba)
+    unsuitable = attrs[~attrs["geeignet"]]
+    if unsuitable.empty:
+        return HTML("<p>Kein Prozess ist als nicht geeignet markiert.</p>")
+    columns = {
+        "bezeichnung": ("Prozess", "text"),
+        "fachamt": ("Fachamt", "text"),
+        "vorgaenge": ("Vorgänge/Jahr", "int"),
+        "geeignetheit_grund": ("Grund", "text"),
+        "geeignetheit_quelle": ("Quelle", "text"),
+        "geeignetheit_notiz": ("Anmerkung", "text"),
+    }
+    return anzeige.table(unsuitable, columns)
+
+
+# --------------------------------------------------------------------------- readiness
+
+
+def readiness_radar(ba: Bestandsaufnahme) -> Figure | Markdown:
+    if not ba.settings.rahmen.reife.assessed:
+        return anzeige.text(
+            "Eine Selbsteinschätzung der organisatorischen Reife liegt nicht vor "
+            "(Parameterdatei: rahmen → reife)."
+        )
+    table, _ = rahmen.readiness(ba)
+    return rahmen_grafiken.readiness_radar(table)
+
+
+def readiness_table(ba: Bestandsaufnahme) -> HTML:
+    if not ba.settings.rahmen.reife.assessed:
+        return HTML("")
+    table, weak = rahmen.readiness(ba)
+    pre = table[table["gruppe"] == "voraussetzungen"]
+    state = {True: "ja", False: "nein", None: "nicht bewertet"}
+    items = "".join(f"<li>{row.bereich}: {state[row.erfuellt]}</li>" for row in pre.itertuples())
+    parts = [f"<p>Voraussetzungen:</p><ul>{items}</ul>"]
+    if weak.empty:
+        parts.append("<p>Keine Schwachstelle in der Selbsteinschätzung.</p>")
+    else:
+        weak = weak.assign(
+            bewertung=[
+                "nein" if pd.isna(w) else f"{zahl(w)} von 5" for w in weak["wert"].astype(object)
+            ]
+        )
+        parts.append(
+            f"<p>Schwachstellen (Bewertung bis {zahl(ba.settings.rahmen.reife.schwach_bis)} "
+            "oder fehlende Voraussetzung) und Empfehlungen:</p>"
+        )
+        parts.append(
+            anzeige.table_html(
+                weak,
+                {
+                    "bereich": ("Bereich", "text"),
+                    "gruppe_name": ("Gruppe", "text"),
+                    "bewertung": ("Bewertung", "text"),
+                    "empfehlung": ("Empfehlung", "text"),
+                },
+            )
+        )
+    return HTML(anzeige.STYLE + "".join(parts))
+
+
+# --------------------------------------------------------------------------- outputs
+
+
+def results(ba: Bestandsaufnahme) -> None:
+    """Machine-readable key figures (cell tagged ``ergebnisse``)."""
+    anzeige.results({"gemeinde": ba.settings.gemeinde, "rahmenbedingungen": rahmen.summary(ba)})
+
+
+def appendix_sheets(ba: Bestandsaufnahme) -> dict[str, tuple[pd.DataFrame, dict]]:
+    """Excel appendix: the duties with status, and the LeiKa attributes per process."""
+    duties = rahmen.duties(ba).assign(
+        frist=lambda t: [f.isoformat() if hasattr(f, "isoformat") else f for f in t["frist"]]
+    )
+    return {
+        "Pflichten": (
+            duties,
+            {
+                "schluessel": ("Pflicht", "text"),
+                "paragraph": ("Vorschrift", "text"),
+                "beschreibung": ("Inhalt", "text"),
+                "frist": ("Frist", "text"),
+                "status": ("Stand", "text"),
+                "tage_ueberfaellig": ("Tage überfällig", "int"),
+                "notiz": ("Anmerkung", "text"),
+                "quelle": ("Quelle", "text"),
+            },
+        ),
+        "Rahmen je Prozess": (
+            _attrs(ba),
+            {
+                "fachamt": ("Fachamt", "text"),
+                "bezeichnung": ("Bezeichnung", "text"),
+                "leika_schluessel": ("LeiKa-Schlüssel", "text"),
+                "leika_typ": ("LeiKa-Typ", "text"),
+                "zustaendigkeit": ("Zuständigkeit", "text"),
+                "ozg_leistung": ("OZG-Leistung", "text"),
+                "themenfeld": ("Themenfeld", "text"),
+                "match_art": ("Zuordnung", "text"),
+                "match_score": ("Ähnlichkeit", "int"),
+                "vorschlag_bezeichnung": ("Vorschlag (prüfen)", "text"),
+                "reifegrad": ("OZG-Reifegrad", "int"),
+                "geeignetheit_grund": ("nicht geeignet (Grund)", "text"),
+                "geeignetheit_quelle": ("Quelle Geeignetheit", "text"),
+            },
+        ),
+    }

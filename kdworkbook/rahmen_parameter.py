@@ -1,0 +1,156 @@
+"""Section ``rahmen:`` of the parameter file (Rahmenbedingungen), as pydantic models.
+
+Validated together with the rest of the parameter file (:mod:`kdworkbook.parameter`), so a
+wrong status word, a duty that is not in the register or a missing catalogue file stops the
+run before any notebook. Paths are relative to the parameter file.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from kdworkbook import defaults, pflichten
+from kdworkbook.geeignetheit import NichtGeeignet
+from kdworkbook.reife import Reife
+
+_KEY = re.compile(r"^\d{14}$")
+
+
+class PflichtStand(BaseModel):
+    """The municipality's state for one duty: ``{status: …, notiz: …}`` or just the status."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    status: str = pflichten.STATUS_DEFAULT
+    notiz: str | None = None
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _status(cls, value: Any) -> Any:
+        text = value.strip() if isinstance(value, str) else value
+        if text not in pflichten.STATUS:
+            raise ValueError(f"„{value}“ ist kein Status – erlaubt: {', '.join(pflichten.STATUS)}")
+        return text
+
+
+def _resolve(value: Path | None, info: ValidationInfo) -> Path | None:
+    if value is None:
+        return None
+    base = (info.context or {}).get("base_dir", Path.cwd())
+    return (base / value).resolve()
+
+
+class Rahmen(BaseModel):
+    """Settings of the Rahmenbedingungen step; every key optional."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # declared before ``pflichten``: its validator needs the extra register
+    zusatz_register: Path | None = Field(
+        default=None, description="weiteres Pflichtenregister (YAML), ergänzt/ersetzt Einträge"
+    )
+    pflichten: dict[str, PflichtStand] = Field(
+        default_factory=dict, description="Stand je Pflicht: Schlüssel des Registers → Status"
+    )
+    katalog_optional: bool = Field(
+        default=False,
+        description="true: fehlt eine Katalogdatei, steht im Bericht ein Hinweis statt eines "
+        "Fehlers",
+    )
+    leika_katalog: Path | None = Field(default=None, description="LeiKa-Katalog (CSV)")
+    ozg_katalog: Path | None = Field(default=None, description="OZG-Leistungen (CSV)")
+    typ_4b: tuple[str, ...] = Field(
+        default=defaults.TYP_4B, description="LeiKa-Typ-Werte, die als 4b gelten"
+    )
+    fuzzy_schwelle: float = Field(default=defaults.FUZZY_SCHWELLE, ge=0, le=100)
+    zuordnung: dict[str, str] = Field(
+        default_factory=dict,
+        description="geprüfte Zuordnung: Bezeichnung der Bestandserhebung → LeiKa-Schlüssel",
+    )
+    nicht_geeignet: tuple[NichtGeeignet, ...] = ()
+    wirtschaftlich_min_vorgaenge: int = Field(default=defaults.WIRTSCHAFTLICH_MIN_VORGAENGE, ge=0)
+    reife: Reife = Field(default_factory=Reife)
+
+    @field_validator("zusatz_register")
+    @classmethod
+    def _register_exists(cls, value: Path | None, info: ValidationInfo) -> Path | None:
+        path = _resolve(value, info)
+        if path is not None and not path.is_file():
+            raise ValueError(f"Datei „{value}“ nicht gefunden ({path})")
+        return path
+
+    @field_validator("pflichten", mode="before")
+    @classmethod
+    def _shorthand(cls, value: Any) -> Any:
+        """``"EGovG NRW § 3": erfüllt`` is short for ``{status: erfüllt}``."""
+        if isinstance(value, dict):
+            return {k: {"status": v} if isinstance(v, str) else v for k, v in value.items()}
+        return value
+
+    @field_validator("pflichten")
+    @classmethod
+    def _known_duties(
+        cls, value: dict[str, PflichtStand], info: ValidationInfo
+    ) -> dict[str, PflichtStand]:
+        if "zusatz_register" not in info.data:
+            return value  # the register path itself was wrong; reported there
+        known = [p.schluessel for p in pflichten.load_register(info.data["zusatz_register"])]
+        unknown = [k for k in value if k not in known]
+        if unknown:
+            raise ValueError(
+                f"{', '.join(f'„{k}“' for k in unknown)} steht nicht im Pflichtenregister – "
+                f"bekannt sind: {', '.join(known)}"
+            )
+        return value
+
+    @field_validator("leika_katalog", "ozg_katalog")
+    @classmethod
+    def _catalogue_exists(cls, value: Path | None, info: ValidationInfo) -> Path | None:
+        path = _resolve(value, info)
+        if path is not None and not path.is_file() and not info.data.get("katalog_optional"):
+            raise ValueError(
+                f"Datei „{value}“ nicht gefunden ({path}). Ist der Katalog nicht auf jedem "
+                "Rechner vorhanden, „katalog_optional: true“ setzen"
+            )
+        return path
+
+    @field_validator("ozg_katalog")
+    @classmethod
+    def _ozg_needs_leika(cls, value: Path | None, info: ValidationInfo) -> Path | None:
+        if value is not None and info.data.get("leika_katalog") is None:
+            raise ValueError("setzt „leika_katalog“ voraus (die OZG-Liste ergänzt den Katalog)")
+        return value
+
+    @field_validator("typ_4b", mode="before")
+    @classmethod
+    def _typ_text(cls, value: Any) -> Any:
+        items = value if isinstance(value, list | tuple) else [value]
+        return tuple(str(v).strip() for v in items)
+
+    @field_validator("zuordnung", mode="before")
+    @classmethod
+    def _key_as_text(cls, value: Any) -> Any:
+        """A key written without quotes is an integer in YAML; LeiKa keys start with 99."""
+        if isinstance(value, dict):
+            return {k: str(v) if isinstance(v, int) else v for k, v in value.items()}
+        return value
+
+    @field_validator("zuordnung")
+    @classmethod
+    def _keys(cls, value: dict[str, str]) -> dict[str, str]:
+        bad = [f"„{name}“: „{key}“" for name, key in value.items() if not _KEY.match(key)]
+        if bad:
+            raise ValueError(
+                f"{', '.join(bad)} – erwartet: LeiKa-Schlüssel mit 14 Ziffern in "
+                'Anführungszeichen, z. B. "99008001012001"'
+            )
+        return value
+
+    @property
+    def katalog_konfiguriert(self) -> bool:
+        """True if the parameter file names a LeiKa catalogue (present or not)."""
+        return self.leika_katalog is not None

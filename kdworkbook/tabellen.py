@@ -1,0 +1,202 @@
+"""Reading raw survey tables: .xlsx with openpyxl, CSV as Excel writes it in any locale.
+
+Returns rows as lists (header first) plus the decimal separator; converts cells to numbers
+and text column by column. Limits on size and rows protect memory against hostile files.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kdworkbook.erhebung_schema import PREFERRED_SHEET
+from kdworkbook.errors import InputError
+
+#: Limits that protect memory: the largest NRW survey has a few thousand processes; the
+#: benchmark uses 100.000 (see ``make bench``).
+MAX_ROWS = 250_000
+MAX_BYTES = 100_000_000
+
+
+def parse_numbers(values: pd.Series, decimal: str = ",") -> tuple[pd.Series, pd.Series]:
+    """Cells → floats, vectorised; returns (numbers, mask of cells that are not numbers).
+
+    ``"1.234,5"`` → 1234.5 with decimal ``,`` (German); ``"1,234.5"`` → 1234.5 with ``.``.
+    A lone dot followed by other than three digits (``"7.5"``) is a decimal point in both
+    conventions: Excel in a German locale never writes it as a thousands separator. Empty
+    cells become NaN and are not flagged; booleans are flagged.
+    """
+    values = pd.Series(values, dtype=object)
+    n = len(values)
+    if values.isna().all():
+        return pd.Series(np.nan, index=values.index), pd.Series(False, index=values.index)
+    is_str = np.fromiter((isinstance(v, str) for v in values), bool, n)
+    is_bool = np.fromiter((isinstance(v, bool) for v in values), bool, n)
+    result = pd.to_numeric(values.where(~is_str & ~is_bool), errors="coerce").astype(float)
+    if is_str.any():
+        text = values[is_str]
+        if text.str.contains("[ \u00a0]", regex=True).any():
+            text = text.str.replace("[ \u00a0]", "", regex=True)
+        # fast path: plain numbers; with a decimal comma only when there is no dot at all
+        candidate = text
+        if decimal == ",":
+            dotted = text.str.contains(".", regex=False).astype(bool)
+            if dotted.any():
+                candidate = text.where(~dotted)
+            candidate = candidate.str.replace(",", ".", regex=False)
+        quick = pd.to_numeric(candidate, errors="coerce")
+        rest = quick.isna() & (text != "")
+        if rest.any():
+            quick[rest] = _parse_slow(text[rest], decimal)
+        result[is_str] = quick.astype(float)
+        blank_text = (text == "").to_numpy()
+    else:
+        blank_text = np.zeros(0, dtype=bool)
+    blank = values.isna().to_numpy().copy()
+    blank[is_str] |= blank_text
+    bad = (result.isna().to_numpy() & ~blank) | is_bool
+    bad_series = pd.Series(bad, index=values.index)
+    return result.where(~bad_series), bad_series
+
+
+def _parse_slow(text: pd.Series, decimal: str) -> pd.Series:
+    """The general rules of :func:`parse_numbers` for the few cells the fast path left."""
+    text = text.str.replace("\u2212", "-", regex=False)
+    thousands = "." if decimal == "," else ","
+    grouped = _matches(text, rf"[-+]?\d{{1,3}}(\{thousands}\d{{3}})+(\{decimal}\d+)?")
+    local = _matches(text, rf"[-+]?(\d+(\{decimal}\d*)?|\{decimal}\d+)")
+    pointed = _matches(text, r"[-+]?\d+\.\d+") & ~local
+    cleaned = text.where(~grouped, text.str.replace(thousands, "", regex=False))
+    cleaned = cleaned.where(pointed, cleaned.str.replace(decimal, ".", regex=False))
+    return pd.to_numeric(cleaned.where(grouped | local | pointed), errors="coerce")
+
+
+def _matches(text: pd.Series, pattern: str) -> pd.Series:
+    return text.str.fullmatch(pattern).fillna(False).astype(bool)
+
+
+def parse_number(value: Any, decimal: str = ",") -> float | None:
+    """One cell, see :func:`parse_numbers`; raises ValueError for text that is no number."""
+    numbers, bad = parse_numbers(pd.Series([value], dtype=object), decimal)
+    if bad.iloc[0]:
+        raise ValueError(value)
+    return None if pd.isna(numbers.iloc[0]) else float(numbers.iloc[0])
+
+
+def _decode(raw: bytes) -> str:
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("latin-1")
+
+
+def _read_csv(path: Path) -> tuple[list[list[Any]], str]:
+    raw = path.read_bytes()
+    if b"\x00" in raw[:4096]:
+        raise InputError(f"{path}: keine Textdatei (Binärdaten) – erwartet: CSV oder .xlsx.")
+    text = _decode(raw)
+    first = text.split("\n", 1)[0]
+    delimiter = max(";,\t", key=first.count)
+    rows = []
+    for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+        rows.append(row)
+        if len(rows) > MAX_ROWS + 1:
+            raise InputError(_too_many_rows(path))
+    return rows, ("," if delimiter in ";\t" else ".")
+
+
+def _read_xlsx(path: Path) -> list[list[Any]]:
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError):
+        raise InputError(
+            f"{path}: keine lesbare Excel-Datei (.xlsx) – vielleicht eine umbenannte andere Datei "
+            "oder das alte .xls-Format? Bitte in Excel als .xlsx oder .csv speichern."
+        ) from None
+    try:
+        sheets = book.sheetnames
+        if not sheets:
+            raise InputError(f"{path}: Arbeitsmappe enthält kein Tabellenblatt.")
+        sheet = book[PREFERRED_SHEET] if PREFERRED_SHEET in sheets else book[sheets[0]]
+        rows = []
+        for row in sheet.iter_rows(values_only=True):
+            rows.append(list(row))
+            if len(rows) > MAX_ROWS + 1:
+                raise InputError(_too_many_rows(path))
+        return rows
+    finally:
+        book.close()
+
+
+def _too_many_rows(path: Path) -> str:
+    return (
+        f"{path}: mehr als {MAX_ROWS:_} Zeilen – für eine Bestandserhebung unplausibel. "
+        "Bitte die Datei prüfen (leere, aber formatierte Zeilen?) oder aufteilen."
+    ).replace("_", ".")
+
+
+def xlsx_explanations(path: Path) -> dict[str, list[str]]:
+    """Why a header or value looks missing: merged header cells, formulas without a value.
+
+    Only called on the error path – it loads the workbook a second time, with formulas.
+    """
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, data_only=False)
+    sheet = book[PREFERRED_SHEET] if PREFERRED_SHEET in book.sheetnames else book.worksheets[0]
+    merged = [str(r) for r in sheet.merged_cells.ranges if r.min_row == 1]
+    formulas = [
+        c.coordinate
+        for row in sheet.iter_rows(min_row=2)
+        for c in row
+        if isinstance(c.value, str) and c.value.startswith("=")
+    ]
+    return {"merged_header": merged, "formulas": formulas}
+
+
+def read_table(path: Path) -> tuple[list[list[Any]], str]:
+    """Raw rows of a survey file (header first) and its decimal separator."""
+    suffix = path.suffix.lower()
+    if not path.is_file():
+        raise InputError(f"{path}: Datei nicht gefunden.")
+    size = path.stat().st_size
+    if size == 0:
+        raise InputError(f"{path}: Datei ist leer.")
+    if size > MAX_BYTES:
+        raise InputError(
+            f"{path}: {size // 1_000_000} MB sind zu groß für eine Bestandserhebung "
+            f"(höchstens {MAX_BYTES // 1_000_000} MB)."
+        )
+    if suffix in (".xlsx", ".xlsm"):
+        return _read_xlsx(path), ","
+    if suffix in (".csv", ".txt"):
+        return _read_csv(path)
+    raise InputError(
+        f"{path}: Dateityp „{suffix}“ wird nicht unterstützt – erwartet: .xlsx oder .csv."
+    )
+
+
+def cell_text(value: Any) -> str | None:
+    if value is None or value != value:  # NaN
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # a LeiKa key Excel stored as a number
+    return " ".join(str(value).split()) or None
+
+
+def cell_texts(column: pd.Series) -> pd.Series:
+    """Cells → trimmed text with single spaces; a LeiKa key Excel stored as a number → digits."""
+    if column.isna().all():
+        return pd.Series(np.nan, index=column.index, dtype="str")
+    return column.map(cell_text).astype("str")

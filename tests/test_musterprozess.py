@@ -1,0 +1,297 @@
+"""Musterprozess metrics, hand-computed on small processes; savings; the demo and notebook."""
+
+import json
+from pathlib import Path
+
+import nbformat
+import papermill
+import pytest
+
+from kdworkbook import lauf, musterprozess, musterprozess_ansicht, musterprozess_grafiken
+from kdworkbook.cli import main
+from kdworkbook.errors import InputError
+from kdworkbook.laden import load_bestand
+from kdworkbook.prozessmodell import load_process
+
+from .conftest import DEMO, ROOT, write_params
+
+
+def process(tmp_path: Path, body: str, name: str = "p.yaml"):
+    path = tmp_path / name
+    path.write_text(body, encoding="utf-8")
+    return load_process(path)
+
+
+SEQUENTIAL = """
+name: Sequenziell
+bahnen:
+  - {name: Bürger, art: buerger}
+  - {name: Amt A}
+  - {name: Amt B}
+schritte:
+  - {name: Antrag, bahn: Bürger, baustein: antrag_stellen, medium: Papier, minuten: 10}
+  - {name: Prüfen, bahn: Amt A, baustein: formell prüfen, medium: Papier, minuten: 5,
+     wartezeit_tage: 1}
+  - {name: Erfassen, bahn: Amt A, baustein: daten_erfassen, medium: Fachverfahren, minuten: 8}
+  - {name: Bescheid, bahn: Amt B, baustein: bescheid_erstellen, medium: fachverfahren, minuten: 5}
+"""
+
+PARALLEL = """
+name: Parallel
+bahnen: [{name: X}, {name: Y}]
+schritte:
+  - {name: A, bahn: X, baustein: formell_pruefen, medium: Papier, minuten: 5}
+  - parallel:
+      - - {name: B, bahn: X, baustein: daten_erfassen, medium: Fachverfahren, minuten: 10}
+      - - {name: C, bahn: Y, baustein: abstimmen, medium: Papier, minuten: 3, wartezeit_tage: 2}
+  - {name: D, bahn: X, baustein: bescheid_erstellen, medium: Fachverfahren, minuten: 2}
+"""
+
+ALTERNATIVE = """
+name: Alternativ
+bahnen: [{name: Bürger, art: buerger}, {name: Amt}]
+schritte:
+  - {name: Formular, bahn: Bürger, baustein: antrag_stellen, medium: Papier, minuten: 15}
+  - alternativ:
+      - anteil: 0.6
+        schritte:
+          - {name: Besuch, bahn: Bürger, baustein: behoerdengang, medium: persönlich, minuten: 45}
+      - anteil: 0.4
+        schritte:
+          - {name: Post, bahn: Bürger, baustein: versand, medium: Papier, minuten: 10,
+             wartezeit_tage: 2}
+  - {name: Erfassen, bahn: Amt, baustein: daten_erfassen, medium: Fachverfahren, minuten: 8}
+unterlagen:
+  - {name: Name, once_only: true, register: Melderegister, abruf: true}
+  - {name: Geburtsdatum, once_only: true, register: Melderegister}
+  - {name: Rasse}
+"""
+
+
+def test_sequential(tmp_path):
+    k = musterprozess.key_figures(process(tmp_path, SEQUENTIAL))
+    assert k.schritte == 4
+    assert k.bearbeitungszeit_min == 28  # 10 + 5 + 8 + 5
+    assert k.verwaltung_min == 18  # 5 + 8 + 5
+    assert k.buerger_min == 10
+    assert k.durchlaufzeit_min == 1468  # 28 + 1 Tag × 1.440
+    assert k.medienbrueche == 1  # Papier → Fachverfahren once
+    assert k.uebergaben == 2  # Bürger → Amt A, Amt A → Amt B
+    assert k.behoerdengaenge == 0
+
+
+def test_parallel_branch(tmp_path):
+    k = musterprozess.key_figures(process(tmp_path, PARALLEL))
+    assert k.schritte == 4
+    assert k.bearbeitungszeit_min == 20  # 5 + 10 + 3 + 2: parallel branches both count
+    assert k.durchlaufzeit_min == 2890  # 5 + max(10, 3 + 2 × 1.440) + 2
+    assert k.medienbrueche == 2  # A→B Papier→FV, C→D Papier→FV
+    assert k.uebergaben == 2  # A→C X→Y, C→D Y→X
+
+
+def test_alternative_with_shares_visits_and_documents(tmp_path):
+    p = process(tmp_path, ALTERNATIVE)
+    k = musterprozess.key_figures(p)
+    assert k.buerger_min == pytest.approx(46)  # 15 + 0,6 × 45 + 0,4 × 10
+    assert k.verwaltung_min == 8
+    assert k.behoerdengaenge == pytest.approx(0.6)
+    # Besuch→Erfassen (persönlich→FV) 0,6 + Post→Erfassen (Papier→FV) 0,4; Papier→persönlich
+    # is no media break (both analogue)
+    assert k.medienbrueche == pytest.approx(1.0)
+    assert k.uebergaben == pytest.approx(1.0)  # 0,6 + 0,4 Bürger → Amt
+    assert k.durchlaufzeit_min == 2913  # 15 + max(45, 10 + 2.880) + 8
+    assert (k.unterlagen, k.unterlagen_buerger, k.unterlagen_once_only, k.unterlagen_abgerufen) == (
+        3,
+        2,
+        2,
+        1,
+    )
+    table = musterprozess.steps_table(p)
+    assert table["name"].tolist() == ["Formular", "Besuch", "Post", "Erfassen"]
+    assert table["anteil"].tolist() == pytest.approx([1, 0.6, 0.4, 1])
+
+
+def test_system_lane_is_no_handover(tmp_path):
+    body = """
+name: Portal
+bahnen: [{name: Bürger, art: buerger}, {name: Portal, art: system}, {name: Amt}]
+schritte:
+  - {name: Antrag, bahn: Bürger, baustein: antrag_stellen, medium: Online-Portal, minuten: 10}
+  - {name: Prüfen, bahn: Portal, baustein: plausibilisieren, medium: Online-Portal, minuten: 0}
+  - {name: Übernehmen, bahn: Portal, baustein: automatisch_uebernehmen, medium: Fachverfahren,
+     minuten: 0}
+  - {name: Bescheid, bahn: Amt, baustein: bescheid_erstellen, medium: Fachverfahren, minuten: 2}
+"""
+    k = musterprozess.key_figures(process(tmp_path, body))
+    assert k.uebergaben == 1  # Bürger → Amt; the portal steps are looked through
+    assert k.medienbrueche == 0  # digital throughout
+    assert k.verwaltung_min == 2 and k.buerger_min == 10 and k.system_min == 0
+
+
+def test_savings_by_hand():
+    ist = musterprozess.Kennzahlen(
+        5, 50, 20, 30, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0
+    )  # 20 min Verwaltung, 30 min Bürger, 1 Behördengang
+    soll = musterprozess.Kennzahlen(3, 15, 5, 10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+    e = musterprozess.savings(ist, soll, vorgaenge=300, stundensatz=42.20, jahresstunden=1600)
+    assert e.minuten_je_fall == 15
+    assert e.stunden_jahr == 75  # 300 × 15 / 60
+    assert e.eur_jahr == pytest.approx(3165)  # 75 h × 42,20 €
+    assert e.vzae == pytest.approx(0.046875)  # 75 / 1.600
+    assert e.buerger_stunden_jahr == 100  # 300 × 20 / 60
+    assert e.behoerdengaenge_jahr == 300
+
+
+def test_swimlane_and_comparison_figures(tmp_path):
+    p = process(tmp_path, ALTERNATIVE)
+    fig = musterprozess_grafiken.swimlane(p, "Test")
+    assert fig.get_size_inches()[0] == pytest.approx(6.7)
+    texts = [t.get_text() for ax in fig.axes for t in ax.texts]
+    assert any(t.startswith("2. Besuch") for t in texts)
+    assert "60 %" in texts  # share of the alternative
+    assert "M" in texts  # media break marked
+    k = musterprozess.key_figures(p)
+    assert len(musterprozess_grafiken.comparison_chart(k, k).axes) == 6
+
+
+def test_long_process_wraps_into_blocks(tmp_path):
+    steps = "\n".join(
+        f"  - {{name: Schritt {i}, bahn: A, baustein: vermerk, medium: Papier, minuten: 1}}"
+        for i in range(10)
+    )
+    p = process(tmp_path, f"name: Lang\nbahnen: [{{name: A}}]\nschritte:\n{steps}\n")
+    assert len(musterprozess_grafiken.swimlane(p, "Lang").axes) == 2  # 10 columns > 7
+
+
+# --- demo and parameter file --------------------------------------------------------------------
+
+
+def test_demo_figures_by_hand():
+    m = musterprozess_ansicht.load(load_bestand(DEMO))
+    assert m.zeile["bezeichnung"] == "Hundehaltung Anmeldung" and m.zeile["vorgaenge"] == 420
+    assert m.stundensatz == 25.50  # Stufe 2 → einfacher/mittlerer Dienst
+    # IST Verwaltung: Bürgerbüro 0,5 × 3 + Steueramt 3+5+8+5+3+2+3+2 + Kasse 3+5 = 40,5
+    assert m.kennzahlen_ist.verwaltung_min == 40.5
+    # SOLL Verwaltung: Rückfrage 0,1 × 5 + Prüfen 4 + Bescheid 2 + Steuermarke 2 = 8,5
+    assert m.kennzahlen_soll.verwaltung_min == pytest.approx(8.5)
+    # 420 × (40,5 − 8,5) / 60 = 224 h × 25,50 € = 5.712 €; 224 / 1.600 = 0,14 VZÄ
+    assert m.einsparung.eur_jahr == pytest.approx(5712)
+    assert m.einsparung.vzae == pytest.approx(0.14)
+    assert m.kennzahlen_ist.behoerdengaenge == 0.5 and m.kennzahlen_soll.behoerdengaenge == 0
+    assert (m.kennzahlen_ist.medienbrueche, m.kennzahlen_soll.medienbrueche) == (4, 2)
+    assert m.kennzahlen_soll.unterlagen_abgerufen == 3  # Name, Anschrift, Geburtsdatum
+
+
+def test_check_json_shape(capsys):
+    assert main(["check", str(DEMO), "--json"]) == 0
+    mp = json.loads(capsys.readouterr().out)["musterprozess"]
+    for variant in ("ist", "soll"):
+        for key in (
+            "schritte",
+            "bearbeitungszeit_min",
+            "durchlaufzeit_min",
+            "medienbrueche",
+            "uebergaben",
+        ):
+            assert key in mp[variant]
+    assert mp["ist"]["schritte"] == 16 and mp["soll"]["schritte"] == 12
+    assert mp["einsparung_eur_jahr"] == pytest.approx(5712)
+
+
+def _copy_demo(tmp_path: Path, section: str) -> Path:
+    for name in ("hundesteuer_ist.yaml", "hundesteuer_soll.yaml", "hundesteuer_soll.bpmn"):
+        (tmp_path / name).write_bytes((DEMO.parent / "musterstadt" / name).read_bytes())
+    survey = (DEMO.parent / "musterstadt" / "bestand_fachaemter.xlsx").resolve()
+    return write_params(
+        tmp_path, f"gemeinde: Stadt Test\nbestand: {survey}\n{section}", name="test.yaml"
+    )
+
+
+def test_without_section_is_not_an_error(tmp_path):
+    ba = load_bestand(_copy_demo(tmp_path, ""))
+    assert musterprozess_ansicht.summary(ba) == {"konfiguriert": False}
+    assert "kein Musterprozess konfiguriert" in musterprozess_ansicht.introduction(None).data
+    assert musterprozess_ansicht.diagram(None, "ist") is None
+
+
+def test_unknown_process_lists_close_names(tmp_path):
+    params = _copy_demo(
+        tmp_path,
+        "musterprozess:\n  ist: hundesteuer_ist.yaml\n  soll: hundesteuer_soll.bpmn\n"
+        "  prozess: Hundesteuer Anmeldung\n",
+    )
+    with pytest.raises(InputError, match="ähnliche Bezeichnungen: „Hundehaltung Anmeldung“"):
+        musterprozess_ansicht.summary(load_bestand(params))
+
+
+@pytest.mark.parametrize(
+    ("section", "message"),
+    [
+        ("  ist: hundesteuer_ist.yaml\n", "„soll“ fehlt"),
+        ("  ist: fehlt.yaml\n  soll: hundesteuer_soll.yaml\n", "Datei „fehlt.yaml“ nicht gefunden"),
+        ("  ist: bestand.xlsx\n  soll: hundesteuer_soll.yaml\n", "Endung .yaml, .yml oder .bpmn"),
+        (
+            "  ist: hundesteuer_ist.yaml\n  soll: hundesteuer_soll.yaml\n  stundensatz: 0\n",
+            "erwartet eine Zahl > 0",
+        ),
+    ],
+)
+def test_section_validation(tmp_path, section, message):
+    params = _copy_demo(tmp_path, "musterprozess:\n" + section)
+    with pytest.raises(InputError, match=message) as info:
+        load_bestand(params)
+    assert "musterprozess" in str(info.value)
+
+
+def test_unknown_laufbahngruppe(tmp_path):
+    params = _copy_demo(
+        tmp_path,
+        "musterprozess:\n  ist: hundesteuer_ist.yaml\n  soll: hundesteuer_soll.yaml\n"
+        "  fachamt: Steueramt\n  laufbahngruppe: oberer_dienst\n",
+    )
+    with pytest.raises(InputError, match="„oberer_dienst“ hat keinen Stundensatz"):
+        musterprozess_ansicht.summary(load_bestand(params))
+
+
+def test_hourly_rate_override(tmp_path):
+    params = _copy_demo(
+        tmp_path,
+        "musterprozess:\n  ist: hundesteuer_ist.yaml\n  soll: hundesteuer_soll.bpmn\n"
+        "  fachamt: Steueramt\n  stundensatz: 50\n",
+    )
+    summary = musterprozess_ansicht.summary(load_bestand(params))
+    # SOLL straight from the .bpmn: Steuermarke has no minutes there (side table missing) →
+    # 6,5 min; 420 × (40,5 − 6,5) / 60 = 238 h × 50 € = 11.900 €
+    assert summary["soll"]["fehlende_angaben"] == 1
+    assert summary["einsparung_eur_jahr"] == pytest.approx(11900)
+    assert any("Steuermarke" in h and "minuten" in h for h in summary["hinweise"])
+
+
+# --- notebook -----------------------------------------------------------------------------------
+
+
+def test_notebook_executes_and_emits_figures(tmp_path, capsys):
+    out = tmp_path / "04.ipynb"
+    papermill.execute_notebook(
+        str(ROOT / "notebooks" / "04_musterprozess.ipynb"),
+        str(out),
+        parameters={"parameter_file": str(DEMO)},
+        kernel_name="python3",
+        progress_bar=False,
+        cwd=str(ROOT / "notebooks"),
+    )
+    results = lauf.read_results(out)
+    assert main(["check", str(DEMO), "--json"]) == 0
+    assert results["musterprozess"] == json.loads(capsys.readouterr().out)["musterprozess"]
+    assert results["musterprozess"]["einsparung_eur_jahr"] == pytest.approx(5712)
+    nb = nbformat.read(out, as_version=4)
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    svgs = [o["data"]["image/svg+xml"] for o in outputs if "image/svg+xml" in o.get("data", {})]
+    assert len(svgs) == 3  # IST, SOLL, comparison
+    html = "".join(str(o.get("data", {}).get("text/html", "")) for o in outputs)
+    assert (
+        "Steuermarke per Post versenden" in html
+        and "5.712"
+        in "".join(str(o.get("data", {}).get("text/markdown", "")) for o in outputs) + html
+    )
