@@ -278,7 +278,9 @@ def enrich(
     )
     out = matched.reindex(pd.MultiIndex.from_frame(pairs))
     out.index = survey.index
-    out["zustaendigkeit"] = [zustaendigkeit(t, typ_4b) for t in out["leika_typ"]]
+    kinds = {t: zustaendigkeit(t, typ_4b) for t in out["leika_typ"].dropna().unique()}
+    out["zustaendigkeit"] = out["leika_typ"].map(kinds).astype(object)
+    out["zustaendigkeit"] = out["zustaendigkeit"].where(out["zustaendigkeit"].notna(), None)
     out["kommune_setzt_um"] = (out["zustaendigkeit"] == KOMMUNE).astype(bool)
     out["match_score"] = out["match_score"].astype(float)
     return out

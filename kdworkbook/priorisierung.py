@@ -197,14 +197,21 @@ def priority(axes_table: pd.DataFrame, gewicht_nutzen: float) -> pd.Series:
     )
 
 
-def _order(score: np.ndarray, nutzen: np.ndarray, processes: pd.DataFrame) -> np.ndarray:
-    """Positions sorted by :data:`TIE_RULE` (np.lexsort: last key is the primary one)."""
+def _tie_rank(processes: pd.DataFrame) -> np.ndarray:
+    """Position of each process under the tie keys of :data:`TIE_RULE` after score and Nutzen
+    (more Jahresstunden, then Bezeichnung, then Fachamt) – computed once, compared as numbers."""
     names = processes["bezeichnung"].astype(str).to_numpy()
     fachamt = processes.get("fachamt", pd.Series("", index=processes.index)).astype(str).to_numpy()
     hours = processes["jahresstunden"].to_numpy(dtype=float)
-    return np.lexsort(
-        (fachamt, names, -hours, -np.round(nutzen, _DECIMALS), -np.round(score, _DECIMALS))
-    )
+    order = np.lexsort((fachamt, names, -hours))
+    tie = np.empty(len(order), dtype=np.int64)
+    tie[order] = np.arange(len(order))
+    return tie
+
+
+def _order(score: np.ndarray, nutzen: np.ndarray, tie: np.ndarray) -> np.ndarray:
+    """Positions sorted by :data:`TIE_RULE` (np.lexsort: last key is the primary one)."""
+    return np.lexsort((tie, -np.round(nutzen, _DECIMALS), -np.round(score, _DECIMALS)))
 
 
 def rank(
@@ -226,7 +233,7 @@ def rank(
     limits = thresholds(table, **(schwellen or {"nutzen": None, "aufwand": None}))
     table["quadrant"] = quadrant(table["nutzen"], table["aufwand"], limits)
     result = pd.concat([processes, matrix.add_prefix("k_"), table], axis=1)
-    order = _order(table["prioritaet"].to_numpy(), table["nutzen"].to_numpy(), processes)
+    order = _order(table["prioritaet"].to_numpy(), table["nutzen"].to_numpy(), _tie_rank(processes))
     result = result.iloc[order].reset_index(drop=True)
     result["rang"] = np.arange(1, len(result) + 1)
     result.attrs["schwellen"] = limits
@@ -263,14 +270,15 @@ def sensitivity(
     if 0 < gewicht_nutzen:
         for factor in (1 - delta, 1 + delta):
             variants.append((base, min(1.0, gewicht_nutzen * factor)))
+    tie = _tie_rank(processes)
     ranks = np.empty((len(processes), len(variants)), dtype=int)
     for run, (w, g) in enumerate(variants):
         table = axes(matrix, w)
-        order = _order(priority(table, g).to_numpy(), table["nutzen"].to_numpy(), processes)
+        order = _order(priority(table, g).to_numpy(), table["nutzen"].to_numpy(), tie)
         ranks[order, run] = np.arange(1, len(processes) + 1)
     base_table = axes(matrix, base)
     base_order = _order(
-        priority(base_table, gewicht_nutzen).to_numpy(), base_table["nutzen"].to_numpy(), processes
+        priority(base_table, gewicht_nutzen).to_numpy(), base_table["nutzen"].to_numpy(), tie
     )
     base_rank = np.empty(len(processes), dtype=int)
     base_rank[base_order] = np.arange(1, len(processes) + 1)

@@ -63,6 +63,38 @@ pareto_anteil: {defaults.PARETO_ANTEIL:g}
 # Ab diesen Werten weist die Datenqualitätsprüfung auf auffällige Angaben hin.
 plausibel_max_minuten: {defaults.PLAUSIBEL_MAX_MINUTEN:g}
 plausibel_max_vorgaenge: {defaults.PLAUSIBEL_MAX_VORGAENGE}
+
+# --- Weitere Schritte: alle Angaben optional; ein vollständiges, kommentiertes Beispiel
+# --- steht in parameters/musterstadt.yaml.
+
+# Rahmenbedingungen: Stand der gesetzlichen Pflichten, LeiKa-Katalog, Geeignetheit, Reife.
+# rahmen:
+#   pflichten:
+#     "EGovG NRW § 3": erfüllt        # erfüllt, teilweise, offen, nicht zutreffend, unbekannt
+#   leika_katalog: pfad/zum/leika_katalog.csv
+#   ozg_katalog: pfad/zu/ozg_leistungen.csv
+#   wirtschaftlich_min_vorgaenge: 2
+#   reife:
+#     kompetenzen: {{prozesssteuerung: 3, mitarbeiterfuehrung: 3,
+#                   informationsmanagement: 3, akteursmanagement: 3}}
+
+# Maßnahmenentwicklung: Gewichte der Priorisierung, Zeitkontingent, Verantwortung.
+# massnahmen:
+#   start: {stichtag.year + 1}-01-01
+#   zeitkontingent_personentage: 60     # Personentage je Quartal
+#   lenkungsgremium: Lenkungsgruppe Digitalisierung
+
+# Musterprozess: IST und SOLL als YAML oder BPMN, Zeile der Bestandserhebung.
+# musterprozess:
+#   ist: {slug}/hundesteuer_ist.yaml
+#   soll: {slug}/hundesteuer_soll.bpmn
+#   prozess: Hundehaltung Anmeldung
+
+# Umfrage bei den Fachämtern (kdworkbook umfrage): braucht rahmen → leika_katalog.
+# umfrage:
+#   fachaemter: [Bürgerbüro, Standesamt, Ordnungsamt, Steueramt]
+#   rueckgabe_bis: 31.01.{stichtag.year + 1}
+#   ansprechpartner: {{name: …, email: …}}
 """
 
 

@@ -109,6 +109,11 @@ def load_yaml(path: Path) -> dict[str, Any]:
         raise InputError(f"{_location(exc.problem_mark, path)}: {problem}.") from None
     except yaml.YAMLError as exc:
         raise InputError(f"{path}: ungültiges YAML ({exc}).") from None
+    if data is None:
+        raise InputError(
+            f"{path}: Datei ist leer (nur Kommentare) – erwartet werden mindestens "
+            "„gemeinde“ und „bestand“."
+        )
     if not isinstance(data, dict):
         raise InputError(
             f"{path}: Erwartet wird eine Zuordnung „schlüssel: wert“ auf oberster Ebene, "
