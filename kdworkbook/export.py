@@ -39,6 +39,11 @@ def write_workbook(path: Path, sheets: Mapping[str, Sheet]) -> Path:
     book.remove(book.active)
     for name, (df, columns) in sheets.items():
         _add_sheet(book, name, df, columns)
+    return save_atomically(book, path)
+
+
+def save_atomically(book: Workbook, path: Path) -> Path:
+    """Save under a temporary name beside *path*, then rename: never a half-written file."""
     tmp = path.with_name(f".{path.stem}-{os.getpid()}.tmp.xlsx")
     try:
         book.save(tmp)

@@ -27,6 +27,7 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 
 from kdworkbook.errors import InputError
+from kdworkbook.tabellen import decode
 
 LAYOUT_OFFICIAL = "LeiKa-Export"
 LAYOUT_KDN = "OZG-Datenbank NRW"
@@ -85,12 +86,7 @@ def _read_text(path: Path, what: str) -> str:
         raise InputError(f"{path}: {what} ist leer.")
     if b"\x00" in raw[:4096]:
         raise InputError(f"{path}: {what} ist keine Textdatei (CSV erwartet).")
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return raw.decode("latin-1")
+    return decode(raw)
 
 
 def _read_csv(path: Path, what: str) -> pd.DataFrame:

@@ -89,7 +89,8 @@ def parse_number(value: Any, decimal: str = ",") -> float | None:
     return None if pd.isna(numbers.iloc[0]) else float(numbers.iloc[0])
 
 
-def _decode(raw: bytes) -> str:
+def decode(raw: bytes) -> str:
+    """Text as Excel and editors save it here: UTF-8 (with or without BOM), else Windows-1252."""
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return raw.decode(encoding)
@@ -102,7 +103,7 @@ def _read_csv(path: Path) -> tuple[list[list[Any]], str]:
     raw = path.read_bytes()
     if b"\x00" in raw[:4096]:
         raise InputError(f"{path}: keine Textdatei (Binärdaten) – erwartet: CSV oder .xlsx.")
-    text = _decode(raw)
+    text = decode(raw)
     first = text.split("\n", 1)[0]
     delimiter = max(";,\t", key=first.count)
     rows = []

@@ -8,7 +8,6 @@ and a hidden „_kdworkbook“ sheet that identifies the workbook even after ren
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from kdworkbook.erhebung import GEEIGNETHEIT_GRUENDE, HEADERS, PREFERRED_SHEET
+from kdworkbook.export import save_atomically
 from kdworkbook.formatierung import datum
 
 META_SHEET = "_kdworkbook"
@@ -113,13 +113,7 @@ def write_survey_workbook(
     ):
         hidden.append(item)
     hidden.sheet_state = "hidden"
-    tmp = path.with_name(f".{path.stem}-{os.getpid()}.tmp.xlsx")
-    try:
-        book.save(tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    return save_atomically(book, path)
 
 
 def _guide(sheet, meta: WorkbookMeta) -> None:

@@ -189,3 +189,24 @@ def seed_survey(tmp_path: Path) -> Path:
         "gemeinde: Stadt Seed\nbestand:\n  - datei: ausweis.xlsx\n"
         "    fachamt: Bürgerbüro\nstichtag: 2026-11-28\n",
     )
+
+
+def execute_step(name: str, out_dir: Path, parameter_file: Path = DEMO) -> tuple[Path, list]:
+    """Execute ``notebooks/<name>`` for real with papermill, as the runner does.
+
+    Returns the executed notebook and the outputs of all its code cells.
+    """
+    import nbformat
+    import papermill
+
+    out = out_dir / name
+    papermill.execute_notebook(
+        str(ROOT / "notebooks" / name),
+        str(out),
+        parameters={"parameter_file": str(parameter_file)},
+        kernel_name="python3",
+        progress_bar=False,
+        cwd=str(ROOT / "notebooks"),
+    )
+    nb = nbformat.read(out, as_version=4)
+    return out, [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]

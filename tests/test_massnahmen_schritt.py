@@ -3,7 +3,6 @@
 import json
 
 import nbformat
-import papermill
 import pytest
 from openpyxl import load_workbook
 
@@ -13,7 +12,7 @@ from kdworkbook.errors import InputError
 from kdworkbook.laden import load_bestand
 from kdworkbook.parameter import load_settings
 
-from .conftest import DEMO, HEADER, ROOT, SEED_ROWS, write_csv, write_params
+from .conftest import DEMO, HEADER, SEED_ROWS, execute_step, write_csv, write_params
 
 BASE = "gemeinde: Stadt Seed\nbestand:\n  - datei: ausweis.csv\n    fachamt: Bürgerbüro\n"
 
@@ -125,15 +124,7 @@ def test_check_json_section(capsys):
 
 
 def _execute(name, tmp_path):
-    out = tmp_path / name
-    papermill.execute_notebook(
-        str(ROOT / "notebooks" / name),
-        str(out),
-        parameters={"parameter_file": str(DEMO)},
-        kernel_name="python3",
-        progress_bar=False,
-        cwd=str(ROOT / "notebooks"),
-    )
+    out, _ = execute_step(name, tmp_path)
     return out, nbformat.read(out, as_version=4)
 
 

@@ -3,8 +3,6 @@
 import json
 from pathlib import Path
 
-import nbformat
-import papermill
 import pytest
 
 from kdworkbook import lauf, musterprozess, musterprozess_ansicht, musterprozess_grafiken
@@ -13,7 +11,7 @@ from kdworkbook.errors import InputError
 from kdworkbook.laden import load_bestand
 from kdworkbook.prozessmodell import load_process
 
-from .conftest import DEMO, ROOT, write_params
+from .conftest import DEMO, execute_step, write_params
 
 
 def process(tmp_path: Path, body: str, name: str = "p.yaml"):
@@ -271,21 +269,11 @@ def test_hourly_rate_override(tmp_path):
 
 
 def test_notebook_executes_and_emits_figures(tmp_path, capsys):
-    out = tmp_path / "04.ipynb"
-    papermill.execute_notebook(
-        str(ROOT / "notebooks" / "04_musterprozess.ipynb"),
-        str(out),
-        parameters={"parameter_file": str(DEMO)},
-        kernel_name="python3",
-        progress_bar=False,
-        cwd=str(ROOT / "notebooks"),
-    )
+    out, outputs = execute_step("04_musterprozess.ipynb", tmp_path)
     results = lauf.read_results(out)
     assert main(["check", str(DEMO), "--json"]) == 0
     assert results["musterprozess"] == json.loads(capsys.readouterr().out)["musterprozess"]
     assert results["musterprozess"]["einsparung_eur_jahr"] == pytest.approx(5712)
-    nb = nbformat.read(out, as_version=4)
-    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
     svgs = [o["data"]["image/svg+xml"] for o in outputs if "image/svg+xml" in o.get("data", {})]
     assert len(svgs) == 3  # IST, SOLL, comparison

@@ -10,7 +10,7 @@ import pytest
 from kdworkbook import lauf
 from kdworkbook.cli import main
 
-from .conftest import DEMO, ROOT
+from .conftest import DEMO, ROOT, execute_step
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
@@ -31,15 +31,7 @@ def test_single_declared_parameter(path):
 
 
 def test_bestandsaufnahme_executes_and_emits_key_figures(tmp_path, capsys):
-    out = tmp_path / "02.ipynb"
-    papermill.execute_notebook(
-        str(ROOT / "notebooks" / "02_bestandsaufnahme.ipynb"),
-        str(out),
-        parameters={"parameter_file": str(DEMO)},
-        kernel_name="python3",
-        progress_bar=False,
-        cwd=str(ROOT / "notebooks"),
-    )
+    out, outputs = execute_step("02_bestandsaufnahme.ipynb", tmp_path)
     results = lauf.read_results(out)
     assert main(["check", str(DEMO), "--json"]) == 0
     checked = json.loads(capsys.readouterr().out)
@@ -52,8 +44,6 @@ def test_bestandsaufnahme_executes_and_emits_key_figures(tmp_path, capsys):
     assert round(results["bestand"]["stunden"], 1) == 28757.2
     assert results["bestand"]["pareto_prozesse"] == 49
     # every visible cell produced something, none an error
-    nb = nbformat.read(out, as_version=4)
-    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
     assert sum("image/svg+xml" in o.get("data", {}) for o in outputs) >= 4
 

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import nbformat
 import pandas as pd
-import papermill
 import pytest
 
 from kdworkbook import geeignetheit, lauf, rahmen, reife
@@ -15,7 +14,7 @@ from kdworkbook.errors import InputError
 from kdworkbook.laden import load_bestand
 from kdworkbook.parameter import load_settings
 
-from .conftest import DEMO, HEADER, ROOT, SEED_ROWS, write_params, write_xlsx
+from .conftest import DEMO, HEADER, SEED_ROWS, execute_step, write_params, write_xlsx
 
 BASE = "gemeinde: Stadt Seed\nstichtag: 2026-11-28\nbestand: ausweis.xlsx\n"
 
@@ -255,16 +254,7 @@ def test_check_json_shape(capsys):
 
 
 def _execute(tmp_path: Path, parameter_file: Path) -> Path:
-    out = tmp_path / "01.ipynb"
-    papermill.execute_notebook(
-        str(ROOT / "notebooks" / "01_rahmenbedingungen.ipynb"),
-        str(out),
-        parameters={"parameter_file": str(parameter_file)},
-        kernel_name="python3",
-        progress_bar=False,
-        cwd=str(ROOT / "notebooks"),
-    )
-    return out
+    return execute_step("01_rahmenbedingungen.ipynb", tmp_path, parameter_file)[0]
 
 
 def _outputs(path: Path) -> list:
