@@ -106,10 +106,11 @@ def _frame(
     raw = raw[list(mapping)].set_axis(list(mapping.values()), axis=1)
     raw = raw.reindex(columns=[*TEXT, *NUMERIC])
     raw.index = pd.RangeIndex(2, len(raw) + 2)  # the row number the analyst sees in Excel
-    raw = raw.mask(raw.isin(("", " ")))  # the usual empty cells, without a per-cell call
-    required = raw[list(REQUIRED)]
-    blank = required.apply(
-        lambda column: column.isna() if column.isna().all() else column.map(cell_text).isna()
+    texts = {name: cell_texts(raw[name]) for name in TEXT}
+    numbers = {name: parse_numbers(raw[name], decimal) for name in NUMERIC}
+    blank = pd.DataFrame(
+        {"bezeichnung": texts["bezeichnung"].isna()}
+        | {name: numbers[name][0].isna() & ~numbers[name][1] for name in VALUE_COLUMNS}
     )
     # a prefilled row nobody answered is „nicht ausgefüllt“, not a process with zeros
     untouched = blank[list(VALUE_COLUMNS)].all(axis=1) & ~blank["bezeichnung"]
@@ -118,24 +119,24 @@ def _frame(
             {
                 "datei": path.name,
                 "zeile": raw.index[untouched],
-                "fachamt": cell_texts(raw.loc[untouched, "fachamt"])
-                .fillna(fachamt or path.stem)
-                .to_numpy(),
-                "bezeichnung": cell_texts(raw.loc[untouched, "bezeichnung"]).to_numpy(),
+                "fachamt": texts["fachamt"][untouched].fillna(fachamt or path.stem).to_numpy(),
+                "bezeichnung": texts["bezeichnung"][untouched].to_numpy(),
             }
         )
     )
-    raw = raw[~blank.all(axis=1) & ~untouched]  # empty lines are not processes either
-    if raw.empty:
+    keep = ~blank.all(axis=1) & ~untouched  # empty lines are not processes either
+    if not keep.any():
         also = f" ({int(untouched.sum())} Zeilen nicht ausgefüllt)" if untouched.any() else ""
         raise InputError(f"{path}: enthält keine ausgefüllten Prozesse{also}.")
+    raw = raw[keep]
     frame = pd.DataFrame({"datei": path.name, "zeile": raw.index}, index=raw.index)
     for name in TEXT:
-        frame[name] = cell_texts(raw[name])
+        frame[name] = texts[name][keep]
     frame["nicht_geeignet"] = frame["nicht_geeignet"].str.lower()
     frame["fachamt"] = frame["fachamt"].fillna(fachamt or path.stem)
     for name in NUMERIC:
-        frame[name], bad = parse_numbers(raw[name], decimal)
+        values, bad = numbers[name][0][keep], numbers[name][1][keep]
+        frame[name] = values
         for excel_row, value in raw.loc[bad, name].items():
             errors[(path.name, excel_row, name)] = (
                 f"{path.name}, Zeile {excel_row}, Spalte „{HEADERS[name]}“: "

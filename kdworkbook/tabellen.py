@@ -24,6 +24,12 @@ MAX_ROWS = 250_000
 MAX_BYTES = 100_000_000
 
 
+def _kinds(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(is text, is boolean) per cell, in one pass."""
+    kinds = values.map(type).to_numpy()
+    return kinds == str, kinds == bool  # noqa: E721 – exact types, bool is no number here
+
+
 def parse_numbers(values: pd.Series, decimal: str = ",") -> tuple[pd.Series, pd.Series]:
     """Cells → floats, vectorised; returns (numbers, mask of cells that are not numbers).
 
@@ -33,41 +39,38 @@ def parse_numbers(values: pd.Series, decimal: str = ",") -> tuple[pd.Series, pd.
     cells become NaN and are not flagged; booleans are flagged.
     """
     values = pd.Series(values, dtype=object)
-    n = len(values)
-    if values.isna().all():
+    missing = values.isna().to_numpy()
+    if missing.all():
         return pd.Series(np.nan, index=values.index), pd.Series(False, index=values.index)
-    is_str = np.fromiter((isinstance(v, str) for v in values), bool, n)
-    is_bool = np.fromiter((isinstance(v, bool) for v in values), bool, n)
-    result = pd.to_numeric(values.where(~is_str & ~is_bool), errors="coerce").astype(float)
+    is_str, is_bool = _kinds(values)
+    result = pd.to_numeric(values.where(~is_str & ~is_bool), errors="coerce").to_numpy(
+        float, copy=True
+    )
+    blank = missing.copy()
     if is_str.any():
-        text = values[is_str]
-        if text.str.contains("[ \u00a0]", regex=True).any():
-            text = text.str.replace("[ \u00a0]", "", regex=True)
-        # fast path: plain numbers; with a decimal comma only when there is no dot at all
+        text = values[is_str].to_numpy(dtype=str)
+        blank[is_str] = np.strings.strip(text) == ""
+        # fast path, numpy string ufuncs: plain numbers; a decimal comma only without dots
         candidate = text
         if decimal == ",":
-            dotted = text.str.contains(".", regex=False).astype(bool)
-            if dotted.any():
-                candidate = text.where(~dotted)
-            candidate = candidate.str.replace(",", ".", regex=False)
-        quick = pd.to_numeric(candidate, errors="coerce")
-        rest = quick.isna() & (text != "")
+            candidate = np.where(
+                np.strings.find(text, ".") >= 0, "x", np.strings.replace(text, ",", ".")
+            )
+        quick = np.array(
+            pd.to_numeric(pd.Series(candidate, dtype=object), errors="coerce"), dtype=float
+        )
+        rest = np.isnan(quick) & ~blank[is_str]
         if rest.any():
-            quick[rest] = _parse_slow(text[rest], decimal)
-        result[is_str] = quick.astype(float)
-        blank_text = (text == "").to_numpy()
-    else:
-        blank_text = np.zeros(0, dtype=bool)
-    blank = values.isna().to_numpy().copy()
-    blank[is_str] |= blank_text
-    bad = (result.isna().to_numpy() & ~blank) | is_bool
-    bad_series = pd.Series(bad, index=values.index)
-    return result.where(~bad_series), bad_series
+            quick[rest] = _parse_slow(pd.Series(text[rest], dtype=object), decimal).to_numpy(float)
+        result[is_str] = quick
+    bad = (np.isnan(result) & ~blank) | is_bool
+    result[bad] = np.nan
+    return pd.Series(result, index=values.index), pd.Series(bad, index=values.index)
 
 
 def _parse_slow(text: pd.Series, decimal: str) -> pd.Series:
     """The general rules of :func:`parse_numbers` for the few cells the fast path left."""
-    text = text.str.replace("\u2212", "-", regex=False)
+    text = text.str.replace(r"[\s\u00a0]", "", regex=True).str.replace("\u2212", "-", regex=False)
     thousands = "." if decimal == "," else ","
     grouped = _matches(text, rf"[-+]?\d{{1,3}}(\{thousands}\d{{3}})+(\{decimal}\d+)?")
     local = _matches(text, rf"[-+]?(\d+(\{decimal}\d*)?|\{decimal}\d+)")
@@ -198,6 +201,21 @@ def cell_text(value: Any) -> str | None:
 
 def cell_texts(column: pd.Series) -> pd.Series:
     """Cells → trimmed text with single spaces; a LeiKa key Excel stored as a number → digits."""
-    if column.isna().all():
+    missing = column.isna().to_numpy()
+    if missing.all():
         return pd.Series(np.nan, index=column.index, dtype="str")
-    return column.map(cell_text).astype("str")
+    is_str, _ = _kinds(column)
+    if not (is_str | missing).all():  # numbers from Excel among the texts: cell by cell
+        return column.map(cell_text).astype("str")
+    text = np.strings.strip(column.fillna("").to_numpy(dtype=str))
+    irregular = (
+        (np.strings.find(text, "  ") >= 0)
+        | (np.strings.find(text, "\n") >= 0)
+        | (np.strings.find(text, "\t") >= 0)
+        | (np.strings.find(text, "\u00a0") >= 0)
+        | (np.strings.find(text, "\r") >= 0)
+    )
+    result = pd.Series(text, index=column.index, dtype=object)
+    if irregular.any():
+        result[irregular] = [" ".join(t.split()) for t in text[irregular]]
+    return result.where(result != "").astype("str")
