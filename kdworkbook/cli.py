@@ -80,7 +80,16 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         help="Zielordner (Standard: neben der Parameterdatei <kommune>/ruecklauf)",
     )
+    shop = sub.add_parser("workshop", help="Workshop-App (Voilà) auf diesem Rechner starten")
+    shop.add_argument("parameter", type=Path, help="Parameterdatei (YAML)")
+    shop.add_argument("--port", type=int, help="Port auf 127.0.0.1 (Standard: ein freier)")
     return parser
+
+
+def _workshop(args: argparse.Namespace) -> int:
+    from kdworkbook import workshop_server  # Voilà is only needed here
+
+    return workshop_server.serve(args.parameter, args.port)
 
 
 def _new(args: argparse.Namespace) -> int:
@@ -201,6 +210,7 @@ def main(argv: list[str] | None = None) -> int:
         "run": _run,
         "umfrage": _umfrage,
         "umfrage-einlesen": _umfrage_einlesen,
+        "workshop": _workshop,
     }[args.command]
     try:
         return handler(args)

@@ -159,6 +159,23 @@ def model_text(p: Planung) -> Markdown:
     )
 
 
+def workshop_note(ba: Bestandsaufnahme) -> Markdown | None:
+    """„Die Gewichte wurden im Workshop am … beschlossen“ – from ``workshop → beschluesse``."""
+    last = ba.settings.workshop.letzter
+    if last is None:
+        return None
+    what = (
+        "Gewichte und Annahmen dieses Kapitels wurden"
+        if last.aenderungen
+        else "Die Gewichte dieses Kapitels wurden unverändert"
+    )
+    note = f" Notiz: „{last.notiz}“" if last.notiz else ""
+    changed = "".join(f"\n- {c}" for c in last.aenderungen)
+    return anzeige.text(
+        f"**{what} im Workshop am {datum(last.datum)} beschlossen.**{note}{changed}"
+    )
+
+
 def portfolio_chart(p: Planung) -> Figure:
     return massnahmen_grafiken.portfolio(p.ranked, p.ranked.attrs["schwellen"], p.settings.top_n)
 

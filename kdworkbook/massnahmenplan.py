@@ -56,13 +56,14 @@ def _check_assignments(processes: pd.DataFrame, s: MassnahmenSettings) -> None:
         )
 
 
-def plan(
-    processes: pd.DataFrame,
-    s: MassnahmenSettings,
-    stichtag: dt.date,
-    hours_per_fte: float,
-) -> Planung:
-    """Prioritise *processes* and plan measures for the best ones (see module docs)."""
+def prioritise(
+    processes: pd.DataFrame, s: MassnahmenSettings, with_sensitivity: bool = True
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(ranked, excluded, sensitivity): the first half of :func:`plan`.
+
+    ``with_sensitivity=False`` skips the sensitivity runs (an empty table), for the workshop's
+    live updates.
+    """
     _check_assignments(processes, s)
     suitable, excluded = priorisierung.split_suitable(processes)
     weights = {"nutzen": s.gewichte.nutzen, "aufwand": s.gewichte.aufwand}
@@ -70,11 +71,39 @@ def plan(
         ranked = priorisierung.rank(
             suitable, weights, s.gewicht_nutzen, s.schwellen.model_dump(), s.reifegrad_ziel
         )
-        sensitivity = priorisierung.sensitivity(
-            suitable, weights, s.gewicht_nutzen, s.top_n, s.sensitivitaet, s.reifegrad_ziel
+        sensitivity = (
+            priorisierung.sensitivity(
+                suitable, weights, s.gewicht_nutzen, s.top_n, s.sensitivitaet, s.reifegrad_ziel
+            )
+            if with_sensitivity
+            else pd.DataFrame()
         )
     except ValueError as exc:
         raise InputError(f"massnahmen → gewichte: {exc}") from None
+    return ranked, excluded, sensitivity
+
+
+def plan(
+    processes: pd.DataFrame,
+    s: MassnahmenSettings,
+    stichtag: dt.date,
+    hours_per_fte: float,
+    with_sensitivity: bool = True,
+) -> Planung:
+    """Prioritise *processes* and plan measures for the best ones (see module docs)."""
+    ranked, excluded, sensitivity = prioritise(processes, s, with_sensitivity)
+    return plan_measures(ranked, excluded, sensitivity, s, stichtag, hours_per_fte)
+
+
+def plan_measures(
+    ranked: pd.DataFrame,
+    excluded: pd.DataFrame,
+    sensitivity: pd.DataFrame,
+    s: MassnahmenSettings,
+    stichtag: dt.date,
+    hours_per_fte: float,
+) -> Planung:
+    """The second half of :func:`plan`: measures, Zeitplan and Kostenplan for *ranked*."""
     notes = [
         f"„{name}“ hat eine Zuordnung in der Parameterdatei, ist aber als nicht geeignet "
         "ausgeschlossen und erhält keine Maßnahme."

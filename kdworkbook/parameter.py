@@ -31,6 +31,7 @@ from kdworkbook.massnahmen_einstellungen import MassnahmenSettings
 from kdworkbook.musterprozess_parameter import MusterprozessSettings
 from kdworkbook.rahmen_parameter import Rahmen
 from kdworkbook.umfrage_parameter import Umfrage
+from kdworkbook.workshop_parameter import WorkshopSettings
 from kdworkbook.yamlsafe import load_yaml
 
 _AGS = re.compile(r"^05\d{6}$")
@@ -75,6 +76,7 @@ class Settings(BaseModel):
     massnahmen: MassnahmenSettings = Field(default_factory=MassnahmenSettings)
     musterprozess: MusterprozessSettings = Field(default_factory=MusterprozessSettings)
     umfrage: Umfrage = Field(default_factory=Umfrage)
+    workshop: WorkshopSettings = Field(default_factory=WorkshopSettings)
 
     @field_validator("bestand", mode="before")
     @classmethod

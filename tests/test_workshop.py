@@ -1,0 +1,296 @@
+"""Workshop mode: widget logic without a browser, write-back into the parameter file, and the
+Voilà app driven by a real Chromium (Playwright)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from kdworkbook import massnahmen_ansicht, workshop_modell
+from kdworkbook.browser import CHROMIUM_ARGS, find_browser
+from kdworkbook.cli import main
+from kdworkbook.errors import InputError
+from kdworkbook.laden import load_bestand
+from kdworkbook.parameter import load_settings
+from kdworkbook.workshop import Workshop
+from kdworkbook.workshop_server import start_server
+from kdworkbook.workshop_yaml import Change, write_decision
+
+from .conftest import DEMO
+
+SURVEY = (
+    (
+        "Fachamt;Bezeichnung;Vorgänge pro Jahr;Zeitlicher Aufwand in Minuten;"
+        "Bearbeitende Stelle nach Stufe;Beteiligte Stellen;Rechtliche Besonderheiten vorhanden\n"
+    )
+    + """Amt 1;A;1000;6;1;1;0
+Amt 1;B;10;1200;1;1;0
+Amt 2;C;100;30;1;3;0
+"""
+)
+PARAMS = """# Kleine Testkommune
+gemeinde: Testdorf   # Name
+bestand: bestand.csv
+rahmen:
+  wirtschaftlich_min_vorgaenge: 0   # Regel aus
+massnahmen:
+  gewichte:
+    nutzen:
+      jahresstunden: 1   # nur Stunden
+      vorgaenge: 0
+      personalkosten: 0
+      zustaendigkeit: 0
+      reifegrad_luecke: 0
+      buergernachfrage: 0
+    aufwand:
+      beteiligte_stellen: 1
+      rechtliche_besonderheiten: 0
+      stufe: 0
+  gewicht_nutzen: 0.5
+  zeitkontingent_personentage: 60   # PT je Quartal
+"""
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> Path:
+    (tmp_path / "bestand.csv").write_text(SURVEY, encoding="utf-8")
+    path = tmp_path / "testdorf.yaml"
+    path.write_text(PARAMS, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def demo_copy(tmp_path: Path) -> Path:
+    """The demo parameter file with its data, in a temporary folder (catalogue path kept
+    valid by placing the copy two levels below a link to ../shared)."""
+    root = tmp_path / "a" / "b"
+    shutil.copytree(DEMO.parent / "musterstadt", root / "musterstadt")
+    (tmp_path / "shared").symlink_to(DEMO.parent.parent.parent / "shared")
+    target = root / DEMO.name
+    shutil.copy2(DEMO, target)
+    return target
+
+
+# --- widget logic ---------------------------------------------------------------------------
+
+
+def test_weight_slider_changes_top_entry(small):
+    ws = Workshop(small)
+    # Jahresstunden A 100, B 200, C 50 → log10(1+h) min–max: A 0,498, B 1, C 0; Aufwand
+    # (Beteiligte 1/1/3): A 0, B 0, C 1. Priorität = 0,5·Nutzen + 0,5·(1 − Aufwand): B 1,0 first.
+    assert ws.top_names() == ["B", "A", "C"]
+    ws.weights["nutzen"]["vorgaenge"].value = 3
+    # Vorgänge 1000/10/100 → A 1, B 0, C 0,4915. Nutzen = (1·Stunden + 3·Vorgänge)/4:
+    # A (0,498 + 3)/4 = 0,8746, B 0,25, C 0,3686 → Priorität A 0,937, B 0,625, C 0,184
+    assert ws.top_names() == ["A", "B", "C"]
+    assert round(ws.planung.ranked.loc[0, "prioritaet"], 3) == 0.937
+
+
+def test_geeignetheit_threshold_excludes(small):
+    ws = Workshop(small)
+    ws.min_vorgaenge.value = 20  # B has 10 Vorgänge → wirtschaftlich nicht geeignet
+    assert ws.top_names() == ["A", "C"]
+    assert list(ws.planung.excluded["bezeichnung"]) == ["B"]
+
+
+def test_all_zero_weights_show_german_message(small):
+    ws = Workshop(small)
+    ws.weights["aufwand"]["beteiligte_stellen"].value = 0
+    assert "Aufwand" in ws.status.value and "0" in ws.status.value
+    assert ws.top_names() == ["B", "A", "C"]  # last valid result stays
+
+
+def test_filters_capacity_and_reset(demo_copy):
+    ws = Workshop(demo_copy)
+    first = ws.top_names()
+    finished = massnahmen_ansicht.finished(ws.planung)
+    ws.quadrant.value = "Quick Win"
+    shown = workshop_modell.shown(ws.planung.ranked, None, "Quick Win")
+    assert ws.top_names() == list(shown.head(10)["bezeichnung"])
+    ws.kontingent.value = 20  # a third of 60 PT per quarter: the plan ends later
+    assert massnahmen_ansicht.finished(ws.planung) != finished
+    ws.reset()
+    assert ws.top_names() == first
+    assert massnahmen_ansicht.finished(ws.planung) == finished
+
+
+def test_musterprozess_bundles_add_up_to_the_chapter(demo_copy):
+    ws = Workshop(demo_copy)
+    assert "Medienwechsel" in ws.bundle_boxes
+    assert "5.712\xa0€" in ws.mp_html.value  # chapter: 32 Min./Fall × 420 / 60 × 25,50 €
+    ws.bundle_boxes["Medienwechsel"].value = False
+    # without „Daten automatisch übernehmen“ the 8 minutes of typing stay:
+    # (32 − 8) × 420 / 60 = 168 h × 25,50 € = 4.284 €
+    assert "4.284\xa0€" in ws.mp_html.value and "168" in ws.mp_html.value
+
+
+# --- Übernehmen: write-back ------------------------------------------------------------------
+
+
+def test_uebernehmen_changes_only_the_intended_keys(demo_copy):
+    before = demo_copy.read_text(encoding="utf-8")
+    ws = Workshop(demo_copy)
+    ws.weights["nutzen"]["jahresstunden"].value = 5
+    ws.kontingent.value = 80
+    ws.note.value = "Lenkungsgruppe, Workshop 1"
+    ws.apply_button.click()
+    after = demo_copy.read_text(encoding="utf-8")
+    old, new = before.splitlines(), after.splitlines()
+    changed = [(a, b) for a, b in zip(old, new, strict=False) if a != b]
+    assert changed == [
+        (
+            "      jahresstunden: 3        # Arbeitslast = Vorgänge × Minuten (größte zuerst)",
+            "      jahresstunden: 5        # Arbeitslast = Vorgänge × Minuten (größte zuerst)",
+        ),
+        (
+            "  zeitkontingent_personentage: 60   # Personentage je Quartal für Digitalisierung",
+            "  zeitkontingent_personentage: 80   # Personentage je Quartal für Digitalisierung",
+        ),
+    ]
+    added = new[len(old) :]
+    assert added[2:] == [
+        "workshop:",
+        "  beschluesse:",
+        f"    - datum: {dt.date.today().isoformat()}",
+        "      aenderungen:",
+        '        - "massnahmen → gewichte → nutzen → jahresstunden: 3 → 5"',
+        '        - "massnahmen → zeitkontingent_personentage: 60 → 80"',
+        '      notiz: "Lenkungsgruppe, Workshop 1"',
+    ]
+    backups = list(demo_copy.parent.glob("musterstadt.yaml.*.bak"))
+    assert len(backups) == 1 and backups[0].read_text(encoding="utf-8") == before
+    settings = load_settings(demo_copy)
+    assert settings.massnahmen.gewichte.nutzen["jahresstunden"] == 5
+    assert settings.massnahmen.zeitkontingent_personentage == 80
+    assert settings.workshop.letzter.notiz == "Lenkungsgruppe, Workshop 1"
+    assert "Übernommen: 2 Wert(e) geändert" in ws.status.value
+    # the report states the decision
+    note = massnahmen_ansicht.workshop_note(load_bestand(demo_copy)).data
+    assert f"im Workshop am {dt.date.today():%d.%m.%Y} beschlossen" in note
+    assert "jahresstunden: 3 → 5" in note
+
+
+def test_second_decision_is_appended_and_reset_uses_new_values(small):
+    ws = Workshop(small)
+    ws.weights["nutzen"]["vorgaenge"].value = 3
+    ws.apply(now=dt.datetime(2026, 11, 28, 10, 30))
+    ws.gewicht_nutzen.value = 0.6
+    ws.apply(now=dt.datetime(2026, 11, 28, 10, 30))  # same second: a second backup name
+    log = load_settings(small).workshop.beschluesse
+    assert [b.aenderungen for b in log] == [
+        ("massnahmen → gewichte → nutzen → vorgaenge: 0 → 3",),
+        ("massnahmen → gewicht_nutzen: 0,5 → 0,6",),
+    ]
+    assert sorted(p.name for p in small.parent.glob("*.bak")) == [
+        "testdorf.yaml.2026-11-28_103000-2.bak",
+        "testdorf.yaml.2026-11-28_103000.bak",
+    ]
+    ws.gewicht_nutzen.value = 0.3
+    ws.reset()  # back to the file, which now says 0,6 and vorgaenge 3
+    assert ws.gewicht_nutzen.value == 0.6 and ws.weights["nutzen"]["vorgaenge"].value == 3
+
+
+def test_missing_keys_are_inserted_into_their_section(small):
+    write_decision(
+        small,
+        [Change(("massnahmen", "schwellen", "nutzen"), None, 0.4)],
+        "",
+        dt.datetime(2026, 11, 28, 10, 30),
+    )
+    text = small.read_text(encoding="utf-8")
+    assert (
+        "  zeitkontingent_personentage: 60   # PT je Quartal\n  schwellen:\n    nutzen: 0.4\n"
+        in (text)
+    )
+    assert load_settings(small).massnahmen.schwellen.nutzen == 0.4
+
+
+def test_invalid_result_leaves_the_file_untouched(small):
+    before = small.read_text(encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        write_decision(
+            small, [Change(("massnahmen", "gewicht_nutzen"), 0.5, 1.5)], "x", dt.datetime.now()
+        )
+    assert "nichts geändert" in info.value.messages[0]
+    assert any("gewicht_nutzen" in m for m in info.value.messages)
+    assert small.read_text(encoding="utf-8") == before
+    assert not list(small.parent.glob("*.bak")) and not list(small.parent.glob(".*.tmp"))
+
+
+def test_bad_log_entry_is_refused(small):
+    small.write_text(PARAMS + "workshop:\n  beschluesse:\n    - datum: gestern\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_settings(small)
+    assert "„workshop → beschluesse → 1 → datum“" in info.value.messages[0]
+
+
+def test_cli_workshop_missing_file(capsys, tmp_path):
+    assert main(["workshop", str(tmp_path / "fehlt.yaml")]) == 2
+    assert "Parameterdatei nicht gefunden" in capsys.readouterr().err
+
+
+# --- real browser -----------------------------------------------------------------------------
+
+
+def _top_table_text(page) -> str:
+    return page.locator(".kdw-top10").inner_text(timeout=30_000)
+
+
+def _first_process(page) -> str:
+    return page.locator(".kdw-top10 tbody tr").first.locator("td").nth(1).inner_text().strip()
+
+
+def test_voila_app_in_chromium(small, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    before = small.read_text(encoding="utf-8")
+    started = time.monotonic()
+    server = start_server(small)
+    try:
+        assert server.url.startswith("http://127.0.0.1:")
+        with sync_playwright() as pw:
+            context = pw.chromium.launch_persistent_context(
+                str(tmp_path / "profil"),
+                executable_path=find_browser(),
+                headless=True,
+                args=CHROMIUM_ARGS,
+                viewport={"width": 1400, "height": 1000},
+            )
+            try:
+                page = context.new_page()
+                page.set_default_timeout(60_000)
+                page.goto(server.url, timeout=120_000)
+                page.wait_for_selector(".kdw-top10 table", timeout=120_000)
+                first = _top_table_text(page)
+                assert _first_process(page) == "B"  # B leads (see the unit test)
+                # second Nutzen slider = „Fallzahl“ (vorgaenge), 0 → 3 in steps of 0,5
+                handle = page.locator(".widget-slider .noUi-handle").nth(1)
+                handle.focus()
+                for _ in range(6):
+                    page.keyboard.press("ArrowRight")
+                try:  # each key press is one update; wait until the last one has arrived
+                    page.wait_for_function(
+                        "() => document.querySelector('.kdw-top10 tbody tr td:nth-child(2)')"
+                        ".innerText.trim() === 'A'",
+                        timeout=60_000,
+                    )
+                finally:
+                    page.screenshot(path=str(tmp_path / "workshop.png"), full_page=True)
+                assert _top_table_text(page) != first
+                page.get_by_role("button", name="Übernehmen").click()
+                page.wait_for_selector(".kdw-status .kdw-ok", timeout=30_000)
+                page.screenshot(path=str(tmp_path / "workshop.png"), full_page=True)
+            finally:
+                context.close()
+    finally:
+        server.stop()
+    assert server.process.poll() is not None
+    after = small.read_text(encoding="utf-8")
+    assert after != before and "vorgaenge: 3" in after
+    assert load_settings(small).massnahmen.gewichte.nutzen["vorgaenge"] == 3
+    assert (tmp_path / "workshop.png").stat().st_size > 10_000
+    print(f"Browser-Test: {time.monotonic() - started:.1f} s")
