@@ -23,20 +23,25 @@ import tempfile
 import time
 from pathlib import Path
 
+from kdworkbook.erhebung_schema import HEADERS
+
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "parameters" / "musterstadt.yaml"
 REFERENCE = ROOT.parent / "shared" / "reference"
 HEADER = [
-    "Fachamt",
-    "Leistung",
-    "Verrichtung",
-    "Bezeichnung",
-    "Vorgänge pro Jahr",
-    "Zeitlicher Aufwand in Minuten",
-    "Bearbeitende Stelle nach Stufe",
-    "Beteiligte Stellen",
-    "Rechtliche Besonderheiten vorhanden",
-    "Reifegrad",
+    HEADERS[c]
+    for c in (
+        "fachamt",
+        "leistung",
+        "verrichtung",
+        "bezeichnung",
+        "vorgaenge",
+        "minuten",
+        "stufe",
+        "beteiligte_stellen",
+        "rechtliche_besonderheiten",
+        "reifegrad",
+    )
 ]
 
 

@@ -68,6 +68,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from kdworkbook.erhebung_schema import HEADERS
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_REFERENCE = REPO_ROOT.parent / "shared" / "reference"
 DEFAULT_OUTPUT = REPO_ROOT / "parameters" / "musterstadt"
@@ -78,20 +80,23 @@ FILE_BUERGERBUERO = "bestand_buergerbuero.xlsx"
 FILE_STANDESAMT = "bestand_standesamt.csv"
 FILE_FACHAEMTER = "bestand_fachaemter.xlsx"
 
-# Column headers, verbatim from the deck (plus the LeiKa key).
+# Column headers, verbatim from the deck (plus the LeiKa key and the optional columns of the
+# Rahmenbedingungen step; an empty cell = not given).
 COLUMNS = [
-    "Leistung",
-    "Verrichtung",
-    "Bezeichnung",
-    "Vorgänge pro Jahr",
-    "Zeitlicher Aufwand in Minuten",
-    "Bearbeitende Stelle nach Stufe",
-    "Beteiligte Stellen",
-    "Rechtliche Besonderheiten vorhanden",
-    "LeiKa-Schlüssel",
-    # optional columns of the Rahmenbedingungen step (empty cell = not given)
-    "Reifegrad",
-    "nicht geeignet (Grund)",
+    HEADERS[c]
+    for c in (
+        "leistung",
+        "verrichtung",
+        "bezeichnung",
+        "vorgaenge",
+        "minuten",
+        "stufe",
+        "beteiligte_stellen",
+        "rechtliche_besonderheiten",
+        "leika_schluessel",
+        "reifegrad",
+        "nicht_geeignet",
+    )
 ]
 COL_FACHAMT = "Fachamt"
 # In the CSV this header carries a line break, as when someone pressed Alt+Enter in Excel.
