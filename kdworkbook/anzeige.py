@@ -41,7 +41,7 @@ def setup() -> None:
             "axes.spines.top": False,
             "axes.spines.right": False,
             "axes.formatter.use_locale": False,
-            "svg.fonttype": "path",
+            "svg.fonttype": "none",  # text stays text: smaller, sharper, searchable in the PDF
             "figure.dpi": 100,
         }
     )

@@ -161,9 +161,11 @@ def _align_numbers(table: Tag) -> None:
             col += span
 
 
-def _chapter(path: Path, number: int) -> tuple[str, list[tuple[int, str, str]]]:
+def _chapter(
+    path: Path, number: int, exporter: HTMLExporter
+) -> tuple[str, list[tuple[int, str, str]]]:
     """One notebook → (section HTML, headings as (level, id, text))."""
-    body, _ = _exporter().from_notebook_node(_clean_notebook(_read_notebook(path)))
+    body, _ = exporter.from_notebook_node(_clean_notebook(_read_notebook(path)))
     soup = BeautifulSoup(body, "html.parser")
     for anchor in soup.select("a.anchor-link"):
         anchor.decompose()
@@ -239,8 +241,9 @@ def render_html(notebooks: list[Path], meta: ReportMeta) -> str:
     if not notebooks:
         raise ReportError("Für den Bericht wurden keine Notebooks angegeben.")
     chapters, entries = [], []
+    exporter = _exporter()  # built once: loading its templates is the slow part
     for number, path in enumerate(notebooks, start=1):
-        section, toc = _chapter(Path(path), number)
+        section, toc = _chapter(Path(path), number, exporter)
         chapters.append(section)
         entries.extend(toc)
     title = html.escape(f"{meta.titel} – {meta.gemeinde}")
@@ -282,22 +285,20 @@ def write_report(
     complete, so a failed render never leaves a half-written report behind.
     """
     executable = find_browser(browser)
-    document = render_html(notebooks, meta)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     tmp_html = _temp_file(out_dir, ".html")
     tmp_pdf = _temp_file(out_dir, ".pdf")
     try:
-        tmp_html.write_text(document, encoding="utf-8")
+        # the HTML is built in a second thread while Chromium starts (both take about 1 s)
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+            building = pool.submit(render_html, notebooks, meta)
 
-        def render() -> bytes:
-            with PdfPrinter(executable, PAGE_MARGIN) as printer:
-                draft = printer.print(tmp_html)
-                tmp_html.write_text(_fill_toc(document, destination_pages(draft)), "utf-8")
-                final = printer.print(tmp_html, footer=html.escape(meta.gemeinde))
-            return replace_first_page(final, draft)
+            def render() -> bytes:
+                with PdfPrinter(executable, PAGE_MARGIN) as printer:
+                    return _print_twice(printer, tmp_html, building.result(), meta.gemeinde)
 
-        tmp_pdf.write_bytes(_off_event_loop(render))
+            tmp_pdf.write_bytes(_off_event_loop(render))
         html_path, pdf_path = out_dir / HTML_NAME, out_dir / PDF_NAME
         os.replace(tmp_pdf, pdf_path)
         os.replace(tmp_html, html_path)
@@ -305,6 +306,16 @@ def write_report(
     finally:
         tmp_html.unlink(missing_ok=True)
         tmp_pdf.unlink(missing_ok=True)
+
+
+def _print_twice(printer: PdfPrinter, html_file: Path, document: str, footer: str) -> bytes:
+    """Draft print → pages of the headings → final print with TOC page numbers and footer;
+    the title page is taken from the draft, which has no footer."""
+    html_file.write_text(document, encoding="utf-8")
+    draft = printer.print(html_file)
+    html_file.write_text(_fill_toc(document, destination_pages(draft)), encoding="utf-8")
+    final = printer.print(html_file, footer=html.escape(footer))
+    return replace_first_page(final, draft)
 
 
 def _temp_file(directory: Path, suffix: str) -> Path:

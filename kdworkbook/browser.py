@@ -172,7 +172,7 @@ def replace_first_page(pdf: bytes, first_page_from: bytes) -> bytes:
     Chromium prints footer templates on every page; the title page must not have one.
     Only the page content is swapped, so links, bookmarks and page count stay intact.
     """
-    writer = PdfWriter(clone_from=io.BytesIO(pdf))
+    writer = PdfWriter(io.BytesIO(pdf), incremental=True)  # appends, copies nothing else
     source = PdfReader(io.BytesIO(first_page_from)).pages[0]
     target = writer.pages[0]
     for key in ("/Contents", "/Resources"):
