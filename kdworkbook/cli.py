@@ -49,8 +49,9 @@ def _parser() -> argparse.ArgumentParser:
         "-j",
         "--jobs",
         type=int,
-        default=1,
-        help="so viele Kommunen gleichzeitig (Worker-Prozesse), Standard 1",
+        default=None,
+        help="so viele Kernel gleichzeitig: bei mehreren Kommunen Worker-Prozesse (Standard 1), "
+        "bei einer Kommune parallel ausgeführte Notebooks (Standard 2)",
     )
     run.add_argument(
         "--ausgabe", type=Path, default=Path("outputs"), help="Ausgabeordner (Standard: outputs)"
@@ -143,7 +144,7 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_OK
     if not args.parameter:
         raise InputError("Bitte mindestens eine Parameterdatei angeben.")
-    if args.jobs < 1:
+    if args.jobs is not None and args.jobs < 1:
         raise InputError(f"-j/--jobs: {args.jobs} – erwartet eine ganze Zahl ≥ 1.")
     outcomes = stapel.run_many(
         args.parameter,

@@ -8,6 +8,7 @@ Ctrl-C or SIGTERM during a run removes the temporary folder and stops the kernel
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import datetime as dt
 import json
@@ -32,6 +33,9 @@ NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 PARAMETER_NAME = "parameter_file"
 RESULTS_TAG = "ergebnisse"
 FAILED_DIR = "fehlgeschlagen"
+#: Step notebooks executed at the same time in one run: they are independent, and a kernel
+#: waits much of its time, so two at a time use the two cores of a usual laptop.
+PARALLEL_NOTEBOOKS = 2
 
 
 class RunFailed(Exception):
@@ -163,12 +167,57 @@ def _point_latest(slug_dir: Path, run_dir: Path) -> None:
     os.replace(tmp, link)
 
 
+class _StepFailed(Exception):
+    def __init__(self, notebook: str, reason: str) -> None:
+        super().__init__(reason)
+        self.notebook, self.reason = notebook, reason
+
+
+def _execute_all(
+    notebooks: list[Path],
+    work: Path,
+    parameter_file: Path,
+    parallel: int,
+    progress: Callable[[str], None],
+    durations: dict[str, float],
+) -> list[Path]:
+    """Execute the step notebooks, *parallel* kernels at a time (they are independent: each
+    reads the parameter file itself). Returns the executed notebooks in step order."""
+    total = len(notebooks)
+
+    def one(i: int, nb: Path) -> None:
+        progress(f"[{i}/{total}] {nb.stem} …")
+        start = time.perf_counter()
+        try:
+            _execute(nb, work / nb.name, parameter_file)
+        except RunFailed as exc:
+            raise _StepFailed(nb.name, str(exc)) from None
+        durations[nb.stem] = time.perf_counter() - start
+        progress(f"[{i}/{total}] {nb.stem} fertig ({zahl(durations[nb.stem], 1)} s)")
+
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, parallel))
+    futures: list[concurrent.futures.Future] = []
+    try:
+        futures = [pool.submit(one, i, nb) for i, nb in enumerate(notebooks, start=1)]
+        for future in futures:
+            future.result()  # the first failure in step order is the one reported
+    except BaseException:
+        for future in futures:
+            future.cancel()
+        _stop_kernels()  # running kernels end now instead of finishing their notebook
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    return [work / nb.name for nb in notebooks]
+
+
 def run(
     parameter_file: Path | str,
     output_root: Path | str = "outputs",
     notebook_dir: Path = NOTEBOOK_DIR,
     browser: str | None = None,
     progress: Callable[[str], None] = lambda _msg: None,
+    parallel: int = PARALLEL_NOTEBOOKS,
 ) -> RunResult:
     """Run every step notebook for one municipality and build report and appendices."""
     started = dt.datetime.now().astimezone()
@@ -186,23 +235,15 @@ def run(
     durations: dict[str, float] = {}
     try:
         with interrupt_on_sigterm():
-            executed = []
-            for i, nb in enumerate(notebooks, start=1):
-                progress(f"[{i}/{len(notebooks)}] {nb.stem} …")
-                start = time.perf_counter()
-                target = work / nb.name
-                try:
-                    _execute(nb, target, parameter_file)
-                except RunFailed as exc:
-                    failed = _rename_free(work, slug_dir / FAILED_DIR, stamp)
-                    raise RunFailed(
-                        f"{exc}\nTeilweise ausgeführtes Notebook: {failed / nb.name}"
-                    ) from None
-                durations[nb.stem] = time.perf_counter() - start
-                progress(
-                    f"[{i}/{len(notebooks)}] {nb.stem} fertig ({zahl(durations[nb.stem], 1)} s)"
+            try:
+                executed = _execute_all(
+                    notebooks, work, parameter_file, parallel, progress, durations
                 )
-                executed.append(target)
+            except _StepFailed as exc:
+                failed = _rename_free(work, slug_dir / FAILED_DIR, stamp)
+                raise RunFailed(
+                    f"{exc.reason}\nTeilweise ausgeführtes Notebook: {failed / exc.notebook}"
+                ) from None
 
             progress("Bericht (HTML, PDF) und Anhänge …")
             start = time.perf_counter()

@@ -44,6 +44,7 @@ def run_one(
     browser: str | None,
     progress: Callable[[str], None],
     notebook_dir: Path = lauf.NOTEBOOK_DIR,
+    parallel: int = 1,
 ) -> Outcome:
     """One municipality; every error becomes an Outcome instead of an exception."""
     start = time.perf_counter()
@@ -54,6 +55,7 @@ def run_one(
             notebook_dir=notebook_dir,
             browser=browser,
             progress=progress,
+            parallel=parallel,
         )
         code, message = OK, str(result.pdf)
     except InputError as exc:
@@ -86,19 +88,25 @@ def _worker(
 def run_many(
     parameter_files: list[Path],
     output_root: Path,
-    jobs: int = 1,
+    jobs: int | None = None,
     browser: str | None = None,
     show: Callable[[str], None] = print,
     notebook_dir: Path = lauf.NOTEBOOK_DIR,
 ) -> list[Outcome]:
-    """Run all municipalities with *jobs* worker processes; returns one Outcome each."""
+    """Run all municipalities; returns one Outcome each.
+
+    *jobs* is how many kernels work at the same time: for one municipality its step
+    notebooks run side by side (default :data:`lauf.PARALLEL_NOTEBOOKS`); for several,
+    *jobs* worker processes each run one municipality at a time (default 1).
+    """
     begin = time.perf_counter()
 
     def report(name: str, msg: str) -> None:
         show(f"{zahl(time.perf_counter() - begin, 1):>7} s  {name:<28} {msg}")
 
     files = [str(p) for p in parameter_files]
-    if jobs <= 1:
+    if len(files) == 1 or not jobs or jobs <= 1:
+        parallel = (jobs or lauf.PARALLEL_NOTEBOOKS) if len(files) == 1 else 1
         return [
             run_one(
                 f,
@@ -106,6 +114,7 @@ def run_many(
                 browser,
                 lambda msg, n=Path(f).stem: report(n, msg),
                 notebook_dir,
+                parallel,
             )
             for f in files
         ]

@@ -1,6 +1,7 @@
 """The runner: atomic run folders, failed runs kept, lauf.json, re-runs, batches, signals."""
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -178,3 +179,23 @@ def test_summary_table_is_german():
     assert "a.yaml" in table and "ok" in table and "12,3 s" in table
     assert "Eingabefehler" in table and "→ b.yaml: kaputt" in table
     assert "1 von 2 Läufen erfolgreich." in table
+
+
+def test_parallel_steps_report_the_failing_one_and_stop_the_others(tmp_path, municipality):
+    notebooks = _notebooks(tmp_path / "nb", "raise ValueError('Schritt zwei')")
+    (notebooks / "01_test.ipynb").rename(notebooks / "02_kaputt.ipynb")
+    slow = nbformat.read(notebooks / "02_kaputt.ipynb", as_version=4)
+    slow.cells[2].source = "import time\ntime.sleep(30)"
+    nbformat.write(slow, notebooks / "03_langsam.ipynb")
+    fine = nbformat.read(notebooks / "02_kaputt.ipynb", as_version=4)
+    fine.cells[2].source = "print('ok')"
+    nbformat.write(fine, notebooks / "01_gut.ipynb")
+    start = time.monotonic()
+    with pytest.raises(lauf.RunFailed) as info:
+        lauf.run(municipality, tmp_path / "out", notebook_dir=notebooks, parallel=2)
+    assert time.monotonic() - start < 30  # the sleeping kernel was stopped, not awaited
+    assert "Schritt „02_kaputt“" in str(info.value) and "ValueError: Schritt zwei" in str(
+        info.value
+    )
+    assert _entries(tmp_path / "out" / "stadt-lauf") == ["fehlgeschlagen"]
+    assert not _kernels_of(os.getpid())
