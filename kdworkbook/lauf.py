@@ -185,7 +185,11 @@ def _execute_all(
     reads the parameter file itself). Returns the executed notebooks in step order."""
     total = len(notebooks)
 
+    stopping = threading.Event()
+
     def one(i: int, nb: Path) -> None:
+        if stopping.is_set():
+            return
         progress(f"[{i}/{total}] {nb.stem} …")
         start = time.perf_counter()
         try:
@@ -202,9 +206,14 @@ def _execute_all(
         for future in futures:
             future.result()  # the first failure in step order is the one reported
     except BaseException:
+        stopping.set()
         for future in futures:
             future.cancel()
-        _stop_kernels()  # running kernels end now instead of finishing their notebook
+        # Running kernels end now instead of finishing their notebook. Repeated until every
+        # step has returned: a step may have been starting its kernel during the first sweep.
+        while not all(future.done() for future in futures):
+            _stop_kernels()
+            concurrent.futures.wait(futures, timeout=0.2)
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
