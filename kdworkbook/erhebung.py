@@ -90,7 +90,8 @@ def _map_headers(path: Path, header: Sequence[Any]) -> tuple[dict[int, str], lis
 
 def _frame(
     path: Path,
-    rows: list[list[Any]],
+    header: list[Any],
+    body: pd.DataFrame,
     decimal: str,
     fachamt: str | None,
     errors: dict[tuple[str, int, str], str],
@@ -98,12 +99,10 @@ def _frame(
 ) -> pd.DataFrame:
     """Raw rows → typed DataFrame; unparsable numbers go into *errors*, keyed by cell, and
     rows with a Bezeichnung but no value at all into *unfilled*."""
-    mapping, _ = _map_headers(path, rows[0])
-    if len(rows) < 2:
+    mapping, _ = _map_headers(path, header)
+    if len(body) == 0:
         raise InputError(f"{path}: enthält keine Prozesse (nur die Kopfzeile oder leere Zeilen).")
-    width = max(mapping) + 1
-    raw = pd.DataFrame([(row + [None] * width)[:width] for row in rows[1:]], dtype=object)
-    raw = raw[list(mapping)].set_axis(list(mapping.values()), axis=1)
+    raw = body.reindex(columns=list(mapping)).set_axis(list(mapping.values()), axis=1)
     raw = raw.reindex(columns=[*TEXT, *NUMERIC])
     raw.index = pd.RangeIndex(2, len(raw) + 2)  # the row number the analyst sees in Excel
     texts = {name: cell_texts(raw[name]) for name in TEXT}
@@ -209,14 +208,14 @@ def read_survey(sources: Sequence[tuple[Path, str | None]], stufen: Iterable[int
     frames, notes, unfilled = [], [], []
     unparsable: dict[tuple[str, int, str], str] = {}
     for path, fachamt in sources:
-        rows, decimal = read_table(path)
-        if not rows or not any(cell_text(cell) for cell in rows[0]):
+        header, body, decimal = read_table(path)
+        if not any(cell_text(cell) for cell in header):
             raise InputError(
                 f"{path}: keine Kopfzeile gefunden – Zeile 1 muss die Überschriften "
                 "der Bestandserhebung enthalten."
             )
-        notes += _map_headers(path, rows[0])[1]
-        frames.append(_frame(path, rows, decimal, fachamt, unparsable, unfilled))
+        notes += _map_headers(path, header)[1]
+        frames.append(_frame(path, header, body, decimal, fachamt, unparsable, unfilled))
     data = pd.concat(frames, ignore_index=True)
     untouched = pd.concat(unfilled, ignore_index=True)
     for name, count in untouched.groupby("datei", sort=False).size().items():

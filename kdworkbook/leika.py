@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
@@ -298,7 +299,7 @@ _EMPTY = {
 }
 
 
-def _attributes(entry: pd.Series) -> dict[str, object]:
+def _attributes(entry: Mapping[str, object]) -> dict[str, object]:
     return {
         "leika_schluessel": entry["schluessel"],
         "leika_bezeichnung": entry["bezeichnung"],
@@ -325,23 +326,23 @@ def _match_row(
         return result
     lk = _lookup(katalog)
     if has_key and key in lk.by_key:
-        entry = katalog.leistungen.loc[lk.by_key[key]]
+        entry = lk.entry(lk.by_key[key])
         return result | _attributes(entry) | {"match_art": MATCH_KEY, "match_score": 100.0}
     if has_key:
         result["hinweis"] = f"Schlüssel {key} nicht im Katalog"
     if name in zuordnung and zuordnung[name] in lk.by_key:
-        entry = katalog.leistungen.loc[lk.by_key[zuordnung[name]]]
+        entry = lk.entry(lk.by_key[zuordnung[name]])
         score = fuzz.token_sort_ratio(norm_name(name), norm_name(entry["bezeichnung"]))
         return result | _attributes(entry) | {"match_art": MATCH_CONFIRMED, "match_score": score}
     if has_key:
         return result
     hits = lk.names.get(norm_name(name), [])
     if hits:
-        entry = katalog.leistungen.loc[hits[0]]
+        entry = lk.entry(hits[0])
         return result | _attributes(entry) | {"match_art": MATCH_NAME, "match_score": 100.0}
     best = process.extractOne(norm_name(name), lk.choices, scorer=fuzz.token_sort_ratio)
     if best is not None and best[1] >= schwelle:
-        entry = katalog.leistungen.loc[lk.choice_rows[best[2]]]
+        entry = lk.entry(lk.choice_rows[best[2]])
         return result | {
             "vorschlag_schluessel": entry["schluessel"],
             "vorschlag_bezeichnung": entry["bezeichnung"],
@@ -358,6 +359,13 @@ class _Lookup:
     names: dict[str, list[int]]
     choices: list[str]
     choice_rows: list[int]
+    index: pd.Index
+    columns: dict[str, np.ndarray]  # the catalogue's columns as plain arrays
+
+    def entry(self, label: int) -> dict[str, object]:
+        """One catalogue row as a dict (``frame.loc[label]`` is slow thousands of times)."""
+        position = self.index.get_loc(label)
+        return {name: values[position] for name, values in self.columns.items()}
 
 
 _LOOKUPS: dict[int, tuple[pd.DataFrame, _Lookup]] = {}
@@ -372,7 +380,14 @@ def _lookup(katalog: Katalog) -> _Lookup:
     with_key = frame["schluessel"].dropna()
     by_key = dict(zip(with_key, with_key.index, strict=True))
     names = _name_index(frame)
-    lookup = _Lookup(by_key, names, list(names), [rows[0] for rows in names.values()])
+    lookup = _Lookup(
+        by_key,
+        names,
+        list(names),
+        [rows[0] for rows in names.values()],
+        frame.index,
+        {name: frame[name].to_numpy(dtype=object) for name in frame.columns},
+    )
     _LOOKUPS.clear()
     _LOOKUPS[id(frame)] = (frame, lookup)
     return lookup

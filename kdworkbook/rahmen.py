@@ -75,14 +75,14 @@ def _check_parameters(ba: Bestandsaufnahme, katalog: leika.Katalog | None) -> No
         "Bestandserhebung nicht vor (Bezeichnung genau wie in der Erhebung schreiben)."
         for name in geeignetheit.unknown_entries(data, rahmen.nicht_geeignet)
     ]
-    names = set(data["bezeichnung"])
+    names = set(data["bezeichnung"].unique()) if rahmen.zuordnung else set()
     messages += [
         f"Parameterdatei, Schlüssel „rahmen → zuordnung → {name}“: Prozess kommt in der "
         "Bestandserhebung nicht vor."
         for name in rahmen.zuordnung
         if name not in names
     ]
-    if katalog is not None:
+    if katalog is not None and rahmen.zuordnung:
         known = set(katalog.leistungen["schluessel"].dropna())
         messages += [
             f"Parameterdatei, Schlüssel „rahmen → zuordnung → {name}“: LeiKa-Schlüssel {key} "

@@ -24,10 +24,29 @@ MAX_ROWS = 250_000
 MAX_BYTES = 100_000_000
 
 
+def _all_text(values: pd.Series) -> bool:
+    """Only text and empty cells (always so in a CSV)."""
+    return pd.api.types.infer_dtype(values, skipna=True) == "string"
+
+
 def _kinds(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """(is text, is boolean) per cell, in one pass."""
+    if _all_text(values):  # no cell-wise look needed
+        return values.notna().to_numpy(), np.zeros(len(values), dtype=bool)
     kinds = values.map(type).to_numpy()
     return kinds == str, kinds == bool  # noqa: E721 – exact types, bool is no number here
+
+
+def _distinct(values: pd.Series) -> tuple[np.ndarray, pd.Series] | None:
+    """(codes, distinct cells) of a long text column that repeats itself (survey columns
+    do: Stufe, flags, Fachamt …), so each distinct text is converted once; else None.
+    Only for pure text: ``True`` and ``1`` would count as the same cell."""
+    if len(values) < 1000 or not _all_text(values):
+        return None
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object))
+    if len(uniques) > len(values) // 2:
+        return None
+    return codes, pd.Series(uniques, dtype=object)
 
 
 def parse_numbers(values: pd.Series, decimal: str = ",") -> tuple[pd.Series, pd.Series]:
@@ -42,10 +61,19 @@ def parse_numbers(values: pd.Series, decimal: str = ",") -> tuple[pd.Series, pd.
     missing = values.isna().to_numpy()
     if missing.all():
         return pd.Series(np.nan, index=values.index), pd.Series(False, index=values.index)
+    distinct = _distinct(values)
+    if distinct is not None:
+        codes, uniques = distinct
+        numbers, bad = parse_numbers(uniques, decimal)
+        found = codes >= 0  # -1: empty cell
+        result = np.where(found, numbers.to_numpy()[codes], np.nan)
+        flagged = found & bad.to_numpy()[codes]
+        return pd.Series(result, index=values.index), pd.Series(flagged, index=values.index)
     is_str, is_bool = _kinds(values)
-    result = pd.to_numeric(values.where(~is_str & ~is_bool), errors="coerce").to_numpy(
-        float, copy=True
-    )
+    others = ~is_str & ~is_bool & ~missing  # numbers as Excel stores them
+    result = np.full(len(values), np.nan)
+    if others.any():
+        result[others] = pd.to_numeric(values[others], errors="coerce").to_numpy(float)
     blank = missing.copy()
     if is_str.any():
         text = values[is_str].to_numpy(dtype=str)
@@ -102,22 +130,48 @@ def decode(raw: bytes) -> str:
     return raw.decode("latin-1")
 
 
-def _read_csv(path: Path) -> tuple[list[list[Any]], str]:
+def _read_csv(path: Path) -> tuple[list[Any], pd.DataFrame, str]:
     raw = path.read_bytes()
     if b"\x00" in raw[:4096]:
         raise InputError(f"{path}: keine Textdatei (Binärdaten) – erwartet: CSV oder .xlsx.")
     text = decode(raw)
     first = text.split("\n", 1)[0]
     delimiter = max(";,\t", key=first.count)
-    rows = []
-    for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
-        rows.append(row)
-        if len(rows) > MAX_ROWS + 1:
-            raise InputError(_too_many_rows(path))
-    return rows, ("," if delimiter in ";\t" else ".")
+    decimal = "," if delimiter in ";\t" else "."
+    try:  # pandas' C parser: fast; it refuses rows longer than the first one
+        cells = pd.read_csv(
+            io.StringIO(text),
+            sep=delimiter,
+            header=None,
+            dtype=object,
+            na_filter=False,
+            skip_blank_lines=False,  # keeps Excel's row numbers
+            nrows=MAX_ROWS + 2,
+            engine="c",
+        )
+    except pd.errors.ParserError:
+        rows = []
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            rows.append(row)
+            if len(rows) > MAX_ROWS + 1:
+                raise InputError(_too_many_rows(path)) from None
+        return _split(rows) + (decimal,)
+    if len(cells) > MAX_ROWS + 1:
+        raise InputError(_too_many_rows(path))
+    header = [None if v != v else v for v in cells.iloc[0]] if len(cells) else []
+    return header, cells.iloc[1:].reset_index(drop=True), decimal
 
 
-def _read_xlsx(path: Path) -> list[list[Any]]:
+def _split(rows: list[list[Any]]) -> tuple[list[Any], pd.DataFrame]:
+    """Rows of any length → (header, body with one column per position, short rows padded)."""
+    if not rows:
+        return [], pd.DataFrame()
+    width = max(len(row) for row in rows)
+    body = pd.DataFrame([(row + [None] * width)[:width] for row in rows[1:]], dtype=object)
+    return list(rows[0]), body.reindex(columns=range(width))
+
+
+def _read_xlsx(path: Path) -> tuple[list[Any], pd.DataFrame]:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -138,7 +192,7 @@ def _read_xlsx(path: Path) -> list[list[Any]]:
             rows.append(list(row))
             if len(rows) > MAX_ROWS + 1:
                 raise InputError(_too_many_rows(path))
-        return rows
+        return _split(rows)
     finally:
         book.close()
 
@@ -169,8 +223,9 @@ def xlsx_explanations(path: Path) -> dict[str, list[str]]:
     return {"merged_header": merged, "formulas": formulas}
 
 
-def read_table(path: Path) -> tuple[list[list[Any]], str]:
-    """Raw rows of a survey file (header first) and its decimal separator."""
+def read_table(path: Path) -> tuple[list[Any], pd.DataFrame, str]:
+    """A survey file's header cells, its other rows as raw cells (columns numbered from 0,
+    row i is Excel row i + 2) and its decimal separator."""
     suffix = path.suffix.lower()
     if not path.is_file():
         raise InputError(f"{path}: Datei nicht gefunden.")
@@ -183,7 +238,7 @@ def read_table(path: Path) -> tuple[list[list[Any]], str]:
             f"(höchstens {MAX_BYTES // 1_000_000} MB)."
         )
     if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(path), ","
+        return *_read_xlsx(path), ","
     if suffix in (".csv", ".txt"):
         return _read_csv(path)
     raise InputError(
@@ -207,15 +262,13 @@ def cell_texts(column: pd.Series) -> pd.Series:
     is_str, _ = _kinds(column)
     if not (is_str | missing).all():  # numbers from Excel among the texts: cell by cell
         return column.map(cell_text).astype("str")
-    text = np.strings.strip(column.fillna("").to_numpy(dtype=str))
-    irregular = (
-        (np.strings.find(text, "  ") >= 0)
-        | (np.strings.find(text, "\n") >= 0)
-        | (np.strings.find(text, "\t") >= 0)
-        | (np.strings.find(text, "\u00a0") >= 0)
-        | (np.strings.find(text, "\r") >= 0)
-    )
-    result = pd.Series(text, index=column.index, dtype=object)
-    if irregular.any():
-        result[irregular] = [" ".join(t.split()) for t in text[irregular]]
-    return result.where(result != "").astype("str")
+    distinct = _distinct(column)
+    if distinct is not None:
+        codes, uniques = distinct
+        texts = cell_texts(uniques).to_numpy(dtype=object)
+        result = pd.Series(np.where(codes >= 0, texts[codes], None), index=column.index)
+        return result.astype("str")
+    # plain Python is faster here than numpy's fixed-width strings (long Bezeichnungen)
+    texts = [" ".join(v.split()) if isinstance(v, str) else "" for v in column.to_numpy()]
+    result = pd.Series(texts, index=column.index, dtype="str")
+    return result.where(result != "")

@@ -94,6 +94,17 @@ def test_empty_lines_are_skipped(tmp_path):
     assert len(_read((path, "A")).data) == 1
 
 
+def test_csv_blank_lines_keep_excel_row_numbers_and_ragged_rows_are_read(tmp_path):
+    # a blank line and a row with a stray cell beyond the header (pandas' fast parser refuses
+    # that; the reader falls back to the csv module) – row numbers stay those of Excel
+    path = write_csv(tmp_path / "r.csv", HEADER, [ROW])
+    with path.open("a", encoding="cp1252", newline="") as handle:
+        handle.write("\r\nMeldewesen;Anmeldung;Wohnsitz;viele;7,5;2;1;0;Notiz\r\n")
+    assert _errors(path) == ["r.csv, Zeile 4, Spalte „Vorgänge pro Jahr“: „viele“ ist keine Zahl."]
+    path.write_bytes(path.read_bytes().replace(b";Notiz", b""))
+    assert _errors(path) == ["r.csv, Zeile 4, Spalte „Vorgänge pro Jahr“: „viele“ ist keine Zahl."]
+
+
 @pytest.mark.parametrize(
     "column, value, expected",
     [
