@@ -9,17 +9,15 @@ page numbers in the table of contents (its length does not change, so pages do n
 
 from __future__ import annotations
 
-import asyncio
 import concurrent.futures
 import datetime
 import html
 import os
 import re
 import secrets
-from collections.abc import Callable
+import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
 import nbformat
 from babel.dates import format_date
@@ -35,7 +33,14 @@ from kdworkbook.browser import (
     replace_first_page,
 )
 
-__all__ = ["ReportError", "ReportMeta", "find_browser", "render_html", "write_report"]
+__all__ = [
+    "ReportError",
+    "ReportJob",
+    "ReportMeta",
+    "find_browser",
+    "render_html",
+    "write_report",
+]
 
 REMOVED_TAGS = frozenset({"ergebnisse", "nur-workshop", "remove", "papermill-error-cell-tag"})
 """Cells with these tags never reach the report (machine results, live-workshop cells)."""
@@ -53,8 +58,6 @@ _NUMBER = re.compile(
 _PLACEHOLDER = re.compile(r"^(|[-–—]|k\. ?A\.|n\. ?v\.)$")
 # Return values nobody wants to read: <Figure size 640x480 with 1 Axes>, [<matplotlib… at 0x…>]
 _OBJECT_REPR = re.compile(r"^\[?<[^<>]*(Figure size|at 0x)[^<>]*>(,\s*<[^<>]*>)*\]?$", re.S)
-
-_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -240,12 +243,16 @@ def render_html(notebooks: list[Path], meta: ReportMeta) -> str:
     """
     if not notebooks:
         raise ReportError("Für den Bericht wurden keine Notebooks angegeben.")
-    chapters, entries = [], []
     exporter = _exporter()  # built once: loading its templates is the slow part
-    for number, path in enumerate(notebooks, start=1):
-        section, toc = _chapter(Path(path), number, exporter)
-        chapters.append(section)
-        entries.extend(toc)
+    return _assemble(
+        [_chapter(Path(path), number, exporter) for number, path in enumerate(notebooks, 1)],
+        meta,
+    )
+
+
+def _assemble(chapters: list[tuple[str, list[tuple[int, str, str]]]], meta: ReportMeta) -> str:
+    """Title page, table of contents and the chapters as one HTML document."""
+    entries = [entry for _, toc in chapters for entry in toc]
     title = html.escape(f"{meta.titel} – {meta.gemeinde}")
     return f"""<!DOCTYPE html>
 <html lang="de">
@@ -259,53 +266,114 @@ def render_html(notebooks: list[Path], meta: ReportMeta) -> str:
 <body>
 {_title_page(meta, datetime.date.today())}
 {_toc(entries)}
-{chr(10).join(chapters)}
+{chr(10).join(section for section, _ in chapters)}
 </body>
 </html>
 """
 
 
-def _off_event_loop(func: Callable[[], _T]) -> _T:
-    """Run *func* in a worker thread if this thread runs an asyncio loop (e.g. Jupyter),
-    because Playwright's sync API refuses to run inside one."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return func()
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(func).result()
+class ReportJob:
+    """The report of a run, built while its notebooks still execute.
+
+    :meth:`chapter_ready` converts an executed notebook to HTML at once (in a worker
+    thread), :meth:`start_browser` starts Chromium ahead of time, :meth:`finish` puts the
+    chapters together, prints and writes the files. Use it as a context manager: leaving
+    the block stops the browser and the worker threads, also when the run failed.
+    Playwright's sync API stays in its own thread, so this works inside Jupyter's
+    event loop too.
+    """
+
+    def __init__(self, notebooks: list[Path], meta: ReportMeta, browser: str | None = None):
+        if not notebooks:
+            raise ReportError("Für den Bericht wurden keine Notebooks angegeben.")
+        self._notebooks = [Path(p) for p in notebooks]
+        self._meta = meta
+        self._executable = find_browser(browser)
+        self._lock = threading.Lock()
+        self._converting = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+        self._exporter: HTMLExporter | None = None
+        self._chapters: dict[Path, concurrent.futures.Future] = {}
+        self._printing = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+        self._printed: concurrent.futures.Future[bytes | None] | None = None
+        self._document: concurrent.futures.Future[tuple[str, Path] | None] = (
+            concurrent.futures.Future()
+        )
+
+    def __enter__(self) -> ReportJob:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def chapter_ready(self, path: Path) -> None:
+        """*path* (one of the notebooks) is executed: convert it now."""
+        path = Path(path)
+        with self._lock:
+            if path not in self._chapters:
+                self._chapters[path] = self._converting.submit(self._convert, path)
+
+    def _convert(self, path: Path) -> tuple[str, list[tuple[int, str, str]]]:
+        if self._exporter is None:
+            self._exporter = _exporter()  # built once: loading its templates is the slow part
+        return _chapter(path, self._notebooks.index(path) + 1, self._exporter)
+
+    def start_browser(self) -> None:
+        """Start Chromium now (it takes about a second) so it waits for the document."""
+        with self._lock:
+            if self._printed is None:
+                self._printed = self._printing.submit(self._print)
+
+    def _print(self) -> bytes | None:
+        with PdfPrinter(self._executable, PAGE_MARGIN) as printer:
+            job = self._document.result()
+            if job is None:  # the run failed: nothing to print
+                return None
+            document, html_file = job
+            return _print_twice(printer, html_file, document, self._meta.gemeinde)
+
+    def finish(self, out_dir: Path) -> tuple[Path, Path]:
+        """Writes out_dir/bericht.html and out_dir/bericht.pdf, returns both paths.
+
+        Both files are written to temporary names first and renamed only when the PDF is
+        complete, so a failed render never leaves a half-written report behind.
+        """
+        out_dir = Path(out_dir)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        tmp_html = _temp_file(out_dir, ".html")
+        tmp_pdf = _temp_file(out_dir, ".pdf")
+        try:
+            self.start_browser()
+            for path in self._notebooks:
+                self.chapter_ready(path)
+            chapters = [self._chapters[path].result() for path in self._notebooks]
+            self._document.set_result((_assemble(chapters, self._meta), tmp_html))
+            assert self._printed is not None
+            pdf = self._printed.result()
+            assert pdf is not None
+            tmp_pdf.write_bytes(pdf)
+            html_path, pdf_path = out_dir / HTML_NAME, out_dir / PDF_NAME
+            os.replace(tmp_pdf, pdf_path)
+            os.replace(tmp_html, html_path)
+            return html_path, pdf_path
+        finally:
+            tmp_html.unlink(missing_ok=True)
+            tmp_pdf.unlink(missing_ok=True)
+
+    def close(self) -> None:
+        """Stop waiting for a document, close Chromium, end the worker threads."""
+        with self._lock:
+            if not self._document.done():
+                self._document.set_result(None)
+        self._converting.shutdown(wait=True, cancel_futures=True)
+        self._printing.shutdown(wait=True)
 
 
 def write_report(
     notebooks: list[Path], out_dir: Path, meta: ReportMeta, browser: str | None = None
 ) -> tuple[Path, Path]:
-    """Writes out_dir/bericht.html and out_dir/bericht.pdf, returns both paths.
-
-    Both files are written to temporary names first and renamed only when the PDF is
-    complete, so a failed render never leaves a half-written report behind.
-    """
-    executable = find_browser(browser)
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    tmp_html = _temp_file(out_dir, ".html")
-    tmp_pdf = _temp_file(out_dir, ".pdf")
-    try:
-        # the HTML is built in a second thread while Chromium starts (both take about 1 s)
-        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-            building = pool.submit(render_html, notebooks, meta)
-
-            def render() -> bytes:
-                with PdfPrinter(executable, PAGE_MARGIN) as printer:
-                    return _print_twice(printer, tmp_html, building.result(), meta.gemeinde)
-
-            tmp_pdf.write_bytes(_off_event_loop(render))
-        html_path, pdf_path = out_dir / HTML_NAME, out_dir / PDF_NAME
-        os.replace(tmp_pdf, pdf_path)
-        os.replace(tmp_html, html_path)
-        return html_path, pdf_path
-    finally:
-        tmp_html.unlink(missing_ok=True)
-        tmp_pdf.unlink(missing_ok=True)
+    """Writes out_dir/bericht.html and out_dir/bericht.pdf from executed *notebooks*."""
+    with ReportJob(notebooks, meta, browser) as job:
+        return job.finish(out_dir)
 
 
 def _print_twice(printer: PdfPrinter, html_file: Path, document: str, footer: str) -> bytes:

@@ -14,8 +14,16 @@ from pathlib import Path
 from types import TracebackType
 
 from playwright.sync_api import Error, sync_playwright
-from pypdf import PdfReader, PdfWriter
-from pypdf.generic import NameObject
+from pypdf import PdfReader
+from pypdf.generic import (
+    ArrayObject,
+    DictionaryObject,
+    IndirectObject,
+    NameObject,
+    NumberObject,
+    PdfObject,
+    StreamObject,
+)
 
 ENV_BROWSER = "KDWORKBOOK_CHROMIUM"
 """Environment variable naming the Chromium/Chrome executable to use."""
@@ -170,13 +178,73 @@ def replace_first_page(pdf: bytes, first_page_from: bytes) -> bytes:
     """*pdf* with page 1's drawing taken from *first_page_from* (same layout, no footer).
 
     Chromium prints footer templates on every page; the title page must not have one.
-    Only the page content is swapped, so links, bookmarks and page count stay intact.
+    Written as an incremental update (PDF 1.7, 7.5.6): the original bytes stay as they
+    are, followed by copies of the draft page's content and resources, a new page 1 object
+    and a cross-reference section. Links, bookmarks, tags and page count stay intact, and
+    nothing else of the (large, tagged) document has to be parsed.
     """
-    writer = PdfWriter(io.BytesIO(pdf), incremental=True)  # appends, copies nothing else
+    final = PdfReader(io.BytesIO(pdf))
+    page = final.pages[0]
     source = PdfReader(io.BytesIO(first_page_from)).pages[0]
-    target = writer.pages[0]
+    first_free = int(final.trailer["/Size"])
+    numbers: dict[int, int] = {}  # object number in the draft → number in the update
+    objects: dict[int, PdfObject] = {}
+
+    def copy(obj: PdfObject) -> PdfObject:
+        if isinstance(obj, IndirectObject):
+            if obj.idnum not in numbers:
+                numbers[obj.idnum] = number = first_free + len(numbers)
+                objects[number] = copy(obj.get_object())
+            return IndirectObject(numbers[obj.idnum], 0, None)  # type: ignore[arg-type]
+        if isinstance(obj, StreamObject):
+            stream = type(obj)()
+            for key, value in dict.items(obj):
+                if key != "/Length":  # written anew from the data
+                    stream[key] = copy(value)
+            stream._data = obj._data  # the encoded bytes, unchanged
+            return stream
+        if isinstance(obj, DictionaryObject):
+            return DictionaryObject({k: copy(v) for k, v in dict.items(obj)})
+        if isinstance(obj, ArrayObject):
+            return ArrayObject(copy(v) for v in obj)
+        return obj
+
+    new_page = DictionaryObject(dict.items(page))
     for key in ("/Contents", "/Resources"):
-        target[NameObject(key)] = source.raw_get(key).clone(writer)
+        new_page[NameObject(key)] = copy(source.raw_get(key))
+    target = page.indirect_reference
+    objects[target.idnum] = new_page
+
     out = io.BytesIO()
-    writer.write(out)
+    out.write(pdf if pdf.endswith(b"\n") else pdf + b"\n")
+    offsets = {}
+    for number, obj in objects.items():
+        offsets[number] = out.tell()
+        generation = target.generation if number == target.idnum else 0
+        out.write(f"{number} {generation} obj\n".encode())
+        obj.write_to_stream(out)
+        out.write(b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 1\n0000000000 65535 f \n")  # the free-list head, as readers expect
+    for number in sorted(offsets):
+        generation = target.generation if number == target.idnum else 0
+        out.write(f"{number} 1\n{offsets[number]:010d} {generation:05d} n \n".encode())
+    trailer = DictionaryObject(
+        {
+            NameObject("/Size"): NumberObject(first_free + len(numbers)),
+            NameObject("/Prev"): NumberObject(_startxref(pdf)),
+        }
+    )
+    for key in ("/Root", "/Info", "/ID"):
+        if key in final.trailer:
+            trailer[NameObject(key)] = final.trailer.raw_get(key)
+    out.write(b"trailer\n")
+    trailer.write_to_stream(out)
+    out.write(f"\nstartxref\n{xref}\n%%EOF\n".encode())
     return out.getvalue()
+
+
+def _startxref(pdf: bytes) -> int:
+    """Offset of the last cross-reference section, from the file's last lines."""
+    tail = pdf[pdf.rindex(b"startxref") :].split()
+    return int(tail[1])

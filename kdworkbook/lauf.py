@@ -173,6 +173,21 @@ class _StepFailed(Exception):
         self.notebook, self.reason = notebook, reason
 
 
+def _execution_order(notebooks: list[Path], slug_dir: Path) -> list[int]:
+    """Positions of *notebooks* in the order to start them: longest first, so that the
+    last kernel to finish does not run alone for long. Durations come from the latest
+    complete run of this municipality; without one, the later steps (they build on more
+    and draw more, measured on the demo) go first and the short summary last."""
+    try:
+        previous = protokoll.read(slug_dir / "latest").get("dauer_s", {})
+    except (InputError, OSError, ValueError, AttributeError):
+        previous = {}
+    positions = list(range(len(notebooks)))
+    if all(nb.stem in previous for nb in notebooks):
+        return sorted(positions, key=lambda i: -float(previous[notebooks[i].stem]))
+    return positions[::-1]
+
+
 def _execute_all(
     notebooks: list[Path],
     work: Path,
@@ -180,16 +195,27 @@ def _execute_all(
     parallel: int,
     progress: Callable[[str], None],
     durations: dict[str, float],
+    order: list[int] | None = None,
+    started: Callable[[int], None] = lambda _remaining: None,
+    finished: Callable[[Path], None] = lambda _path: None,
 ) -> list[Path]:
     """Execute the step notebooks, *parallel* kernels at a time (they are independent: each
-    reads the parameter file itself). Returns the executed notebooks in step order."""
+    reads the parameter file itself), started in *order* (positions). ``started`` gets the
+    number of notebooks not yet started, ``finished`` each executed notebook as it is done.
+    Returns the executed notebooks in step order."""
     total = len(notebooks)
-
+    order = list(range(total)) if order is None else order
     stopping = threading.Event()
+    waiting = [total]
+    lock = threading.Lock()
 
     def one(i: int, nb: Path) -> None:
         if stopping.is_set():
             return
+        with lock:
+            waiting[0] -= 1
+            remaining = waiting[0]
+        started(remaining)
         progress(f"[{i}/{total}] {nb.stem} …")
         start = time.perf_counter()
         try:
@@ -198,22 +224,24 @@ def _execute_all(
             raise _StepFailed(nb.name, str(exc)) from None
         durations[nb.stem] = time.perf_counter() - start
         progress(f"[{i}/{total}] {nb.stem} fertig ({zahl(durations[nb.stem], 1)} s)")
+        finished(work / nb.name)
 
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, parallel))
-    futures: list[concurrent.futures.Future] = []
+    futures: dict[int, concurrent.futures.Future] = {}
     try:
-        futures = [pool.submit(one, i, nb) for i, nb in enumerate(notebooks, start=1)]
-        for future in futures:
-            future.result()  # the first failure in step order is the one reported
+        for position in order:
+            futures[position] = pool.submit(one, position + 1, notebooks[position])
+        for position in range(total):
+            futures[position].result()  # the first failure in step order is the one reported
     except BaseException:
         stopping.set()
-        for future in futures:
+        for future in futures.values():
             future.cancel()
         # Running kernels end now instead of finishing their notebook. Repeated until every
         # step has returned: a step may have been starting its kernel during the first sweep.
-        while not all(future.done() for future in futures):
+        while not all(future.done() for future in futures.values()):
             _stop_kernels()
-            concurrent.futures.wait(futures, timeout=0.2)
+            concurrent.futures.wait(list(futures.values()), timeout=0.2)
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
@@ -238,17 +266,39 @@ def run(
 
     slug_dir = Path(output_root).resolve() / ba.settings.slug
     stamp = started.strftime("%Y-%m-%d_%H%M%S")
-    slug_dir.mkdir(parents=True, exist_ok=True)
     work = slug_dir / f".unfertig-{stamp}-{os.getpid()}-{threading.get_ident()}"
+    meta = bericht.ReportMeta(
+        gemeinde=ba.settings.gemeinde, stichtag=ba.settings.stichtag, ags=ba.settings.ags
+    )
+    report = bericht.ReportJob([work / nb.name for nb in notebooks], meta, browser=browser)
+    slug_dir.mkdir(parents=True, exist_ok=True)
     work.mkdir()
     durations: dict[str, float] = {}
+    # the appendix and the report's chapters are made while the last kernels still run
+    side = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+    appendix_done: list[concurrent.futures.Future] = []
+
+    def on_start(remaining: int) -> None:
+        if remaining == 0:  # the last notebook has started: a core is about to be free
+            report.start_browser()
+            appendix_done.append(side.submit(schritte.write_outputs, ba, work))
+
     try:
-        with interrupt_on_sigterm():
+        with interrupt_on_sigterm(), report:
             try:
                 executed = _execute_all(
-                    notebooks, work, parameter_file, parallel, progress, durations
+                    notebooks,
+                    work,
+                    parameter_file,
+                    parallel,
+                    progress,
+                    durations,
+                    order=_execution_order(notebooks, slug_dir),
+                    started=on_start,
+                    finished=report.chapter_ready,
                 )
             except _StepFailed as exc:
+                side.shutdown(wait=True)  # the appendix writer must not write into a moved folder
                 failed = _rename_free(work, slug_dir / FAILED_DIR, stamp)
                 raise RunFailed(
                     f"{exc.reason}\nTeilweise ausgeführtes Notebook: {failed / exc.notebook}"
@@ -256,11 +306,10 @@ def run(
 
             progress("Bericht (HTML, PDF) und Anhänge …")
             start = time.perf_counter()
-            meta = bericht.ReportMeta(
-                gemeinde=ba.settings.gemeinde, stichtag=ba.settings.stichtag, ags=ba.settings.ags
-            )
-            html, pdf = bericht.write_report(executed, work, meta, browser=browser)
-            appendix, *_ = schritte.write_outputs(ba, work)
+            html, pdf = report.finish(work)
+            if not appendix_done:
+                on_start(0)
+            appendix, *_ = appendix_done[0].result()
             durations["bericht"] = time.perf_counter() - start
             results: dict[str, Any] = {}
             for nb in executed:
@@ -280,8 +329,10 @@ def run(
     except BaseException as exc:
         if isinstance(exc, KeyboardInterrupt):
             _stop_kernels()
+        side.shutdown(wait=True, cancel_futures=True)
         shutil.rmtree(work, ignore_errors=True)
         raise
+    side.shutdown(wait=True)
     _point_latest(slug_dir, final)
     return RunResult(
         run_dir=final,

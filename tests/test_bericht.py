@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+import io
+import logging
 import os
 import re
 import shutil
@@ -160,6 +162,20 @@ def test_title_page_and_footer(report: tuple[Path, Path]) -> None:
     assert "Seite" not in title  # no footer on the title page
     for number, text in enumerate(pages[1:], start=2):
         assert f"Musterstadt · Seite {number} von {len(pages)}" in text
+
+
+def test_title_page_swap_is_an_incremental_update(report, caplog) -> None:
+    # Chromium's bytes stay untouched; page 1 is replaced by an appended update that a strict
+    # reader accepts without a warning, and bookmarks and tags survive
+    pdf = report[1].read_bytes()
+    assert pdf.count(b"%%EOF") == 2 and pdf.count(b"startxref") == 2
+    with caplog.at_level(logging.WARNING, logger="pypdf"):
+        reader = PdfReader(io.BytesIO(pdf), strict=True)
+        assert reader.pages[0].extract_text().startswith("Musterstadt\nDigitalisierungsstrategie")
+        assert [page.extract_text() for page in reader.pages]
+        assert reader.outline
+        assert reader.trailer["/Root"]["/MarkInfo"]["/Marked"]
+    assert not caplog.records
 
 
 def test_toc_page_numbers_match_headings(report: tuple[Path, Path]) -> None:
