@@ -1,6 +1,7 @@
 """Project housekeeping: environment.yml in sync, README's promises, make help."""
 
 import subprocess
+import sys
 
 from .conftest import ROOT
 
@@ -29,3 +30,21 @@ def test_make_help_documents_targets():
     ).stdout
     for target in ("demo", "test", "check", "run", "env-check", "environment.yml"):
         assert f"make {target}" in out
+
+
+def test_iri_parser_is_imported_only_when_used():
+    # kdworkbook defers rfc3987_syntax (2 s at import, see kdworkbook/_importe.py);
+    # jsonschema's IRI check must still give the real answers
+    script = (
+        "import sys, kdworkbook, nbformat\n"
+        "from jsonschema import FormatChecker\n"
+        "print(hasattr(sys.modules['rfc3987_syntax'], 'syntax_parser'))\n"
+        "checker = FormatChecker()\n"
+        "print(checker.conforms('https://beispiel.de/straße', 'iri'))\n"
+        "print(checker.conforms('kein iri', 'iri'))\n"
+        "print(hasattr(sys.modules['rfc3987_syntax'], 'syntax_parser'))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, check=True, capture_output=True, text=True
+    ).stdout.split()
+    assert out == ["False", "True", "False", "True"]
