@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 from pathlib import Path
 
 import pytest
@@ -210,3 +211,25 @@ def execute_step(name: str, out_dir: Path, parameter_file: Path = DEMO) -> tuple
     )
     nb = nbformat.read(out, as_version=4)
     return out, [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+
+
+def chrome_descendants() -> list[str]:
+    """Command lines of Chromium processes started (indirectly) by this test process."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[0] != "Z":  # zombies are gone already, they merely wait to be reaped
+            parents[int(stat.parent.name)] = int(fields[1])
+    found = []
+    for pid in parents:
+        ancestor = parents.get(pid)
+        while ancestor and ancestor != os.getpid():
+            ancestor = parents.get(ancestor)
+        if ancestor == os.getpid():
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+            if "chrom" in cmdline:
+                found.append(cmdline)
+    return found

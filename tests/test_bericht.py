@@ -19,6 +19,8 @@ from pypdf import PdfReader
 
 from kdworkbook.bericht import ReportError, ReportMeta, find_browser, render_html, write_report
 
+from .conftest import chrome_descendants
+
 META = ReportMeta(gemeinde="Musterstadt", stichtag=datetime.date(2026, 11, 28), ags="05315000")
 A4_PT = (595.28, 841.89)
 LONG_TEXT = "\n\n".join(
@@ -108,28 +110,6 @@ def _texts(pdf: Path) -> list[str]:
         "\n".join(" ".join(line.split()) for line in page.extract_text().splitlines())
         for page in PdfReader(pdf).pages
     ]
-
-
-def _chrome_descendants() -> list[str]:
-    """Command lines of Chromium processes started (indirectly) by this test process."""
-    parents: dict[int, int] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if fields[0] != "Z":  # zombies are gone already, they merely wait to be reaped
-            parents[int(stat.parent.name)] = int(fields[1])
-    found = []
-    for pid in parents:
-        ancestor = parents.get(pid)
-        while ancestor and ancestor != os.getpid():
-            ancestor = parents.get(ancestor)
-        if ancestor == os.getpid():
-            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-            if "chrom" in cmdline:
-                found.append(cmdline)
-    return found
 
 
 # --- write_report: the real PDF ------------------------------------------------------------
@@ -232,7 +212,7 @@ def test_report_html_is_offline_and_has_charts(report: tuple[Path, Path]) -> Non
 def test_report_leaves_no_chromium_running(report: tuple[Path, Path]) -> None:
     if not Path("/proc/self/stat").exists():
         pytest.skip("needs /proc")
-    assert _chrome_descendants() == []
+    assert chrome_descendants() == []
 
 
 def test_write_report_inside_running_event_loop(executed: list[Path], tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from kdworkbook import lauf, protokoll, stapel
 from kdworkbook.cli import main
 from kdworkbook.errors import InputError
 
-from .conftest import HEADER, SEED_ROWS, write_params, write_xlsx
+from .conftest import HEADER, SEED_ROWS, chrome_descendants, write_params, write_xlsx
 
 
 def _notebooks(folder: Path, body: str = "print('ok')") -> Path:
@@ -74,6 +74,7 @@ def test_failing_notebook_is_kept_under_fehlgeschlagen(tmp_path, municipality):
     assert f"{failed / '01_test.ipynb'}" in message
     last = nbformat.read(failed / "01_test.ipynb", as_version=4).cells[-1]
     assert last.outputs[0].output_type == "error"
+    assert chrome_descendants() == []  # Chromium, started early for the report, is closed
 
 
 def test_two_runs_at_once_do_not_clobber(tmp_path, municipality):
