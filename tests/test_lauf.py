@@ -12,6 +12,7 @@ import nbformat
 import pytest
 
 from kdworkbook import lauf, protokoll, stapel
+from kdworkbook.browser import ReportError
 from kdworkbook.cli import main
 from kdworkbook.errors import InputError
 
@@ -200,3 +201,11 @@ def test_parallel_steps_report_the_failing_one_and_stop_the_others(tmp_path, mun
     )
     assert _entries(tmp_path / "out" / "stadt-lauf") == ["fehlgeschlagen"]
     assert not _kernels_of(os.getpid())
+
+
+def test_missing_browser_fails_before_any_notebook_runs(tmp_path, municipality):
+    notebooks = _notebooks(tmp_path / "nb", f"open({str(tmp_path / 'lief')!r}, 'w').close()")
+    with pytest.raises(ReportError, match="„/nicht/da“ wurde nicht gefunden"):
+        lauf.run(municipality, tmp_path / "out", notebook_dir=notebooks, browser="/nicht/da")
+    assert not (tmp_path / "lief").exists()  # no kernel executed the step
+    assert not (tmp_path / "out").exists() or _entries(tmp_path / "out" / "stadt-lauf") == []
