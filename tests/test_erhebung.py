@@ -7,6 +7,7 @@ import pytest
 
 from kdworkbook.erhebung import parse_number, read_survey, survey_schema
 from kdworkbook.errors import InputError
+from kdworkbook.tabellen import cell_texts, parse_numbers
 
 from .conftest import HEADER, SEED_ROWS, write_csv, write_xlsx
 
@@ -190,6 +191,22 @@ def test_parse_number():
     assert parse_number("") is None
     with pytest.raises(ValueError):
         parse_number("1,2,3")
+
+
+def test_long_columns_convert_each_distinct_cell_once_with_the_same_result():
+    # from 1.000 rows, repeated cells are converted once (tabellen._distinct); the result
+    # must equal the cell-by-cell conversion, including empty, bad and irregular cells
+    cells = ["1.234,5", "7,5", "", None, "viele", " 12 ", "1.250", "7.5", "-3"]
+    numbers, bad = parse_numbers(pd.Series(cells * 150, dtype=object))
+    expected = [parse_number(c) if c != "viele" else None for c in cells]
+    assert [None if pd.isna(v) else v for v in numbers[:9]] == expected
+    assert [None if pd.isna(v) else v for v in numbers[-9:]] == expected
+    assert bad[:9].tolist() == [False, False, False, False, True, False, False, False, False]
+    assert int(bad.sum()) == 150
+    texts = cell_texts(pd.Series(["  Hunde-\nsteuer ", "", None, "Amt  A"] * 300, dtype=object))
+    assert (texts[0], texts[3]) == ("Hunde- steuer", "Amt A")
+    assert texts[:4].isna().tolist() == [False, True, True, False]
+    assert len(texts) == 1200 and texts.dtype == "str"
 
 
 def test_schema_is_a_data_dictionary():

@@ -209,3 +209,18 @@ def test_missing_browser_fails_before_any_notebook_runs(tmp_path, municipality):
         lauf.run(municipality, tmp_path / "out", notebook_dir=notebooks, browser="/nicht/da")
     assert not (tmp_path / "lief").exists()  # no kernel executed the step
     assert not (tmp_path / "out").exists() or _entries(tmp_path / "out" / "stadt-lauf") == []
+
+
+def test_steps_start_longest_first(tmp_path):
+    notebooks = [Path(f"0{i}_schritt.ipynb") for i in range(3)]
+    slug_dir = tmp_path / "stadt"
+    slug_dir.mkdir()
+    assert lauf._execution_order(notebooks, slug_dir) == [2, 1, 0]  # no earlier run
+    run_dir = slug_dir / "2026-11-28_120000"
+    run_dir.mkdir()
+    durations = {"00_schritt": 5.0, "01_schritt": 9.5, "02_schritt": 1.2, "bericht": 3.0}
+    (run_dir / protokoll.FILE_NAME).write_text(json.dumps({"dauer_s": durations}))
+    (slug_dir / "latest").symlink_to(run_dir.name)
+    assert lauf._execution_order(notebooks, slug_dir) == [1, 0, 2]
+    (run_dir / protokoll.FILE_NAME).write_text("{kaputt")
+    assert lauf._execution_order(notebooks, slug_dir) == [2, 1, 0]
