@@ -310,9 +310,7 @@ def run(
             progress("Bericht (HTML, PDF) und Anhänge …")
             start = time.perf_counter()
             html, pdf = report.finish(work)
-            if not appendix_done:
-                on_start(0)
-            appendix, *_ = appendix_done[0].result()
+            appendix, *_ = appendix_done[0].result()  # submitted when the last step started
             durations["bericht"] = time.perf_counter() - start
             results: dict[str, Any] = {}
             for nb in executed:
