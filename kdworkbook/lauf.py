@@ -12,9 +12,11 @@ import concurrent.futures
 import contextlib
 import datetime as dt
 import json
+import logging
 import os
 import shutil
 import signal
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -37,9 +39,18 @@ FAILED_DIR = "fehlgeschlagen"
 #: waits much of its time, so two at a time use the two cores of a usual laptop.
 PARALLEL_NOTEBOOKS = 2
 
+# A failed step is reported in German by RunFailed; papermill's own English log lines
+# („Kernel died while waiting for execute reply.“) would only repeat it on the terminal.
+# Logging configured by the caller still receives them.
+logging.getLogger("papermill").addHandler(logging.NullHandler())
+
 
 class RunFailed(Exception):
     """A notebook failed; the message names step, cell, error and the notebook to open."""
+
+    def __init__(self, message: str, kernel_log: str | None = None) -> None:
+        super().__init__(message)
+        self.kernel_log = kernel_log  # file name of the kernel's messages worth reading
 
 
 @dataclass
@@ -87,28 +98,73 @@ def read_results(notebook: Path) -> dict[str, Any]:
     return results
 
 
+def _kernel_manager(log: Path, sockets: Path) -> type:
+    """The kernel manager papermill uses for one step.
+
+    The kernel talks to us over Unix sockets in the private folder *sockets* instead of
+    localhost TCP ports that every user of the machine can reach (and ipykernel's English
+    warning about unencrypted TCP does not reach the analyst's terminal); the kernel
+    process's own messages (stderr, e.g. „KeyboardInterrupt caught in kernel“ when Jupyter
+    stops it) go to *log* instead of the terminal.
+    """
+    from jupyter_client import AsyncKernelManager
+
+    class StepKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs: Any) -> None:
+            if os.name == "posix":  # ZeroMQ has no Unix sockets on Windows
+                kwargs.setdefault("transport", "ipc")
+                kwargs.setdefault("ip", str(sockets / "k"))
+            super().__init__(**kwargs)
+
+        async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+            with open(log, "ab") as stream:  # the kernel keeps its own copy of the handle
+                kw["stderr"] = stream
+                await super()._async_launch_kernel(kernel_cmd, **kw)
+
+    return StepKernelManager
+
+
+def kernel_log(target: Path) -> Path:
+    """Where the kernel of the notebook executed into *target* writes its messages."""
+    return target.with_name(f"{target.stem}.kernel.log")
+
+
 def _execute(notebook: Path, target: Path, parameter_file: Path) -> None:
+    """Execute *notebook* into *target*; the kernel's messages go to :func:`kernel_log`
+    (removed when the step succeeds, kept beside the notebook when it fails)."""
     import papermill
+    from nbclient.exceptions import DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
     parameters = checked_parameters(notebook, {PARAMETER_NAME: str(parameter_file)})
-    try:
-        papermill.execute_notebook(
-            str(notebook),
-            str(target),
-            parameters=parameters,
-            kernel_name="python3",
-            progress_bar=False,
-            cwd=str(notebook.parent),
-            # written once at the end (also when a cell fails), not after every cell:
-            # rewriting a notebook full of charts 15 times costs about half a second
-            request_save_on_cell_execute=False,
-        )
-    except PapermillExecutionError as exc:
-        raise RunFailed(
-            f"Schritt „{notebook.stem}“, Zelle {exc.exec_count or exc.cell_index}: "
-            f"{exc.ename}: {exc.evalue}"
-        ) from None
+    log = kernel_log(target)
+    with tempfile.TemporaryDirectory(prefix="kdw-") as sockets:
+        try:
+            papermill.execute_notebook(
+                str(notebook),
+                str(target),
+                parameters=parameters,
+                kernel_name="python3",
+                progress_bar=False,
+                cwd=str(notebook.parent),
+                # written once at the end (also when a cell fails), not after every cell:
+                # rewriting a notebook full of charts 15 times costs about half a second
+                request_save_on_cell_execute=False,
+                kernel_manager_class=_kernel_manager(log, Path(sockets)),
+            )
+        except PapermillExecutionError as exc:
+            raise RunFailed(
+                f"Schritt „{notebook.stem}“, Zelle {exc.exec_count or exc.cell_index}: "
+                f"{exc.ename}: {exc.evalue}"
+            ) from None
+        except DeadKernelError:
+            raise RunFailed(
+                f"Schritt „{notebook.stem}“: der Kernel (der Python-Prozess des Notebooks) "
+                "ist abgestürzt oder wurde beendet, etwa weil der Arbeitsspeicher nicht "
+                "reichte.",
+                kernel_log=log.name,
+            ) from None
+    log.unlink(missing_ok=True)
 
 
 @contextlib.contextmanager
@@ -171,9 +227,9 @@ def _point_latest(slug_dir: Path, run_dir: Path) -> None:
 
 
 class _StepFailed(Exception):
-    def __init__(self, notebook: str, reason: str) -> None:
-        super().__init__(reason)
-        self.notebook, self.reason = notebook, reason
+    def __init__(self, notebook: str, failure: RunFailed) -> None:
+        super().__init__(str(failure))
+        self.notebook, self.reason, self.kernel_log = notebook, str(failure), failure.kernel_log
 
 
 def _execution_order(notebooks: list[Path], slug_dir: Path) -> list[int]:
@@ -224,7 +280,7 @@ def _execute_all(
         try:
             _execute(nb, work / nb.name, parameter_file)
         except RunFailed as exc:
-            raise _StepFailed(nb.name, str(exc)) from None
+            raise _StepFailed(nb.name, exc) from None
         durations[nb.stem] = time.perf_counter() - start
         progress(f"[{i}/{total}] {nb.stem} fertig ({zahl(durations[nb.stem], 1)} s)")
         finished(work / nb.name)
@@ -234,8 +290,12 @@ def _execute_all(
     try:
         for position in order:
             futures[position] = pool.submit(one, position + 1, notebooks[position])
-        for position in range(total):
-            futures[position].result()  # the first failure in step order is the one reported
+        done, _ = concurrent.futures.wait(
+            futures.values(), return_when=concurrent.futures.FIRST_EXCEPTION
+        )
+        failed = [p for p in sorted(futures) if futures[p] in done and futures[p].exception()]
+        if failed:  # of the steps failed so far, the first in step order is the one reported
+            raise futures[failed[0]].exception()  # type: ignore[misc]
     except BaseException:
         stopping.set()
         for future in futures.values():
@@ -303,9 +363,10 @@ def run(
             except _StepFailed as exc:
                 side.shutdown(wait=True)  # the appendix writer must not write into a moved folder
                 failed = _rename_free(work, slug_dir / FAILED_DIR, stamp)
-                raise RunFailed(
-                    f"{exc.reason}\nTeilweise ausgeführtes Notebook: {failed / exc.notebook}"
-                ) from None
+                message = f"{exc.reason}\nTeilweise ausgeführtes Notebook: {failed / exc.notebook}"
+                if exc.kernel_log:
+                    message += f"\nMeldungen des Kernels: {failed / exc.kernel_log}"
+                raise RunFailed(message) from None
 
             progress("Bericht (HTML, PDF) und Anhänge …")
             start = time.perf_counter()

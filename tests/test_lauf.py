@@ -49,8 +49,11 @@ def _entries(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
 
 
-def test_run_writes_complete_folder_with_provenance(tmp_path, municipality):
+def test_run_writes_complete_folder_with_provenance(tmp_path, municipality, capfd):
     result = lauf.run(municipality, tmp_path / "out", notebook_dir=_notebooks(tmp_path / "nb"))
+    # the kernel's own messages (ipykernel's English warnings) stay off the terminal
+    assert "IPKernelApp" not in capfd.readouterr().err
+    assert not list(result.run_dir.glob("*.kernel.log"))
     slug_dir = tmp_path / "out" / "stadt-lauf"
     assert _entries(slug_dir) == sorted([result.run_dir.name, "latest"])
     record = json.loads((result.run_dir / "lauf.json").read_text(encoding="utf-8"))
@@ -201,6 +204,30 @@ def test_parallel_steps_report_the_failing_one_and_stop_the_others(tmp_path, mun
     )
     assert _entries(tmp_path / "out" / "stadt-lauf") == ["fehlgeschlagen"]
     assert not _kernels_of(os.getpid())
+
+
+def test_a_failing_step_stops_a_slower_step_before_it_in_step_order(tmp_path, municipality):
+    notebooks = _notebooks(tmp_path / "nb", "raise ValueError('Schritt zwei')")
+    (notebooks / "01_test.ipynb").rename(notebooks / "02_kaputt.ipynb")
+    slow = nbformat.read(notebooks / "02_kaputt.ipynb", as_version=4)
+    marker = tmp_path / "langsam-fertig"
+    slow.cells[2].source = f"import time\ntime.sleep(120)\nopen({str(marker)!r}, 'w').close()"
+    nbformat.write(slow, notebooks / "01_langsam.ipynb")
+    with pytest.raises(lauf.RunFailed, match="Schritt „02_kaputt“"):
+        lauf.run(municipality, tmp_path / "out", notebook_dir=notebooks, parallel=2)
+    assert not marker.exists()
+    assert not _kernels_of(os.getpid())
+
+
+def test_a_dying_kernel_is_a_failed_step_with_its_messages_kept(tmp_path, municipality):
+    body = "import os\nos.write(2, 'Speicher voll\\n'.encode())\nos._exit(3)"
+    with pytest.raises(lauf.RunFailed) as info:
+        lauf.run(municipality, tmp_path / "out", notebook_dir=_notebooks(tmp_path / "nb", body))
+    message = str(info.value)
+    assert "Schritt „01_test“: der Kernel" in message and "abgestürzt" in message
+    [failed] = (tmp_path / "out" / "stadt-lauf" / "fehlgeschlagen").iterdir()
+    assert f"Meldungen des Kernels: {failed / '01_test.kernel.log'}" in message
+    assert "Speicher voll" in (failed / "01_test.kernel.log").read_text(encoding="utf-8")
 
 
 def test_missing_browser_fails_before_any_notebook_runs(tmp_path, municipality):
