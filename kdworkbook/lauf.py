@@ -124,6 +124,29 @@ def _kernel_manager(log: Path, sockets: Path) -> type:
     return StepKernelManager
 
 
+def _engine() -> str:
+    """Name of the papermill engine for the steps: papermill's own (nbclient), except that
+    a notebook whose kernel died is still written, with the outputs it has so far (papermill
+    writes it only after a cell error or success when not saving after every cell)."""
+    from nbclient.exceptions import DeadKernelError
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    class KeepOnCrash(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(
+            cls, nb_man: Any, kernel_name: str, keep_on_crash: str = "", **kwargs: Any
+        ) -> Any:
+            try:
+                return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+            except DeadKernelError:
+                if keep_on_crash:
+                    nbformat.write(nb_man.nb, keep_on_crash)
+                raise
+
+    papermill_engines.register("kdworkbook", KeepOnCrash)
+    return "kdworkbook"
+
+
 def kernel_log(target: Path) -> Path:
     """Where the kernel of the notebook executed into *target* writes its messages."""
     return target.with_name(f"{target.stem}.kernel.log")
@@ -151,6 +174,8 @@ def _execute(notebook: Path, target: Path, parameter_file: Path) -> None:
                 # rewriting a notebook full of charts 15 times costs about half a second
                 request_save_on_cell_execute=False,
                 kernel_manager_class=_kernel_manager(log, Path(sockets)),
+                engine_name=_engine(),
+                keep_on_crash=str(target),
             )
         except PapermillExecutionError as exc:
             raise RunFailed(
@@ -318,8 +343,14 @@ def run(
     browser: str | None = None,
     progress: Callable[[str], None] = lambda _msg: None,
     parallel: int = PARALLEL_NOTEBOOKS,
+    overlap: bool = True,
 ) -> RunResult:
-    """Run every step notebook for one municipality and build report and appendices."""
+    """Run every step notebook for one municipality and build report and appendices.
+
+    With *overlap* the report's chapters, Chromium and the Excel appendix are made while
+    the last kernels still run (a run on its own finishes sooner). A batch worker passes
+    ``overlap=False``: the other workers keep the cores busy, and extra threads would only
+    compete with them."""
     started = dt.datetime.now().astimezone()
     parameter_file = Path(parameter_file).resolve()
     ba = load_bestand(parameter_file)
@@ -342,7 +373,7 @@ def run(
     appendix_done: list[concurrent.futures.Future] = []
 
     def on_start(remaining: int) -> None:
-        if remaining == 0:  # the last notebook has started: a core is about to be free
+        if remaining == 0 and overlap:  # the last notebook has started: a core is free soon
             report.start_browser()
             appendix_done.append(side.submit(schritte.write_outputs, ba, work))
 
@@ -358,7 +389,7 @@ def run(
                     durations,
                     order=_execution_order(notebooks, slug_dir),
                     started=on_start,
-                    finished=report.chapter_ready,
+                    finished=report.chapter_ready if overlap else lambda _path: None,
                 )
             except _StepFailed as exc:
                 side.shutdown(wait=True)  # the appendix writer must not write into a moved folder
@@ -370,8 +401,11 @@ def run(
 
             progress("Bericht (HTML, PDF) und Anhänge …")
             start = time.perf_counter()
+            if not appendix_done:  # not made alongside the last step
+                appendix_done.append(side.submit(schritte.write_outputs, ba, work))
+                appendix_done[0].result()
             html, pdf = report.finish(work)
-            appendix, *_ = appendix_done[0].result()  # submitted when the last step started
+            appendix, *_ = appendix_done[0].result()
             durations["bericht"] = time.perf_counter() - start
             results: dict[str, Any] = {}
             for nb in executed:

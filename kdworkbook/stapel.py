@@ -45,6 +45,7 @@ def run_one(
     progress: Callable[[str], None],
     notebook_dir: Path = lauf.NOTEBOOK_DIR,
     parallel: int = 1,
+    overlap: bool = True,
 ) -> Outcome:
     """One municipality; every error becomes an Outcome instead of an exception."""
     start = time.perf_counter()
@@ -56,6 +57,7 @@ def run_one(
             browser=browser,
             progress=progress,
             parallel=parallel,
+            overlap=overlap,
         )
         code, message = OK, str(result.pdf)
     except InputError as exc:
@@ -71,6 +73,21 @@ def _interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt(f"Signal {signum}")
 
 
+#: Imported once by the fork server, before it forks the workers: each worker starts
+#: with them loaded instead of importing them itself (about 3 s of CPU per worker).
+PRELOAD = ["kdworkbook.stapel", "papermill", "nbconvert", "jupyter_client", "playwright.sync_api"]
+
+
+def _context() -> Any:
+    """Workers come from a fork server (a clean process, forked before any threads run)
+    where the platform has one, else they are spawned (Windows)."""
+    if "forkserver" in mp.get_all_start_methods():
+        context = mp.get_context("forkserver")
+        context.set_forkserver_preload(PRELOAD)
+        return context
+    return mp.get_context("spawn")
+
+
 def _worker_init() -> None:
     """SIGTERM to a worker runs the same clean-up as Ctrl-C (no half-written run folder)."""
     signal.signal(signal.SIGTERM, _interrupt)
@@ -81,7 +98,12 @@ def _worker(
 ) -> Outcome:
     name = Path(parameter_file).stem
     return run_one(
-        parameter_file, output_root, browser, lambda msg: queue.put((name, msg)), notebook_dir
+        parameter_file,
+        output_root,
+        browser,
+        lambda msg: queue.put((name, msg)),
+        notebook_dir,
+        overlap=False,  # the other workers keep the cores busy
     )
 
 
@@ -119,7 +141,7 @@ def run_many(
             for f in files
         ]
 
-    context = mp.get_context("spawn")
+    context = _context()
     with context.Manager() as manager:
         queue = manager.Queue()
         pool = cf.ProcessPoolExecutor(

@@ -228,6 +228,9 @@ def test_a_dying_kernel_is_a_failed_step_with_its_messages_kept(tmp_path, munici
     [failed] = (tmp_path / "out" / "stadt-lauf" / "fehlgeschlagen").iterdir()
     assert f"Meldungen des Kernels: {failed / '01_test.kernel.log'}" in message
     assert "Speicher voll" in (failed / "01_test.kernel.log").read_text(encoding="utf-8")
+    assert f"Teilweise ausgeführtes Notebook: {failed / '01_test.ipynb'}" in message
+    kept = nbformat.read(failed / "01_test.ipynb", as_version=4)
+    assert kept.cells[-1].source.endswith("os._exit(3)")
 
 
 def test_missing_browser_fails_before_any_notebook_runs(tmp_path, municipality):
