@@ -401,11 +401,11 @@ def run(
 
             progress("Bericht (HTML, PDF) und Anhänge …")
             start = time.perf_counter()
-            if not appendix_done:  # not made alongside the last step
-                appendix_done.append(side.submit(schritte.write_outputs, ba, work))
-                appendix_done[0].result()
             html, pdf = report.finish(work)
-            appendix, *_ = appendix_done[0].result()
+            # made alongside the last step when overlapping, else now
+            appendix, *_ = (
+                appendix_done[0].result() if appendix_done else schritte.write_outputs(ba, work)
+            )
             durations["bericht"] = time.perf_counter() - start
             results: dict[str, Any] = {}
             for nb in executed:

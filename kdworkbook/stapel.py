@@ -74,7 +74,7 @@ def _interrupt(signum: int, frame: Any) -> None:
 
 
 #: Imported once by the fork server, before it forks the workers: each worker starts
-#: with them loaded instead of importing them itself (about 3 s of CPU per worker).
+#: with them loaded instead of importing them itself (about 2 s of CPU per worker).
 PRELOAD = ["kdworkbook.stapel", "papermill", "nbconvert", "jupyter_client", "playwright.sync_api"]
 
 
