@@ -142,7 +142,8 @@ def run_many(
         ]
 
     context = _context()
-    with context.Manager() as manager:
+    # SIGTERM to this process stops the workers the same way as Ctrl-C (see below)
+    with lauf.interrupt_on_sigterm(), context.Manager() as manager:
         queue = manager.Queue()
         pool = cf.ProcessPoolExecutor(
             max_workers=jobs, mp_context=context, initializer=_worker_init

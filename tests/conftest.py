@@ -213,8 +213,10 @@ def execute_step(name: str, out_dir: Path, parameter_file: Path = DEMO) -> tuple
     return out, [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
 
 
-def chrome_descendants() -> list[str]:
-    """Command lines of Chromium processes started (indirectly) by this test process."""
+def descendants(word: str, root: int | None = None) -> dict[int, str]:
+    """pid → command line of the processes started (indirectly) by *root* (default: this
+    test process) whose command line contains *word*."""
+    root = os.getpid() if root is None else root
     parents: dict[int, int] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -223,13 +225,21 @@ def chrome_descendants() -> list[str]:
             continue
         if fields[0] != "Z":  # zombies are gone already, they merely wait to be reaped
             parents[int(stat.parent.name)] = int(fields[1])
-    found = []
+    found = {}
     for pid in parents:
         ancestor = parents.get(pid)
-        while ancestor and ancestor != os.getpid():
+        while ancestor and ancestor != root:
             ancestor = parents.get(ancestor)
-        if ancestor == os.getpid():
-            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-            if "chrom" in cmdline:
-                found.append(cmdline)
+        if ancestor == root:
+            try:
+                cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+            except OSError:
+                continue
+            if word in cmdline:
+                found[pid] = cmdline
     return found
+
+
+def chrome_descendants() -> list[str]:
+    """Command lines of Chromium processes started (indirectly) by this test process."""
+    return list(descendants("chrom").values())

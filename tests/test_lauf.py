@@ -16,7 +16,14 @@ from kdworkbook.browser import ReportError
 from kdworkbook.cli import main
 from kdworkbook.errors import InputError
 
-from .conftest import HEADER, SEED_ROWS, chrome_descendants, write_params, write_xlsx
+from .conftest import (
+    HEADER,
+    SEED_ROWS,
+    chrome_descendants,
+    descendants,
+    write_params,
+    write_xlsx,
+)
 
 
 def _notebooks(folder: Path, body: str = "print('ok')") -> Path:
@@ -130,35 +137,41 @@ def test_batch_one_bad_municipality_does_not_stop_the_others(tmp_path, municipal
     assert not (out / "kaputt").exists()
 
 
-def test_sigterm_leaves_no_half_written_run_and_no_kernel(tmp_path, municipality):
-    notebooks = _notebooks(tmp_path / "nb", "import time\ntime.sleep(60)")
+@pytest.mark.parametrize(
+    "call, kernels",
+    [
+        ("lauf.run(m, out, notebook_dir=nb)", 1),
+        ("stapel.run_many([m, m], out, jobs=2, notebook_dir=nb, show=lambda _line: None)", 2),
+    ],
+    ids=["ein Lauf", "Stapel -j 2"],
+)
+def test_sigterm_leaves_no_half_written_run_and_no_kernel(tmp_path, municipality, call, kernels):
+    notebooks = _notebooks(tmp_path / "nb", "import time\ntime.sleep(120)")
     out = tmp_path / "out"
     code = (
-        "import sys; from kdworkbook import lauf; "
-        f"lauf.run({str(municipality)!r}, {str(out)!r}, notebook_dir=__import__('pathlib')"
-        f".Path({str(notebooks)!r}))"
+        "from pathlib import Path; from kdworkbook import lauf, stapel; "
+        f"m, out, nb = Path({str(municipality)!r}), Path({str(out)!r}), Path({str(notebooks)!r}); "
+        + call
     )
     process = subprocess.Popen([sys.executable, "-c", code])
-    slug_dir = out / "stadt-lauf"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        work = [p for p in _entries(slug_dir) if p.startswith(".unfertig")]
-        if work and any((slug_dir / work[0]).iterdir()):
-            break  # the notebook is running
+    deadline = time.monotonic() + 90
+    while len(descendants("ipykernel", process.pid)) < kernels and time.monotonic() < deadline:
         time.sleep(0.2)
-    time.sleep(2)
-    kernels_before = _kernels_of(process.pid)
-    assert kernels_before, "kein Kernel gestartet"
+    time.sleep(2)  # the kernels are inside the sleeping cell now
+    started = descendants("ipykernel", process.pid)
+    assert len(started) == kernels, "nicht alle Kernel gestartet"
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=60) != 0
-    assert _entries(slug_dir) == []
+    assert _entries(out / "stadt-lauf") == []  # no .unfertig-… folder, no run
     time.sleep(1)
-    assert not [
-        pid
-        for pid in kernels_before
-        if Path(f"/proc/{pid}").exists()
-        and b"ipykernel" in Path(f"/proc/{pid}/cmdline").read_bytes()
-    ]
+    assert not [pid for pid in started if _is_kernel(pid)]
+
+
+def _is_kernel(pid: int) -> bool:
+    try:
+        return b"ipykernel" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
 
 
 def _kernels_of(parent: int) -> list[int]:
