@@ -11,6 +11,7 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import datetime as dt
+import functools
 import json
 import logging
 import os
@@ -124,6 +125,7 @@ def _kernel_manager(log: Path, sockets: Path) -> type:
     return StepKernelManager
 
 
+@functools.cache
 def _engine() -> str:
     """Name of the papermill engine for the steps: papermill's own (nbclient), except that
     a notebook whose kernel died is still written, with the outputs it has so far (papermill

@@ -1,7 +1,6 @@
 """The runner: atomic run folders, failed runs kept, lauf.json, re-runs, batches, signals."""
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -174,19 +173,6 @@ def _is_kernel(pid: int) -> bool:
         return False
 
 
-def _kernels_of(parent: int) -> list[int]:
-    pids = []
-    for status in Path("/proc").glob("[0-9]*/status"):
-        try:
-            text = status.read_text()
-            cmdline = (status.parent / "cmdline").read_bytes()
-        except OSError:
-            continue
-        if f"PPid:\t{parent}\n" in text and b"ipykernel" in cmdline:
-            pids.append(int(status.parent.name))
-    return pids
-
-
 def test_summary_table_is_german():
     table = stapel.summary_table(
         [
@@ -222,7 +208,7 @@ def test_a_failing_step_is_reported_and_stops_the_others(
         info.value
     )
     assert _entries(tmp_path / "out" / "stadt-lauf") == ["fehlgeschlagen"]
-    assert not _kernels_of(os.getpid())
+    assert not descendants("ipykernel")
 
 
 def test_a_dying_kernel_is_a_failed_step_with_its_messages_kept(tmp_path, municipality):
