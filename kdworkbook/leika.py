@@ -153,6 +153,10 @@ def _cached_catalogue(path: Path, _stamp: tuple[int, int]) -> tuple[pd.DataFrame
             "typ": frame["typ"].replace("", pd.NA),
             "synonyme": frame["synonyme"] if "synonyme" in frame else "",
             "ozg_id": frame["ozg_id"].replace("", pd.NA) if "ozg_id" in frame else pd.NA,
+            # 1/0 in the NRW OZG database layout; not part of the official LeiKa export
+            "sdg_relevant": frame["sdg_relevant"].map({"1": True, "0": False})
+            if "sdg_relevant" in frame
+            else pd.NA,
         }
     )
     return out, layout
@@ -291,6 +295,7 @@ _EMPTY = {
     "ozg_leistung": pd.NA,
     "lebenslage": pd.NA,
     "themenfeld": pd.NA,
+    "sdg_relevant": pd.NA,
     "vorschlag_schluessel": pd.NA,
     "vorschlag_bezeichnung": pd.NA,
     "match_art": MATCH_NONE,
@@ -308,6 +313,7 @@ def _attributes(entry: Mapping[str, object]) -> dict[str, object]:
         "ozg_leistung": entry["ozg_leistung"],
         "lebenslage": entry["lebenslage"],
         "themenfeld": entry["themenfeld"],
+        "sdg_relevant": entry.get("sdg_relevant", pd.NA),
     }
 
 

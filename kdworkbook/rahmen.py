@@ -138,12 +138,48 @@ def catalogue_state(ba: Bestandsaufnahme) -> KatalogStand:
     return _compute(ba)[1]
 
 
-def duties(ba: Bestandsaufnahme) -> pd.DataFrame:
-    """The duty register with the municipality's status and days overdue on the Stichtag."""
+def _register_and_status(
+    ba: Bestandsaufnahme,
+) -> tuple[tuple[pflichten.Pflicht, ...], dict[str, tuple[str, str | None]], list[str]]:
     rahmen = ba.settings.rahmen
     register = pflichten.load_register(rahmen.zusatz_register)
     recorded = {k: (v.status, v.notiz) for k, v in rahmen.pflichten.items()}
-    return pflichten.duty_table(register, recorded, ba.settings.stichtag)
+    status, notes = pflichten.carry_over(register, recorded, ba.settings.stichtag)
+    return register, status, notes
+
+
+def duties(ba: Bestandsaufnahme) -> pd.DataFrame:
+    """The duties in force on the Stichtag with the municipality's status and days overdue."""
+    register, status, _ = _register_and_status(ba)
+    return pflichten.duty_table(register, status, ba.settings.stichtag)
+
+
+def duty_notes(ba: Bestandsaufnahme) -> list[str]:
+    """German notes for the analyst: statuses recorded under a replaced duty's key."""
+    return _register_and_status(ba)[2]
+
+
+def duty_changes(ba: Bestandsaufnahme) -> pd.DataFrame | None:
+    """Changes of the law between ``rahmen → geaendert_seit`` and the Stichtag; None if unset.
+
+    Raises InputError if the date does not lie before the Stichtag.
+    """
+    since, stichtag = ba.settings.rahmen.geaendert_seit, ba.settings.stichtag
+    if since is None:
+        return None
+    if since >= stichtag:
+        raise InputError(
+            f"Parameterdatei, Schlüssel „rahmen → geaendert_seit“: {since.strftime('%d.%m.%Y')} "
+            f"liegt nicht vor dem Stichtag {stichtag.strftime('%d.%m.%Y')} – erwartet: Stichtag "
+            "des vorigen Berichts oder ein anderes früheres Datum."
+        )
+    register = pflichten.load_register(ba.settings.rahmen.zusatz_register)
+    return pflichten.changes(register, since, stichtag)
+
+
+def sdg_services(ba: Bestandsaufnahme) -> pd.DataFrame:
+    """Survey processes flagged ``sdg_relevant`` in the catalogue, with Reifegrad and online."""
+    return pflichten.sdg_services(process_attributes(ba), ba.data, ba.settings.rahmen.sdg_online_ab)
 
 
 def readiness(ba: Bestandsaufnahme) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -160,17 +196,28 @@ def reifegrad_share(attrs: pd.DataFrame) -> float | None:
     return float((known >= defaults.OZG_KONFORM_AB).mean())
 
 
+def _iso(value: object) -> object:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
 def summary(ba: Bestandsaufnahme) -> dict[str, Any]:
     """Section ``rahmenbedingungen`` of ``kdworkbook check --json``; validates the inputs."""
     table = duties(ba)
     attrs = process_attributes(ba)
     stand = catalogue_state(ba)
+    changed = duty_changes(ba)
+    sdg = sdg_services(ba)
     _, weak = readiness(ba)
     return {
         "pflichten": [
             {
                 "paragraph": row.schluessel,
-                "frist": row.frist.isoformat() if hasattr(row.frist, "isoformat") else row.frist,
+                "art": row.art,
+                "frist": _iso(row.frist),
+                "gilt_ab": _iso(row.gilt_ab),
+                "gilt_bis": _iso(row.gilt_bis),
+                "quelle": row.quelle,
+                "fundstelle": row.fundstelle,
                 "status": row.status,
                 "tage_ueberfaellig": None
                 if pd.isna(row.tage_ueberfaellig)
@@ -178,6 +225,16 @@ def summary(ba: Bestandsaufnahme) -> dict[str, Any]:
             }
             for row in table.itertuples()
         ],
+        "pflichten_unbekannt": len(pflichten.unknown(table)),
+        "pflichten_hinweise": duty_notes(ba),
+        "pflichten_geaendert": None
+        if changed is None
+        else [
+            {"art": r.art, "datum": r.datum.isoformat(), "pflicht": r.schluessel}
+            for r in changed.itertuples()
+        ],
+        "sdg_prozesse": len(sdg) if stand.katalog is not None else None,
+        "sdg_online_anteil": pflichten.sdg_share(sdg),
         "kommune_setzt_um": int(attrs["kommune_setzt_um"].sum()),
         "nicht_geeignet": int((~attrs["geeignet"]).sum()),
         "pflichten_ueberfaellig": int(table["ueberfaellig"].sum()),

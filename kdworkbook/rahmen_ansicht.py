@@ -5,13 +5,11 @@ Keeps ``notebooks/01_rahmenbedingungen.ipynb`` thin: the notebook only calls the
 
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
 from IPython.display import HTML, Markdown
 from matplotlib.figure import Figure
 
-from kdworkbook import anzeige, defaults, leika, pflichten, rahmen, rahmen_grafiken
+from kdworkbook import anzeige, defaults, leika, rahmen, rahmen_grafiken
 from kdworkbook.formatierung import datum, prozent, zahl
 from kdworkbook.laden import Bestandsaufnahme
 
@@ -24,71 +22,13 @@ def _attrs(ba: Bestandsaufnahme) -> pd.DataFrame:
 def introduction(ba: Bestandsaufnahme) -> Markdown:
     s = ba.settings
     return anzeige.text(
-        f"Dieses Kapitel beschreibt, was die **{s.gemeinde}** nach E-Government-Gesetz NRW und "
-        f"Onlinezugangsgesetz leisten muss und welche Fristen am Stichtag {datum(s.stichtag)} "
-        "verstrichen sind, welche ihrer Prozesse sie selbst digitalisieren muss und welche "
-        "zentral bereitgestellt werden, welche Prozesse sich nicht digitalisieren lassen und "
-        "wie bereit die Verwaltung organisatorisch ist."
-    )
-
-
-# --------------------------------------------------------------------------- duties
-
-
-def duty_cards(ba: Bestandsaufnahme) -> HTML:
-    table = rahmen.duties(ba)
-    counts = pflichten.status_counts(table)
-    return anzeige.cards(
-        {
-            "Pflichten im Register": zahl(len(table)),
-            "am Stichtag überfällig": zahl(int(table["ueberfaellig"].sum())),
-            "erfüllt": zahl(counts["erfüllt"]),
-            "teilweise": zahl(counts["teilweise"]),
-            "offen": zahl(counts["offen"]),
-            "Stand unbekannt": zahl(counts["unbekannt"]),
-        }
-    )
-
-
-def duty_table(ba: Bestandsaufnahme) -> HTML:
-    table = rahmen.duties(ba).assign(
-        ueberfaellig_text=lambda t: [
-            _overdue_text(row) for row in t[["ueberfaellig", "tage_ueberfaellig"]].itertuples()
-        ]
-    )
-    columns = {
-        "paragraph": ("Vorschrift", "text"),
-        "beschreibung": ("Pflicht", "text"),
-        "frist_text": ("Frist", "text"),
-        "status": ("Stand", "text"),
-        "ueberfaellig_text": ("überfällig", "text"),
-        "notiz": ("Anmerkung", "text"),
-    }
-    return anzeige.table(table, columns)
-
-
-def _overdue_text(row: Any) -> str:
-    if not row.ueberfaellig:
-        return "–"
-    if pd.isna(row.tage_ueberfaellig):
-        return "ja (in Kraft)"
-    return f"{zahl(row.tage_ueberfaellig)} Tage"
-
-
-def duty_timeline(ba: Bestandsaufnahme) -> Figure:
-    return rahmen_grafiken.deadline_timeline(rahmen.duties(ba), ba.settings.stichtag)
-
-
-def duty_sources(ba: Bestandsaufnahme) -> Markdown:
-    extra = ba.settings.rahmen.zusatz_register
-    more = f" und im Zusatzregister „{extra.name}“" if extra else ""
-    return anzeige.text(
-        "*Überfällig* heißt: die Frist ist am Stichtag verstrichen (oder die Pflicht gilt "
-        "bereits) und die Pflicht ist nicht als erfüllt oder nicht zutreffend eingetragen; "
-        "die Tage zählen ab dem Fristdatum. Inhalte und Fristen: Foliensatz "
-        "„STRATEGIE.KommunalDigital“, EGovG NRW vom 8. Juli 2016 und Onlinezugangsgesetz "
-        f"2017; die Quelle jeder Pflicht steht im Pflichtenregister{more} und im Excel-Anhang "
-        "(Blatt „Pflichten“)."
+        f"Dieses Kapitel beschreibt, was die **{s.gemeinde}** nach dem Recht, das am Stichtag "
+        f"{datum(s.stichtag)} gilt (E-Government-Gesetz NRW, Onlinezugangsgesetz, "
+        "E-Government-Gesetz des Bundes beim Vollzug von Bundesrecht, EU-Verordnung zum "
+        "Single Digital Gateway), leisten muss und welche Fristen verstrichen sind, welche "
+        "ihrer Prozesse sie selbst digitalisieren muss und welche zentral bereitgestellt "
+        "werden, welche Prozesse sich nicht digitalisieren lassen und wie bereit die "
+        "Verwaltung organisatorisch ist."
     )
 
 
@@ -309,10 +249,17 @@ def results(ba: Bestandsaufnahme) -> None:
     anzeige.results({"gemeinde": ba.settings.gemeinde, "rahmenbedingungen": rahmen.summary(ba)})
 
 
+def _iso(value: object) -> object:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
 def appendix_sheets(ba: Bestandsaufnahme) -> dict[str, tuple[pd.DataFrame, dict]]:
-    """Excel appendix: the duties with status, and the LeiKa attributes per process."""
+    """Excel appendix: the duties in force with status, the SDG services of the survey, and
+    the LeiKa attributes per process."""
     duties = rahmen.duties(ba).assign(
-        frist=lambda t: [f.isoformat() if hasattr(f, "isoformat") else f for f in t["frist"]]
+        frist=lambda t: [_iso(f) for f in t["frist"]],
+        gilt_ab=lambda t: [_iso(f) for f in t["gilt_ab"]],
+        gilt_bis=lambda t: [_iso(f) for f in t["gilt_bis"]],
     )
     return {
         "Pflichten": (
@@ -321,11 +268,26 @@ def appendix_sheets(ba: Bestandsaufnahme) -> dict[str, tuple[pd.DataFrame, dict]
                 "schluessel": ("Pflicht", "text"),
                 "paragraph": ("Vorschrift", "text"),
                 "beschreibung": ("Inhalt", "text"),
+                "art": ("Art", "text"),
                 "frist": ("Frist", "text"),
+                "gilt_ab": ("gilt ab", "text"),
+                "gilt_bis": ("gilt bis", "text"),
                 "status": ("Stand", "text"),
                 "tage_ueberfaellig": ("Tage überfällig", "int"),
                 "notiz": ("Anmerkung", "text"),
+                "auslegung": ("Auslegung (mit der Kommunalaufsicht klären)", "text"),
+                "fundstelle": ("Fundstelle", "text"),
                 "quelle": ("Quelle", "text"),
+            },
+        ),
+        "SDG-Leistungen": (
+            rahmen.sdg_services(ba),
+            {
+                "fachamt": ("Fachamt", "text"),
+                "bezeichnung": ("Prozess", "text"),
+                "leika_schluessel": ("LeiKa-Schlüssel", "text"),
+                "reifegrad": ("OZG-Reifegrad", "int"),
+                "online": ("online", "text"),
             },
         ),
         "Rahmen je Prozess": (

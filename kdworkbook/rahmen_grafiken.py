@@ -16,6 +16,7 @@ from matplotlib.lines import Line2D
 
 from kdworkbook.formatierung import datum, prozent, zahl
 from kdworkbook.grafiken import ACCENT, PAGE_WIDTH_IN, PRIMARY
+from kdworkbook.pflichten import DAUERAUFGABE
 
 #: Colour per duty status (print-safe: also distinguishable by lightness).
 STATUS_FARBEN = {
@@ -37,8 +38,8 @@ REIFEGRAD_NAMEN = {
 def deadline_timeline(table: pd.DataFrame, stichtag: dt.date) -> Figure:
     """Deadlines of the duties on a time axis, coloured by status; the Stichtag marked.
 
-    Duties already in force without a date sit at the left edge („in Kraft“), duties without a
-    deadline at the right edge („keine Frist“).
+    Daueraufgaben (no date) sit at the left edge, rules without a duty to act at the right
+    edge („keine Frist“).
     """
     dated = [f for f in table["frist"] if isinstance(f, dt.date)] + [stichtag]
     start = dt.date(min(dated).year - 1, 1, 1)
@@ -50,8 +51,8 @@ def deadline_timeline(table: pd.DataFrame, stichtag: dt.date) -> Figure:
         colour = STATUS_FARBEN[row["status"]]
         if isinstance(row["frist"], dt.date):
             x, marker, label = row["frist"], "o", datum(row["frist"])
-        elif row["frist"] == "in Kraft":
-            x, marker, label = start, "<", "in Kraft"
+        elif row["frist"] == DAUERAUFGABE:
+            x, marker, label = start, "<", DAUERAUFGABE
         else:
             x, marker, label = end, ">", "keine Frist"
         ax.plot([x], [y], marker=marker, markersize=9, color=colour, markeredgecolor="#333")
@@ -93,7 +94,7 @@ def deadline_timeline(table: pd.DataFrame, stichtag: dt.date) -> Figure:
         frameon=False,
         fontsize=8,
     )
-    ax.set_title("Fristen der gesetzlichen Pflichten", loc="left")
+    ax.set_title(f"Fristen der am {datum(stichtag)} geltenden Pflichten", loc="left")
     return fig
 
 

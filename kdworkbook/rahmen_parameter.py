@@ -7,6 +7,7 @@ run before any notebook. Paths are relative to the parameter file.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from kdworkbook import defaults, pflichten
+from kdworkbook.formatierung import datum_lesen
 from kdworkbook.geeignetheit import NichtGeeignet
 from kdworkbook.reife import Reife
 
@@ -49,12 +51,25 @@ class Rahmen(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    # declared before ``pflichten`` (the field name hides the module in the class body)
+    sdg_online_ab: int = Field(
+        default=pflichten.SDG_ONLINE_AB,
+        ge=0,
+        le=4,
+        description="OZG-Reifegrad, ab dem eine SDG-Leistung als online gilt (BVA: Stufe 3)",
+    )
     # declared before ``pflichten``: its validator needs the extra register
     zusatz_register: Path | None = Field(
         default=None, description="weiteres Pflichtenregister (YAML), ergänzt/ersetzt Einträge"
     )
     pflichten: dict[str, PflichtStand] = Field(
         default_factory=dict, description="Stand je Pflicht: Schlüssel des Registers → Status"
+    )
+    geaendert_seit: dt.date | None = Field(
+        default=None,
+        description="Stichtag des vorigen Berichts der Kommune (oder ein anderes Datum): der "
+        "Kasten „Geändert seit …“ nennt die Rechtsänderungen zwischen diesem Tag und dem "
+        "Stichtag; leer = kein Kasten",
     )
     katalog_optional: bool = Field(
         default=False,
@@ -82,6 +97,12 @@ class Rahmen(BaseModel):
         if path is not None and not path.is_file():
             raise ValueError(f"Datei „{value}“ nicht gefunden ({path})")
         return path
+
+    @field_validator("geaendert_seit", mode="before")
+    @classmethod
+    def _german_date(cls, value: Any) -> Any:
+        """Accept 28.11.2019 as well as 2019-11-28."""
+        return datum_lesen(value)
 
     @field_validator("pflichten", mode="before")
     @classmethod

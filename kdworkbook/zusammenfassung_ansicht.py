@@ -12,8 +12,8 @@ import html
 import pandas as pd
 from IPython.display import HTML, Markdown
 
-from kdworkbook import anzeige, massnahmen_ansicht
-from kdworkbook.formatierung import euro, zahl
+from kdworkbook import anzeige, massnahmen_ansicht, pflichten
+from kdworkbook.formatierung import euro, prozent, zahl
 from kdworkbook.laden import Bestandsaufnahme
 from kdworkbook.massnahmenplan import Planung
 
@@ -84,26 +84,72 @@ def top_measures(p: Planung, limit: int = 10) -> HTML:
 
 
 def overdue(ba: Bestandsaufnahme) -> HTML | None:
-    """Overdue duties when the Rahmenbedingungen know them; nothing otherwise."""
-    table = massnahmen_ansicht.overdue_duties(ba)
-    if table is None:
+    """Overdue duties, duties whose status was never recorded, and the SDG share – when the
+    Rahmenbedingungen know them; nothing otherwise.
+
+    Overdue: a deadline passed on the Stichtag and the status „offen“ or „teilweise“. A
+    status never recorded is its own group („Stand nicht erhoben“), never overdue.
+    """
+    rahmen = massnahmen_ansicht._rahmen()
+    if rahmen is None or not hasattr(rahmen, "duties"):
         return None
-    if table.empty:
-        return HTML("<p><strong>Gesetzliche Pflichten:</strong> keine Frist überschritten.</p>")
+    table = rahmen.duties(ba)
+    late = table[table["ueberfaellig"].astype(bool)]
+    parts = [
+        _duty_list("Überfällige gesetzliche Pflichten", late, with_days=True)
+        if not late.empty
+        else "<p><strong>Gesetzliche Pflichten:</strong> keine Frist überschritten.</p>"
+    ]
+    unknown = pflichten.unknown(table)
+    if not unknown.empty:
+        parts.append(_duty_list("Stand nicht erhoben – im Workshop klären", unknown))
+    parts.append(
+        "<p><em>Überfällig</em> heißt: die Frist ist am Stichtag verstrichen und der Stand ist "
+        "„offen“ oder „teilweise“. Daueraufgaben und nicht erhobene Stände zählen nicht als "
+        "überfällig.</p>"
+    )
+    sdg = _sdg_sentence(ba, rahmen)
+    if sdg:
+        parts.append(sdg)
+    return HTML("".join(parts))
+
+
+def _duty_list(title: str, table: pd.DataFrame, with_days: bool = False) -> str:
     items = "".join(
         f"<li>{html.escape(str(r.paragraph))} {html.escape(str(r.titel))} – "
-        + (_deadline(str(r.frist_text)))
+        + _deadline(str(r.frist_text), str(r.art))
         + (
             f", seit {zahl(int(r.tage_ueberfaellig))} Tagen überfällig"
-            if not pd.isna(r.tage_ueberfaellig) and r.tage_ueberfaellig > 0
+            if with_days and not pd.isna(r.tage_ueberfaellig) and r.tage_ueberfaellig > 0
             else ""
         )
         + "</li>"
         for r in table.itertuples()
     )
-    return HTML(
-        f"<p><strong>Überfällige gesetzliche Pflichten ({zahl(len(table))}):</strong></p>"
+    return (
+        f"<p><strong>{html.escape(title)} ({zahl(len(table))}):</strong></p>"
         f'<ul class="kd-kurz">{items}</ul>'
+    )
+
+
+def _sdg_sentence(ba: Bestandsaufnahme, rahmen: object) -> str:
+    """The SDG share, same figures as in the Rahmenbedingungen (rahmen.summary)."""
+    if not hasattr(rahmen, "sdg_services") or rahmen.catalogue_state(ba).katalog is None:
+        return ""
+    services = rahmen.sdg_services(ba)
+    if services.empty:
+        return ""
+    share = pflichten.sdg_share(services)
+    known = int(services["online"].notna().sum())
+    online = int(services["online"].fillna(False).astype(bool).sum())
+    tail = (
+        f"{zahl(online)} von {zahl(known)} mit erhobenem Reifegrad sind online ({prozent(share)})"
+        if share is not None
+        else "der Anteil online ist nicht berechenbar (kein Reifegrad erhoben)"
+    )
+    return (
+        f"<p><strong>Single Digital Gateway (EU, Frist 12.12.2023):</strong> "
+        f"{zahl(len(services))} erhobene Prozesse sind SDG-relevant; {tail}.</p>"
     )
 
 
@@ -114,6 +160,8 @@ def steering(p: Planung) -> Markdown:
     )
 
 
-def _deadline(text: str) -> str:
-    """„in Kraft“ stays as it is; a date reads „Frist 01.01.2021“."""
-    return html.escape(text if text == "in Kraft" else f"Frist {text}")
+def _deadline(text: str, art: str = "Frist") -> str:
+    """A date reads „Frist 01.01.2021“; Daueraufgabe and „keine Frist“ stay as they are."""
+    if art == "Daueraufgabe":
+        return "Daueraufgabe"
+    return html.escape(f"Frist {text}" if art == "Frist" else text)
