@@ -141,7 +141,13 @@ def _read_one(path: Path) -> tuple[Pflicht, ...]:
         return Register.model_validate(data).pflichten
     except ValidationError as exc:
         messages = []
-        for error in exc.errors():
+        errors = exc.errors()
+        for error in errors:
+            if error["type"] == "too_short" and len(errors) > 1:
+                continue  # follows from a failed entry; that one is reported
+            if error["type"] == "too_short":
+                messages.append(f"{path}: Pflichtenregister enthält keinen Eintrag.")
+                continue
             loc = " → ".join(str(p + 1) if isinstance(p, int) else str(p) for p in error["loc"])
             text = str(error.get("ctx", {}).get("error", error["msg"]))
             text = text.removeprefix("Value error, ")

@@ -1,6 +1,8 @@
-"""Legal duties register: loading, status, days overdue around the deadline."""
+"""Legal duties register: dated entries, the frame in force on a Stichtag, changes between two
+reports, status carried to a successor, days overdue, SDG services."""
 
 import datetime as dt
+import re
 
 import pandas as pd
 import pytest
@@ -9,6 +11,43 @@ from kdworkbook import pflichten
 from kdworkbook.errors import InputError
 
 STICHTAG = dt.date(2026, 11, 28)
+
+#: Hand-checked against the register: the slide duties of 2019 plus the EGovG of the Bund
+#: (Vollzug von Bundesrecht) and the SDG regulation, both in force in 2019; „OZG“ is the 2017
+#: version with its deadline at the end of 2022.
+FRAME_2019 = [
+    "EGovG NRW § 3",
+    "EGovG NRW § 4",
+    "EGovG NRW § 5",
+    "EGovG NRW § 7",
+    "EGovG NRW § 7a",
+    "EGovG NRW § 14 Abs. 1",
+    "EGovG NRW § 14 Abs. 2",
+    "EGovG NRW § 14 Abs. 3",
+    "EGovG § 2 Abs. 1",
+    "OZG",
+    "SDG Art. 6",
+]
+#: 2026: § 5 Abs. 2 and 3 EGovG NRW since 19.02.2022; the OZG 2017 entry replaced on
+#: 24.07.2024 by the four entries of the OZG-Änderungsgesetz.
+FRAME_2026 = [
+    "EGovG NRW § 3",
+    "EGovG NRW § 4",
+    "EGovG NRW § 5",
+    "EGovG NRW § 5 Abs. 2",
+    "EGovG NRW § 5 Abs. 3",
+    "EGovG NRW § 7",
+    "EGovG NRW § 7a",
+    "EGovG NRW § 14 Abs. 1",
+    "EGovG NRW § 14 Abs. 2",
+    "EGovG NRW § 14 Abs. 3",
+    "EGovG § 2 Abs. 1",
+    "OZG § 1a Abs. 1",
+    "OZG § 1a Abs. 1 Satz 2",
+    "OZG § 1a Abs. 2",
+    "OZG § 3 Abs. 3",
+    "SDG Art. 6",
+]
 
 
 @pytest.mark.parametrize(
@@ -24,103 +63,212 @@ def test_days_overdue_around_the_deadline(stichtag, expected):
     assert pflichten.days_overdue(dt.date(2021, 1, 1), "offen", stichtag) == expected
 
 
-def test_days_overdue_done_undated_and_in_force():
+def test_days_overdue_done_unknown_and_permanent():
     frist = dt.date(2021, 1, 1)
     assert pflichten.days_overdue(frist, "erfüllt", STICHTAG) == 0
     assert pflichten.days_overdue(frist, "nicht zutreffend", STICHTAG) == 0
-    assert pflichten.days_overdue(frist, "unbekannt", STICHTAG) == 2157
-    assert pflichten.days_overdue("in Kraft", "offen", STICHTAG) is None
+    assert pflichten.days_overdue(frist, "teilweise", STICHTAG) == 2157
+    # never recorded: not berechenbar, not overdue
+    assert pflichten.days_overdue(frist, "unbekannt", STICHTAG) is None
+    assert pflichten.days_overdue("Daueraufgabe", "offen", STICHTAG) is None
     assert pflichten.days_overdue(None, "offen", STICHTAG) is None
 
 
-def test_builtin_register_has_the_deck_duties():
+def test_every_entry_has_a_source_and_consistent_dates():
     register = pflichten.load_register()
-    assert [p.schluessel for p in register] == [
-        "EGovG NRW § 3",
-        "EGovG NRW § 4",
-        "EGovG NRW § 5",
-        "EGovG NRW § 7",
-        "EGovG NRW § 7a",
-        "EGovG NRW § 14 Abs. 1",
-        "EGovG NRW § 14 Abs. 2",
-        "EGovG NRW § 14 Abs. 3",
-        "OZG",
+    keys = [p.schluessel for p in register]
+    assert len(keys) == len(set(keys)) == 17
+    official = ("recht.nrw.de", "gesetze-im-internet.de", "eur-lex.europa.eu", "GV. NRW.", "BGBl.")
+    for p in register:
+        assert any(o in p.quelle for o in official), p.schluessel
+        assert "GV. NRW." in p.fundstelle or "BGBl." in p.fundstelle or "ABl." in p.fundstelle
+        assert p.gilt_bis is None or p.gilt_ab < p.gilt_bis
+        if isinstance(p.frist, dt.date):
+            assert p.gilt_ab <= p.frist and (p.gilt_bis is None or p.frist <= p.gilt_bis)
+        if p.nachfolger:  # the successor starts the day after the predecessor ends
+            successor = next(q for q in register if q.schluessel == p.nachfolger)
+            assert successor.gilt_ab == p.gilt_bis + dt.timedelta(days=1)
+    by_key = {p.schluessel: p for p in register}
+    assert by_key["OZG"].frist == dt.date(2022, 12, 31)
+    assert by_key["OZG"].gilt_bis == dt.date(2024, 7, 23)
+    assert by_key["OZG § 1a Abs. 1"].frist == "Daueraufgabe"
+    # „nach Ablauf des vierten auf die Verkündung (2024) folgenden Kalenderjahres“: 01.01.2029
+    assert by_key["OZG § 1a Abs. 2"].frist == dt.date(2029, 1, 1)
+    assert "Kommunalaufsicht" not in by_key["OZG § 1a Abs. 2"].auslegung  # hint added in view
+    assert "2028" in by_key["OZG § 1a Abs. 2"].auslegung
+    assert by_key["SDG Art. 6"].frist == dt.date(2023, 12, 12)
+    assert by_key["EGovG NRW § 5 Abs. 2"].gilt_ab == dt.date(2022, 2, 19)
+
+
+@pytest.mark.parametrize(
+    ("stichtag", "expected"),
+    [(dt.date(2019, 11, 28), FRAME_2019), (dt.date(2026, 11, 28), FRAME_2026)],
+)
+def test_frame_in_force_on_the_stichtag(stichtag, expected):
+    register = pflichten.load_register()
+    assert [p.schluessel for p in pflichten.in_force(register, stichtag)] == expected
+
+
+def test_frame_around_the_ozg_amendment():
+    register = pflichten.load_register()
+    last_old = [p.schluessel for p in pflichten.in_force(register, dt.date(2024, 7, 23))]
+    first_new = [p.schluessel for p in pflichten.in_force(register, dt.date(2024, 7, 24))]
+    assert "OZG" in last_old and "OZG § 1a Abs. 1" not in last_old
+    assert "OZG" not in first_new and "OZG § 1a Abs. 1" in first_new
+
+
+def test_changes_between_two_reports():
+    register = pflichten.load_register()
+    changed = pflichten.changes(register, dt.date(2019, 11, 28), STICHTAG)
+    assert list(zip(changed["art"], changed["datum"], changed["schluessel"], strict=True)) == [
+        ("neu", dt.date(2022, 2, 19), "EGovG NRW § 5 Abs. 2"),
+        ("neu", dt.date(2022, 2, 19), "EGovG NRW § 5 Abs. 3"),
+        ("entfallen", dt.date(2024, 7, 24), "OZG"),
+        ("neu", dt.date(2024, 7, 24), "OZG § 1a Abs. 1"),
+        ("neu", dt.date(2024, 7, 24), "OZG § 1a Abs. 1 Satz 2"),
+        ("neu", dt.date(2024, 7, 24), "OZG § 1a Abs. 2"),
+        ("neu", dt.date(2024, 7, 24), "OZG § 3 Abs. 3"),
     ]
-    frist = {p.schluessel: p.frist for p in register}
-    assert frist["EGovG NRW § 3"] == dt.date(2018, 1, 1)
-    assert frist["EGovG NRW § 4"] == "in Kraft"
-    assert frist["EGovG NRW § 7a"] == dt.date(2020, 4, 1)
-    assert frist["EGovG NRW § 14 Abs. 3"] is None
-    assert frist["OZG"] == dt.date(2022, 12, 31)
-    assert all(p.quelle and p.beschreibung for p in register)
+    assert changed.set_index("schluessel").loc["OZG", "nachfolger"] == "OZG § 1a Abs. 1"
+    # nothing changed between two reports in 2025 and 2026
+    assert pflichten.changes(register, dt.date(2025, 11, 28), STICHTAG).empty
 
 
-def test_duty_table_and_status_counts():
+def test_status_of_a_replaced_duty_carries_to_its_successor():
+    register = pflichten.load_register()
+    recorded = {"OZG": ("offen", "Portal im Aufbau"), "EGovG NRW § 3": ("erfüllt", None)}
+    status, notes = pflichten.carry_over(register, recorded, STICHTAG)
+    assert status["OZG § 1a Abs. 1"][0] == "offen"
+    assert "Stand übernommen von „OZG“ (seit 24.07.2024 ersetzt)" in status["OZG § 1a Abs. 1"][1]
+    assert len(notes) == 1 and "„OZG § 1a Abs. 1“ eintragen" in notes[0]
+    # a status of its own for the successor wins, and 2019 needs no carrying
+    own = recorded | {"OZG § 1a Abs. 1": ("teilweise", None)}
+    assert pflichten.carry_over(register, own, STICHTAG)[0]["OZG § 1a Abs. 1"][0] == "teilweise"
+    assert pflichten.carry_over(register, recorded, dt.date(2019, 11, 28)) == (recorded, [])
+
+
+def test_duty_table_overdue_by_type_and_status():
     register = pflichten.load_register()
     recorded = {
         "EGovG NRW § 3": ("erfüllt", "Postfach"),
-        "EGovG NRW § 4": ("teilweise", None),
-        "EGovG NRW § 5": ("offen", None),
+        "EGovG NRW § 4": ("offen", None),  # Daueraufgabe: never overdue
+        "EGovG NRW § 5": ("teilweise", None),
+        "EGovG NRW § 14 Abs. 2": ("offen", None),
         "EGovG NRW § 14 Abs. 3": ("nicht zutreffend", None),
+        "OZG § 1a Abs. 2": ("offen", None),  # deadline 01.01.2029 not reached
     }
     table = pflichten.duty_table(register, recorded, STICHTAG).set_index("schluessel")
+    assert list(table.index) == FRAME_2026
     assert table.loc["EGovG NRW § 3", "tage_ueberfaellig"] == 0
     assert table.loc["EGovG NRW § 3", "notiz"] == "Postfach"
     # 01.01.2021 → 01.01.2026: 5 × 365 + 1 (29.02.2024) = 1826; → 28.11.2026: + 331 = 2157
     assert table.loc["EGovG NRW § 5", "tage_ueberfaellig"] == 2157
-    # OZG, unbekannt: 31.12.2022 → 28.11.2026 = 1 + 365 + 366 + 365 + 331 = 1428
-    assert table.loc["OZG", "tage_ueberfaellig"] == 1428
-    assert table.loc["OZG", "status"] == "unbekannt"
-    # in force and only partly done: overdue without a day count
-    assert bool(table.loc["EGovG NRW § 4", "ueberfaellig"])
+    assert table.loc["EGovG NRW § 14 Abs. 2", "tage_ueberfaellig"] == 1792  # 1826 − 365 + 331
+    assert not table.loc["EGovG NRW § 4", "ueberfaellig"]
     assert pd.isna(table.loc["EGovG NRW § 4", "tage_ueberfaellig"])
-    assert not table.loc["EGovG NRW § 14 Abs. 3", "ueberfaellig"]
-    # overdue: § 4, § 5, § 7, § 7a, § 14 Abs. 1, § 14 Abs. 2, OZG (not § 3, not § 14 Abs. 3)
-    assert int(table["ueberfaellig"].sum()) == 7
-    assert pflichten.status_counts(table) == {
+    assert table.loc["EGovG NRW § 4", "art"] == "Daueraufgabe"
+    # SDG: deadline 12.12.2023 passed, but never recorded → not overdue, no day count
+    assert table.loc["SDG Art. 6", "status"] == "unbekannt"
+    assert not table.loc["SDG Art. 6", "ueberfaellig"]
+    assert pd.isna(table.loc["SDG Art. 6", "tage_ueberfaellig"])
+    assert not table.loc["OZG § 1a Abs. 2", "faellig"]
+    # overdue: § 5 (teilweise) and § 14 Abs. 2 (offen) only
+    assert list(table.index[table["ueberfaellig"]]) == ["EGovG NRW § 5", "EGovG NRW § 14 Abs. 2"]
+    assert pflichten.status_counts(table.reset_index()) == {
         "erfüllt": 1,
         "teilweise": 1,
-        "offen": 1,
+        "offen": 3,
         "nicht zutreffend": 1,
-        "unbekannt": 5,
+        "unbekannt": 10,
     }
+    assert len(pflichten.unknown(table)) == 10
+    assert list(pflichten.open_permanent(table).index) == ["EGovG NRW § 4"]
 
 
 def test_extra_register_adds_and_replaces(tmp_path):
     extra = tmp_path / "neu.yaml"
     extra.write_text(
         "pflichten:\n"
-        "  - schluessel: OZG\n    paragraph: § 1a OZG\n    titel: OZG 2.0\n"
-        "    beschreibung: neu geregelt\n    frist: 2028-12-31\n    quelle: OZG-Änderungsgesetz\n"
+        "  - schluessel: SDG Art. 6\n    paragraph: Art. 6 SDG-VO\n    titel: SDG\n"
+        "    beschreibung: neu gefasst\n    frist: 2024-06-30\n    gilt_ab: 2018-11-21\n"
+        "    fundstelle: ABl. L 295\n    quelle: eur-lex.europa.eu\n"
         "  - schluessel: Registermodernisierung\n    paragraph: § 5 IDNrG\n    titel: Once-only\n"
-        "    beschreibung: Identifikationsnummer nutzen\n    frist: in Kraft\n    quelle: IDNrG\n",
+        "    beschreibung: Identifikationsnummer nutzen\n    frist: in Kraft\n"
+        "    gilt_ab: 2021-04-07\n    fundstelle: BGBl. I 2021 S. 591\n"
+        "    quelle: gesetze-im-internet.de/idnrg\n",
         encoding="utf-8",
     )
     register = {p.schluessel: p for p in pflichten.load_register(extra)}
-    assert len(register) == 10
-    assert register["OZG"].frist == dt.date(2028, 12, 31)
-    assert register["Registermodernisierung"].frist == "in Kraft"
+    assert len(register) == 18
+    assert register["SDG Art. 6"].frist == dt.date(2024, 6, 30)
+    assert register["Registermodernisierung"].frist == "Daueraufgabe"  # „in Kraft“ still read
+
+
+ENTRY = (
+    "pflichten:\n  - schluessel: X\n    paragraph: P\n    titel: T\n    beschreibung: B\n"
+    "    fundstelle: GV. NRW. S. 1\n    quelle: recht.nrw.de\n"
+)
 
 
 @pytest.mark.parametrize(
     ("body", "expected"),
     [
         ("pflichten:\n  - schluessel: X\n", "Eintrag „pflichten → 1 → paragraph“: fehlt"),
+        (ENTRY + "    frist: bald\n    gilt_ab: 2020-01-01\n", "„bald“ ist keine Frist"),
         (
-            "pflichten:\n  - schluessel: X\n    paragraph: P\n    titel: T\n    beschreibung: B\n"
-            "    frist: bald\n    quelle: Q\n",
-            "„bald“ ist keine Frist",
+            ENTRY + "    frist:\n    gilt_ab: 2020-01-01\n    farbe: rot\n",
+            "ist kein bekanntes Feld",
+        ),
+        (ENTRY + "    frist:\n", "Eintrag „pflichten → 1 → gilt_ab“: fehlt"),
+        (
+            ENTRY + "    frist:\n    gilt_ab: 2020-01-01\n    gilt_bis: 2020-01-01\n",
+            "gilt_bis (2020-01-01) liegt nicht nach gilt_ab (2020-01-01)",
         ),
         (
-            "pflichten:\n  - schluessel: X\n    paragraph: P\n    titel: T\n    beschreibung: B\n"
-            "    frist:\n    quelle: Q\n    farbe: rot\n",
-            "„pflichten → 1 → farbe“: ist kein bekanntes Feld",
+            ENTRY + "    frist: 2019-12-31\n    gilt_ab: 2020-01-01\n",
+            "Frist 2019-12-31 liegt vor gilt_ab (2020-01-01)",
+        ),
+        (
+            ENTRY + "    frist: 2022-01-01\n    gilt_ab: 2020-01-01\n    gilt_bis: 2021-06-30\n",
+            "Frist 2022-01-01 liegt nach gilt_bis (2021-06-30)",
+        ),
+        (
+            ENTRY + "    frist:\n    gilt_ab: 2020-01-01\n    gilt_bis: 2021-06-30\n"
+            "    nachfolger: Y\n",
+            "Eintrag „X“: Nachfolger „Y“ steht nicht im Register",
         ),
     ],
 )
 def test_malformed_register(tmp_path, body, expected):
     path = tmp_path / "register.yaml"
     path.write_text(body, encoding="utf-8")
-    with pytest.raises(InputError, match=expected) as info:
+    with pytest.raises(InputError, match=re.escape(expected)) as info:
         pflichten.load_register(path)
-    assert str(path) in str(info.value)
+    assert "Tuple" not in str(info.value)
+    if "Nachfolger" not in expected:
+        assert str(path) in str(info.value)
+
+
+def test_sdg_services_and_share():
+    survey = pd.DataFrame(
+        {
+            "fachamt": ["A", "A", "B", "B", "C"],
+            "bezeichnung": ["Anmeldung", "Abmeldung", "Gewerbe", "Hund", "Schule"],
+        }
+    )
+    attrs = pd.DataFrame(
+        {
+            "sdg_relevant": [True, True, True, False, True],
+            "leika_schluessel": ["1", "2", "3", "4", "5"],
+            "reifegrad": pd.array([3, 1, 4, 4, None], dtype="Int64"),
+        }
+    )
+    services = pflichten.sdg_services(attrs, survey, online_ab=3)
+    assert services["bezeichnung"].tolist() == ["Anmeldung", "Abmeldung", "Gewerbe", "Schule"]
+    assert services["online"].tolist()[:3] == [True, False, True]
+    assert pd.isna(services["online"].iloc[3])  # no Reifegrad: not counted either way
+    assert pflichten.sdg_share(services) == pytest.approx(2 / 3)
+    none_known = pflichten.sdg_services(attrs.assign(reifegrad=pd.NA), survey, online_ab=3)
+    assert pflichten.sdg_share(none_known) is None
+    no_catalogue = pflichten.sdg_services(attrs.assign(sdg_relevant=pd.NA), survey, 3)
+    assert no_catalogue.empty

@@ -74,7 +74,8 @@ def test_extra_register_makes_new_duty_known(folder):
     (folder / "neu.yaml").write_text(
         "pflichten:\n  - schluessel: IDNrG\n    paragraph: § 5 IDNrG\n    titel: Once-only\n"
         "    beschreibung: Identifikationsnummer nutzen\n    frist: 2025-01-01\n"
-        "    quelle: IDNrG\n",
+        "    gilt_ab: 2021-04-07\n    fundstelle: BGBl. I 2021 S. 591\n"
+        "    quelle: gesetze-im-internet.de/idnrg\n",
         encoding="utf-8",
     )
     ba = load_bestand(
@@ -221,18 +222,38 @@ def test_demo_figures(demo):
     # rule < 2 cases: Hochwasserschäden (0), Spielhallen (1), Personalausweis sonst. Name (1)
     assert s["nicht_geeignet"] == 5
     assert s["nicht_geeignet_gruende"] == {"faktisch": 1, "rechtlich": 1, "wirtschaftlich": 3}
+    # the 16 duties in force on 28.11.2026 (the demo records all but two)
     assert s["pflichten_status"] == {
-        "erfüllt": 3,
-        "teilweise": 2,
-        "offen": 2,
-        "nicht zutreffend": 1,
-        "unbekannt": 1,
+        "erfüllt": 4,
+        "teilweise": 5,
+        "offen": 3,
+        "nicht zutreffend": 2,
+        "unbekannt": 2,
     }
-    # overdue: § 4 and § 14 Abs. 1 (in force), § 5, § 14 Abs. 2, OZG
-    assert s["pflichten_ueberfaellig"] == 5
+    # overdue: § 5 (teilweise), § 14 Abs. 2 (offen), SDG Art. 6 (teilweise); not the
+    # Daueraufgaben § 4, § 1a Abs. 1 OZG (offen), not § 14 Abs. 1 (unbekannt)
+    assert s["pflichten_ueberfaellig"] == 3
+    assert s["pflichten_unbekannt"] == 2
     days = {p["paragraph"]: p["tage_ueberfaellig"] for p in s["pflichten"]}
-    assert days["EGovG NRW § 5"] == 2157 and days["OZG"] == 1428
+    assert days["EGovG NRW § 5"] == 2157
     assert days["EGovG NRW § 14 Abs. 2"] == 1792  # 1826 − 365 + 331
+    # 12.12.2023 → 12.12.2024: 366, → 12.12.2025: 365, → 28.11.2026: 365 − 14 = 351
+    assert days["SDG Art. 6"] == 1082
+    assert days["EGovG NRW § 14 Abs. 1"] is None and days["OZG § 1a Abs. 1"] is None
+    assert [c["pflicht"] for c in s["pflichten_geaendert"]] == [
+        "EGovG NRW § 5 Abs. 2",
+        "EGovG NRW § 5 Abs. 3",
+        "OZG",
+        "OZG § 1a Abs. 1",
+        "OZG § 1a Abs. 1 Satz 2",
+        "OZG § 1a Abs. 2",
+        "OZG § 3 Abs. 3",
+    ]
+    assert s["pflichten_hinweise"] == []  # the demo records the new OZG keys itself
+    # SDG: 93 surveyed processes flagged sdg_relevant in the catalogue (counted with the csv
+    # module against the survey's keys); 87 with a Reifegrad, 14 of them at level ≥ 3
+    assert s["sdg_prozesse"] == 93
+    assert s["sdg_online_anteil"] == pytest.approx(14 / 87)
     # 174 processes with a Reifegrad (Schulverwaltung 6 + Friedhof 5 left it empty),
     # 13 at level 3 and 6 at level 4: 19 / 174
     assert s["reifegrad_erfasst"] == 174
@@ -244,13 +265,17 @@ def test_check_json_shape(capsys):
     section = json.loads(capsys.readouterr().out)["rahmenbedingungen"]
     assert {"pflichten", "kommune_setzt_um", "nicht_geeignet"} <= set(section)
     first = section["pflichten"][0]
-    assert first == {
+    assert {k: first[k] for k in ("paragraph", "art", "frist", "gilt_ab", "gilt_bis")} == {
         "paragraph": "EGovG NRW § 3",
+        "art": "Frist",
         "frist": "2018-01-01",
-        "status": "erfüllt",
-        "tage_ueberfaellig": 0,
+        "gilt_ab": "2016-07-16",
+        "gilt_bis": None,
     }
-    assert section["pflichten"][1]["frist"] == "in Kraft"
+    assert first["status"] == "erfüllt" and first["tage_ueberfaellig"] == 0
+    assert "recht.nrw.de" in first["quelle"] and "GV. NRW. S. 551" in first["fundstelle"]
+    assert section["pflichten"][1]["frist"] == "Daueraufgabe"
+    assert all(p["quelle"] and p["gilt_ab"] for p in section["pflichten"])
 
 
 def _execute(tmp_path: Path, parameter_file: Path) -> Path:
@@ -272,6 +297,9 @@ def test_notebook_executes_and_emits_figures(tmp_path, demo):
     assert sum("image/svg+xml" in o.get("data", {}) for o in outputs) == 3
     text = json.dumps([o.get("data", {}) for o in outputs], ensure_ascii=False)
     assert "Stichtag 28.11.2026" in text or "2.157 Tage" in text
+    assert "Geändert seit 28.11.2019" in text and "OZG-Änderungsgesetz" in text
+    assert "Auslegung – mit der Kommunalaufsicht klären" in text
+    assert "Single Digital Gateway" in text
 
 
 def test_notebook_without_catalogue_says_so(folder, tmp_path):
@@ -292,7 +320,19 @@ def test_appendix_sheets_written(tmp_path, demo):
 
     path = export.write_workbook(tmp_path / "a.xlsx", rahmen_ansicht.appendix_sheets(demo))
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames == ["Pflichten", "Rahmen je Prozess"]
+    assert book.sheetnames == ["Pflichten", "SDG-Leistungen", "Rahmen je Prozess"]
+    duties = list(book["Pflichten"].iter_rows(values_only=True))
+    assert duties[0][:7] == (
+        "Pflicht",
+        "Vorschrift",
+        "Inhalt",
+        "Art",
+        "Frist",
+        "gilt ab",
+        "gilt bis",
+    )
+    assert len(duties) == 1 + 16
+    assert len(list(book["SDG-Leistungen"].iter_rows(min_row=2))) == 93
     rows = list(book["Rahmen je Prozess"].iter_rows(min_row=2, values_only=True))
     assert len(rows) == 185
     first = rows[0]  # Personalausweis Ausstellung erstmalig, key kept as text
@@ -303,3 +343,98 @@ def test_appendix_sheets_written(tmp_path, demo):
         "2/3",
         "zentral bereitgestellt, Kommune bindet an",
     )
+
+
+# --------------------------------------------------------------------------- dated frame
+
+
+def _demo_on(stichtag: str, folder: Path, reference_dir: Path) -> Path:
+    """The demo parameter file with another Stichtag, paths made absolute."""
+    text = DEMO.read_text(encoding="utf-8")
+    text = text.replace("stichtag: 2026-11-28", f"stichtag: {stichtag}")
+    text = text.replace("musterstadt/", f"{DEMO.parent / 'musterstadt'}/")
+    text = text.replace("../../shared/reference/", f"{reference_dir}/")
+    return write_params(folder, text)
+
+
+def test_check_json_on_a_2019_stichtag_shows_the_2019_frame(tmp_path, reference_dir, capsys):
+    params = _demo_on("2019-11-28", tmp_path, reference_dir).parent
+    params = params / "kommune.yaml"
+    text = params.read_text(encoding="utf-8").replace("geaendert_seit: 2019-11-28\n", "")
+    params.write_text(text, encoding="utf-8")
+    assert main(["check", str(params), "--json"]) == 0
+    section = json.loads(capsys.readouterr().out)["rahmenbedingungen"]
+    duties = {p["paragraph"]: p for p in section["pflichten"]}
+    assert list(duties) == [
+        "EGovG NRW § 3",
+        "EGovG NRW § 4",
+        "EGovG NRW § 5",
+        "EGovG NRW § 7",
+        "EGovG NRW § 7a",
+        "EGovG NRW § 14 Abs. 1",
+        "EGovG NRW § 14 Abs. 2",
+        "EGovG NRW § 14 Abs. 3",
+        "EGovG § 2 Abs. 1",
+        "OZG",
+        "SDG Art. 6",
+    ]
+    assert duties["OZG"]["frist"] == "2022-12-31" and duties["OZG"]["gilt_bis"] == "2024-07-23"
+    # on 28.11.2019 no deadline of a duty recorded offen/teilweise had passed: § 5 (2021),
+    # § 14 Abs. 2 (2022), OZG (2022), SDG (2023) lay ahead
+    assert section["pflichten_ueberfaellig"] == 0
+    assert duties["OZG"]["tage_ueberfaellig"] == 0
+    assert section["pflichten_geaendert"] is None
+
+
+def test_old_duty_key_is_mapped_with_a_message(folder):
+    ba = load_bestand(write_params(folder, BASE + "rahmen:\n  pflichten:\n    OZG: teilweise\n"))
+    table = rahmen.duties(ba).set_index("schluessel")
+    assert table.loc["OZG § 1a Abs. 1", "status"] == "teilweise"
+    assert "Stand übernommen von „OZG“" in table.loc["OZG § 1a Abs. 1", "notiz"]
+    assert "OZG" not in table.index
+    assert rahmen.summary(ba)["pflichten_hinweise"] == [
+        "Parameterdatei, „rahmen → pflichten → OZG“: die Pflicht gilt am Stichtag nicht mehr; "
+        "ihr Stand „teilweise“ wird für die Nachfolgerin „OZG § 1a Abs. 1“ verwendet. Bitte den "
+        "Stand unter „OZG § 1a Abs. 1“ eintragen."
+    ]
+
+
+@pytest.mark.parametrize("date", ["2026-11-28", "2027-01-01"])
+def test_changed_since_must_lie_before_the_stichtag(folder, date):
+    ba = load_bestand(write_params(folder, BASE + f"rahmen:\n  geaendert_seit: {date}\n"))
+    with pytest.raises(InputError, match="„rahmen → geaendert_seit“: .* liegt nicht vor dem"):
+        rahmen.duty_changes(ba)
+
+
+def test_changed_since_german_date(folder):
+    ba = load_bestand(write_params(folder, BASE + "rahmen:\n  geaendert_seit: 24.07.2024\n"))
+    # on the day of the OZG amendment: the amendment itself is not „since“ that day
+    assert rahmen.duty_changes(ba).empty
+
+
+def test_summary_unknown_is_not_overdue(folder):
+    """Nothing recorded: 16 duties in force, all „Stand nicht erhoben“, none overdue."""
+    from kdworkbook import zusammenfassung_ansicht
+
+    ba = load_bestand(write_params(folder, BASE))
+    html = zusammenfassung_ansicht.overdue(ba).data
+    assert "keine Frist überschritten" in html
+    assert "Überfällige gesetzliche Pflichten" not in html
+    assert "Stand nicht erhoben – im Workshop klären (16):" in html
+    assert "Daueraufgaben und nicht erhobene Stände zählen nicht als überfällig" in html
+    assert "SDG-relevant" not in html  # no catalogue: the share is not known
+
+
+def test_summary_of_the_demo(demo):
+    from kdworkbook import zusammenfassung_ansicht
+
+    html = zusammenfassung_ansicht.overdue(demo).data
+    late, unknown = html.split("Stand nicht erhoben – im Workshop klären")
+    assert "Überfällige gesetzliche Pflichten (3):" in late
+    assert "§ 14 Abs. 2 EGovG NRW" in late and "seit 1.792 Tagen überfällig" in late
+    assert "Art. 6 und Anhang II VO (EU) 2018/1724" in late
+    assert "§ 14 Abs. 1 EGovG NRW" not in late and "§ 14 Abs. 1 EGovG NRW" in unknown
+    assert unknown.startswith(" (2):") and "§ 1a Abs. 2 OZG" in unknown
+    # the same figures as rahmen.summary: 93 SDG processes, 14 of 87 online = 16,1 %
+    assert "93 erhobene Prozesse sind SDG-relevant; 14 von 87" in html
+    assert "16,1" in html
