@@ -78,7 +78,8 @@ def deadline_timeline(table: pd.DataFrame, stichtag: dt.date) -> Figure:
     ax.set_yticks(range(len(ordered)), ordered["schluessel"])
     ax.set_ylim(-0.7, len(table) - 0.1)
     ax.set_xlim(start, end)
-    ax.xaxis.set_major_locator(YearLocator())
+    # at most about ten year labels: the dated register spans 2013 to 2030
+    ax.xaxis.set_major_locator(YearLocator(base=max(1, -(-(end.year - start.year) // 10))))
     ax.xaxis.set_major_formatter(DateFormatter("%Y"))
     ax.grid(axis="x", color="#e5e5e5")
     handles = [
@@ -94,7 +95,7 @@ def deadline_timeline(table: pd.DataFrame, stichtag: dt.date) -> Figure:
         frameon=False,
         fontsize=8,
     )
-    ax.set_title(f"Fristen der am {datum(stichtag)} geltenden Pflichten", loc="left")
+    ax.set_title(f"Fristen der am {datum(stichtag)} geltenden Pflichten", loc="left", pad=14)
     return fig
 
 
