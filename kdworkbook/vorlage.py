@@ -71,6 +71,7 @@ plausibel_max_vorgaenge: {defaults.PLAUSIBEL_MAX_VORGAENGE}
 # rahmen:
 #   pflichten:
 #     "EGovG NRW § 3": erfüllt        # erfüllt, teilweise, offen, nicht zutreffend, unbekannt
+#   geaendert_seit: 2019-11-28       # Stichtag des vorigen Berichts: Kasten „Geändert seit …“
 #   leika_katalog: pfad/zum/leika_katalog.csv
 #   ozg_katalog: pfad/zu/ozg_leistungen.csv
 #   wirtschaftlich_min_vorgaenge: 2
