@@ -127,6 +127,8 @@ def _check(args: argparse.Namespace) -> int:
         print(f"  {label:<{width}}  {value:>14}")
     for note in ba.survey.notes:
         print(f"  Hinweis: {note}")
+    for note in summary.get("rahmenbedingungen", {}).get("pflichten_hinweise", []):
+        print(f"  Hinweis: {note}")
     return EXIT_OK
 
 

@@ -110,15 +110,14 @@ def duty_interpretation(ba: Bestandsaufnahme) -> Markdown:
     """Contested points of the duties in force, each marked for the Kommunalaufsicht."""
     table = rahmen.duties(ba)
     contested = table[table["auslegung"] != ""]
-    notes = rahmen.duty_notes(ba)
-    if contested.empty and not notes:
+    if contested.empty:
         return anzeige.text("")
-    lines = [
-        f"- **{r.paragraph}** ({pflichten.AUSLEGUNG_HINWEIS}): {r.auslegung}"
-        for r in contested.itertuples()
-    ]
-    lines += [f"- {n}" for n in notes]
-    return anzeige.text("\n".join(lines))
+    return anzeige.text(
+        "\n".join(
+            f"- **{r.paragraph}** ({pflichten.AUSLEGUNG_HINWEIS}): {r.auslegung}"
+            for r in contested.itertuples()
+        )
+    )
 
 
 def duty_sources(ba: Bestandsaufnahme) -> Markdown:

@@ -155,24 +155,28 @@ def duties(ba: Bestandsaufnahme) -> pd.DataFrame:
 
 
 def duty_notes(ba: Bestandsaufnahme) -> list[str]:
-    """German notes for the analyst: statuses recorded under a replaced duty's key."""
-    return _register_and_status(ba)[2]
+    """German notes for the analyst: statuses recorded under a replaced duty's key, and a
+    comparison date that does not lie before the Stichtag."""
+    notes = _register_and_status(ba)[2]
+    since, stichtag = ba.settings.rahmen.geaendert_seit, ba.settings.stichtag
+    if since is not None and since >= stichtag:
+        notes.append(
+            f"Parameterdatei, „rahmen → geaendert_seit“: {since.strftime('%d.%m.%Y')} liegt "
+            f"nicht vor dem Stichtag {stichtag.strftime('%d.%m.%Y')}; der Kasten „Geändert "
+            "seit …“ entfällt."
+        )
+    return notes
 
 
 def duty_changes(ba: Bestandsaufnahme) -> pd.DataFrame | None:
-    """Changes of the law between ``rahmen → geaendert_seit`` and the Stichtag; None if unset.
+    """Changes of the law after ``rahmen → geaendert_seit`` up to the Stichtag.
 
-    Raises InputError if the date does not lie before the Stichtag.
+    None if no date is set or it does not lie before the Stichtag (e.g. an older Stichtag
+    re-run with the same parameter file; :func:`duty_notes` says so).
     """
     since, stichtag = ba.settings.rahmen.geaendert_seit, ba.settings.stichtag
-    if since is None:
+    if since is None or since >= stichtag:
         return None
-    if since >= stichtag:
-        raise InputError(
-            f"Parameterdatei, Schlüssel „rahmen → geaendert_seit“: {since.strftime('%d.%m.%Y')} "
-            f"liegt nicht vor dem Stichtag {stichtag.strftime('%d.%m.%Y')} – erwartet: Stichtag "
-            "des vorigen Berichts oder ein anderes früheres Datum."
-        )
     register = pflichten.load_register(ba.settings.rahmen.zusatz_register)
     return pflichten.changes(register, since, stichtag)
 

@@ -358,10 +358,7 @@ def _demo_on(stichtag: str, folder: Path, reference_dir: Path) -> Path:
 
 
 def test_check_json_on_a_2019_stichtag_shows_the_2019_frame(tmp_path, reference_dir, capsys):
-    params = _demo_on("2019-11-28", tmp_path, reference_dir).parent
-    params = params / "kommune.yaml"
-    text = params.read_text(encoding="utf-8").replace("geaendert_seit: 2019-11-28\n", "")
-    params.write_text(text, encoding="utf-8")
+    params = _demo_on("2019-11-28", tmp_path, reference_dir)  # the same file otherwise
     assert main(["check", str(params), "--json"]) == 0
     section = json.loads(capsys.readouterr().out)["rahmenbedingungen"]
     duties = {p["paragraph"]: p for p in section["pflichten"]}
@@ -383,16 +380,21 @@ def test_check_json_on_a_2019_stichtag_shows_the_2019_frame(tmp_path, reference_
     # § 14 Abs. 2 (2022), OZG (2022), SDG (2023) lay ahead
     assert section["pflichten_ueberfaellig"] == 0
     assert duties["OZG"]["tage_ueberfaellig"] == 0
+    # geaendert_seit (2019-11-28) is the Stichtag itself: no box, a note for the analyst
     assert section["pflichten_geaendert"] is None
+    assert "liegt nicht vor dem Stichtag 28.11.2019" in section["pflichten_hinweise"][0]
 
 
-def test_old_duty_key_is_mapped_with_a_message(folder):
+def test_old_duty_key_is_mapped_with_a_message(folder, capsys):
+    params = write_params(folder, BASE + "rahmen:\n  pflichten:\n    OZG: teilweise\n")
+    assert main(["check", str(params)]) == 0
+    assert "Hinweis: Parameterdatei, „rahmen → pflichten → OZG“" in capsys.readouterr().out
     ba = load_bestand(write_params(folder, BASE + "rahmen:\n  pflichten:\n    OZG: teilweise\n"))
     table = rahmen.duties(ba).set_index("schluessel")
     assert table.loc["OZG § 1a Abs. 1", "status"] == "teilweise"
     assert "Stand übernommen von „OZG“" in table.loc["OZG § 1a Abs. 1", "notiz"]
     assert "OZG" not in table.index
-    assert rahmen.summary(ba)["pflichten_hinweise"] == [
+    assert rahmen.duty_notes(ba) == [
         "Parameterdatei, „rahmen → pflichten → OZG“: die Pflicht gilt am Stichtag nicht mehr; "
         "ihr Stand „teilweise“ wird für die Nachfolgerin „OZG § 1a Abs. 1“ verwendet. Bitte den "
         "Stand unter „OZG § 1a Abs. 1“ eintragen."
@@ -400,10 +402,11 @@ def test_old_duty_key_is_mapped_with_a_message(folder):
 
 
 @pytest.mark.parametrize("date", ["2026-11-28", "2027-01-01"])
-def test_changed_since_must_lie_before_the_stichtag(folder, date):
+def test_changed_since_not_before_the_stichtag_gives_no_box(folder, date):
     ba = load_bestand(write_params(folder, BASE + f"rahmen:\n  geaendert_seit: {date}\n"))
-    with pytest.raises(InputError, match="„rahmen → geaendert_seit“: .* liegt nicht vor dem"):
-        rahmen.duty_changes(ba)
+    assert rahmen.duty_changes(ba) is None
+    (note,) = rahmen.duty_notes(ba)
+    assert "„rahmen → geaendert_seit“" in note and "liegt nicht vor dem Stichtag 28.11.2026" in note
 
 
 def test_changed_since_german_date(folder):
