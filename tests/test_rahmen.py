@@ -389,7 +389,7 @@ def test_old_duty_key_is_mapped_with_a_message(folder, capsys):
     params = write_params(folder, BASE + "rahmen:\n  pflichten:\n    OZG: teilweise\n")
     assert main(["check", str(params)]) == 0
     assert "Hinweis: Parameterdatei, „rahmen → pflichten → OZG“" in capsys.readouterr().out
-    ba = load_bestand(write_params(folder, BASE + "rahmen:\n  pflichten:\n    OZG: teilweise\n"))
+    ba = load_bestand(params)
     table = rahmen.duties(ba).set_index("schluessel")
     assert table.loc["OZG § 1a Abs. 1", "status"] == "teilweise"
     assert "Stand übernommen von „OZG“" in table.loc["OZG § 1a Abs. 1", "notiz"]
