@@ -349,11 +349,6 @@ def unknown(table: pd.DataFrame) -> pd.DataFrame:
     return table[table["status"] == STATUS_DEFAULT]
 
 
-def open_permanent(table: pd.DataFrame) -> pd.DataFrame:
-    """Daueraufgaben recorded as ``offen`` or ``teilweise`` (not overdue, but not done)."""
-    return table[(table["art"] == ART_DAUER) & table["status"].isin(STATUS_OVERDUE)]
-
-
 # --------------------------------------------------------------------------- SDG
 
 

@@ -182,7 +182,6 @@ def test_duty_table_overdue_by_type_and_status():
         "unbekannt": 10,
     }
     assert len(pflichten.unknown(table)) == 10
-    assert list(pflichten.open_permanent(table).index) == ["EGovG NRW § 4"]
 
 
 def test_extra_register_adds_and_replaces(tmp_path):
