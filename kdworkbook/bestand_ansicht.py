@@ -106,7 +106,7 @@ def _unsuitable_among(ba: Bestandsaufnahme, count: int) -> str:
         return ""
     return (
         f" Ausgenommen {'ist' if n == 1 else 'sind'} {zahl(n)} davon, als nicht geeignet "
-        "gekennzeichnet (Spalte „Geeignetheit“): sie verursachen Arbeit, sind aber keine "
+        "gekennzeichnet (in der Tabelle beim Namen): sie verursachen Arbeit, sind aber keine "
         "Kandidaten für die Digitalisierung."
     )
 
@@ -120,13 +120,13 @@ def pareto_chart(ba: Bestandsaufnahme) -> Figure:
 
 def pareto_table(ba: Bestandsaufnahme) -> HTML:
     """The processes causing the Pareto share of the hours; a process marked not suitable
-    stays in (it causes the hours) but carries its reason."""
+    stays in (it causes the hours) but carries its reason after its name."""
     count = bestand.pareto_count(ba.data, ba.settings.pareto_anteil)
     labelled = ba.data.assign(geeignetheit=geeignetheit_column(ba))
     top = bestand.pareto(labelled).head(count)
+    marked = top["geeignetheit"] != ""
+    top.loc[marked, "bezeichnung"] = top["bezeichnung"] + " – " + top["geeignetheit"]
     columns = {"rang": ("Rang", "int"), **PROCESS_COLUMNS, "kum_anteil": ("kumuliert", "pct")}
-    if (top["geeignetheit"] != "").any():
-        columns["geeignetheit"] = ("Geeignetheit", "text")
     return anzeige.table(top, columns)
 
 
@@ -164,12 +164,15 @@ def geeignetheit_column(ba: Bestandsaufnahme) -> pd.Series:
     return geeignetheit.reason_label(rahmen.process_attributes(ba))
 
 
-def _suitable(ba: Bestandsaufnahme) -> tuple[pd.DataFrame, str]:
-    """Survey rows that may appear as candidates, and a German note naming the others."""
+def _suitable(ba: Bestandsaufnahme, short: bool = False) -> tuple[pd.DataFrame, str]:
+    """Survey rows that may appear as candidates, and a German note naming the others
+    (*short*: only their number, when the list was given above)."""
     label = geeignetheit_column(ba)
     out = ba.data[label != ""]
     note = ""
-    if len(out):
+    if len(out) and short:
+        note = f"<p>Ohne die {zahl(len(out))} als nicht geeignet gekennzeichneten Prozesse.</p>"
+    elif len(out):
         names = ", ".join(
             f"{b} {g.removeprefix('nicht geeignet ')}"
             for b, g in zip(out["bezeichnung"], label[label != ""], strict=True)
@@ -193,7 +196,7 @@ def candidates(ba: Bestandsaufnahme, limit: int = 15) -> HTML:
 
 
 def sorted_processes(ba: Bestandsaufnahme, limit: int = 25) -> HTML:
-    data, note = _suitable(ba)
+    data, note = _suitable(ba, short=True)
     top = bestand.sort_by_properties(data).head(limit)
     columns = {
         "bezeichnung": ("Prozess", "text"),

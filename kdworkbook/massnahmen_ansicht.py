@@ -409,7 +409,7 @@ def responsibility_text(p: Planung) -> Markdown:
 def steering_sentence(s: MassnahmenSettings) -> str:
     """Who steers: a fact when the parameter file names the body, else a marked assumption."""
     if "lenkungsgremium" in s.model_fields_set:
-        return f"Die Umsetzung steuert das **{s.lenkungsgremium}**."
+        return f"Die Umsetzung steuert das Gremium **{s.lenkungsgremium}**."
     return (
         f"Die Umsetzung steuert ein Lenkungsgremium, etwa ein „{s.lenkungsgremium}“ "
         f"(**{ANNAHME}**: die Parameterdatei nennt kein Gremium, „massnahmen → "

@@ -189,5 +189,5 @@ def test_unsuitable_process_is_no_candidate(tmp_path):
     assert list(sheet["bezeichnung"]) == ["A", "C", "B"]
     assert list(sheet["geeignetheit"]) == ["", "", "nicht geeignet (rechtlich)"]
     # the Pareto table keeps B (it causes the hours) and names the reason
-    assert "nicht geeignet (rechtlich)" in bestand_ansicht.pareto_table(ba).data
+    assert ">B – nicht geeignet (rechtlich)</td>" in bestand_ansicht.pareto_table(ba).data
     assert "Ausgenommen ist 1 davon" in bestand_ansicht.pareto_summary(ba).data

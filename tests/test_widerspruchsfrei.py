@@ -235,8 +235,8 @@ def test_no_unsuitable_process_in_a_candidate_priority_or_measure_list(run):
                 continue
             reason_column = next((i for i, h in enumerate(head) if "nicht geeignet" in h), None)
             for row in rows:
-                named = unsuitable & set(row)
-                with_reason = any(c.startswith("nicht geeignet (") for c in row) or (
+                named = {n for n in unsuitable for c in row if c == n or c.startswith(n + " ")}
+                with_reason = any("nicht geeignet (" in c for c in row) or (
                     reason_column is not None and row[reason_column] in REASONS
                 )
                 assert not named or with_reason, f"{title}: {named} in Tabelle {head}"

@@ -100,5 +100,6 @@ def test_steering_is_an_assumption_unless_the_file_names_it():
     assert defaults.LENKUNGSGREMIUM in default
     given = MassnahmenSettings(lenkungsgremium="Digitalrat")
     assert (
-        massnahmen_ansicht.steering_sentence(given) == "Die Umsetzung steuert das **Digitalrat**."
+        massnahmen_ansicht.steering_sentence(given)
+        == "Die Umsetzung steuert das Gremium **Digitalrat**."
     )
