@@ -362,11 +362,6 @@ def horizon_note(p: Planung, table: pd.DataFrame) -> str:
     )
 
 
-def programme_payback(p: Planung) -> float | None:
-    """Years until all one-time costs are earned back by the yearly net saving of all measures."""
-    return p.kennzahlen.amortisation_jahre
-
-
 def gantt_chart(p: Planung) -> Figure:
     names = {k: t.name for k, t in p.settings.massnahmentypen.items()}
     return massnahmen_grafiken.gantt(p.measures, p.start, names)
