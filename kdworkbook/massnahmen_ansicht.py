@@ -144,12 +144,22 @@ def selection_text(p: Planung) -> str:
         text += f" und, per Zuordnung in der Parameterdatei, {names}"
     text += f": zusammen {zahl(k.ausgewaehlt)} Prozesse"
     none = p.without_measures
+    empty = none["bezeichnung"].isin([k for k, v in s.zuordnung.items() if not v])
+    no_rule, by_file = none[~empty], none[empty]
     if len(none):
-        text += (
-            f"; {zahl(k.mit_massnahmen)} davon erhalten mindestens eine Maßnahme. Für "
-            f"{zahl(len(none))} (Rang {_ranks(none)}) passt kein Standard-Maßnahmentyp – "
-            "keine Regel der Maßnahmentypen trifft zu; im Workshop klären."
-        )
+        text += f"; {zahl(k.mit_massnahmen)} davon erhalten mindestens eine Maßnahme."
+        if len(no_rule):
+            text += (
+                f" Für {zahl(len(no_rule))} (Rang {_ranks(no_rule)}) passt kein "
+                "Standard-Maßnahmentyp – keine Regel der Maßnahmentypen trifft zu; im Workshop "
+                "klären."
+            )
+        if len(by_file):
+            text += (
+                f" {zahl(len(by_file))} (Rang {_ranks(by_file)}) "
+                f"{'erhält' if len(by_file) == 1 else 'erhalten'} laut Zuordnung in der "
+                "Parameterdatei keine Maßnahme."
+            )
     else:
         text += ", jeder mit mindestens einer Maßnahme."
     return text

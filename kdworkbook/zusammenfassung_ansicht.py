@@ -21,6 +21,7 @@ from kdworkbook.massnahmen import PLAN_KEYS
 from kdworkbook.massnahmenplan import Planung
 
 NO_MEASURE = "keine – kein Maßnahmentyp passt (im Workshop klären)"
+NONE_ASSIGNED = "keine – laut Zuordnung in der Parameterdatei"
 
 
 def overview(ba: Bestandsaufnahme, p: Planung) -> Markdown:
@@ -92,6 +93,8 @@ def top_table(p: Planung) -> pd.DataFrame:
     last = p.measures.groupby(PLAN_KEYS, sort=False).agg(fertig=("fertig", "last")).reset_index()
     table = p.top[[*PLAN_KEYS, "quadrant"]].merge(per_process, on=PLAN_KEYS, how="left")
     table = table.merge(last, on=PLAN_KEYS, how="left")
+    empty = table["bezeichnung"].isin([k for k, v in p.settings.zuordnung.items() if not v])
+    table.loc[empty & table["massnahmen"].isna(), "massnahmen"] = NONE_ASSIGNED
     table["massnahmen"] = table["massnahmen"].fillna(NO_MEASURE)
     return table
 

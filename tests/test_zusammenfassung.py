@@ -103,3 +103,15 @@ def test_steering_is_an_assumption_unless_the_file_names_it():
         massnahmen_ansicht.steering_sentence(given)
         == "Die Umsetzung steuert das Gremium **Digitalrat**."
     )
+
+
+def test_explicitly_empty_assignment_is_named_as_such(planung):
+    s = planung.settings.model_copy(update={"zuordnung": {"Bauantrag": ("w",), "Hund": ()}})
+    again = massnahmenplan.plan_measures(
+        planung.ranked, planung.excluded, pd.DataFrame(), s, dt.date(2026, 11, 28), 1600
+    )
+    assert massnahmen_ansicht.selection_text(again).endswith(
+        "2 davon erhalten mindestens eine Maßnahme. 1 (Rang 2) erhält laut Zuordnung in der "
+        "Parameterdatei keine Maßnahme."
+    )
+    assert summary.top_table(again).loc[1, "massnahmen"] == summary.NONE_ASSIGNED
