@@ -5,13 +5,14 @@ Keeps ``notebooks/02_bestandsaufnahme.ipynb`` thin: the notebook only calls thes
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 import pandas as pd
 from IPython.display import HTML, Markdown
 from matplotlib.figure import Figure
 
-from kdworkbook import anzeige, bestand, defaults, grafiken
+from kdworkbook import anzeige, bestand, defaults, geeignetheit, grafiken
 from kdworkbook.formatierung import datum, euro, prozent, zahl
 from kdworkbook.laden import Bestandsaufnahme
 
@@ -94,6 +95,19 @@ def pareto_summary(ba: Bestandsaufnahme) -> Markdown:
         f"**{zahl(count)} von {zahl(total)} Prozessen** ({prozent(count / total)}) verursachen "
         f"{prozent(share, 0)} der Jahresstunden. Hier lohnt Digitalisierung am meisten: "
         "jede eingesparte Minute wirkt bei diesen Prozessen besonders oft."
+        + _unsuitable_among(ba, count)
+    )
+
+
+def _unsuitable_among(ba: Bestandsaufnahme, count: int) -> str:
+    labelled = ba.data.assign(geeignetheit=geeignetheit_column(ba))
+    n = int((bestand.pareto(labelled).head(count)["geeignetheit"] != "").sum())
+    if not n:
+        return ""
+    return (
+        f" Ausgenommen {'ist' if n == 1 else 'sind'} {zahl(n)} davon, als nicht geeignet "
+        "gekennzeichnet (in der Tabelle beim Namen): sie verursachen Arbeit, sind aber keine "
+        "Kandidaten für die Digitalisierung."
     )
 
 
@@ -105,8 +119,13 @@ def pareto_chart(ba: Bestandsaufnahme) -> Figure:
 
 
 def pareto_table(ba: Bestandsaufnahme) -> HTML:
+    """The processes causing the Pareto share of the hours; a process marked not suitable
+    stays in (it causes the hours) but carries its reason after its name."""
     count = bestand.pareto_count(ba.data, ba.settings.pareto_anteil)
-    top = bestand.pareto(ba.data).head(count)
+    labelled = ba.data.assign(geeignetheit=geeignetheit_column(ba))
+    top = bestand.pareto(labelled).head(count)
+    marked = top["geeignetheit"] != ""
+    top.loc[marked, "bezeichnung"] = top["bezeichnung"] + " – " + top["geeignetheit"]
     columns = {"rang": ("Rang", "int"), **PROCESS_COLUMNS, "kum_anteil": ("kumuliert", "pct")}
     return anzeige.table(top, columns)
 
@@ -137,15 +156,48 @@ def _labelled(ba: Bestandsaufnahme) -> Any:
     )
 
 
+def geeignetheit_column(ba: Bestandsaufnahme) -> pd.Series:
+    """Per row of ``ba.data``: „nicht geeignet (rechtlich)“ etc. (chapter Rahmenbedingungen),
+    "" for a suitable process."""
+    from kdworkbook import rahmen  # reads the catalogue; only where the column is shown
+
+    return geeignetheit.reason_label(rahmen.process_attributes(ba))
+
+
+def _suitable(ba: Bestandsaufnahme, short: bool = False) -> tuple[pd.DataFrame, str]:
+    """Survey rows that may appear as candidates, and a German note naming the others
+    (*short*: only their number, when the list was given above)."""
+    label = geeignetheit_column(ba)
+    out = ba.data[label != ""]
+    note = ""
+    if len(out) and short:
+        note = f"<p>Ohne die {zahl(len(out))} als nicht geeignet gekennzeichneten Prozesse.</p>"
+    elif len(out):
+        names = ", ".join(
+            f"{b} {g.removeprefix('nicht geeignet ')}"
+            for b, g in zip(out["bezeichnung"], label[label != ""], strict=True)
+        )
+        note = (
+            f"<p>Ausgenommen sind die {zahl(len(out))} als nicht geeignet gekennzeichneten "
+            f"Prozesse (Kapitel Rahmenbedingungen): {html.escape(names)}.</p>"
+        )
+    return ba.data[label == ""], note
+
+
 def candidates(ba: Bestandsaufnahme, limit: int = 15) -> HTML:
-    top = bestand.simple_candidates(ba.data).head(limit)
+    data, note = _suitable(ba)
+    top = bestand.simple_candidates(data).head(limit)
     if top.empty:
-        return HTML("<p>Kein Prozess ohne rechtliche Besonderheiten mit nur einer Stelle.</p>")
-    return anzeige.table(top, PROCESS_COLUMNS)
+        return HTML(
+            "<p>Kein geeigneter Prozess ohne rechtliche Besonderheiten mit nur einer Stelle.</p>"
+            + note
+        )
+    return HTML(anzeige.STYLE + anzeige.table_html(top, PROCESS_COLUMNS) + note)
 
 
 def sorted_processes(ba: Bestandsaufnahme, limit: int = 25) -> HTML:
-    top = bestand.sort_by_properties(ba.data).head(limit)
+    data, note = _suitable(ba, short=True)
+    top = bestand.sort_by_properties(data).head(limit)
     columns = {
         "bezeichnung": ("Prozess", "text"),
         "fachamt": ("Fachamt", "text"),
@@ -154,7 +206,7 @@ def sorted_processes(ba: Bestandsaufnahme, limit: int = 25) -> HTML:
         "stufe": ("Stufe", "int"),
         "jahresstunden": ("Jahresstunden", "int"),
     }
-    return anzeige.table(top, columns)
+    return HTML(anzeige.STYLE + anzeige.table_html(top, columns) + note)
 
 
 def data_quality(ba: Bestandsaufnahme) -> HTML:
@@ -256,8 +308,18 @@ def results(ba: Bestandsaufnahme) -> None:
 
 
 def appendix_sheets(ba: Bestandsaufnahme) -> dict[str, tuple[pd.DataFrame, dict]]:
-    """Sheets of the Excel appendix: all processes with figures, and totals per Fachamt."""
-    processes = bestand.sort_by_properties(ba.data)
+    """Sheets of the Excel appendix: all processes with figures, and totals per Fachamt.
+
+    Processes marked not suitable are listed last, with their reason – never among the
+    candidates at the top."""
+    labelled = ba.data.assign(geeignetheit=geeignetheit_column(ba))
+    processes = pd.concat(
+        [
+            bestand.sort_by_properties(labelled[labelled["geeignetheit"] == ""]),
+            bestand.sort_by_properties(labelled[labelled["geeignetheit"] != ""]),
+        ],
+        ignore_index=True,
+    )
     process_columns = {
         "fachamt": ("Fachamt", "text"),
         "leistung": ("Leistung", "text"),
@@ -273,6 +335,7 @@ def appendix_sheets(ba: Bestandsaufnahme) -> dict[str, tuple[pd.DataFrame, dict]
         "jahresstunden": ("Jahresstunden", "dez1"),
         "personalkosten_eur": ("Personalkosten €", "eur"),
         "vzae": ("VZÄ", "dez2"),
+        "geeignetheit": ("Geeignetheit", "text"),
         "datei": ("Quelldatei", "text"),
         "zeile": ("Zeile", "int"),
     }

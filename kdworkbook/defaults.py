@@ -134,6 +134,13 @@ STUNDEN_JE_PERSONENTAG = 8.0
 #: verlängert, wenn die letzte Maßnahme später fertig wird. 5 Jahre = übliche Finanzplanung.
 PLANUNGSJAHRE = 5
 
+#: Planungshorizont der Amortisation in Jahren [massnahmen → amortisation_horizont_jahre]:
+#: eine Maßnahme, deren Einmalkosten sich nicht innerhalb dieser Jahre durch die Einsparung
+#: (abzüglich laufender Kosten) einspielen – oder nie –, wird im Bericht gekennzeichnet.
+#: 5 Jahre = die fünfjährige Ergebnis- und Finanzplanung der Gemeinde (§ 84 Abs. 1 GO NRW).
+AMORTISATION_HORIZONT_JAHRE = 5.0
+AMORTISATION_HORIZONT_QUELLE = "fünfjährige Ergebnis- und Finanzplanung (§ 84 Abs. 1 GO NRW)"
+
 #: Lenkungsgremium, wenn die Parameterdatei keines nennt [massnahmen → lenkungsgremium]
 #: (Folien: Lenkungsgremien gemeinsam mit dem IT-Dienstleister).
 LENKUNGSGREMIUM = (

@@ -99,3 +99,9 @@ def reason_counts(suitable: pd.DataFrame) -> dict[str, int]:
     """Number of unsuitable processes per reason (every reason listed)."""
     counts = suitable["geeignetheit_grund"].value_counts()
     return {g: int(counts.get(g, 0)) for g in GEEIGNETHEIT_GRUENDE}
+
+
+def reason_label(suitable: pd.DataFrame) -> pd.Series:
+    """„nicht geeignet (rechtlich)“ per row of a :func:`suitability` table; "" where suitable."""
+    text = "nicht geeignet (" + suitable["geeignetheit_grund"].astype("object").fillna("") + ")"
+    return text.where(~suitable["geeignet"].astype(bool), "")

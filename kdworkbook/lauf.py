@@ -358,7 +358,7 @@ def run(
     ba = load_bestand(parameter_file)
     schritte.summary(ba)  # every step validates its own inputs before anything runs
     inputs = protokoll.input_files(parameter_file, ba.settings)
-    notebooks = step_notebooks(notebook_dir)
+    notebooks = schritte.report_notebooks(ba, step_notebooks(notebook_dir))
 
     slug_dir = Path(output_root).resolve() / ba.settings.slug
     stamp = started.strftime("%Y-%m-%d_%H%M%S")

@@ -8,7 +8,8 @@ measure types (:class:`~kdworkbook.massnahmen_einstellungen.MeasureType`).
   Several measures of one process act one after the other on the remaining time: the k-th
   saves Minuten × (1 − r₁)…(1 − rₖ₋₁) × rₖ, so together 1 − Π(1 − rᵢ).
 - Amortisation in Jahren = Einmalkosten / (Einsparung € − laufende Kosten €); none if the
-  yearly net saving is not positive.
+  yearly net saving is not positive. A payback beyond the planning horizon (or none) is
+  flagged (:func:`beyond_horizon`).
 - Zeitplan: measures in priority order fill an effort budget of *capacity* person-days per
   quarter one after the other; a measure larger than what is left continues in the next
   quarter. So no quarter gets more than its capacity, and no measure starts before one of
@@ -135,6 +136,11 @@ def _rest_before(plan: pd.DataFrame) -> pd.Series:
 def payback(one_time: pd.Series, net_per_year: pd.Series) -> pd.Series:
     """Years until one-time costs are earned back; NaN if the net saving is not positive."""
     return (one_time / net_per_year).where(net_per_year > 0)
+
+
+def beyond_horizon(years: pd.Series, horizon: float) -> pd.Series:
+    """True where a payback takes longer than *horizon* years or never comes (NaN)."""
+    return years.isna() | (years > horizon)
 
 
 def by_process(plan: pd.DataFrame) -> pd.DataFrame:

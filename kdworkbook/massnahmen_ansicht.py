@@ -7,6 +7,7 @@ computes the step once for a notebook.
 
 from __future__ import annotations
 
+import html
 import importlib
 import importlib.util
 from typing import Any
@@ -15,10 +16,16 @@ import pandas as pd
 from IPython.display import HTML, Markdown
 from matplotlib.figure import Figure
 
-from kdworkbook import anzeige, massnahmen_grafiken, massnahmenplan, priorisierung
+from kdworkbook import anzeige, defaults, massnahmen_grafiken, massnahmenplan, priorisierung
 from kdworkbook.formatierung import datum, euro, prozent, zahl
 from kdworkbook.laden import Bestandsaufnahme
+from kdworkbook.massnahmen_einstellungen import MassnahmenSettings
 from kdworkbook.massnahmenplan import Planung
+
+#: Marks a default the parameter file does not state: shown, never as a fact.
+ANNAHME = "Annahme – im Workshop bestätigen"
+#: Marks a payback beyond the planning horizon (explained below each table that shows it).
+FLAG = "*"
 
 RANK_COLUMNS = {
     "rang": ("Rang", "int"),
@@ -98,33 +105,82 @@ def planung(ba: Bestandsaufnahme) -> Planung:
 
 
 def introduction(ba: Bestandsaufnahme, p: Planung) -> Markdown:
-    s = p.settings
+    s, k = p.settings, p.kennzahlen
     return anzeige.text(
         f"Welche Prozesse der **{ba.settings.gemeinde}** sollen zuerst digitalisiert werden? "
-        f"Bewertet wurden {zahl(len(p.ranked))} geeignete Prozesse nach ihrem **Nutzen** und "
-        f"ihrem **Aufwand**; {zahl(len(p.excluded))} Prozesse sind als nicht geeignet "
-        f"ausgeschlossen. Für die {zahl(s.prozesse)} bestplatzierten Prozesse schlägt die "
-        f"Arbeitsmappe {zahl(len(p.measures))} Maßnahmen vor und plant sie ab dem "
-        f"{datum(p.start)} mit einem Zeitkontingent von "
-        f"{zahl(s.zeitkontingent_personentage)} Personentagen je Quartal ein."
+        f"Bewertet wurden {zahl(k.geeignet)} geeignete Prozesse nach ihrem **Nutzen** und "
+        f"ihrem **Aufwand**; {zahl(k.ausgeschlossen)} Prozesse sind als nicht geeignet "
+        f"ausgeschlossen und erscheinen in keiner Rangfolge. {selection_text(p)} Die "
+        f"{zahl(k.massnahmen)} Maßnahmen sind ab dem {datum(p.start)} mit einem Zeitkontingent "
+        f"von {zahl(s.zeitkontingent_personentage)} Personentagen je Quartal eingeplant"
+        f"{assumed(s, 'zeitkontingent_personentage')}."
     )
 
 
+def assumed(s: MassnahmenSettings, key: str) -> str:
+    """„ (Annahme – im Workshop bestätigen)“ when *key* is a default, not from the file."""
+    return "" if key in s.model_fields_set else f" ({ANNAHME})"
+
+
+def _ranks(table: pd.DataFrame) -> str:
+    ranks = [zahl(r) for r in table["rang"]]
+    return ranks[0] if len(ranks) == 1 else ", ".join(ranks[:-1]) + " und " + ranks[-1]
+
+
+def selection_text(p: Planung) -> str:
+    """Which processes receive measures and why – the same sentence in the chapter and in the
+    management summary (ranks chosen, processes without a fitting measure type, assignments)."""
+    s, k, chosen = p.settings, p.kennzahlen, p.chosen
+    by_rank = chosen[chosen["auswahl"] == massnahmenplan.BY_RANK]
+    extra = chosen[chosen["auswahl"] == massnahmenplan.BY_ASSIGNMENT]
+    text = f"Maßnahmen erhalten die {zahl(len(by_rank))} bestplatzierten geeigneten Prozesse"
+    if len(by_rank) < s.prozesse:
+        text += f" (vorgesehen waren {zahl(s.prozesse)}; mehr geeignete Prozesse gibt es nicht)"
+    if len(extra):
+        names = ", ".join(
+            f"„{n}“ (Rang {zahl(r)})"
+            for n, r in zip(extra["bezeichnung"], extra["rang"], strict=True)
+        )
+        text += f" und, per Zuordnung in der Parameterdatei, {names}"
+    text += f": zusammen {zahl(k.ausgewaehlt)} Prozesse"
+    none = p.without_measures
+    empty = none["bezeichnung"].isin([k for k, v in s.zuordnung.items() if not v])
+    no_rule, by_file = none[~empty], none[empty]
+    if len(none):
+        text += f"; {zahl(k.mit_massnahmen)} davon erhalten mindestens eine Maßnahme."
+        if len(no_rule):
+            text += (
+                f" Für {zahl(len(no_rule))} (Rang {_ranks(no_rule)}) passt kein "
+                "Standard-Maßnahmentyp – keine Regel der Maßnahmentypen trifft zu; im Workshop "
+                "klären."
+            )
+        if len(by_file):
+            text += (
+                f" {zahl(len(by_file))} (Rang {_ranks(by_file)}) "
+                f"{'erhält' if len(by_file) == 1 else 'erhalten'} laut Zuordnung in der "
+                "Parameterdatei keine Maßnahme."
+            )
+    else:
+        text += ", jeder mit mindestens einer Maßnahme."
+    return text
+
+
 def key_figures(p: Planung) -> HTML:
+    k = p.kennzahlen
     return anzeige.cards(
         {
-            "Quick Wins": zahl(p.quick_wins),
-            "Maßnahmen": zahl(len(p.measures)),
-            "Einsparung pro Jahr": euro(p.processes["einsparung_eur"].sum()),
-            "Einsparung VZÄ": zahl(p.processes["einsparung_vzae"].sum(), 1),
-            "Einmalkosten": euro(p.processes["einmalkosten_eur"].sum()),
-            "fertig bis": finished(p),
+            "Quick Wins": zahl(k.quick_wins),
+            "Maßnahmen": zahl(k.massnahmen),
+            "Einsparung pro Jahr": euro(k.einsparung_eur),
+            "Einsparung VZÄ": zahl(k.einsparung_vzae, 1),
+            "Einmalkosten": euro(k.einmalkosten_eur),
+            "fertig bis": k.fertig,
         }
     )
 
 
 def finished(p: Planung) -> str:
-    return p.measures["fertig"].iloc[-1] if len(p.measures) else "–"
+    return p.kennzahlen.fertig
 
 
 def criteria_table(p: Planung) -> HTML:
@@ -266,27 +322,54 @@ def measure_types_table(p: Planung) -> HTML:
 
 
 def measures_table(p: Planung) -> HTML:
-    pr = p.processes
+    pr, k = p.processes, p.kennzahlen
     total = {
         "bezeichnung": "Summe",
-        **{k: pr[k].sum() for k in list(PROCESS_PLAN_COLUMNS)[3:7]},
-        "amortisation": _payback_text(programme_payback(p)),
+        **{c: pr[c].sum() for c in list(PROCESS_PLAN_COLUMNS)[3:7]},
+        "amortisation": payback_text(k.amortisation_jahre, p.settings.amortisation_horizont_jahre),
     }
-    shown = pr.assign(amortisation=pr["amortisation_jahre"].map(_payback_text))
-    return anzeige.table(shown, PROCESS_PLAN_COLUMNS, total)
+    table = anzeige.table_html(with_payback(p, pr), PROCESS_PLAN_COLUMNS, total)
+    return HTML(anzeige.STYLE + table + horizon_note(p, pr))
 
 
-def _payback_text(years: float | None) -> str:
-    """„2,5“ years, „sofort“ without one-time costs, „keine“ if the net saving is ≤ 0."""
+def with_payback(p: Planung, table: pd.DataFrame) -> pd.DataFrame:
+    """*table* (rows of ``p.processes``) with the payback as text, flagged beyond the horizon."""
+    horizon = p.settings.amortisation_horizont_jahre
+    return table.assign(
+        amortisation=table["amortisation_jahre"].map(lambda y: payback_text(y, horizon))
+    )
+
+
+def payback_text(years: float | None, horizon: float | None = None) -> str:
+    """„2,5“ years, „sofort“ without one-time costs, „keine“ if the net saving is ≤ 0;
+    „keine *“ / „32,5 *“ when beyond the planning *horizon* (see :func:`horizon_note`)."""
     if years is None or pd.isna(years):
-        return "keine"
-    return "sofort" if years == 0 else zahl(years, 1)
+        text, late = "keine", True
+    else:
+        text, late = (
+            ("sofort" if years == 0 else zahl(years, 1)),
+            horizon is not None and years > horizon,
+        )
+    return f"{text} {FLAG}" if late and horizon is not None else text
 
 
-def programme_payback(p: Planung) -> float | None:
-    """Years until all one-time costs are earned back by the yearly net saving of all measures."""
-    net = p.processes["einsparung_eur"].sum() - p.processes["laufende_kosten_eur_jahr"].sum()
-    return p.processes["einmalkosten_eur"].sum() / net if net > 0 else None
+def horizon_note(p: Planung, table: pd.DataFrame) -> str:
+    """The footnote to :data:`FLAG` when *table* has a flagged row; empty otherwise."""
+    late = int(table["ueber_horizont"].sum())
+    if not late:
+        return ""
+    s = p.settings
+    source = (
+        "Parameterdatei"
+        if "amortisation_horizont_jahre" in s.model_fields_set
+        else defaults.AMORTISATION_HORIZONT_QUELLE
+    )
+    return (
+        f"<p>{FLAG} {zahl(late)} {'Prozess rechnet' if late == 1 else 'Prozesse rechnen'} sich "
+        f"nicht innerhalb des Planungshorizonts von {zahl(s.amortisation_horizont_jahre)} Jahren "
+        f"({html.escape(source)}) oder nie über die eingesparte Arbeitszeit: sie lohnen sich nur "
+        "über Pflichten oder Servicequalität – im Workshop bewusst entscheiden.</p>"
+    )
 
 
 def gantt_chart(p: Planung) -> Figure:
@@ -321,10 +404,21 @@ def cost_chart(p: Planung) -> Figure:
 def responsibility_text(p: Planung) -> Markdown:
     s = p.settings
     return anzeige.text(
-        f"Die Umsetzung steuert das **{s.lenkungsgremium}**. Die Organisations"
+        f"{steering_sentence(s)} Die Organisations"
         "verantwortung (Ziel, Abnahme, Ablauf im Amt) liegt beim genannten Amt oder der "
         "Stelle, die Durchführungsverantwortung (Einrichtung, Technik) bei "
         f"{s.verantwortung['digitalmanager']} bzw. {s.verantwortung['it_dienstleister']}."
+    )
+
+
+def steering_sentence(s: MassnahmenSettings) -> str:
+    """Who steers: a fact when the parameter file names the body, else a marked assumption."""
+    if "lenkungsgremium" in s.model_fields_set:
+        return f"Die Umsetzung steuert das Gremium **{s.lenkungsgremium}**."
+    return (
+        f"Die Umsetzung steuert ein Lenkungsgremium, etwa ein „{s.lenkungsgremium}“ "
+        f"(**{ANNAHME}**: die Parameterdatei nennt kein Gremium, „massnahmen → "
+        "lenkungsgremium“)."
     )
 
 
@@ -382,15 +476,19 @@ def notes(p: Planung) -> Markdown | None:
 
 
 def summary_of(p: Planung) -> dict[str, Any]:
+    k = p.kennzahlen
     return {
         "rangfolge": list(p.top["bezeichnung"]),
-        "quick_wins": p.quick_wins,
-        "einsparung_eur_jahr": float(p.processes["einsparung_eur"].sum()),
-        "ausgeschlossen": len(p.excluded),
-        "massnahmen": len(p.measures),
-        "einmalkosten_eur": float(p.processes["einmalkosten_eur"].sum()),
-        "fertig": finished(p),
-        "kriterien": [k for w in p.ranked.attrs["gewichte"].values() for k in w],
+        "quick_wins": k.quick_wins,
+        "einsparung_eur_jahr": k.einsparung_eur,
+        "ausgeschlossen": k.ausgeschlossen,
+        "massnahmen": k.massnahmen,
+        "einmalkosten_eur": k.einmalkosten_eur,
+        "fertig": k.fertig,
+        "kriterien": [c for w in p.ranked.attrs["gewichte"].values() for c in w],
+        "kennzahlen": k.as_dict(),
+        "nicht_geeignet": list(p.excluded["bezeichnung"]),
+        "ohne_massnahme": [int(r) for r in p.without_measures["rang"]],
     }
 
 

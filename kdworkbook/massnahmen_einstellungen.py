@@ -179,6 +179,9 @@ class MassnahmenSettings(BaseModel):
     start: dt.date | None = None
     zeitkontingent_personentage: float = Field(default=defaults.ZEITKONTINGENT_PT_QUARTAL, gt=0)
     planungsjahre: int = Field(default=defaults.PLANUNGSJAHRE, ge=1, le=30)
+    amortisation_horizont_jahre: float = Field(
+        default=defaults.AMORTISATION_HORIZONT_JAHRE, gt=0, le=100
+    )
     lenkungsgremium: str = Field(default=defaults.LENKUNGSGREMIUM, min_length=1)
     verantwortung: dict[Literal["digitalmanager", "it_dienstleister"], str] = Field(
         default_factory=lambda: dict(defaults.VERANTWORTUNG)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kdworkbook import export, priorisierung
+from kdworkbook import export, massnahmen, priorisierung
 from kdworkbook.laden import Bestandsaufnahme
 from kdworkbook.massnahmen_ansicht import COST_COLUMNS, RANK_COLUMNS, planung
 from kdworkbook.massnahmenplan import Planung
@@ -19,6 +19,9 @@ PLAN_FILE = "massnahmenplan.xlsx"
 def plan_sheets(p: Planung) -> dict[str, export.Sheet]:
     """Sheets of ``massnahmenplan.xlsx``."""
     ranked = p.ranked
+    horizon = p.settings.amortisation_horizont_jahre
+    late = massnahmen.beyond_horizon(p.measures["amortisation_jahre"], horizon)
+    measures = p.measures.assign(ueber_horizont=late.map({True: "ja", False: "nein"}))
     criteria = {
         f"k_{c.key}": (c.label + " (0–1)", "dez2")
         for c in priorisierung.CRITERIA
@@ -36,7 +39,7 @@ def plan_sheets(p: Planung) -> dict[str, export.Sheet]:
             },
         ),
         "Maßnahmen": (
-            p.measures,
+            measures,
             {
                 "rang": ("Rang", "int"),
                 "bezeichnung": ("Prozess", "text"),
@@ -50,6 +53,7 @@ def plan_sheets(p: Planung) -> dict[str, export.Sheet]:
                 "einsparung_eur": ("Einsparung €/Jahr", "eur"),
                 "einsparung_vzae": ("Einsparung VZÄ", "dez2"),
                 "amortisation_jahre": ("Amortisation Jahre", "dez1"),
+                "ueber_horizont": ("Amortisation über Planungshorizont", "text"),
                 "organisation": ("Organisationsverantwortung", "text"),
                 "durchfuehrung": ("Durchführungsverantwortung", "text"),
             },
@@ -66,6 +70,16 @@ def plan_sheets(p: Planung) -> dict[str, export.Sheet]:
             },
         ),
         "Kostenplan": (p.costs, {**COST_COLUMNS, "jahr": ("Jahr", "int")}),
+        # listed with the reason, never ranked or planned
+        "Nicht geeignet": (
+            p.excluded,
+            {
+                "bezeichnung": ("Prozess", "text"),
+                "fachamt": ("Fachamt", "text"),
+                "grund": ("nicht geeignet (Grund)", "text"),
+                "jahresstunden": ("Jahresstunden", "dez1"),
+            },
+        ),
     }
 
 

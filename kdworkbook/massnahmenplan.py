@@ -7,14 +7,44 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import pandas as pd
 
 from kdworkbook import massnahmen, priorisierung
 from kdworkbook.errors import InputError
 from kdworkbook.massnahmen_einstellungen import MassnahmenSettings
+
+#: How a process came into the planning (column ``auswahl`` of :attr:`Planung.chosen`).
+BY_RANK = "Rang"
+BY_ASSIGNMENT = "Zuordnung in der Parameterdatei"
+
+
+@dataclass(frozen=True)
+class Kennzahlen:
+    """The step's key figures – computed once per :class:`Planung`; the chapter, the management
+    summary and ``ergebnisse.json`` all show these very values."""
+
+    quick_wins: int
+    geeignet: int
+    ausgeschlossen: int
+    ausgewaehlt: int  # processes chosen for measures (rank ≤ prozesse, or assigned)
+    mit_massnahmen: int  # of those, processes with at least one measure
+    massnahmen: int
+    einsparung_stunden: float
+    einsparung_eur: float
+    einsparung_vzae: float
+    einmalkosten_eur: float
+    laufende_kosten_eur_jahr: float
+    amortisation_jahre: float | None  # whole programme; None = never pays back
+    ueber_horizont: int  # processes whose measures pay back later than the horizon, or never
+    fertig: str
+
+    def as_dict(self) -> dict[str, float | int | str | None]:
+        return dataclasses.asdict(self)
 
 
 @dataclass(frozen=True)
@@ -30,6 +60,7 @@ class Planung:
     processes: pd.DataFrame  # one row per planned process
     costs: pd.DataFrame  # Kostenplan per year
     notes: list[str] = field(default_factory=list)
+    chosen: pd.DataFrame = field(default_factory=pd.DataFrame)  # ranked rows chosen, + auswahl
 
     @property
     def weights(self) -> dict[str, dict[str, float]]:
@@ -42,6 +73,34 @@ class Planung:
     @property
     def quick_wins(self) -> int:
         return int((self.ranked["quadrant"] == "Quick Win").sum())
+
+    @property
+    def without_measures(self) -> pd.DataFrame:
+        """Chosen processes that no measure type fits (no rule applies, or an empty list)."""
+        planned = set(zip(self.processes["bezeichnung"], self.processes["fachamt"], strict=True))
+        keys = zip(self.chosen["bezeichnung"], self.chosen["fachamt"], strict=True)
+        return self.chosen[[k not in planned for k in keys]]
+
+    @cached_property
+    def kennzahlen(self) -> Kennzahlen:
+        pr = self.processes
+        net = pr["einsparung_eur"].sum() - pr["laufende_kosten_eur_jahr"].sum()
+        return Kennzahlen(
+            quick_wins=self.quick_wins,
+            geeignet=len(self.ranked),
+            ausgeschlossen=len(self.excluded),
+            ausgewaehlt=len(self.chosen),
+            mit_massnahmen=len(pr),
+            massnahmen=len(self.measures),
+            einsparung_stunden=float(pr["einsparung_stunden"].sum()),
+            einsparung_eur=float(pr["einsparung_eur"].sum()),
+            einsparung_vzae=float(pr["einsparung_vzae"].sum()),
+            einmalkosten_eur=float(pr["einmalkosten_eur"].sum()),
+            laufende_kosten_eur_jahr=float(pr["laufende_kosten_eur_jahr"].sum()),
+            amortisation_jahre=float(pr["einmalkosten_eur"].sum() / net) if net > 0 else None,
+            ueber_horizont=int(pr["ueber_horizont"].sum()),
+            fertig=str(self.measures["fertig"].iloc[-1]) if len(self.measures) else "–",
+        )
 
 
 def _check_assignments(processes: pd.DataFrame, s: MassnahmenSettings) -> None:
@@ -110,8 +169,10 @@ def plan_measures(
         for name in s.zuordnung
         if name in set(excluded["bezeichnung"])
     ]
-    chosen = (ranked["rang"] <= s.prozesse) | (
-        ranked["bezeichnung"].isin([k for k, v in s.zuordnung.items() if v])
+    by_rank = ranked["rang"] <= s.prozesse
+    chosen = by_rank | ranked["bezeichnung"].isin([k for k, v in s.zuordnung.items() if v])
+    selection = ranked[chosen].assign(
+        auswahl=by_rank[chosen].map({True: BY_RANK, False: BY_ASSIGNMENT})
     )
     start = massnahmen.quarter_start(s.start_date(stichtag))
     measures = massnahmen.assign(ranked[chosen], s.massnahmentypen, s.zuordnung)
@@ -119,6 +180,10 @@ def plan_measures(
     measures = massnahmen.schedule(measures, s.zeitkontingent_personentage, start)
     measures = massnahmen.responsibilities(measures, s.role_names())
     costs = massnahmen.cost_plan(measures, s.zeitkontingent_personentage, start, s.planungsjahre)
+    processes = massnahmen.by_process(measures)
+    processes["ueber_horizont"] = massnahmen.beyond_horizon(
+        processes["amortisation_jahre"], s.amortisation_horizont_jahre
+    )
     return Planung(
         settings=s,
         start=start,
@@ -126,7 +191,8 @@ def plan_measures(
         excluded=excluded,
         sensitivity=sensitivity,
         measures=measures,
-        processes=massnahmen.by_process(measures),
+        processes=processes,
         costs=costs,
         notes=notes,
+        chosen=selection,
     )

@@ -28,12 +28,25 @@ from kdworkbook.laden import Bestandsaufnahme
 @dataclass(frozen=True)
 class Step:
     """``summary`` → dict for ``check --json`` (raises InputError on bad input);
-    ``sheets`` → sheets for ``anhang.xlsx``; ``write`` → further files into a run folder."""
+    ``sheets`` → sheets for ``anhang.xlsx``; ``write`` → further files into a run folder;
+    ``omitted`` → a German note for the analyst when the step's chapter (notebook stem
+    ``notebook``) is left out of the client report for this municipality, else None."""
 
     key: str
     summary: Callable[[Bestandsaufnahme], dict[str, Any]]
     sheets: Callable[[Bestandsaufnahme], dict[str, export.Sheet]] | None = None
     write: Callable[[Bestandsaufnahme, Path], list[Path]] | None = None
+    notebook: str | None = None
+    omitted: Callable[[Bestandsaufnahme], str | None] | None = None
+
+
+def _no_musterprozess(ba: Bestandsaufnahme) -> str | None:
+    if ba.settings.musterprozess.konfiguriert:
+        return None
+    return (
+        "Kein Musterprozess konfiguriert (Abschnitt „musterprozess“ mit „ist“ und „soll“): "
+        "das Kapitel Musterprozess entfällt im Bericht."
+    )
 
 
 STEPS: list[Step] = [
@@ -41,9 +54,25 @@ STEPS: list[Step] = [
     Step("bestand", bestand_ansicht.summary, sheets=bestand_ansicht.appendix_sheets),
     Step("massnahmen", massnahmen_ansicht.summary, write=massnahmen_excel.write_plan),
     Step(
-        "musterprozess", musterprozess_ansicht.summary, sheets=musterprozess_ansicht.appendix_sheets
+        "musterprozess",
+        musterprozess_ansicht.summary,
+        sheets=musterprozess_ansicht.appendix_sheets,
+        notebook="04_musterprozess",
+        omitted=_no_musterprozess,
     ),
 ]
+
+
+def omissions(ba: Bestandsaufnahme) -> dict[str, str]:
+    """Notebook stem → German note, for every chapter left out for this municipality."""
+    notes = {s.notebook: s.omitted(ba) for s in STEPS if s.notebook and s.omitted}
+    return {stem: note for stem, note in notes.items() if note}
+
+
+def report_notebooks(ba: Bestandsaufnahme, notebooks: list[Path]) -> list[Path]:
+    """The chapter notebooks of this municipality's report (see :func:`omissions`)."""
+    left_out = omissions(ba)
+    return [nb for nb in notebooks if nb.stem not in left_out]
 
 
 def summary(ba: Bestandsaufnahme) -> dict[str, Any]:
@@ -56,7 +85,7 @@ def summary(ba: Bestandsaufnahme) -> dict[str, Any]:
     }
     for step in STEPS:
         result[step.key] = step.summary(ba)
-    result["hinweise"] = ba.survey.notes
+    result["hinweise"] = [*ba.survey.notes, *omissions(ba).values()]
     return result
 
 

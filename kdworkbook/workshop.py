@@ -30,7 +30,7 @@ from kdworkbook.laden import load_bestand
 from kdworkbook.massnahmen_einstellungen import AXIS_NAMES
 from kdworkbook.parameter import load_settings
 from kdworkbook.workshop_grafik import portfolio_svg
-from kdworkbook.workshop_yaml import write_decision
+from kdworkbook.workshop_yaml import DateiGeaendert, file_sha256, write_decision
 
 ENV_PARAMETER = "KDWORKBOOK_PARAMETER"
 """Environment variable with the parameter file when the CLI starts the app (Voilà)."""
@@ -69,31 +69,42 @@ class Workshop:
 
     def __init__(self, parameter_file: Path | str) -> None:
         self.path = Path(parameter_file)
-        self.ba = load_bestand(self.path)
-        self.settings = self.ba.settings
-        self.base_table = modell.slim(massnahmen_ansicht.process_table(self.ba))
-        self._tables: dict[int, pd.DataFrame] = {}
+        self._load()
         self.mp = musterprozess_ansicht.load(self.ba)
         self.parts = modell.bundles(self.mp) if self.mp else []
-        self.present = set(priorisierung.criteria_matrix(self.base_table).columns)
         self.planung = None
-        self._scored: tuple | None = None  # (inputs, (ranked, excluded)) of the last scoring
-        self._planned: tuple | None = None  # (inputs, Planung) of the last plan
         self._quiet = False
         self.last_timing: dict[str, float] = {}
         self._build()
         self.update()
 
+    def _load(self) -> None:
+        """Read the parameter file and the survey; remember the file's hash (read first, so a
+        change while loading is seen as a change)."""
+        self.loaded_sha256 = file_sha256(self.path)
+        self.ba = load_bestand(self.path)
+        self.settings = self.ba.settings
+        self.base_table = modell.slim(massnahmen_ansicht.process_table(self.ba))
+        self._tables: dict[int, pd.DataFrame] = {}
+        self.present = set(priorisierung.criteria_matrix(self.base_table).columns)
+        self._scored: tuple | None = None  # (inputs, (ranked, excluded)) of the last scoring
+        self._planned: tuple | None = None  # (inputs, Planung) of the last plan
+
     # --- state ---------------------------------------------------------------------------
 
     def choice(self) -> modell.Auswahl:
-        """The choices as the widgets show them."""
+        """The choices as the widgets show them, each in the precision of its step."""
+        base = modell.initial_choices(self.settings)
+
+        def value(slider: w.Widget, old: float) -> int | float:
+            return modell.on_step(float(slider.value), slider.step, old)
+
         return modell.Auswahl(
-            nutzen={k: float(s.value) for k, s in self.weights["nutzen"].items()},
-            aufwand={k: float(s.value) for k, s in self.weights["aufwand"].items()},
-            gewicht_nutzen=round(float(self.gewicht_nutzen.value), 4),
+            nutzen={k: value(s, base.nutzen[k]) for k, s in self.weights["nutzen"].items()},
+            aufwand={k: value(s, base.aufwand[k]) for k, s in self.weights["aufwand"].items()},
+            gewicht_nutzen=value(self.gewicht_nutzen, base.gewicht_nutzen),
             min_vorgaenge=int(self.min_vorgaenge.value),
-            zeitkontingent=float(self.kontingent.value),
+            zeitkontingent=value(self.kontingent, base.zeitkontingent),
             fachamt=None if self.fachamt.value == ALLE else self.fachamt.value,
             quadrant=None if self.quadrant.value == ALLE else self.quadrant.value,
             musterprozess_aus=frozenset(g for g, box in self.bundle_boxes.items() if not box.value),
@@ -170,8 +181,14 @@ class Workshop:
             icon="check",
             layout=w.Layout(width="12em", height="2.4em"),
         )
+        self.reload_button = w.Button(
+            description="Neu laden",
+            icon="refresh",
+            layout=w.Layout(width="12em", height="2.4em", display="none"),
+        )
         self.reset_button.on_click(lambda _b: self.reset())
         self.apply_button.on_click(lambda _b: self.apply())
+        self.reload_button.on_click(lambda _b: self.reload())
         self.cards, self.top_html, self.chart_html = w.HTML(), w.HTML(), w.HTML()
         self.plan_html, self.mp_html, self.status = w.HTML(), w.HTML(), w.HTML()
         self.top_html.add_class("kdw-top10")
@@ -234,7 +251,7 @@ class Workshop:
                 *mp_section,
                 w.HTML("<h2>Beschluss</h2>"),
                 self.note,
-                w.HBox([self.reset_button, self.apply_button]),
+                w.HBox([self.reset_button, self.apply_button, self.reload_button]),
                 self.status,
             ],
         )
@@ -355,9 +372,12 @@ class Workshop:
         try:
             for axis in ("nutzen", "aufwand"):
                 for key, slider in self.weights[axis].items():
+                    slider.max = max(slider.max, getattr(base, axis)[key])
                     slider.value = getattr(base, axis)[key]
             self.gewicht_nutzen.value = base.gewicht_nutzen
+            self.min_vorgaenge.max = max(self.min_vorgaenge.max, base.min_vorgaenge)
             self.min_vorgaenge.value = base.min_vorgaenge
+            self.kontingent.max = max(self.kontingent.max, base.zeitkontingent)
             self.kontingent.value = base.zeitkontingent
             self.fachamt.value = self.quadrant.value = ALLE
             for box in self.bundle_boxes.values():
@@ -367,18 +387,50 @@ class Workshop:
         self.update()
         self.status.value = "<p class='kdw-ok'>Werte der Parameterdatei wiederhergestellt.</p>"
 
+    def reload(self) -> None:
+        """Take the parameter file as it is on disk now (after a change elsewhere): survey,
+        settings, hash; the sliders show the file's values."""
+        try:
+            self._load()
+        except InputError as exc:
+            self._error(exc.messages)
+            return
+        self.reload_button.layout.display = "none"
+        self.reset()
+        self.status.value = (
+            "<p class='kdw-ok'>Neu geladen: die App zeigt den aktuellen Stand der "
+            "Parameterdatei.</p>"
+        )
+
+    def _error(self, messages: list[str]) -> None:
+        self.status.value = (
+            "<p class='kdw-fehler'>" + "<br>".join(map(html.escape, messages)) + "</p>"
+        )
+
     def apply(self, now: dt.datetime | None = None) -> Path | None:
         """Write the changed values and a log entry into the parameter file; returns the
-        backup (None if nothing could be written – the status line says why)."""
+        backup (None if nothing could be written – the status line says why).
+
+        Refused when the file changed on disk since it was loaded; „Neu laden“ appears."""
         choice = self.choice()
         found = modell.changes(self.settings, choice)
         try:
-            backup = write_decision(self.path, found, self.note.value, now or dt.datetime.now())
-            self.settings = load_settings(self.path)  # the new baseline of „Zurücksetzen“
-        except InputError as exc:
-            self.status.value = (
-                "<p class='kdw-fehler'>" + "<br>".join(map(html.escape, exc.messages)) + "</p>"
+            saved = write_decision(
+                self.path,
+                found,
+                self.note.value,
+                now or dt.datetime.now(),
+                loaded_sha256=self.loaded_sha256,
             )
+            self.loaded_sha256 = saved.sha256
+            backup = saved.backup
+            self.settings = load_settings(self.path)  # the new baseline of „Zurücksetzen“
+        except DateiGeaendert as exc:
+            self._error(exc.messages)
+            self.reload_button.layout.display = None
+            return None
+        except InputError as exc:
+            self._error(exc.messages)
             return None
         what = f"{zahl(len(found))} Wert(e) geändert" if found else "Werte bestätigt"
         self.status.value = (

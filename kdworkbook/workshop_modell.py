@@ -16,7 +16,9 @@ minutes, so the bundles add up exactly to the chapter's IST − SOLL.
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 import pandas as pd
 
@@ -68,6 +70,26 @@ DESCRIPTIVE = (
 def slim(table: pd.DataFrame) -> pd.DataFrame:
     """*table* without the :data:`DESCRIPTIVE` columns."""
     return table.drop(columns=[c for c in DESCRIPTIVE if c in table])
+
+
+def step_decimals(step: float) -> int:
+    """Decimals of a widget's step: 5 → 0, 0.5 → 1, 0.05 → 2."""
+    exponent = Decimal(repr(float(step))).normalize().as_tuple().exponent
+    return max(0, -int(exponent))
+
+
+def on_step(value: float, step: float, base: float) -> int | float:
+    """A widget's *value* in the type and precision of its *step*, as written to the file.
+
+    The browser adds steps in binary floating point (60 + 4 × 5 = 80.00000000000001,
+    0.5 + 0.05 = 0.55000000000000004); such noise is rounded to the step's decimals, and a
+    whole number becomes an int (80, not 80.0). A value equal to the file's *base* (also one
+    with more decimals than the step) is the file's value unchanged.
+    """
+    if math.isclose(value, base, rel_tol=1e-9, abs_tol=1e-12):
+        return base
+    rounded = round(float(value), step_decimals(step))
+    return int(rounded) if rounded.is_integer() else rounded
 
 
 def initial_choices(settings: Settings) -> Auswahl:

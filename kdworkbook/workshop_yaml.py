@@ -6,6 +6,13 @@ comment after it stays where it was); a key that is missing is inserted as a new
 section; the change log entry is appended to ``workshop → beschluesse``. Every other byte of the
 file stays as it was – a full re-dump would re-indent lists and re-wrap long flow lists.
 
+Concurrency: the app remembers the SHA-256 of the file as it loaded it; :func:`write_decision`
+refuses (:class:`DateiGeaendert`) when the file on disk differs – changed by hand or by the
+„Übernehmen“ of another browser tab – so no decision is ever overwritten unseen. Check and
+write happen under an exclusive lock on the folder (``flock``; two tabs pressing at the same
+moment are served one after the other). A failed write (read-only folder, full disk) is an
+:class:`~kdworkbook.errors.InputError` with a German message; the file stays as it was.
+
 Safety: the new text is parsed again and must equal the old content plus exactly the intended
 changes (else ruamel's own round-trip dump is used as a fallback and checked the same way); the
 result must pass :func:`kdworkbook.parameter.load_settings`; a timestamped backup
@@ -15,14 +22,17 @@ atomically (temporary file + rename); if the replaced file does not load, the ba
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime as dt
+import errno
+import hashlib
 import io
 import json
 import os
 import re
 import shutil
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -56,7 +66,10 @@ class Change:
 
 
 def _german(value: float) -> str:
-    return zahl(value) if float(value).is_integer() else zahl(value, 2).rstrip("0")
+    """80 → „80“, 0.55 → „0,55“ (as many decimals as the value has, up to 6)."""
+    if float(value).is_integer():
+        return zahl(value)
+    return zahl(value, 6).rstrip("0").rstrip(",")
 
 
 def _yaml_number(value: float | int) -> str:
@@ -281,18 +294,96 @@ def expected_data(data: dict[str, Any], changes: Sequence[Change], entry: dict[s
 # --- the file operation ---------------------------------------------------------------------
 
 
-def write_decision(
-    path: Path | str, changes: Sequence[Change], note: str, now: dt.datetime
-) -> Path:
-    """Write *changes* and a log entry into the parameter file *path*; returns the backup.
+class DateiGeaendert(InputError):
+    """The parameter file on disk is not the one the app loaded."""
 
-    Raises InputError (German) and leaves the file untouched if the result would not be a valid
-    parameter file.
+
+@dataclass(frozen=True)
+class Gespeichert:
+    """A written decision: the backup of the previous file and the SHA-256 of the new one."""
+
+    backup: Path
+    sha256: str
+
+
+def file_sha256(path: Path | str) -> str:
+    """SHA-256 (hex) of the file's bytes."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+@contextlib.contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """Exclusive lock on *folder* (a read-only open is enough, nothing is created there)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no flock; the hash check alone still refuses stale writes
+        yield
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _why(exc: OSError, folder: Path) -> str:
+    """German reason of a failed write."""
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return f"keine Schreibrechte im Ordner {folder}"
+    if exc.errno == errno.EROFS:
+        return f"der Ordner {folder} liegt auf einem schreibgeschützten Laufwerk"
+    if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        return "der Datenträger ist voll"
+    return f"Fehler des Betriebssystems: {exc.strerror or exc}"
+
+
+def _save_failed(path: Path, exc: OSError) -> InputError:
+    return InputError(
+        f"{path}: Speichern nicht möglich – {_why(exc, path.parent)}. Die Parameterdatei ist "
+        "unverändert; die Werte bleiben in der App stehen – nach Behebung erneut „Übernehmen“."
+    )
+
+
+def write_decision(
+    path: Path | str,
+    changes: Sequence[Change],
+    note: str,
+    now: dt.datetime,
+    loaded_sha256: str | None = None,
+) -> Gespeichert:
+    """Write *changes* and a log entry into the parameter file *path*.
+
+    *loaded_sha256*: the file's hash when the caller read it; a different file on disk raises
+    :class:`DateiGeaendert`. Raises InputError (German) and leaves the file untouched if the
+    result would not be a valid parameter file or cannot be written.
     """
+    path = Path(path)
+    try:
+        with _locked(path.parent):
+            return _write_locked(path, changes, note, now, loaded_sha256)
+    except OSError as exc:
+        raise _save_failed(path, exc) from None
+
+
+def _write_locked(
+    path: Path,
+    changes: Sequence[Change],
+    note: str,
+    now: dt.datetime,
+    loaded_sha256: str | None,
+) -> Gespeichert:
     from kdworkbook.parameter import load_settings  # the parameter model includes this section
 
-    path = Path(path)
-    old_text = path.read_bytes().decode("utf-8-sig")
+    raw = path.read_bytes()
+    if loaded_sha256 is not None and hashlib.sha256(raw).hexdigest() != loaded_sha256:
+        raise DateiGeaendert(
+            f"{path}: Die Parameterdatei wurde geändert, seit die App sie geladen hat (von Hand "
+            "oder durch „Übernehmen“ in einem anderen Fenster) – nichts überschrieben. Bitte "
+            "„Neu laden“ drücken: die App übernimmt den Stand der Datei; danach die Werte "
+            "erneut einstellen und „Übernehmen“."
+        )
+    old_text = raw.decode("utf-8-sig")
     entry = log_entry(changes, note, now.date())
     want = expected_data(load_yaml(path), changes, entry)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -317,14 +408,20 @@ def write_decision(
                 [f"{path}: Mit diesen Werten wäre die Parameterdatei ungültig – nichts geändert."]
                 + [m.replace(str(tmp), str(path)) for m in exc.messages]
             ) from None
+        written = tmp.read_bytes()
         backup = backup_path(path, now)
-        shutil.copy2(path, backup)
+        try:
+            shutil.copy2(path, backup)
+        except OSError:
+            backup.unlink(missing_ok=True)  # no half-written backup stays behind
+            raise
         os.replace(tmp, path)
     finally:
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
     try:
         load_settings(path)
     except InputError:
         shutil.copy2(backup, path)
         raise
-    return backup
+    return Gespeichert(backup, hashlib.sha256(written).hexdigest())

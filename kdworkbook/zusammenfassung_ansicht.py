@@ -1,13 +1,15 @@
 """The one-page Management-Zusammenfassung that opens the report.
 
-Key figures of the Bestandsaufnahme and the Maßnahmenentwicklung, the ten most urgent
-processes with their measures, the savings potential and – when the Rahmenbedingungen know
-them – the overdue legal duties. One function per notebook cell.
+Key figures of the Bestandsaufnahme and the Maßnahmenentwicklung (the chapters' own objects:
+``ba.key_figures`` and ``Planung.kennzahlen``), the top group of the ranking with its measures,
+the savings potential and – when the Rahmenbedingungen know them – the overdue legal duties.
+One function per notebook cell.
 """
 
 from __future__ import annotations
 
 import html
+from typing import Any
 
 import pandas as pd
 from IPython.display import HTML, Markdown
@@ -15,62 +17,100 @@ from IPython.display import HTML, Markdown
 from kdworkbook import anzeige, massnahmen_ansicht, pflichten
 from kdworkbook.formatierung import euro, prozent, zahl
 from kdworkbook.laden import Bestandsaufnahme
+from kdworkbook.massnahmen import PLAN_KEYS
 from kdworkbook.massnahmenplan import Planung
+
+NO_MEASURE = "keine – kein Maßnahmentyp passt (im Workshop klären)"
+NONE_ASSIGNED = "keine – laut Zuordnung in der Parameterdatei"
 
 
 def overview(ba: Bestandsaufnahme, p: Planung) -> Markdown:
-    k, s = ba.key_figures, p.settings
-    pr = p.processes
-    saved, costs = pr["einsparung_eur"].sum(), pr["einmalkosten_eur"].sum()
+    b, k, s = ba.key_figures, p.kennzahlen, p.settings
     return anzeige.text(
-        f"Die **{ba.settings.gemeinde}** bearbeitet in {zahl(k.prozesse)} erhobenen Prozessen "
-        f"{zahl(k.vorgaenge)} Vorgänge im Jahr; das sind {zahl(k.stunden)} Arbeitsstunden "
-        f"({zahl(k.vzae, 1)} Vollzeitstellen, {euro(k.kosten_eur)} Personalkosten). "
-        f"{zahl(p.quick_wins)} Prozesse sind **Quick Wins**: hoher Nutzen bei geringem "
-        f"Aufwand. Für die {zahl(len(pr))} vordringlichen Prozesse schlagen wir "
-        f"{zahl(len(p.measures))} Maßnahmen vor. Sie sparen voraussichtlich "
-        f"**{zahl(pr['einsparung_stunden'].sum())} Stunden ({euro(saved)}) pro Jahr**, kosten "
-        f"einmalig {euro(costs)} und laufend {euro(pr['laufende_kosten_eur_jahr'].sum())} im "
-        f"Jahr und sind mit {zahl(s.zeitkontingent_personentage)} Personentagen je Quartal "
-        f"bis {massnahmen_ansicht.finished(p)} umgesetzt. {_payback_sentence(p)}"
+        f"Die **{ba.settings.gemeinde}** bearbeitet in {zahl(b.prozesse)} erhobenen Prozessen "
+        f"{zahl(b.vorgaenge)} Vorgänge im Jahr; das sind {zahl(b.stunden)} Arbeitsstunden "
+        f"({zahl(b.vzae, 1)} Vollzeitstellen, {euro(b.kosten_eur)} Personalkosten). "
+        f"{zahl(k.ausgeschlossen)} Prozesse sind nicht digitalisierbar und nicht bewertet; "
+        f"von den {zahl(k.geeignet)} geeigneten sind {zahl(k.quick_wins)} **Quick Wins**: "
+        f"hoher Nutzen bei geringem Aufwand. {massnahmen_ansicht.selection_text(p)} Die "
+        f"{zahl(k.massnahmen)} Maßnahmen sparen voraussichtlich "
+        f"**{zahl(k.einsparung_stunden)} Stunden ({euro(k.einsparung_eur)}) pro Jahr**, kosten "
+        f"einmalig {euro(k.einmalkosten_eur)} und laufend {euro(k.laufende_kosten_eur_jahr)} im "
+        f"Jahr und sind mit {zahl(s.zeitkontingent_personentage)} Personentagen je Quartal"
+        f"{massnahmen_ansicht.assumed(s, 'zeitkontingent_personentage')} bis {k.fertig} "
+        f"umgesetzt. {_payback_sentence(p)}"
     )
 
 
 def _payback_sentence(p: Planung) -> str:
-    years = massnahmen_ansicht.programme_payback(p)
-    if years is None:
-        return (
+    k, horizon = p.kennzahlen, p.settings.amortisation_horizont_jahre
+    if k.amortisation_jahre is None:
+        text = (
             "Die laufenden Kosten übersteigen die Einsparung: die Maßnahmen rechnen sich nicht "
             "über die Arbeitszeit allein, sondern über Pflichten und Servicequalität."
         )
-    return (
-        "Sobald alle Maßnahmen wirken, spielt die Einsparung (abzüglich laufender Kosten) "
-        f"die Einmalkosten in rund {zahl(years, 1)} Jahren wieder ein."
-    )
+    else:
+        text = (
+            "Sobald alle Maßnahmen wirken, spielt die Einsparung (abzüglich laufender Kosten) "
+            f"die Einmalkosten in rund {zahl(k.amortisation_jahre, 1)} Jahren wieder ein"
+            + (
+                f" – später als der Planungshorizont von {zahl(horizon)} Jahren."
+                if k.amortisation_jahre > horizon
+                else "."
+            )
+        )
+    if k.ueber_horizont:
+        text += (
+            f" Bei {zahl(k.ueber_horizont)} der {zahl(k.mit_massnahmen)} Prozesse mit "
+            f"Maßnahmen dauert die Amortisation länger als {zahl(horizon)} Jahre oder kommt nie "
+            f"(in der Liste mit {massnahmen_ansicht.FLAG} markiert)."
+        )
+    return text
 
 
 def key_figures(ba: Bestandsaufnahme, p: Planung) -> HTML:
-    pr = p.processes
+    k = p.kennzahlen
     return anzeige.cards(
         {
             "Jahresstunden": zahl(ba.key_figures.stunden),
-            "Quick Wins": zahl(p.quick_wins),
-            "Maßnahmen": zahl(len(p.measures)),
-            "Einsparung pro Jahr": euro(pr["einsparung_eur"].sum()),
-            "Einsparung VZÄ": zahl(pr["einsparung_vzae"].sum(), 1),
-            "Einmalkosten": euro(pr["einmalkosten_eur"].sum()),
+            "Quick Wins": zahl(k.quick_wins),
+            "Maßnahmen": zahl(k.massnahmen),
+            "Einsparung pro Jahr": euro(k.einsparung_eur),
+            "Einsparung VZÄ": zahl(k.einsparung_vzae, 1),
+            "Einmalkosten": euro(k.einmalkosten_eur),
         }
     )
 
 
-def top_measures(p: Planung, limit: int = 10) -> HTML:
-    first = (
-        p.measures.groupby(["rang", "bezeichnung", "fachamt"], sort=False)
-        .agg(fertig=("fertig", "last"))
-        .reset_index()
+def top_heading(p: Planung) -> Markdown:
+    return anzeige.text(f"## Die {zahl(p.settings.top_n)} vordringlichen Prozesse")
+
+
+def top_table(p: Planung) -> pd.DataFrame:
+    """The first ``top_n`` of the ranking (the chapter's Spitzengruppe, every rank) with their
+    measures; a process without a fitting measure type says so."""
+    per_process = p.processes.drop(columns=["quadrant"])
+    last = p.measures.groupby(PLAN_KEYS, sort=False).agg(fertig=("fertig", "last")).reset_index()
+    table = p.top[[*PLAN_KEYS, "quadrant"]].merge(per_process, on=PLAN_KEYS, how="left")
+    table = table.merge(last, on=PLAN_KEYS, how="left")
+    empty = table["bezeichnung"].isin([k for k, v in p.settings.zuordnung.items() if not v])
+    table.loc[empty & table["massnahmen"].isna(), "massnahmen"] = NONE_ASSIGNED
+    table["massnahmen"] = table["massnahmen"].fillna(NO_MEASURE)
+    return table
+
+
+def top_measures(p: Planung) -> HTML:
+    table = top_table(p)
+    planned = table["amortisation_jahre"].notna() | table["einmalkosten_eur"].notna()
+    shown = massnahmen_ansicht.with_payback(p, table[planned])
+    table.loc[planned, "amortisation"] = shown["amortisation"]
+    table["ueber_horizont"] = table["ueber_horizont"].astype("boolean").fillna(False)
+    lead = (
+        f"<p>Die ersten {zahl(len(table))} der Rangfolge im Kapitel Maßnahmenentwicklung "
+        "(geeignete Prozesse nach Prioritätswert, ohne Auslassung); die Einsparung gilt für "
+        "alle Maßnahmen des Prozesses.</p>"
     )
-    table = p.processes.merge(first, on=["rang", "bezeichnung", "fachamt"]).head(limit)
-    return anzeige.table(
+    body = anzeige.table_html(
         table,
         {
             "rang": ("Rang", "int"),
@@ -78,9 +118,11 @@ def top_measures(p: Planung, limit: int = 10) -> HTML:
             "quadrant": ("Quadrant", "text"),
             "massnahmen": ("Maßnahmen", "text"),
             "einsparung_eur": ("Einsparung €/Jahr", "eur"),
+            "amortisation": ("Amort. Jahre", "text"),
             "fertig": ("fertig", "text"),
         },
     )
+    return HTML(anzeige.STYLE + lead + body + massnahmen_ansicht.horizon_note(p, table))
 
 
 def overdue(ba: Bestandsaufnahme) -> HTML | None:
@@ -155,9 +197,27 @@ def _sdg_sentence(ba: Bestandsaufnahme, rahmen: object) -> str:
 
 def steering(p: Planung) -> Markdown:
     return anzeige.text(
-        f"Steuerung: {p.settings.lenkungsgremium}. Einzelheiten, Annahmen und Quellen stehen "
-        "im Kapitel Maßnahmenentwicklung; der vollständige Plan in „massnahmenplan.xlsx“."
+        f"{massnahmen_ansicht.steering_sentence(p.settings)} Einzelheiten, Annahmen und Quellen "
+        "stehen im Kapitel Maßnahmenentwicklung; der vollständige Plan in „massnahmenplan.xlsx“."
     )
+
+
+def summary_of(ba: Bestandsaufnahme, p: Planung) -> dict[str, Any]:
+    """What the summary page shows, as numbers (the chapter's own objects)."""
+    top = top_table(p)
+    return {
+        "bestand": ba.key_figures.as_dict(),
+        "massnahmen": p.kennzahlen.as_dict(),
+        "vordringlich": [
+            {"rang": int(r), "bezeichnung": n}
+            for r, n in zip(top["rang"], top["bezeichnung"], strict=True)
+        ],
+    }
+
+
+def results(ba: Bestandsaufnahme, p: Planung) -> None:
+    """Machine-readable figures of the summary (cell tagged ``ergebnisse``)."""
+    anzeige.results({"zusammenfassung": summary_of(ba, p)})
 
 
 def _deadline(text: str, art: str = "Frist") -> str:

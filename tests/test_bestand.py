@@ -157,3 +157,37 @@ def test_seed_rows_hand_computed(seed_survey):
     assert k.kosten_eur == pytest.approx(35566.788333, abs=1e-6)
     assert k.vzae == pytest.approx(0.709645833, abs=1e-9)
     assert bestand.pareto_count(ba.data, 0.8) == 5
+
+
+def test_unsuitable_process_is_no_candidate(tmp_path):
+    from kdworkbook import bestand_ansicht
+
+    from .conftest import HEADER, write_csv, write_params
+
+    rows = [
+        ["Ausweis", "Ausstellung", "A", 1000, 6, 1, 1, 0],  # 100 h, one unit, no legal issue
+        ["Trauung", "Vollzug", "B", 10, 1200, 1, 1, 0],  # 200 h, but rechtlich nicht geeignet
+        ["Bau", "Erteilung", "C", 100, 30, 1, 3, 0],  # 50 h, three units
+    ]
+    write_csv(tmp_path / "amt.csv", HEADER, rows)
+    ba = load_bestand(
+        write_params(
+            tmp_path,
+            "gemeinde: Testdorf\nbestand:\n  - datei: amt.csv\n    fachamt: Amt 1\n"
+            "rahmen:\n  nicht_geeignet:\n    - prozess: B\n      grund: rechtlich\n",
+        )
+    )
+    candidates = bestand_ansicht.candidates(ba).data
+    table, note = candidates.split("</table>")
+    assert ">A</td>" in table and ">B</td>" not in table
+    assert "Ausgenommen sind die 1 als nicht geeignet gekennzeichneten Prozesse" in note
+    assert "B (rechtlich)" in note
+    ordered = bestand_ansicht.sorted_processes(ba).data.split("</table>")[0]
+    assert ">B</td>" not in ordered and ">C</td>" in ordered
+    # the appendix lists B last, with its reason
+    sheet, _ = bestand_ansicht.appendix_sheets(ba)["Prozesse"]
+    assert list(sheet["bezeichnung"]) == ["A", "C", "B"]
+    assert list(sheet["geeignetheit"]) == ["", "", "nicht geeignet (rechtlich)"]
+    # the Pareto table keeps B (it causes the hours) and names the reason
+    assert ">B – nicht geeignet (rechtlich)</td>" in bestand_ansicht.pareto_table(ba).data
+    assert "Ausgenommen ist 1 davon" in bestand_ansicht.pareto_summary(ba).data

@@ -99,7 +99,13 @@ def test_excel_plan(formula_survey, tmp_path):
     written = massnahmen_excel.write_plan(ba, out)
     assert written == [out / "massnahmenplan.xlsx"]
     book = load_workbook(written[0])
-    assert book.sheetnames == ["Priorisierung", "Maßnahmen", "Zeitplan", "Kostenplan"]
+    assert book.sheetnames == [
+        "Priorisierung",
+        "Maßnahmen",
+        "Zeitplan",
+        "Kostenplan",
+        "Nicht geeignet",
+    ]
     header = {name: [c.value for c in book[name][1]] for name in book.sheetnames}
     assert header["Priorisierung"][:4] == ["Rang", "Prozess", "Fachamt", "Jahresstunden"]
     assert "Organisationsverantwortung" in header["Maßnahmen"]

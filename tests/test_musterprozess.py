@@ -283,3 +283,26 @@ def test_notebook_executes_and_emits_figures(tmp_path, capsys):
         and "5.712"
         in "".join(str(o.get("data", {}).get("text/markdown", "")) for o in outputs) + html
     )
+
+
+def test_without_section_the_chapter_is_omitted_and_check_says_so(tmp_path, capsys):
+    from kdworkbook import lauf, schritte
+    from kdworkbook.cli import main
+
+    path = _copy_demo(tmp_path, "")
+    ba = load_bestand(path)
+    chapters = [nb.stem for nb in schritte.report_notebooks(ba, lauf.step_notebooks())]
+    assert chapters == [
+        "00_zusammenfassung",
+        "01_rahmenbedingungen",
+        "02_bestandsaufnahme",
+        "03_massnahmenentwicklung",
+    ]
+    assert main(["check", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "Hinweis: Kein Musterprozess konfiguriert" in out
+    assert "das Kapitel Musterprozess entfällt im Bericht" in out
+    # configured: the chapter stays and check has no such note
+    demo = load_bestand(DEMO)
+    assert schritte.omissions(demo) == {}
+    assert len(schritte.report_notebooks(demo, lauf.step_notebooks())) == 5

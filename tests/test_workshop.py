@@ -4,7 +4,11 @@ Voilà app driven by a real Chromium (Playwright)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
+import subprocess
+import sys
+import threading
 import time
 from pathlib import Path
 
@@ -294,3 +298,219 @@ def test_voila_app_in_chromium(small, tmp_path):
     assert load_settings(small).massnahmen.gewichte.nutzen["vorgaenge"] == 3
     assert (tmp_path / "workshop.png").stat().st_size > 10_000
     print(f"Browser-Test: {time.monotonic() - started:.1f} s")
+
+
+# --- Übernehmen: precision, minimal diff, concurrent edits, failed saves ----------------------
+
+MIN_COMMENT = "# weniger Vorgänge pro Jahr = wirtschaftlich nicht geeignet"
+# What a browser sends after moving a slider: the steps are added in binary floating point.
+WIDGET_CASES = [
+    pytest.param(
+        lambda ws: ws.weights["nutzen"]["vorgaenge"],
+        2.0000000000000004,  # FloatSlider, step 0,5
+        (
+            "      vorgaenge: 1            # Fallzahl: viele Bürgerkontakte",
+            "      vorgaenge: 2            # Fallzahl: viele Bürgerkontakte",
+        ),
+        "massnahmen → gewichte → nutzen → vorgaenge: 1 → 2",
+        id="gewicht",
+    ),
+    pytest.param(
+        lambda ws: ws.gewicht_nutzen,
+        0.55000000000000004,  # FloatSlider, step 0,05
+        (
+            "  gewicht_nutzen: 0.5         # Prioritätswert = 0,5 × Nutzen + 0,5 × (1 − Aufwand)",
+            "  gewicht_nutzen: 0.55        # Prioritätswert = 0,5 × Nutzen + 0,5 × (1 − Aufwand)",
+        ),
+        "massnahmen → gewicht_nutzen: 0,5 → 0,55",
+        id="anteil-nutzen",
+    ),
+    pytest.param(
+        lambda ws: ws.min_vorgaenge,
+        3,  # IntSlider, step 1
+        (
+            f"  wirtschaftlich_min_vorgaenge: 2   {MIN_COMMENT}",
+            f"  wirtschaftlich_min_vorgaenge: 3   {MIN_COMMENT}",
+        ),
+        "rahmen → wirtschaftlich_min_vorgaenge: 2 → 3",
+        id="mindestvorgaenge",
+    ),
+    pytest.param(
+        lambda ws: ws.kontingent,
+        80.00000000000001,  # FloatSlider, step 5
+        (
+            "  zeitkontingent_personentage: 60   # Personentage je Quartal für Digitalisierung",
+            "  zeitkontingent_personentage: 80   # Personentage je Quartal für Digitalisierung",
+        ),
+        "massnahmen → zeitkontingent_personentage: 60 → 80",
+        id="zeitkontingent",
+    ),
+]
+
+
+@pytest.mark.parametrize(("widget", "sent", "line", "logged"), WIDGET_CASES)
+def test_uebernehmen_diff_per_widget(demo_copy, widget, sent, line, logged):
+    before = demo_copy.read_text(encoding="utf-8").splitlines()
+    ws = Workshop(demo_copy)
+    widget(ws).value = sent
+    ws.apply(now=dt.datetime(2026, 11, 28, 10, 30))
+    after = demo_copy.read_text(encoding="utf-8").splitlines()
+    # line by line: exactly the one key changed (the two-line „fachaemter: [...]“ untouched)
+    changed = [(a, b) for a, b in zip(before, after, strict=False) if a != b]
+    assert changed == [line]
+    assert after[len(before) :] == [
+        "",
+        "# Beschlüsse aus dem Workshop (kdworkbook workshop, Knopf „Übernehmen“), neueste zuletzt.",
+        "workshop:",
+        "  beschluesse:",
+        "    - datum: 2026-11-28",
+        "      aenderungen:",
+        f'        - "{logged}"',
+        '      notiz: ""',
+    ]
+    value = load_settings(demo_copy)
+    written = {
+        "gewicht": value.massnahmen.gewichte.nutzen["vorgaenge"],
+        "anteil-nutzen": value.massnahmen.gewicht_nutzen,
+        "mindestvorgaenge": value.rahmen.wirtschaftlich_min_vorgaenge,
+        "zeitkontingent": value.massnahmen.zeitkontingent_personentage,
+    }
+    assert round(sent, 2) in written.values()
+
+
+def test_on_step_keeps_type_and_precision():
+    assert workshop_modell.on_step(80.00000000000001, 5, 60.0) == 80
+    assert isinstance(workshop_modell.on_step(80.00000000000001, 5, 60.0), int)
+    assert isinstance(workshop_modell.on_step(2.0, 0.5, 1.0), int)
+    assert workshop_modell.on_step(2.5, 0.5, 1.0) == 2.5
+    assert workshop_modell.on_step(0.55000000000000004, 0.05, 0.5) == 0.55
+    # the file's own value stays as it is, even with more decimals than the step
+    assert workshop_modell.on_step(0.333, 0.05, 0.333) == 0.333
+
+
+def test_file_changed_on_disk_is_refused_then_reloaded(small):
+    ws = Workshop(small)
+    # the analyst edits the file by hand while the app is open
+    edited = small.read_text(encoding="utf-8").replace(
+        "zeitkontingent_personentage: 60", "zeitkontingent_personentage: 40"
+    )
+    small.write_text(edited, encoding="utf-8")
+    ws.weights["nutzen"]["vorgaenge"].value = 3
+    assert ws.apply(now=dt.datetime(2026, 11, 28, 10, 30)) is None
+    assert "wurde geändert, seit die App sie geladen hat" in ws.status.value
+    assert "Neu laden" in ws.status.value and ws.reload_button.layout.display is None
+    assert small.read_text(encoding="utf-8") == edited  # nothing overwritten
+    assert not list(small.parent.glob("*.bak")) and not list(small.parent.glob(".*.tmp"))
+    ws.reload_button.click()
+    assert ws.kontingent.value == 40 and ws.weights["nutzen"]["vorgaenge"].value == 0
+    assert ws.reload_button.layout.display == "none"
+    ws.weights["nutzen"]["vorgaenge"].value = 3
+    assert ws.apply(now=dt.datetime(2026, 11, 28, 10, 31)) is not None
+    s = load_settings(small).massnahmen
+    assert s.zeitkontingent_personentage == 40 and s.gewichte.nutzen["vorgaenge"] == 3
+
+
+def test_two_tabs_one_after_the_other_never_lose_an_update(small):
+    first, second = Workshop(small), Workshop(small)  # two browser tabs, two kernels
+    first.weights["nutzen"]["vorgaenge"].value = 2
+    assert first.apply(now=dt.datetime(2026, 11, 28, 10, 30)) is not None
+    second.gewicht_nutzen.value = 0.7
+    assert second.apply(now=dt.datetime(2026, 11, 28, 10, 31)) is None  # refused
+    assert load_settings(small).massnahmen.gewicht_nutzen == 0.5
+    second.reload()  # sees the first tab's change
+    assert second.weights["nutzen"]["vorgaenge"].value == 2
+    second.gewicht_nutzen.value = 0.7
+    assert second.apply(now=dt.datetime(2026, 11, 28, 10, 32)) is not None
+    s = load_settings(small)
+    assert s.massnahmen.gewichte.nutzen["vorgaenge"] == 2 and s.massnahmen.gewicht_nutzen == 0.7
+    assert [b.aenderungen for b in s.workshop.beschluesse] == [
+        ("massnahmen → gewichte → nutzen → vorgaenge: 0 → 2",),
+        ("massnahmen → gewicht_nutzen: 0,5 → 0,7",),
+    ]
+
+
+def test_two_tabs_at_the_same_moment_one_wins(small):
+    tabs = [Workshop(small), Workshop(small)]
+    tabs[0].weights["nutzen"]["vorgaenge"].value = 2
+    tabs[1].gewicht_nutzen.value = 0.7
+    barrier = threading.Barrier(2)
+    results: dict[int, object] = {}
+
+    def press(i: int) -> None:
+        barrier.wait()
+        results[i] = tabs[i].apply(now=dt.datetime(2026, 11, 28, 10, 30))
+
+    threads = [threading.Thread(target=press, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    winners = [i for i, backup in results.items() if backup is not None]
+    assert len(winners) == 1
+    loser = tabs[1 - winners[0]]
+    assert "wurde geändert, seit die App sie geladen hat" in loser.status.value
+    s = load_settings(small)
+    assert len(s.workshop.beschluesse) == 1
+    kept = (s.massnahmen.gewichte.nutzen["vorgaenge"], s.massnahmen.gewicht_nutzen)
+    assert kept == ((2, 0.5) if winners == [0] else (0, 0.7))
+
+
+# A failed save, made for real in a private mount namespace (``unshare``): a read-only folder
+# and a full disk (tmpfs). The app runs in the child process and reports its status line.
+FAILED_SAVE = r"""
+import datetime as dt, json, os, shutil, sys
+from pathlib import Path
+from kdworkbook.workshop import Workshop
+folder, how = Path(sys.argv[1]), sys.argv[2]
+ws = Workshop(folder / "testdorf.yaml")
+before = (folder / "testdorf.yaml").read_bytes()
+if how == "voll":
+    fd = os.open(folder / "fueller", os.O_WRONLY | os.O_CREAT)
+    for size in (65536, 4096, 1):
+        try:
+            while True:
+                os.write(fd, b"x" * size)
+        except OSError:
+            pass
+    os.close(fd)
+ws.weights["nutzen"]["vorgaenge"].value = 3
+backup = ws.apply(now=dt.datetime(2026, 11, 28, 10, 30))
+print(json.dumps({
+    "backup": None if backup is None else str(backup),
+    "status": ws.status.value,
+    "unchanged": (folder / "testdorf.yaml").read_bytes() == before,
+    "left": sorted(p.name for p in folder.iterdir()),
+}))
+"""
+
+
+@pytest.mark.parametrize(
+    ("how", "mount", "reason"),
+    [
+        (
+            "schreibgeschuetzt",
+            "mount --bind {d} {d} && mount -o remount,bind,ro {d}",
+            "liegt auf einem schreibgeschützten Laufwerk",
+        ),
+        (
+            "voll",
+            "cp -a {d} {d}.inhalt && mount -t tmpfs -o size=256k tmpfs {d} "
+            "&& cp -a {d}.inhalt/. {d}",
+            "der Datenträger ist voll",
+        ),
+    ],
+)
+def test_failed_save_shows_german_message(small, tmp_path, how, mount, reason):
+    folder = small.parent
+    script = tmp_path.parent / f"{tmp_path.name}_speichern.py"
+    script.write_text(FAILED_SAVE, encoding="utf-8")
+    command = f"{mount.format(d=folder)} && exec {sys.executable} {script} {folder} {how}"
+    done = subprocess.run(
+        ["unshare", "-rm", "sh", "-c", command], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["backup"] is None and result["unchanged"]
+    assert "Speichern nicht möglich" in result["status"] and reason in result["status"]
+    assert "kdw-fehler" in result["status"]
+    assert not [n for n in result["left"] if n.endswith((".bak", ".tmp"))]
