@@ -125,8 +125,8 @@ def _check(args: argparse.Namespace) -> int:
     width = max(len(label) for label, _ in rows)
     for label, value in rows:
         print(f"  {label:<{width}}  {value:>14}")
-    for note in ba.survey.notes:
-        print(f"  Hinweis: {note}")
+    for note in summary["hinweise"]:
+        print(f"  {note}" if note.startswith("Warnung: ") else f"  Hinweis: {note}")
     return EXIT_OK
 
 

@@ -28,12 +28,15 @@ from kdworkbook.laden import Bestandsaufnahme
 @dataclass(frozen=True)
 class Step:
     """``summary`` → dict for ``check --json`` (raises InputError on bad input);
-    ``sheets`` → sheets for ``anhang.xlsx``; ``write`` → further files into a run folder."""
+    ``sheets`` → sheets for ``anhang.xlsx``; ``write`` → further files into a run folder;
+    ``hinweise`` → the notes of the step's own summary that belong in the top-level list
+    (``check`` prints them, „Warnung: …“ as a warning)."""
 
     key: str
     summary: Callable[[Bestandsaufnahme], dict[str, Any]]
     sheets: Callable[[Bestandsaufnahme], dict[str, export.Sheet]] | None = None
     write: Callable[[Bestandsaufnahme, Path], list[Path]] | None = None
+    hinweise: Callable[[dict[str, Any]], list[str]] | None = None
 
 
 STEPS: list[Step] = [
@@ -41,7 +44,10 @@ STEPS: list[Step] = [
     Step("bestand", bestand_ansicht.summary, sheets=bestand_ansicht.appendix_sheets),
     Step("massnahmen", massnahmen_ansicht.summary, write=massnahmen_excel.write_plan),
     Step(
-        "musterprozess", musterprozess_ansicht.summary, sheets=musterprozess_ansicht.appendix_sheets
+        "musterprozess",
+        musterprozess_ansicht.summary,
+        sheets=musterprozess_ansicht.appendix_sheets,
+        hinweise=lambda section: section.get("hinweise", []),
     ),
 ]
 
@@ -54,9 +60,12 @@ def summary(ba: Bestandsaufnahme) -> dict[str, Any]:
         "ags": s.ags,
         "stichtag": s.stichtag.isoformat(),
     }
+    notes = list(ba.survey.notes)
     for step in STEPS:
-        result[step.key] = step.summary(ba)
-    result["hinweise"] = ba.survey.notes
+        result[step.key] = section = step.summary(ba)
+        if step.hinweise:
+            notes += step.hinweise(section)
+    result["hinweise"] = notes
     return result
 
 

@@ -200,7 +200,7 @@ def _group(step_baustein: str | None) -> str:
     return katalog().bausteine[step_baustein]["gruppe"] if step_baustein else NO_GROUP
 
 
-def _group_minutes(p: Prozess, group: str) -> tuple[float, float]:
+def _group_minutes(p: Prozess, group: str) -> tuple[float | None, float | None]:
     """(Verwaltung, Bürger) minutes per case of the steps of *group* via key_figures."""
     only = {
         sid: s if _group(s.baustein) == group else dataclasses.replace(s, minuten=0.0)
@@ -233,12 +233,22 @@ def musterprozess_savings(
 ) -> musterprozess.Einsparung:
     """Savings when the bundles in *off* stay as in the IST (same formula as the chapter)."""
     back = [b for b in parts if b.gruppe in off]
+
+    def shifted(
+        value: float | None, pairs: list[tuple[float | None, float | None]]
+    ) -> float | None:
+        if value is None or any(a is None or b is None for a, b in pairs):
+            return None  # a missing minute stays missing („nicht berechenbar“)
+        return value + sum(a - b for a, b in pairs)
+
     soll = dataclasses.replace(
         m.kennzahlen_soll,
-        verwaltung_min=m.kennzahlen_soll.verwaltung_min
-        + sum(b.ist_verwaltung - b.soll_verwaltung for b in back),
-        buerger_min=m.kennzahlen_soll.buerger_min
-        + sum(b.ist_buerger - b.soll_buerger for b in back),
+        verwaltung_min=shifted(
+            m.kennzahlen_soll.verwaltung_min, [(b.ist_verwaltung, b.soll_verwaltung) for b in back]
+        ),
+        buerger_min=shifted(
+            m.kennzahlen_soll.buerger_min, [(b.ist_buerger, b.soll_buerger) for b in back]
+        ),
     )
     return musterprozess.savings(
         m.kennzahlen_ist, soll, int(m.zeile["vorgaenge"]), m.stundensatz, hours_per_fte

@@ -157,12 +157,16 @@ def test_unsupported_elements_are_listed(tmp_path):
     p = read_bpmn(write(tmp_path, body))
     warnings = [h for h in p.hinweise if h.startswith("Warnung")]
     text = "\n".join(warnings)
-    assert "subProcess „Prüfung im Detail“ (id Sub) (Teilprozess)" in text
+    assert (
+        "subProcess „Prüfung im Detail“ (id Sub) (Teilprozess) enthält keine Aufgaben – als ein "
+        "Schritt gezählt" in text
+    )
     assert "boundaryEvent" in text and "dataObjectReference „Antrag“" in text
     assert "textAnnotation" in text and "sequenceFlow (id f4)" in text
-    # the sub-process stays in the flow as a pass-through: A → Z is one transition
+    # the empty (collapsed) sub-process is one step without minutes: left out and named
     k = musterprozess.key_figures(p)
-    assert (k.schritte, k.bearbeitungszeit_min, k.durchlaufzeit_min) == (2, 3, 3)
+    assert (k.schritte, k.bearbeitungszeit_min, k.durchlaufzeit_min) == (3, 3, 3)
+    assert k.luecken["bearbeitungszeit_min"].fehlend == ("Sub",)
 
 
 def test_missing_values_reported_not_invented(tmp_path):
@@ -267,7 +271,7 @@ def test_side_table_wins_and_unknown_entries_fail(tmp_path):
     side.write_text(
         "name: X\nbpmn: mini.bpmn\nangaben:\n  Gibtsnicht: {minuten: 7}\n", encoding="utf-8"
     )
-    with pytest.raises(InputError, match="„angaben“ für Gibtsnicht"):
+    with pytest.raises(InputError, match="„angaben“ für „Gibtsnicht“ – kein Schritt"):
         load_process(side)
 
 

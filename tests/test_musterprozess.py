@@ -227,7 +227,10 @@ def test_unknown_process_lists_close_names(tmp_path):
     [
         ("  ist: hundesteuer_ist.yaml\n", "„soll“ fehlt"),
         ("  ist: fehlt.yaml\n  soll: hundesteuer_soll.yaml\n", "Datei „fehlt.yaml“ nicht gefunden"),
-        ("  ist: bestand.xlsx\n  soll: hundesteuer_soll.yaml\n", "Endung .yaml, .yml oder .bpmn"),
+        (
+            "  ist: bestand.xlsx\n  soll: hundesteuer_soll.yaml\n",
+            "Endung .yaml oder .yml (Prozessdatei) oder .bpmn, .bpmn20.xml",
+        ),
         (
             "  ist: hundesteuer_ist.yaml\n  soll: hundesteuer_soll.yaml\n  stundensatz: 0\n",
             "erwartet eine Zahl > 0",
