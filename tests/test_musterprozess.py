@@ -229,7 +229,7 @@ def test_unknown_process_lists_close_names(tmp_path):
         ("  ist: fehlt.yaml\n  soll: hundesteuer_soll.yaml\n", "Datei „fehlt.yaml“ nicht gefunden"),
         (
             "  ist: bestand.xlsx\n  soll: hundesteuer_soll.yaml\n",
-            "Endung .yaml oder .yml (Prozessdatei) oder .bpmn, .bpmn20.xml",
+            "mit Endung .yaml oder .yml",
         ),
         (
             "  ist: hundesteuer_ist.yaml\n  soll: hundesteuer_soll.yaml\n  stundensatz: 0\n",
