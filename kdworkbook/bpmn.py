@@ -324,7 +324,10 @@ class _Reader:
             self.lanes.setdefault(lane, None)
         self.tasks.append(_Task(element, lane, " › ".join(group) or None))
         if _local(element.tag) == "callActivity":
-            called = element.get("calledElement")
+            called = element.get("calledElement") or next(
+                (e.get("processId") for e in element.iter() if _local(e.tag) == "calledElement"),
+                None,
+            )  # Camunda 8 writes <zeebe:calledElement processId="…"/>
             self._warn(
                 f"{_describe(element)} (Aufruf eines anderen Prozesses"
                 + (f" „{called}“" if called else "")
