@@ -1,11 +1,18 @@
 """Musterprozess metrics, hand-computed on small processes; savings; the demo and notebook."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
-from kdworkbook import lauf, musterprozess, musterprozess_ansicht, musterprozess_grafiken
+from kdworkbook import (
+    lauf,
+    musterprozess,
+    musterprozess_ansicht,
+    musterprozess_grafiken,
+    musterprozess_text,
+)
 from kdworkbook.cli import main
 from kdworkbook.errors import InputError
 from kdworkbook.laden import load_bestand
@@ -286,3 +293,142 @@ def test_notebook_executes_and_emits_figures(tmp_path, capsys):
         and "5.712"
         in "".join(str(o.get("data", {}).get("text/markdown", "")) for o in outputs) + html
     )
+
+
+# --- missing values: „nicht berechenbar“, never 0 -----------------------------------------------
+
+
+def _soll_without_minutes(tmp_path: Path, unterlagen: bool = True) -> Path:
+    """The demo's SOLL with every minute removed (as a model drawn without times arrives)."""
+    bpmn = (DEMO.parent / "musterstadt" / "hundesteuer_soll.bpmn").read_text(encoding="utf-8")
+    bpmn = re.sub(r'\s*<camunda:property name="minuten" value="[^"]*" />', "", bpmn)
+    bpmn = bpmn.replace("minuten: 5\n", "")
+    (tmp_path / "soll_ohne.bpmn").write_text(bpmn, encoding="utf-8")
+    side = (
+        "name: SOLL ohne Zeiten\nbpmn: soll_ohne.bpmn\nangaben:\n  Steuermarke per Post versenden:"
+        " {medium: Papier, baustein: versand, wartezeit_tage: 2}\n"
+    )
+    if unterlagen:
+        side += "unterlagen:\n  - {name: Rasse des Hundes}\n"
+    (tmp_path / "soll_ohne.yaml").write_text(side, encoding="utf-8")
+    return _copy_demo(
+        tmp_path,
+        "musterprozess:\n  ist: hundesteuer_ist.yaml\n  soll: soll_ohne.yaml\n"
+        "  fachamt: Steueramt\n",
+    )
+
+
+HEADLINE = "SOLL: 12 von 12 Schritten ohne Bearbeitungszeit – Einsparung nicht berechenbar"
+
+
+def test_soll_without_minutes_is_not_computable(tmp_path):
+    m = musterprozess_ansicht.load(load_bestand(_soll_without_minutes(tmp_path)))
+    k = m.kennzahlen_soll
+    assert (k.verwaltung_min, k.buerger_min, k.bearbeitungszeit_min, k.durchlaufzeit_min) == (
+        None,
+        None,
+        None,
+        None,
+    )
+    assert k.medienbrueche == 2  # media are all there: still computable
+    assert m.einsparung.eur_jahr is None and m.einsparung.vzae is None
+    cards = musterprozess_ansicht.key_figures(m).data
+    assert HEADLINE in cards
+    assert "7.229" not in cards and "0,18" not in cards  # the old invented figures
+    assert "40,5 → nicht berechenbar" in cards
+    table = musterprozess_ansicht.comparison_table(m).data
+    # Verwaltung, Bürger, Durchlaufzeit: SOLL and change; the only −100 % left is real
+    # (Behördengänge 0,5 → 0)
+    assert table.count("nicht berechenbar") == 6 and table.count("-100,0") == 1
+    text = musterprozess_ansicht.savings(m).data
+    assert text.startswith(f"**{HEADLINE}.**") and "€" not in text.split("\n\n")[0]
+    chart = musterprozess_grafiken.comparison_chart(m.kennzahlen_ist, k)
+    assert "nicht\nberechenbar" in [t.get_text() for ax in chart.axes for t in ax.texts]
+
+
+def test_check_warns_and_json_lists_it(tmp_path, capsys):
+    params = _soll_without_minutes(tmp_path)
+    assert main(["check", str(params)]) == 0
+    out = capsys.readouterr().out
+    assert f"  Warnung: Musterprozess: {HEADLINE}" in out
+    assert main(["check", str(params), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["musterprozess"]["einsparung_eur_jahr"] is None
+    assert data["musterprozess"]["einsparung_vzae"] is None
+    assert data["musterprozess"]["soll"]["verwaltung_min"] is None
+    assert f"Warnung: Musterprozess: {HEADLINE}" in data["hinweise"]
+    assert any(
+        h.startswith(
+            "Warnung: Musterprozess SOLL (soll_ohne.bpmn): 12 von 12 Schritten ohne "
+            "Bearbeitungszeit (Nr. 1 „Online-Antrag über Servicekonto stellen“"
+        )
+        for h in data["hinweise"]
+    )
+
+
+def test_partial_minutes_name_the_steps_left_out(tmp_path):
+    params = _copy_demo(
+        tmp_path,
+        "musterprozess:\n  ist: hundesteuer_ist.yaml\n  soll: hundesteuer_soll.bpmn\n"
+        "  fachamt: Steueramt\n",
+    )
+    m = musterprozess_ansicht.load(load_bestand(params))
+    # Steueramt: Rückfrage, Prüfen, Bescheid, Steuermarke – the last one without minutes
+    gap = "SOLL: 1 von 4 Schritten der Verwaltung ohne Bearbeitungszeit (Nr. 10 „Steuermarke per "
+    assert gap in m.hinweise[0] and "zu hoch aus" in m.hinweise[0]
+    # 420 × (40,5 − 6,5) / 60 × 25,50 € = 6.069 €, shown with the gap right under the headline
+    assert m.einsparung.eur_jahr == pytest.approx(6069)
+    cards = musterprozess_ansicht.key_figures(m).data
+    assert "6.069" in cards and gap in cards
+    table = musterprozess_ansicht.comparison_table(m).data
+    assert "Bearbeitungszeit Verwaltung (SOLL ohne Nr. 10 „Steuermarke per Post versenden“)" in (
+        table
+    )
+
+
+def test_soll_without_documents_says_keine_angabe(tmp_path):
+    m = musterprozess_ansicht.load(load_bestand(_soll_without_minutes(tmp_path, unterlagen=False)))
+    assert m.kennzahlen_soll.unterlagen is None and m.kennzahlen_soll.unterlagen_buerger is None
+    table = musterprozess_ansicht.comparison_table(m).data
+    row = table[table.index("Unterlagen vom Bürger") :].split("</tr>")[0]
+    assert "keine Angabe" in row and "%" not in row  # not „7 → 0 (−100 %)“
+    assert "keine Angabe" in musterprozess_ansicht.documents(m).data
+    assert "Zu den Unterlagen macht das SOLL-Modell keine Angabe." in (
+        musterprozess_ansicht.soll_section(m).data
+    )
+
+
+def test_soll_prose_from_the_model():
+    m = musterprozess_ansicht.load(load_bestand(DEMO))
+    text = musterprozess_ansicht.soll_section(m).data
+    assert text.startswith("## SOLL-Prozess\n\nAblauf im SOLL: 12 Schritte; Medien: ")
+    # 3 × Online-Portal, 6 × Fachverfahren (+ Rückfrage E-Mail, Zahlen E-Payment); Papier 2
+    assert "Online-Portal (3 Schritte)" in text and "E-Payment (1 Schritt)" in text
+    assert "10 von 12 Schritten digital" in text
+    assert (
+        "Aus Registern abgerufen (Once-Only): Name des Halters, Anschrift des Halters, "
+        "Geburtsdatum des Halters (Melderegister)." in text
+    )
+    assert "„Bescheid abrufen und per E-Payment zahlen“ (E-Payment)" in text
+    assert "§ 7 EGovG NRW" in text
+
+
+def test_soll_prose_without_payment_or_portal(tmp_path):
+    p = process(tmp_path, SEQUENTIAL)
+    text = musterprozess_text.soll_text(p)
+    assert "Servicekonto" not in text and "E-Payment" not in text and "EGovG" not in text
+    assert "Einen Zahlungsschritt (Baustein „Zahlung“) enthält das SOLL-Modell nicht." in text
+    assert "Papier (2 Schritte), Fachverfahren (2 Schritte) – 2 von 4 Schritten digital" in text
+
+
+def test_bpmn20_xml_accepted_in_parameter_file(tmp_path):
+    fixture = Path(__file__).parent / "fixtures" / "bpmn" / "activiti_fischereischein.bpmn20.xml"
+    (tmp_path / "soll.bpmn20.xml").write_bytes(fixture.read_bytes())
+    params = _copy_demo(
+        tmp_path,
+        "musterprozess:\n  ist: hundesteuer_ist.yaml\n  soll: soll.bpmn20.xml\n"
+        "  fachamt: Steueramt\n",
+    )
+    summary = musterprozess_ansicht.summary(load_bestand(params))
+    assert summary["soll"]["schritte"] == 5
+    assert summary["soll"]["verwaltung_min"] == 15  # the call activity is left out, named
