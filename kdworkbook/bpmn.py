@@ -25,7 +25,9 @@ Where the numbers come from, first match wins:
 Keys: ``minuten`` (processing minutes per case), ``wartezeit_tage`` (calendar days),
 ``medium``, ``baustein`` on tasks; ``art`` (buerger/verwaltung/system) on lanes and pools;
 ``anteil`` (share of cases, 0–1 or „60 %“) on sequence flows leaving an exclusive gateway.
-Missing minutes, media and building blocks are reported, never invented. Parsing uses
+Missing minutes, media and building blocks stay ``None`` – never invented; which steps lack
+them, and what that leaves out, is reported with the figures
+(:func:`kdworkbook.musterprozess.gaps`). Parsing uses
 ``defusedxml``: entity expansion and external references are refused.
 """
 
@@ -446,15 +448,6 @@ class _Reader:
             except ValueError as exc:
                 self.errors.append(f"{label}: {exc}")
                 continue
-            missing = [
-                key
-                for key, value in (("minuten", minutes), ("medium", medium), ("baustein", block))
-                if value is None
-            ]
-            if missing:
-                self.notes.append(
-                    f"{label}: keine Angabe zu {', '.join(missing)} – nicht mitgezählt"
-                )
             name = _name(element) or node_id
             self.steps[node_id] = Schritt(
                 node_id, name, t.lane, block, medium, minutes, wait, t.group

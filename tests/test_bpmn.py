@@ -178,11 +178,16 @@ def test_missing_values_reported_not_invented(tmp_path):
     ).replace('sourceRef="T1" targetRef="Ende"', 'sourceRef="T1" targetRef="T2"')
     p = read_bpmn(write(tmp_path, body))
     assert p.schritte["T2"].minuten is None and p.schritte["T2"].medium is None
-    assert any(
-        "userTask „Bescheid“ (id T2): keine Angabe zu minuten, medium, baustein" in h
-        for h in p.hinweise
-    )
-    assert musterprozess.key_figures(p).fehlende_angaben == 1
+    k = musterprozess.key_figures(p)
+    assert k.fehlende_angaben == 1
+    assert {f: (g.angabe, g.fehlend, g.von) for f, g in k.luecken.items()} == {
+        "bearbeitungszeit_min": ("minuten", ("T2",), 2),
+        "verwaltung_min": ("minuten", ("T2",), 2),
+        "durchlaufzeit_min": ("minuten", ("T2",), 2),
+        "medienbrueche": ("medium", ("T2",), 2),
+        "behoerdengaenge": ("baustein", ("T2",), 2),
+    }
+    assert (k.verwaltung_min, k.medienbrueche) == (5, 0)  # from T1 alone, the gap named
 
 
 def test_loop_is_cut_with_warning(tmp_path):

@@ -272,7 +272,10 @@ def test_hourly_rate_override(tmp_path):
     # 6,5 min; 420 × (40,5 − 6,5) / 60 = 238 h × 50 € = 11.900 €
     assert summary["soll"]["fehlende_angaben"] == 1
     assert summary["einsparung_eur_jahr"] == pytest.approx(11900)
-    assert any("Steuermarke" in h and "minuten" in h for h in summary["hinweise"])
+    assert any(
+        "1 von 12 Schritten ohne Bearbeitungszeit (Nr. 10 „Steuermarke per Post versenden“)" in h
+        for h in summary["hinweise"]
+    )
 
 
 # --- notebook -----------------------------------------------------------------------------------
