@@ -27,8 +27,8 @@ Keys: ``minuten`` (processing minutes per case), ``wartezeit_tage`` (calendar da
 ``anteil`` (share of cases, 0–1 or „60 %“) on sequence flows leaving an exclusive gateway.
 Missing minutes, media and building blocks stay ``None`` – never invented; which steps lack
 them, and what that leaves out, is reported with the figures
-(:func:`kdworkbook.musterprozess.gaps`). Parsing uses
-``defusedxml``: entity expansion and external references are refused.
+(:func:`kdworkbook.musterprozess.gaps`). Element names and safe XML reading:
+:mod:`kdworkbook.bpmn_xml`.
 """
 
 from __future__ import annotations
@@ -37,11 +37,30 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from xml.etree.ElementTree import Element, ParseError
+from xml.etree.ElementTree import Element
 
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring
-
+from kdworkbook.bpmn_xml import (
+    EVENTS,
+    EXIT,
+    GATEWAYS,
+    LOOPS,
+    NAMES,
+    NO_LANE,
+    PASS_THROUGH,
+    QUIET,
+    SUBPROCESSES,
+    SUFFIXES,
+    TASKS,
+    children,
+    clean,
+    describe,
+    has_tasks,
+    local,
+    name_of,
+    number,
+    parse,
+    properties,
+)
 from kdworkbook.errors import InputError
 from kdworkbook.prozessmodell import (
     LANE_KINDS,
@@ -52,175 +71,6 @@ from kdworkbook.prozessmodell import (
     Schritt,
     katalog,
 )
-
-MAX_BYTES = 5_000_000
-BPMN_NAMESPACE = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-#: File names BPMN tools write (Camunda/bpmn.io/Signavio/Bizagi: .bpmn; Activiti/Flowable:
-#: .bpmn20.xml; Eclipse BPMN2 modeler: .bpmn2; others: .xml – the content decides).
-SUFFIXES = (".bpmn", ".bpmn20.xml", ".bpmn2", ".xml")
-TASKS = frozenset(
-    {
-        "task",
-        "userTask",
-        "manualTask",
-        "serviceTask",
-        "sendTask",
-        "receiveTask",
-        "scriptTask",
-        "businessRuleTask",
-    }
-)
-SUBPROCESSES = {
-    "subProcess": "Teilprozess",
-    "adHocSubProcess": "Ad-hoc-Teilprozess",
-    "transaction": "Transaktion",
-}
-GATEWAYS = {"exclusiveGateway": "exklusiv", "parallelGateway": "parallel"}
-EVENTS = frozenset({"startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent"})
-#: Elements inside a process that carry no flow of their own and need no warning.
-QUIET = frozenset(
-    {
-        "laneSet",
-        "documentation",
-        "extensionElements",
-        "sequenceFlow",
-        "incoming",
-        "outgoing",
-        "ioSpecification",
-        "property",
-        "dataInputAssociation",
-        "dataOutputAssociation",
-    }
-)
-#: Readable names for the warning about unsupported elements.
-NAMES = {
-    "inclusiveGateway": "inklusives Gateway (ODER)",
-    "eventBasedGateway": "ereignisbasiertes Gateway",
-    "complexGateway": "komplexes Gateway",
-    "boundaryEvent": "angeheftetes Ereignis",
-    "dataObject": "Datenobjekt",
-    "dataObjectReference": "Datenobjekt",
-    "dataStoreReference": "Datenspeicher",
-    "textAnnotation": "Textanmerkung",
-    "association": "Assoziation",
-    "group": "Gruppe",
-    "messageFlow": "Nachrichtenfluss",
-}
-#: Unsupported nodes that still sit in the flow: kept as pass-through so the graph holds.
-PASS_THROUGH = frozenset({"inclusiveGateway", "eventBasedGateway", "complexGateway"})
-LOOPS = ("multiInstanceLoopCharacteristics", "standardLoopCharacteristics")
-NO_LANE = "(ohne Bahn)"
-EXIT = "#ende"  # suffix of the pass-through node that closes a sub-process
-#: expat's messages → German.
-_XML_ERRORS = {
-    "mismatched tag": "das schließende Tag passt nicht zum geöffneten Element",
-    "no element found": "die Datei endet, bevor alle Elemente geschlossen sind",
-    "not well-formed": "ungültiges Zeichen (z. B. ein unmaskiertes „&“ oder „<“)",
-    "unclosed token": "ein Tag oder Attribut ist nicht geschlossen",
-    "junk after document element": "nach dem Wurzelelement folgt weiterer Inhalt",
-    "duplicate attribute": "ein Attribut steht doppelt",
-    "unbound prefix": "ein Namensraum-Präfix ist nicht deklariert",
-    "syntax error": "die Datei ist kein XML (sie beginnt nicht mit „<“)",
-}
-
-
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
-
-
-def _namespace(tag: str) -> str:
-    return tag[1:].split("}", 1)[0] if tag.startswith("{") else ""
-
-
-def _children(element: Element, name: str) -> list[Element]:
-    return [c for c in element if _local(c.tag) == name]
-
-
-def clean(text: str | None) -> str:
-    """Name as shown: line breaks (``&#10;`` in Signavio and bpmn.io) and runs of spaces → one
-    space."""
-    return " ".join((text or "").split())
-
-
-def _name(element: Element) -> str:
-    return clean(element.get("name"))
-
-
-def _describe(element: Element) -> str:
-    kind = _local(element.tag)
-    name = _name(element)
-    label = f"{kind} „{name}“" if name else kind
-    return f"{label} (id {element.get('id', '?')})"
-
-
-def properties(element: Element) -> dict[str, str]:
-    """Key/value pairs from extension properties and documentation lines (properties win)."""
-    found: dict[str, str] = {}
-    for doc in _children(element, "documentation"):
-        for line in (doc.text or "").splitlines():
-            key, sep, value = line.partition(":")
-            if sep and key.strip() and value.strip():
-                found[key.strip().casefold()] = value.strip()
-    for ext in _children(element, "extensionElements"):
-        for prop in ext.iter():
-            kind = _local(prop.tag).casefold()
-            if kind in ("property", "bizagiproperty") and prop.get("name"):
-                key, value = prop.get("name", ""), prop.get("value")
-            elif kind == "signaviometadata" and prop.get("metaKey"):
-                key, value = prop.get("metaKey", ""), prop.get("metaValue")
-            else:
-                continue
-            if (value or "").strip():
-                found[key.strip().casefold()] = (value or "").strip()
-    return found
-
-
-def _number(value: str, what: str) -> float:
-    text = value.replace("%", "").replace(",", ".").strip()
-    try:
-        number = float(text)
-    except ValueError:
-        raise ValueError(f"{what}: „{value}“ ist keine Zahl") from None
-    if number < 0:
-        raise ValueError(f"{what}: „{value}“ darf nicht negativ sein")
-    return number / 100 if "%" in value else number
-
-
-def _parse(path: Path) -> Element:
-    raw = path.read_bytes()
-    if len(raw) > MAX_BYTES:
-        raise InputError(f"{path}: Datei ist mit {len(raw)} Bytes zu groß für eine BPMN-Datei.")
-    try:
-        root = fromstring(raw, forbid_dtd=True)
-    except DefusedXmlException as exc:
-        raise InputError(
-            f"{path}: Die Datei enthält eine DTD oder Entity-Definitionen ({type(exc).__name__}) –"
-            " das ist in BPMN-Dateien nicht üblich und wird aus Sicherheitsgründen abgelehnt."
-        ) from None
-    except ParseError as exc:
-        line, column = getattr(exc, "position", (0, 0))
-        raw_msg = str(exc).split(":")[0]
-        german = next((g for e, g in _XML_ERRORS.items() if raw_msg.startswith(e)), raw_msg)
-        raise InputError(
-            f"{path}, Zeile {line}, Spalte {column + 1}: kein gültiges XML – {german}."
-        ) from None
-    namespace = _namespace(root.tag)
-    if _local(root.tag) != "definitions" or namespace != BPMN_NAMESPACE:
-        found = f"„{_local(root.tag)}“" + (f" im Namensraum „{namespace}“" if namespace else "")
-        raise InputError(
-            f"{path}: keine BPMN-2.0-Datei – erwartet wird das Wurzelelement "
-            f"„definitions“ im Namensraum „{BPMN_NAMESPACE}“, gefunden: {found}. Bitte das "
-            "Modell im Modellierungswerkzeug als BPMN 2.0 (XML) exportieren."
-        )
-    return root
-
-
-def _has_tasks(element: Element) -> bool:
-    return any(
-        _local(e.tag) in TASKS or _local(e.tag) == "callActivity"
-        for e in element.iter()
-        if e is not element
-    )
 
 
 @dataclass
@@ -257,16 +107,16 @@ class _Reader:
 
     def read_lanes(self, container: Element, pool: str) -> None:
         lanes = [
-            e for s in _children(container, "laneSet") for e in s.iter() if _local(e.tag) == "lane"
+            e for s in children(container, "laneSet") for e in s.iter() if local(e.tag) == "lane"
         ]
         leaves = [
             lane
             for lane in lanes
-            if not any(_local(e.tag) == "lane" for e in lane.iter() if e is not lane)
+            if not any(local(e.tag) == "lane" for e in lane.iter() if e is not lane)
         ]
-        unnamed = [lane for lane in leaves if not _name(lane)]
+        unnamed = [lane for lane in leaves if not name_of(lane)]
         for lane in leaves + [lane for lane in lanes if lane not in leaves]:
-            name = _name(lane)
+            name = name_of(lane)
             if not name:
                 if lane not in leaves:
                     continue
@@ -276,7 +126,7 @@ class _Reader:
                 )
             if lane in leaves:
                 self.lanes.setdefault(name, lane)
-            for ref in _children(lane, "flowNodeRef"):
+            for ref in children(lane, "flowNodeRef"):
                 self.lane_of.setdefault((ref.text or "").strip(), name)
 
     # --- flow elements ----------------------------------------------------------------------
@@ -285,7 +135,7 @@ class _Reader:
         """Read the flow elements directly inside *element*; returns their node ids."""
         members: list[str] = []
         for child in element:
-            kind = _local(child.tag)
+            kind = local(child.tag)
             node_id = child.get("id", "")
             child_lane = self.lane_of.get(node_id, lane)
             if kind in TASKS or kind == "callActivity":
@@ -300,9 +150,9 @@ class _Reader:
             elif kind in EVENTS:
                 self.passes.append(node_id)
                 members.append(node_id)
-                if kind.startswith("intermediate") and _children(child, "timerEventDefinition"):
+                if kind.startswith("intermediate") and children(child, "timerEventDefinition"):
                     self.notes.append(
-                        f"{_describe(child)}: Zeitereignis – Wartezeit bitte als "
+                        f"{describe(child)}: Zeitereignis – Wartezeit bitte als "
                         "„wartezeit_tage“ am Schritt davor angeben; nicht mitgezählt"
                     )
             elif kind == "sequenceFlow":
@@ -313,52 +163,52 @@ class _Reader:
                 self.passes.append(node_id)
                 members.append(node_id)
                 self._warn(
-                    f"{_describe(child)} ({NAMES[kind]}) wird nicht unterstützt – als einfacher "
+                    f"{describe(child)} ({NAMES[kind]}) wird nicht unterstützt – als einfacher "
                     "Durchgang ohne Zeiten behandelt (alle Ausgänge zählen voll)"
                 )
             else:
                 self.ignored.add(node_id)
-                self._warn(f"{_describe(child)} ({NAMES.get(kind, kind)}) wird nicht ausgewertet")
+                self._warn(f"{describe(child)} ({NAMES.get(kind, kind)}) wird nicht ausgewertet")
         return members
 
     def _task(self, element: Element, lane: str, group: tuple[str, ...]) -> None:
         if element.get("id", "") not in self.lane_of:
             self.lanes.setdefault(lane, None)
         self.tasks.append(_Task(element, lane, " › ".join(group) or None))
-        if _local(element.tag) == "callActivity":
+        if local(element.tag) == "callActivity":
             called = element.get("calledElement") or next(
-                (e.get("processId") for e in element.iter() if _local(e.tag) == "calledElement"),
+                (e.get("processId") for e in element.iter() if local(e.tag) == "calledElement"),
                 None,
             )  # Camunda 8 writes <zeebe:calledElement processId="…"/>
             self._warn(
-                f"{_describe(element)} (Aufruf eines anderen Prozesses"
+                f"{describe(element)} (Aufruf eines anderen Prozesses"
                 + (f" „{called}“" if called else "")
                 + ") – dessen Schritte stehen nicht in dieser Datei; als ein Schritt gezählt"
             )
-        if any(_children(element, loop) for loop in LOOPS):
+        if any(children(element, loop) for loop in LOOPS):
             self._warn(
-                f"{_describe(element)} wird mehrfach ausgeführt (Schleife/Mehrfachinstanz) – "
+                f"{describe(element)} wird mehrfach ausgeführt (Schleife/Mehrfachinstanz) – "
                 "Minuten je Fall bitte für alle Durchläufe zusammen angeben"
             )
 
     def subprocess(self, element: Element, lane: str, group: tuple[str, ...]) -> bool:
         """Flatten a sub-process into the flow; returns False if it is left out (warned)."""
-        kind, node_id = _local(element.tag), element.get("id", "")
-        label = f"{_describe(element)} ({SUBPROCESSES[kind]})"
+        kind, node_id = local(element.tag), element.get("id", "")
+        label = f"{describe(element)} ({SUBPROCESSES[kind]})"
         if element.get("triggeredByEvent") == "true":
-            inner = [_describe(e) for e in element.iter() if _local(e.tag) in TASKS]
+            inner = [describe(e) for e in element.iter() if local(e.tag) in TASKS]
             self.ignored.add(node_id)
             self._warn(
                 f"{label} ist ein Ereignis-Teilprozess (läuft nur bei einem Ereignis) – nicht "
                 "mitgezählt" + (f": {', '.join(inner)}" if inner else "")
             )
             return False
-        if not _has_tasks(element):
+        if not has_tasks(element):
             self._task(element, lane, group)
             self._warn(f"{label} enthält keine Aufgaben – als ein Schritt gezählt")
             return True
         self.read_lanes(element, lane)
-        inner_group = (*group, _name(element) or SUBPROCESSES[kind])
+        inner_group = (*group, name_of(element) or SUBPROCESSES[kind])
         first_flow = len(self.flows)
         members = self.container(element, lane, inner_group)
         flows = [(s, t) for _, s, t in self.flows[first_flow:] if s in members and t in members]
@@ -380,7 +230,7 @@ class _Reader:
         self.links += [Kante(node_id, m) for m in sources]
         self.links += [Kante(self.exit_of.get(m, m), exit_id) for m in sinks]
         for loop in LOOPS:
-            if _children(element, loop):
+            if children(element, loop):
                 self._warn(
                     f"{label} wird mehrfach ausgeführt (Schleife/Mehrfachinstanz) – die Minuten "
                     "der Schritte darin gelten für einen Durchlauf"
@@ -388,7 +238,7 @@ class _Reader:
         return True
 
     def process(self, process: Element, pool: str | None) -> None:
-        fallback = pool or _name(process) or NO_LANE
+        fallback = pool or name_of(process) or NO_LANE
         self.read_lanes(process, fallback)
         self.container(process, fallback, ())
 
@@ -401,7 +251,7 @@ class _Reader:
         by_id = {t.element.get("id", ""): t for t in self.tasks}
         by_name: dict[str, list[str]] = {}
         for t in self.tasks:
-            by_name.setdefault(_name(t.element).casefold(), []).append(t.element.get("id", ""))
+            by_name.setdefault(name_of(t.element).casefold(), []).append(t.element.get("id", ""))
         found: dict[str, list[str]] = {}
         for key in self.side.angaben:
             ids = [key] if key in by_id else by_name.get(clean(key).casefold(), [])
@@ -436,19 +286,17 @@ class _Reader:
     def build_steps(self) -> None:
         for t in self.tasks:
             element = t.element
-            node_id, label = element.get("id", ""), _describe(element)
+            node_id, label = element.get("id", ""), describe(element)
             values: dict[str, Any] = properties(element) | self.side_values.get(node_id, {})
             try:
-                minutes = (
-                    _number(str(values["minuten"]), "minuten") if "minuten" in values else None
-                )
-                wait = _number(str(values.get("wartezeit_tage", 0)), "wartezeit_tage")
+                minutes = number(str(values["minuten"]), "minuten") if "minuten" in values else None
+                wait = number(str(values.get("wartezeit_tage", 0)), "wartezeit_tage")
                 block = self.kat.baustein(str(values["baustein"])) if "baustein" in values else None
                 medium = self.kat.medium(str(values["medium"])) if "medium" in values else None
             except ValueError as exc:
                 self.errors.append(f"{label}: {exc}")
                 continue
-            name = _name(element) or node_id
+            name = name_of(element) or node_id
             self.steps[node_id] = Schritt(
                 node_id, name, t.lane, block, medium, minutes, wait, t.group
             )
@@ -461,24 +309,24 @@ class _Reader:
         for element, source, target in self.flows:
             if source in self.ignored or target in self.ignored:
                 self._warn(
-                    f"{_describe(element)} hängt an einem nicht ausgewerteten Element – nicht "
+                    f"{describe(element)} hängt an einem nicht ausgewerteten Element – nicht "
                     "mitgezählt"
                 )
                 continue
             for ref, role in ((source, "sourceRef"), (target, "targetRef")):
                 if ref not in nodes:
                     self.errors.append(
-                        f"{_describe(element)}: {role} „{ref}“ verweist auf kein bekanntes "
+                        f"{describe(element)}: {role} „{ref}“ verweist auf kein bekanntes "
                         "Element dieses Prozesses"
                     )
             share = None
             values = properties(element)
             if "anteil" in values:
                 try:
-                    share = _number(str(values["anteil"]), "anteil")
+                    share = number(str(values["anteil"]), "anteil")
                     share = share / 100 if share > 1 else share
                 except ValueError as exc:
-                    self.errors.append(f"{_describe(element)}: {exc}")
+                    self.errors.append(f"{describe(element)}: {exc}")
             edges.append(Kante(self.exit_of.get(source, source), target, share))
         return edges
 
@@ -564,19 +412,19 @@ def _drop_back_edges(nodes: list[str], edges: list[Kante], notes: list[str]) -> 
 
 def read_bpmn(path: Path, side: ProzessdateiModell | None = None, side_name: str = "") -> Prozess:
     """Read a BPMN 2.0 file; *side* is the wrapping YAML file (side table, lanes, documents)."""
-    root = _parse(path)
+    root = parse(path)
     reader = _Reader(path, side, side_name)
     pools = {}
-    for collab in _children(root, "collaboration"):
-        for part in _children(collab, "participant"):
-            pools[part.get("processRef", "")] = _name(part) or None
+    for collab in children(root, "collaboration"):
+        for part in children(collab, "participant"):
+            pools[part.get("processRef", "")] = name_of(part) or None
         for element in collab:
-            kind = _local(element.tag)
+            kind = local(element.tag)
             if kind not in ("participant", "documentation", "extensionElements"):
                 reader._warn(
-                    f"{_describe(element)} ({NAMES.get(kind, kind)}) wird nicht ausgewertet"
+                    f"{describe(element)} ({NAMES.get(kind, kind)}) wird nicht ausgewertet"
                 )
-    processes = _children(root, "process")
+    processes = children(root, "process")
     if not processes:
         raise InputError(f"{path}: kein „bpmn:process“ gefunden – die Datei enthält kein Modell.")
     for process in processes:
@@ -615,7 +463,7 @@ def read_bpmn(path: Path, side: ProzessdateiModell | None = None, side_name: str
 
 def _process_name(processes: list[Element], pools: dict[str, str | None], path: Path) -> str:
     for process in processes:
-        name = _name(process) or pools.get(process.get("id", ""))
+        name = name_of(process) or pools.get(process.get("id", ""))
         if name:
             return name
     stem = path.name
