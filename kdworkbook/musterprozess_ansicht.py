@@ -259,8 +259,9 @@ def documents(m: Musterprozess | None) -> HTML | None:
         return None
     if m.ist.unterlagen is None and m.soll.unterlagen is None:
         return HTML(
-            "<p>Zu den Unterlagen machen beide Prozessdateien keine Angabe (Liste „unterlagen“ "
-            "fehlt) – Unterlagen und Once-Only werden nicht verglichen.</p>"
+            "<p>Zu den Unterlagen machen IST und SOLL keine Angabe "
+            f"({musterprozess_text.UNTERLAGEN_WO}) – Unterlagen und Once-Only werden nicht "
+            "verglichen.</p>"
         )
     ist = {d.name: d for d in m.ist.unterlagen or ()}
     soll = {d.name: d for d in m.soll.unterlagen or ()}
@@ -279,11 +280,11 @@ def documents(m: Musterprozess | None) -> HTML | None:
         return HTML("<p>In den Prozessdateien sind keine Unterlagen angegeben.</p>")
     k_ist, k_soll = m.kennzahlen_ist, m.kennzahlen_soll
     if k_ist.unterlagen is None or k_soll.unterlagen is None:
-        which, source = ("IST", m.ist) if k_ist.unterlagen is None else ("SOLL", m.soll)
+        which = "IST" if k_ist.unterlagen is None else "SOLL"
         note = (
-            f"<p>Zu den Unterlagen macht die {which}-Prozessdatei {source.quelle} keine Angabe "
-            "(Liste „unterlagen“ fehlt) – ein Vergleich der beizubringenden Unterlagen ist "
-            f"{NICHT_BERECHENBAR}.</p>"
+            f"<p>Zu den Unterlagen macht das {which}-Modell keine Angabe "
+            f"({musterprozess_text.UNTERLAGEN_WO}) – ein Vergleich der beizubringenden "
+            f"Unterlagen ist {NICHT_BERECHENBAR}.</p>"
         )
     else:
         note = (

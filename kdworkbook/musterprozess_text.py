@@ -13,6 +13,11 @@ from kdworkbook.prozessmodell import Katalog, Prozess, katalog
 
 NICHT_BERECHENBAR = "nicht berechenbar"
 KEINE_ANGABE = "keine Angabe"
+#: Where a missing list of documents goes (a BPMN file cannot carry it).
+UNTERLAGEN_WO = (
+    "Liste „unterlagen“ fehlt – sie steht in der YAML-Prozessdatei bzw. in der YAML-Datei, "
+    "die die BPMN-Datei mit „bpmn:“ einbindet"
+)
 #: Missing value of a step → how the report names it.
 VALUE_NAMES = {"minuten": "Bearbeitungszeit", "medium": "Medium", "baustein": "Baustein"}
 #: Figure of Kennzahlen → name in the report.
@@ -90,7 +95,7 @@ def _gap_notes(p: Prozess, k: musterprozess.Kennzahlen, variant: str) -> list[st
         notes.append(text)
     if k.unterlagen is None:
         notes.append(
-            f"{_label(p, variant)}: keine Angabe zu den Unterlagen (Liste „unterlagen“ fehlt) – "
+            f"{_label(p, variant)}: keine Angabe zu den Unterlagen ({UNTERLAGEN_WO}) – "
             "Unterlagen und Once-Only werden nicht verglichen"
         )
     return notes

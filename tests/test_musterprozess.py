@@ -435,3 +435,17 @@ def test_bpmn20_xml_accepted_in_parameter_file(tmp_path):
     summary = musterprozess_ansicht.summary(load_bestand(params))
     assert summary["soll"]["schritte"] == 5
     assert summary["soll"]["verwaltung_min"] == 15  # the call activity is left out, named
+
+
+def test_check_refuses_non_bpmn_xml(tmp_path, capsys):
+    (tmp_path / "soll.xml").write_text(
+        '<?xml version="1.0"?>\n<definitions xmlns="http://schemas.xmlsoap.org/wsdl/"/>\n',
+        encoding="utf-8",
+    )
+    params = _copy_demo(
+        tmp_path,
+        "musterprozess:\n  ist: hundesteuer_ist.yaml\n  soll: soll.xml\n  fachamt: Steueramt\n",
+    )
+    assert main(["check", str(params)]) == 2
+    err = capsys.readouterr().err
+    assert "soll.xml: keine BPMN-2.0-Datei" in err and "als BPMN 2.0 (XML) exportieren" in err
