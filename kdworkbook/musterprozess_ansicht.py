@@ -468,6 +468,10 @@ def appendix_sheets(ba: Bestandsaufnahme) -> dict[str, tuple[pd.DataFrame, dict]
     sheets = {}
     for name, p in (("Musterprozess IST", m.ist), ("Musterprozess SOLL", m.soll)):
         table = musterprozess.steps_table(p)
+        if table["minuten"].isna().any():  # a missing time reads „fehlt“, not an empty cell
+            table["minuten"] = (
+                table["minuten"].astype(object).where(table["minuten"].notna(), "fehlt")
+            )
         shown = dict(columns)
         if table["gruppe"].notna().any():  # steps from BPMN sub-processes
             shown = dict(list(columns.items())[:3]) | {"gruppe": ("Teilprozess", "text")}

@@ -424,7 +424,7 @@ def test_soll_prose_without_payment_or_portal(tmp_path):
     assert "Papier (2 Schritte), Fachverfahren (2 Schritte) – 2 von 4 Schritten digital" in text
 
 
-def test_bpmn20_xml_accepted_in_parameter_file(tmp_path):
+def test_bpmn20_xml_accepted_in_parameter_file(tmp_path, capsys):
     fixture = Path(__file__).parent / "fixtures" / "bpmn" / "activiti_fischereischein.bpmn20.xml"
     (tmp_path / "soll.bpmn20.xml").write_bytes(fixture.read_bytes())
     params = _copy_demo(
@@ -435,6 +435,15 @@ def test_bpmn20_xml_accepted_in_parameter_file(tmp_path):
     summary = musterprozess_ansicht.summary(load_bestand(params))
     assert summary["soll"]["schritte"] == 5
     assert summary["soll"]["verwaltung_min"] == 15  # the call activity is left out, named
+    sheet, _ = musterprozess_ansicht.appendix_sheets(load_bestand(params))["Musterprozess SOLL"]
+    assert sheet["minuten"].tolist()[-1] == "fehlt"
+    assert sheet["gruppe"].tolist()[2:4] == ["Ausstellung", "Ausstellung"]
+    assert main(["check", str(params)]) == 0
+    assert (
+        "  Warnung: Musterprozess SOLL (soll.bpmn20.xml): callActivity „Gebühr zahlen“ "
+        "(id callactivity1) (Aufruf eines anderen Prozesses „gebuehrenzahlung“)"
+        in capsys.readouterr().out
+    )
 
 
 def test_check_refuses_non_bpmn_xml(tmp_path, capsys):
