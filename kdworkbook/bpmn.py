@@ -196,7 +196,11 @@ class _Reader:
         kind, node_id = local(element.tag), element.get("id", "")
         label = f"{describe(element)} ({SUBPROCESSES[kind]})"
         if element.get("triggeredByEvent") == "true":
-            inner = [describe(e) for e in element.iter() if local(e.tag) in TASKS]
+            inner = [
+                describe(e)
+                for e in element.iter()
+                if local(e.tag) in TASKS or local(e.tag) == "callActivity"
+            ]
             self.ignored.add(node_id)
             self._warn(
                 f"{label} ist ein Ereignis-Teilprozess (läuft nur bei einem Ereignis) – nicht "

@@ -212,6 +212,9 @@ def _group_minutes(p: Prozess, group: str) -> tuple[float | None, float | None]:
 
 def bundles(m: Musterprozess) -> list[Buendel]:
     """The groups in which IST and SOLL differ, in the order of the SOLL's steps."""
+    e = m.einsparung
+    if e.eur_jahr is None or e.buerger_minuten_je_fall is None:
+        return []  # minutes missing: no bundle figures to switch („nicht berechenbar“)
     groups = [_group(m.soll.schritte[s].baustein) for s in musterprozess.numbered_steps(m.soll)]
     groups += [_group(s.baustein) for s in m.ist.schritte.values()]
     result = []

@@ -12,6 +12,7 @@ from kdworkbook import (
     musterprozess_ansicht,
     musterprozess_grafiken,
     musterprozess_text,
+    workshop_modell,
 )
 from kdworkbook.cli import main
 from kdworkbook.errors import InputError
@@ -345,6 +346,7 @@ def test_soll_without_minutes_is_not_computable(tmp_path):
     assert table.count("nicht berechenbar") == 6 and table.count("-100,0") == 1
     text = musterprozess_ansicht.savings(m).data
     assert text.startswith(f"**{HEADLINE}.**") and "€" not in text.split("\n\n")[0]
+    assert workshop_modell.bundles(m) == []  # nothing to switch in the workshop either
     chart = musterprozess_grafiken.comparison_chart(m.kennzahlen_ist, k)
     assert "nicht\nberechenbar" in [t.get_text() for ax in chart.axes for t in ax.texts]
 
