@@ -385,6 +385,8 @@ def test_partial_minutes_name_the_steps_left_out(tmp_path):
     assert m.einsparung.eur_jahr == pytest.approx(6069)
     cards = musterprozess_ansicht.key_figures(m).data
     assert "6.069" in cards and gap in cards
+    chart = musterprozess_grafiken.comparison_chart(m.kennzahlen_ist, m.kennzahlen_soll)
+    assert "6,5*" in [t.get_text() for ax in chart.axes for t in ax.texts]
     table = musterprozess_ansicht.comparison_table(m).data
     assert "Bearbeitungszeit Verwaltung (SOLL ohne Nr. 10 „Steuermarke per Post versenden“)" in (
         table
