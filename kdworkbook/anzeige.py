@@ -25,8 +25,10 @@ FORMATS = {
     "eur": lambda v: euro(v),
     "eur2": lambda v: euro(v, 2),
     "pct": lambda v: prozent(v),
+    # a figure already formatted as text (e.g. „nicht berechenbar“), aligned like numbers
+    "wert": lambda v: "" if v is None else str(v),
 }
-_NUMERIC = {"int", "dez1", "dez2", "eur", "eur2", "pct"}
+_NUMERIC = {"int", "dez1", "dez2", "eur", "eur2", "pct", "wert"}
 
 
 def setup() -> None:

@@ -1,37 +1,66 @@
-"""BPMN 2.0 import (Camunda Modeler, bpmn.io and other tools) into a :class:`Prozess`.
+"""BPMN 2.0 import (Camunda, bpmn.io, Signavio, Bizagi, Activiti …) into a :class:`Prozess`.
 
 Read: every task type (task, userTask, manualTask, serviceTask, sendTask, receiveTask,
-scriptTask, businessRuleTask, callActivity) as a step; lanes (and pools without lanes);
-sequence flows; exclusive and parallel gateways; start, end and intermediate events as
-pass-through nodes. Everything else in a process (sub-processes, inclusive/event gateways,
-boundary events, data objects, annotations, message flows …) is listed in ``hinweise`` with a
-warning – never dropped silently. The diagram layout (``bpmndi``) is not needed and ignored.
+scriptTask, businessRuleTask) as a step; call activities as one step each (with a warning:
+the called process is not part of the file); the tasks inside sub-processes (embedded,
+ad-hoc, transaction, nested to any depth) as steps in the flow, with the sub-process name as
+their group (``Schritt.gruppe``); a sub-process without tasks as one step; lanes (and pools
+without lanes); sequence flows; exclusive and parallel gateways; start, end and intermediate
+events as pass-through nodes. Everything else (event sub-processes, inclusive/event gateways,
+boundary events, data objects, annotations, message flows, loops …) is named one by one in
+``hinweise`` with a warning – never dropped silently. The diagram layout (``bpmndi``) is not
+needed and ignored. Names are cleaned (line breaks → spaces); a lane or pool without a name
+is shown under the participant's (pool's) name, never under its generated id.
 
 Where the numbers come from, first match wins:
 
 1. the side table ``angaben`` of a YAML file wrapping the BPMN (key: element id or name);
-2. extension properties of the element – ``camunda:properties`` or ``zeebe:properties``
-   (Camunda Modeler: „Extension properties“), e.g. ``<camunda:property name="minuten"
-   value="5"/>``;
-3. lines ``schlüssel: wert`` in the element's documentation (``bpmn:documentation``).
+2. extension properties of the element – ``camunda:property`` / ``zeebe:property``
+   (Camunda Modeler: „Extension properties“), Signavio's ``signavioMetaData``
+   (metaKey/metaValue: custom attributes) and Bizagi's ``BizagiProperty``, e.g.
+   ``<camunda:property name="minuten" value="5"/>``;
+3. lines ``schlüssel: wert`` in the element's documentation (``bpmn:documentation``) – the
+   way for every tool (Activiti, bpmn.io without Camunda extensions …).
 
 Keys: ``minuten`` (processing minutes per case), ``wartezeit_tage`` (calendar days),
 ``medium``, ``baustein`` on tasks; ``art`` (buerger/verwaltung/system) on lanes and pools;
 ``anteil`` (share of cases, 0–1 or „60 %“) on sequence flows leaving an exclusive gateway.
-Missing minutes, media and building blocks are reported, never invented. Parsing uses
-``defusedxml``: entity expansion and external references are refused.
+Missing minutes, media and building blocks stay ``None`` – never invented; which steps lack
+them, and what that leaves out, is reported with the figures
+(:func:`kdworkbook.musterprozess.gaps`). Element names and safe XML reading:
+:mod:`kdworkbook.bpmn_xml`.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from xml.etree.ElementTree import Element, ParseError
+from xml.etree.ElementTree import Element
 
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring
-
+from kdworkbook.bpmn_xml import (
+    EVENTS,
+    EXIT,
+    GATEWAYS,
+    LOOPS,
+    NAMES,
+    NO_LANE,
+    PASS_THROUGH,
+    QUIET,
+    SUBPROCESSES,
+    SUFFIXES,
+    TASKS,
+    children,
+    clean,
+    describe,
+    has_tasks,
+    local,
+    name_of,
+    number,
+    parse,
+    properties,
+)
 from kdworkbook.errors import InputError
 from kdworkbook.prozessmodell import (
     LANE_KINDS,
@@ -43,130 +72,12 @@ from kdworkbook.prozessmodell import (
     katalog,
 )
 
-MAX_BYTES = 5_000_000
-TASKS = frozenset(
-    {
-        "task",
-        "userTask",
-        "manualTask",
-        "serviceTask",
-        "sendTask",
-        "receiveTask",
-        "scriptTask",
-        "businessRuleTask",
-        "callActivity",
-    }
-)
-GATEWAYS = {"exclusiveGateway": "exklusiv", "parallelGateway": "parallel"}
-EVENTS = frozenset({"startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent"})
-#: Elements inside a process that carry no flow of their own and need no warning.
-QUIET = frozenset({"laneSet", "documentation", "extensionElements", "sequenceFlow"})
-#: Readable names for the warning about unsupported elements.
-NAMES = {
-    "subProcess": "Teilprozess",
-    "adHocSubProcess": "Ad-hoc-Teilprozess",
-    "transaction": "Transaktion",
-    "inclusiveGateway": "inklusives Gateway (ODER)",
-    "eventBasedGateway": "ereignisbasiertes Gateway",
-    "complexGateway": "komplexes Gateway",
-    "boundaryEvent": "angeheftetes Ereignis",
-    "dataObject": "Datenobjekt",
-    "dataObjectReference": "Datenobjekt",
-    "dataStoreReference": "Datenspeicher",
-    "textAnnotation": "Textanmerkung",
-    "association": "Assoziation",
-    "group": "Gruppe",
-    "messageFlow": "Nachrichtenfluss",
-}
-#: Unsupported nodes that still sit in the flow: kept as pass-through so the graph holds.
-PASS_THROUGH = frozenset(
-    {
-        "subProcess",
-        "adHocSubProcess",
-        "transaction",
-        "inclusiveGateway",
-        "eventBasedGateway",
-        "complexGateway",
-    }
-)
-NO_LANE = "(ohne Bahn)"
-#: expat's messages → German.
-_XML_ERRORS = {
-    "mismatched tag": "das schließende Tag passt nicht zum geöffneten Element",
-    "no element found": "die Datei endet, bevor alle Elemente geschlossen sind",
-    "not well-formed": "ungültiges Zeichen (z. B. ein unmaskiertes „&“ oder „<“)",
-    "unclosed token": "ein Tag oder Attribut ist nicht geschlossen",
-    "junk after document element": "nach dem Wurzelelement folgt weiterer Inhalt",
-    "duplicate attribute": "ein Attribut steht doppelt",
-    "unbound prefix": "ein Namensraum-Präfix ist nicht deklariert",
-}
 
-
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
-
-
-def _children(element: Element, name: str) -> list[Element]:
-    return [c for c in element if _local(c.tag) == name]
-
-
-def _describe(element: Element) -> str:
-    kind = _local(element.tag)
-    name = element.get("name")
-    label = f"{kind} „{name}“" if name else kind
-    return f"{label} (id {element.get('id', '?')})"
-
-
-def properties(element: Element) -> dict[str, str]:
-    """Key/value pairs from extension properties and documentation lines (properties win)."""
-    found: dict[str, str] = {}
-    for doc in _children(element, "documentation"):
-        for line in (doc.text or "").splitlines():
-            key, sep, value = line.partition(":")
-            if sep and key.strip() and value.strip():
-                found[key.strip().casefold()] = value.strip()
-    for ext in _children(element, "extensionElements"):
-        for prop in ext.iter():
-            if _local(prop.tag) == "property" and prop.get("name"):
-                found[prop.get("name", "").strip().casefold()] = (prop.get("value") or "").strip()
-    return found
-
-
-def _number(value: str, what: str) -> float:
-    text = value.replace("%", "").replace(",", ".").strip()
-    try:
-        number = float(text)
-    except ValueError:
-        raise ValueError(f"{what}: „{value}“ ist keine Zahl") from None
-    if number < 0:
-        raise ValueError(f"{what}: „{value}“ darf nicht negativ sein")
-    return number / 100 if "%" in value else number
-
-
-def _parse(path: Path) -> Element:
-    raw = path.read_bytes()
-    if len(raw) > MAX_BYTES:
-        raise InputError(f"{path}: Datei ist mit {len(raw)} Bytes zu groß für eine BPMN-Datei.")
-    try:
-        root = fromstring(raw, forbid_dtd=True)
-    except DefusedXmlException as exc:
-        raise InputError(
-            f"{path}: Die Datei enthält eine DTD oder Entity-Definitionen ({type(exc).__name__}) –"
-            " das ist in BPMN-Dateien nicht üblich und wird aus Sicherheitsgründen abgelehnt."
-        ) from None
-    except ParseError as exc:
-        line, column = getattr(exc, "position", (0, 0))
-        raw_msg = str(exc).split(":")[0]
-        german = next((g for e, g in _XML_ERRORS.items() if raw_msg.startswith(e)), raw_msg)
-        raise InputError(
-            f"{path}, Zeile {line}, Spalte {column + 1}: kein gültiges XML – {german}."
-        ) from None
-    if _local(root.tag) != "definitions":
-        raise InputError(
-            f"{path}: keine BPMN-2.0-Datei – erwartet wird das Wurzelelement "
-            f"„bpmn:definitions“, gefunden: „{_local(root.tag)}“."
-        )
-    return root
+@dataclass
+class _Task:
+    element: Element
+    lane: str
+    group: str | None
 
 
 class _Reader:
@@ -175,123 +86,252 @@ class _Reader:
     def __init__(self, path: Path, side: ProzessdateiModell | None, side_name: str) -> None:
         self.path, self.side, self.side_name = path, side, side_name
         self.kat = katalog()
+        self.tasks: list[_Task] = []
         self.steps: dict[str, Schritt] = {}
         self.gateways: dict[str, str] = {}
         self.passes: list[str] = []
         self.flows: list[tuple[Element, str, str]] = []
+        self.links: list[Kante] = []  # edges into and out of sub-processes
+        self.exit_of: dict[str, str] = {}
         self.lane_of: dict[str, str] = {}
         self.lanes: dict[str, Element | None] = {}
         self.notes: list[str] = []
         self.errors: list[str] = []
-        self.used_side: set[str] = set()
         self.ignored: set[str] = set()  # ids of unsupported elements (already warned about)
+        self.side_values: dict[str, dict[str, Any]] = {}
 
-    # values: side table > extension properties > documentation
-    def _values(self, element: Element) -> dict[str, Any]:
-        values: dict[str, Any] = dict(properties(element))
-        if self.side:
-            for key in (element.get("id", ""), element.get("name", "")):
-                entry = self.side.angaben.get(key)
-                if key and entry:
-                    self.used_side.add(key)
-                    values |= {k: v for k, v in entry.model_dump().items() if v is not None}
-                    break
-        return values
+    def _warn(self, text: str) -> None:
+        self.notes.append(f"Warnung: {text}")
 
-    def task(self, element: Element, process_lane: str) -> None:
-        node_id, name = element.get("id", ""), (element.get("name") or "").strip()
-        label = _describe(element)
-        values = self._values(element)
-        try:
-            minutes = _number(str(values["minuten"]), "minuten") if "minuten" in values else None
-            wait = _number(str(values.get("wartezeit_tage", 0)), "wartezeit_tage")
-            block = self.kat.baustein(str(values["baustein"])) if "baustein" in values else None
-            medium = self.kat.medium(str(values["medium"])) if "medium" in values else None
-        except ValueError as exc:
-            self.errors.append(f"{label}: {exc}")
-            return
-        missing = [
-            key
-            for key, value in (("minuten", minutes), ("medium", medium), ("baustein", block))
-            if value is None
+    # --- lanes ------------------------------------------------------------------------------
+
+    def read_lanes(self, container: Element, pool: str) -> None:
+        lanes = [
+            e for s in children(container, "laneSet") for e in s.iter() if local(e.tag) == "lane"
         ]
-        if missing:
-            self.notes.append(f"{label}: keine Angabe zu {', '.join(missing)} – nicht mitgezählt")
-        lane = self.lane_of.get(node_id, process_lane)
-        self.steps[node_id] = Schritt(node_id, name or node_id, lane, block, medium, minutes, wait)
+        leaves = [
+            lane
+            for lane in lanes
+            if not any(local(e.tag) == "lane" for e in lane.iter() if e is not lane)
+        ]
+        unnamed = [lane for lane in leaves if not name_of(lane)]
+        for lane in leaves + [lane for lane in lanes if lane not in leaves]:
+            name = name_of(lane)
+            if not name:
+                if lane not in leaves:
+                    continue
+                name = pool if len(unnamed) == 1 else f"{pool}, Bahn {unnamed.index(lane) + 1}"
+                self.notes.append(
+                    f"Bahn ohne Namen (id {lane.get('id', '?')}) – als „{name}“ geführt"
+                )
+            if lane in leaves:
+                self.lanes.setdefault(name, lane)
+            for ref in children(lane, "flowNodeRef"):
+                self.lane_of.setdefault((ref.text or "").strip(), name)
 
-    def process(self, process: Element, pool: str | None) -> None:
-        for lane_set in _children(process, "laneSet"):
-            for lane in lane_set.iter():
-                if _local(lane.tag) == "lane":
-                    lane_name = (lane.get("name") or lane.get("id") or NO_LANE).strip()
-                    self.lanes.setdefault(lane_name, lane)
-                    for ref in _children(lane, "flowNodeRef"):
-                        self.lane_of.setdefault((ref.text or "").strip(), lane_name)
-        fallback = pool or (process.get("name") or "").strip() or NO_LANE
-        for element in process:
-            kind = _local(element.tag)
-            node_id = element.get("id", "")
-            if kind in TASKS:
-                if node_id not in self.lane_of:
-                    self.lanes.setdefault(fallback, None)
-                self.task(element, fallback)
+    # --- flow elements ----------------------------------------------------------------------
+
+    def container(self, element: Element, lane: str, group: tuple[str, ...]) -> list[str]:
+        """Read the flow elements directly inside *element*; returns their node ids."""
+        members: list[str] = []
+        for child in element:
+            kind = local(child.tag)
+            node_id = child.get("id", "")
+            child_lane = self.lane_of.get(node_id, lane)
+            if kind in TASKS or kind == "callActivity":
+                self._task(child, child_lane, group)
+                members.append(node_id)
+            elif kind in SUBPROCESSES:
+                if self.subprocess(child, child_lane, group):
+                    members.append(node_id)
             elif kind in GATEWAYS:
                 self.gateways[node_id] = GATEWAYS[kind]
+                members.append(node_id)
             elif kind in EVENTS:
                 self.passes.append(node_id)
-                if kind.startswith("intermediate") and any(
-                    _local(c.tag) == "timerEventDefinition" for c in element
-                ):
+                members.append(node_id)
+                if kind.startswith("intermediate") and children(child, "timerEventDefinition"):
                     self.notes.append(
-                        f"{_describe(element)}: Zeitereignis – Wartezeit bitte als "
+                        f"{describe(child)}: Zeitereignis – Wartezeit bitte als "
                         "„wartezeit_tage“ am Schritt davor angeben; nicht mitgezählt"
                     )
             elif kind == "sequenceFlow":
-                self.flows.append(
-                    (element, element.get("sourceRef", ""), element.get("targetRef", ""))
-                )
+                self.flows.append((child, child.get("sourceRef", ""), child.get("targetRef", "")))
             elif kind in QUIET:
                 continue
+            elif kind in PASS_THROUGH:
+                self.passes.append(node_id)
+                members.append(node_id)
+                self._warn(
+                    f"{describe(child)} ({NAMES[kind]}) wird nicht unterstützt – als einfacher "
+                    "Durchgang ohne Zeiten behandelt (alle Ausgänge zählen voll)"
+                )
             else:
-                what = NAMES.get(kind, kind)
-                if kind in PASS_THROUGH:
-                    self.passes.append(node_id)
-                    self.notes.append(
-                        f"Warnung: {_describe(element)} ({what}) wird nicht unterstützt – "
-                        "als einfacher Durchgang ohne Zeiten behandelt"
-                    )
-                else:
-                    self.ignored.add(node_id)
-                    self.notes.append(
-                        f"Warnung: {_describe(element)} ({what}) wird nicht ausgewertet"
-                    )
+                self.ignored.add(node_id)
+                self._warn(f"{describe(child)} ({NAMES.get(kind, kind)}) wird nicht ausgewertet")
+        return members
+
+    def _task(self, element: Element, lane: str, group: tuple[str, ...]) -> None:
+        if element.get("id", "") not in self.lane_of:
+            self.lanes.setdefault(lane, None)
+        self.tasks.append(_Task(element, lane, " › ".join(group) or None))
+        if local(element.tag) == "callActivity":
+            called = element.get("calledElement") or next(
+                (e.get("processId") for e in element.iter() if local(e.tag) == "calledElement"),
+                None,
+            )  # Camunda 8 writes <zeebe:calledElement processId="…"/>
+            self._warn(
+                f"{describe(element)} (Aufruf eines anderen Prozesses"
+                + (f" „{called}“" if called else "")
+                + ") – dessen Schritte stehen nicht in dieser Datei; als ein Schritt gezählt"
+            )
+        if any(children(element, loop) for loop in LOOPS):
+            self._warn(
+                f"{describe(element)} wird mehrfach ausgeführt (Schleife/Mehrfachinstanz) – "
+                "Minuten je Fall bitte für alle Durchläufe zusammen angeben"
+            )
+
+    def subprocess(self, element: Element, lane: str, group: tuple[str, ...]) -> bool:
+        """Flatten a sub-process into the flow; returns False if it is left out (warned)."""
+        kind, node_id = local(element.tag), element.get("id", "")
+        label = f"{describe(element)} ({SUBPROCESSES[kind]})"
+        if element.get("triggeredByEvent") == "true":
+            inner = [
+                describe(e)
+                for e in element.iter()
+                if local(e.tag) in TASKS or local(e.tag) == "callActivity"
+            ]
+            self.ignored.add(node_id)
+            self._warn(
+                f"{label} ist ein Ereignis-Teilprozess (läuft nur bei einem Ereignis) – nicht "
+                "mitgezählt" + (f": {', '.join(inner)}" if inner else "")
+            )
+            return False
+        if not has_tasks(element):
+            self._task(element, lane, group)
+            self._warn(f"{label} enthält keine Aufgaben – als ein Schritt gezählt")
+            return True
+        self.read_lanes(element, lane)
+        inner_group = (*group, name_of(element) or SUBPROCESSES[kind])
+        first_flow = len(self.flows)
+        members = self.container(element, lane, inner_group)
+        flows = [(s, t) for _, s, t in self.flows[first_flow:] if s in members and t in members]
+        exit_id = node_id + EXIT
+        self.passes += [node_id, exit_id]
+        self.exit_of[node_id] = exit_id
+        if flows:
+            sources = [m for m in members if all(t != m for _, t in flows)]
+            sinks = [m for m in members if all(s != m for s, _ in flows)]
+        else:  # no order inside (typical for ad-hoc): one after the other, as in the file
+            sources, sinks = members[:1], members[-1:]
+            for a, b in zip(members, members[1:], strict=False):
+                self.links.append(Kante(self.exit_of.get(a, a), b))
+            if len(members) > 1:
+                self.notes.append(
+                    f"{label}: Aufgaben ohne Reihenfolge – in der Reihenfolge der Datei "
+                    "nacheinander gezählt"
+                )
+        self.links += [Kante(node_id, m) for m in sources]
+        self.links += [Kante(self.exit_of.get(m, m), exit_id) for m in sinks]
+        for loop in LOOPS:
+            if children(element, loop):
+                self._warn(
+                    f"{label} wird mehrfach ausgeführt (Schleife/Mehrfachinstanz) – die Minuten "
+                    "der Schritte darin gelten für einen Durchlauf"
+                )
+        return True
+
+    def process(self, process: Element, pool: str | None) -> None:
+        fallback = pool or name_of(process) or NO_LANE
+        self.read_lanes(process, fallback)
+        self.container(process, fallback, ())
+
+    # --- side table and steps ---------------------------------------------------------------
+
+    def resolve_side(self) -> None:
+        """Map each ``angaben`` entry to one task, by id or by (cleaned) name."""
+        if not self.side:
+            return
+        by_id = {t.element.get("id", ""): t for t in self.tasks}
+        by_name: dict[str, list[str]] = {}
+        for t in self.tasks:
+            by_name.setdefault(name_of(t.element).casefold(), []).append(t.element.get("id", ""))
+        found: dict[str, list[str]] = {}
+        for key in self.side.angaben:
+            ids = [key] if key in by_id else by_name.get(clean(key).casefold(), [])
+            if len(ids) > 1:
+                self.errors.append(
+                    f"{self.side_name}: „angaben“ für „{key}“ – der Name passt auf "
+                    f"{len(ids)} Schritte (id {', '.join(ids)}); bitte die id als Schlüssel "
+                    "verwenden"
+                )
+            elif not ids:
+                self.errors.append(
+                    f"{self.side_name}: „angaben“ für „{key}“ – kein Schritt dieser BPMN-Datei "
+                    "hat diese id oder diesen Namen"
+                )
+            else:
+                found.setdefault(ids[0], []).append(key)
+        for node_id, keys in found.items():
+            merged: dict[str, Any] = {}
+            for key in keys:
+                for field, value in self.side.angaben[key].model_dump().items():
+                    if value is None:
+                        continue
+                    if field in merged and merged[field] != value:
+                        self.errors.append(
+                            f"{self.side_name}: „angaben“ „{keys[0]}“ und „{key}“ meinen denselben "
+                            f"Schritt (id {node_id}) und nennen für „{field}“ verschiedene Werte "
+                            f"({merged[field]} und {value}) – bitte nur einen Eintrag"
+                        )
+                    merged[field] = value
+            self.side_values[node_id] = merged
+
+    def build_steps(self) -> None:
+        for t in self.tasks:
+            element = t.element
+            node_id, label = element.get("id", ""), describe(element)
+            values: dict[str, Any] = properties(element) | self.side_values.get(node_id, {})
+            try:
+                minutes = number(str(values["minuten"]), "minuten") if "minuten" in values else None
+                wait = number(str(values.get("wartezeit_tage", 0)), "wartezeit_tage")
+                block = self.kat.baustein(str(values["baustein"])) if "baustein" in values else None
+                medium = self.kat.medium(str(values["medium"])) if "medium" in values else None
+            except ValueError as exc:
+                self.errors.append(f"{label}: {exc}")
+                continue
+            name = name_of(element) or node_id
+            self.steps[node_id] = Schritt(
+                node_id, name, t.lane, block, medium, minutes, wait, t.group
+            )
+
+    # --- edges and lanes --------------------------------------------------------------------
 
     def edges(self) -> list[Kante]:
         nodes = set(self.steps) | set(self.gateways) | set(self.passes)
-        edges = []
+        edges = list(self.links)
         for element, source, target in self.flows:
             if source in self.ignored or target in self.ignored:
-                self.notes.append(
-                    f"Warnung: {_describe(element)} hängt an einem nicht ausgewerteten Element "
-                    "– nicht mitgezählt"
+                self._warn(
+                    f"{describe(element)} hängt an einem nicht ausgewerteten Element – nicht "
+                    "mitgezählt"
                 )
                 continue
             for ref, role in ((source, "sourceRef"), (target, "targetRef")):
                 if ref not in nodes:
                     self.errors.append(
-                        f"{_describe(element)}: {role} „{ref}“ verweist auf kein bekanntes "
+                        f"{describe(element)}: {role} „{ref}“ verweist auf kein bekanntes "
                         "Element dieses Prozesses"
                     )
             share = None
-            values = self._values(element)
+            values = properties(element)
             if "anteil" in values:
                 try:
-                    share = _number(str(values["anteil"]), "anteil")
+                    share = number(str(values["anteil"]), "anteil")
                     share = share / 100 if share > 1 else share
                 except ValueError as exc:
-                    self.errors.append(f"{_describe(element)}: {exc}")
-            edges.append(Kante(source, target, share))
+                    self.errors.append(f"{describe(element)}: {exc}")
+            edges.append(Kante(self.exit_of.get(source, source), target, share))
         return edges
 
     def lane_list(self) -> tuple[Bahn, ...]:
@@ -375,35 +415,29 @@ def _drop_back_edges(nodes: list[str], edges: list[Kante], notes: list[str]) -> 
 
 
 def read_bpmn(path: Path, side: ProzessdateiModell | None = None, side_name: str = "") -> Prozess:
-    """Read a ``.bpmn`` file; *side* is the wrapping YAML file (side table, lanes, documents)."""
-    root = _parse(path)
+    """Read a BPMN 2.0 file; *side* is the wrapping YAML file (side table, lanes, documents)."""
+    root = parse(path)
     reader = _Reader(path, side, side_name)
     pools = {}
-    for collab in _children(root, "collaboration"):
-        for part in _children(collab, "participant"):
-            pools[part.get("processRef", "")] = (part.get("name") or "").strip() or None
+    for collab in children(root, "collaboration"):
+        for part in children(collab, "participant"):
+            pools[part.get("processRef", "")] = name_of(part) or None
         for element in collab:
-            if _local(element.tag) not in ("participant", "documentation", "extensionElements"):
-                kind = _local(element.tag)
-                reader.notes.append(
-                    f"Warnung: {_describe(element)} ({NAMES.get(kind, kind)}) "
-                    "wird nicht ausgewertet"
+            kind = local(element.tag)
+            if kind not in ("participant", "documentation", "extensionElements"):
+                reader._warn(
+                    f"{describe(element)} ({NAMES.get(kind, kind)}) wird nicht ausgewertet"
                 )
-    processes = _children(root, "process")
+    processes = children(root, "process")
     if not processes:
         raise InputError(f"{path}: kein „bpmn:process“ gefunden – die Datei enthält kein Modell.")
     for process in processes:
         reader.process(process, pools.get(process.get("id", "")))
+    reader.resolve_side()
+    reader.build_steps()
     edges = reader.edges()
     lanes = reader.lane_list()
-    if side:
-        unused = sorted(set(side.angaben) - reader.used_side)
-        if unused:
-            reader.errors.append(
-                f"{side_name}: „angaben“ für {', '.join(unused)} – kein Schritt dieser BPMN-Datei "
-                "hat diese id oder diesen Namen"
-            )
-    if not reader.steps:
+    if not reader.tasks:
         reader.errors.append("keine Aufgabe (task) gefunden – der Prozess hat keine Schritte")
     nodes = list(reader.steps) + list(reader.gateways) + reader.passes
     try:
@@ -415,7 +449,9 @@ def read_bpmn(path: Path, side: ProzessdateiModell | None = None, side_name: str
     if reader.errors:
         raise InputError([f"{path}: {e}" for e in reader.errors])
     name = side.name if side else _process_name(processes, pools, path)
-    documents = tuple(u.as_unterlage() for u in side.unterlagen) if side else ()
+    documents = None
+    if side and side.unterlagen is not None:
+        documents = tuple(u.as_unterlage() for u in side.unterlagen)
     return Prozess(
         name=name,
         bahnen=lanes,
@@ -431,7 +467,12 @@ def read_bpmn(path: Path, side: ProzessdateiModell | None = None, side_name: str
 
 def _process_name(processes: list[Element], pools: dict[str, str | None], path: Path) -> str:
     for process in processes:
-        name = (process.get("name") or "").strip() or pools.get(process.get("id", ""))
+        name = name_of(process) or pools.get(process.get("id", ""))
         if name:
             return name
-    return re.sub(r"[_-]+", " ", path.stem)
+    stem = path.name
+    for suffix in SUFFIXES:
+        if stem.lower().endswith(suffix):
+            stem = stem[: -len(suffix)]
+            break
+    return re.sub(r"[_-]+", " ", stem)

@@ -126,7 +126,7 @@ def _check(args: argparse.Namespace) -> int:
     for label, value in rows:
         print(f"  {label:<{width}}  {value:>14}")
     for note in summary["hinweise"]:
-        print(f"  Hinweis: {note}")
+        print(f"  {note}" if note.startswith("Warnung: ") else f"  Hinweis: {note}")
     for note in summary.get("rahmenbedingungen", {}).get("pflichten_hinweise", []):
         print(f"  Hinweis: {note}")
     return EXIT_OK

@@ -17,12 +17,18 @@ branches count fully. Definitions:
 - Behördengänge      = Σ share of the steps of type Behördengang (persönliche Vorsprache);
 - Einsparung €/Jahr  = Vorgänge × (IST − SOLL Verwaltungsminuten) / 60 × Stundensatz;
   VZÄ = Vorgänge × (IST − SOLL) / 60 / Jahresarbeitsstunden (Standardkostenmodell).
+
+Missing values (a BPMN task without minutes, medium or building block) are never taken as 0:
+each figure records in :attr:`Kennzahlen.luecken` which of the steps it needs lack the value
+(:data:`DEPENDS`). If all of them lack it, the figure is ``None`` („nicht berechenbar“);
+if some do, it is computed from the others and the gap is shown next to it. A process file
+without ``unterlagen`` gives ``None`` for the document counts („keine Angabe“).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field, fields
 
 import pandas as pd
 
@@ -118,28 +124,69 @@ def longest_path(p: Prozess) -> tuple[float, list[str]]:
     return max(best.values(), key=lambda b: b[0]) if best else (0.0, [])
 
 
+#: Figure → (value of the steps it needs, lane kind of those steps; None = every step).
+DEPENDS = {
+    "bearbeitungszeit_min": ("minuten", None),
+    "verwaltung_min": ("minuten", "verwaltung"),
+    "buerger_min": ("minuten", "buerger"),
+    "system_min": ("minuten", "system"),
+    "durchlaufzeit_min": ("minuten", None),
+    "medienbrueche": ("medium", None),
+    "behoerdengaenge": ("baustein", None),
+}
+
+
+@dataclass(frozen=True)
+class Luecke:
+    """Of the ``von`` steps a figure needs ``angabe`` of, ``fehlend`` (ids, flow order) lack it."""
+
+    angabe: str  # "minuten" | "medium" | "baustein"
+    fehlend: tuple[str, ...]
+    von: int
+
+    @property
+    def alle(self) -> bool:
+        """True if every step the figure needs lacks the value: the figure is not computable."""
+        return len(self.fehlend) == self.von
+
+
 @dataclass(frozen=True)
 class Kennzahlen:
-    """Figures of one process variant, per case (minutes, counts as expected values)."""
+    """Figures of one process variant, per case (minutes, counts as expected values);
+    ``None`` = nicht berechenbar (see ``luecken``) or, for documents, keine Angabe."""
 
     schritte: int
-    bearbeitungszeit_min: float
-    verwaltung_min: float
-    buerger_min: float
-    system_min: float
+    bearbeitungszeit_min: float | None
+    verwaltung_min: float | None
+    buerger_min: float | None
+    system_min: float | None
     wartezeit_tage: float
-    durchlaufzeit_min: float
-    medienbrueche: float
+    durchlaufzeit_min: float | None
+    medienbrueche: float | None
     uebergaben: float
-    behoerdengaenge: float
-    unterlagen: int
-    unterlagen_buerger: int
-    unterlagen_once_only: int
-    unterlagen_abgerufen: int
+    behoerdengaenge: float | None
+    unterlagen: int | None
+    unterlagen_buerger: int | None
+    unterlagen_once_only: int | None
+    unterlagen_abgerufen: int | None
     fehlende_angaben: int
+    luecken: dict[str, Luecke] = field(default_factory=dict, compare=False)
 
-    def as_dict(self) -> dict[str, float | int]:
-        return asdict(self)
+    def as_dict(self) -> dict[str, float | int | None]:
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "luecken"}
+
+
+def gaps(p: Prozess) -> dict[str, Luecke]:
+    """Per figure of :data:`DEPENDS`: the steps it needs that lack the value (only figures with
+    a gap)."""
+    order = numbered_steps(p)
+    result = {}
+    for figure, (value, kind) in DEPENDS.items():
+        needed = [s for s in order if kind is None or p.lane_kind(p.schritte[s].bahn) == kind]
+        missing = tuple(s for s in needed if getattr(p.schritte[s], value) is None)
+        if missing:
+            result[figure] = Luecke(value, missing, len(needed))
+    return result
 
 
 def key_figures(p: Prozess, kat: Katalog | None = None) -> Kennzahlen:
@@ -156,65 +203,79 @@ def key_figures(p: Prozess, kat: Katalog | None = None) -> Kennzahlen:
     handovers = sum(w for a, b, w in transitions(p, machine) if a.bahn != b.bahn)
     duration, path = longest_path(p)
     docs = p.unterlagen
+    luecken = gaps(p)
+    values: dict[str, float | None] = {
+        "bearbeitungszeit_min": sum(minutes.values()),
+        "verwaltung_min": minutes["verwaltung"],
+        "buerger_min": minutes["buerger"],
+        "system_min": minutes["system"],
+        "durchlaufzeit_min": duration,
+        "medienbrueche": breaks,
+        "behoerdengaenge": visits,
+    }
+    for figure, gap in luecken.items():
+        if gap.alle:
+            values[figure] = None
     return Kennzahlen(
         schritte=len(p.schritte),
-        bearbeitungszeit_min=sum(minutes.values()),
-        verwaltung_min=minutes["verwaltung"],
-        buerger_min=minutes["buerger"],
-        system_min=minutes["system"],
         wartezeit_tage=sum(p.schritte[s].wartezeit_tage for s in path),
-        durchlaufzeit_min=duration,
-        medienbrueche=breaks,
         uebergaben=handovers,
-        behoerdengaenge=visits,
-        unterlagen=len(docs),
-        unterlagen_buerger=sum(not d.abruf for d in docs),
-        unterlagen_once_only=sum(d.once_only for d in docs),
-        unterlagen_abgerufen=sum(d.abruf for d in docs),
+        unterlagen=None if docs is None else len(docs),
+        unterlagen_buerger=None if docs is None else sum(not d.abruf for d in docs),
+        unterlagen_once_only=None if docs is None else sum(d.once_only for d in docs),
+        unterlagen_abgerufen=None if docs is None else sum(d.abruf for d in docs),
         fehlende_angaben=sum(
             s.minuten is None or s.medium is None or s.baustein is None for s in p.schritte.values()
         ),
+        luecken=luecken,
+        **values,
     )
 
 
 @dataclass(frozen=True)
 class Einsparung:
-    """Yearly effect of moving from IST to SOLL."""
+    """Yearly effect of moving from IST to SOLL; ``None`` = nicht berechenbar."""
 
     vorgaenge: int
     stundensatz_eur: float
-    minuten_je_fall: float  # Verwaltung, IST − SOLL
-    stunden_jahr: float
-    eur_jahr: float
-    vzae: float
-    buerger_minuten_je_fall: float
-    buerger_stunden_jahr: float
-    behoerdengaenge_jahr: float
-    durchlaufzeit_tage_weniger: float
+    minuten_je_fall: float | None  # Verwaltung, IST − SOLL
+    stunden_jahr: float | None
+    eur_jahr: float | None
+    vzae: float | None
+    buerger_minuten_je_fall: float | None
+    buerger_stunden_jahr: float | None
+    behoerdengaenge_jahr: float | None
+    durchlaufzeit_tage_weniger: float | None
 
-    def as_dict(self) -> dict[str, float | int]:
-        return asdict(self)
+    def as_dict(self) -> dict[str, float | int | None]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def _minus(a: float | None, b: float | None) -> float | None:
+    return None if a is None or b is None else a - b
 
 
 def savings(
     ist: Kennzahlen, soll: Kennzahlen, vorgaenge: int, stundensatz: float, jahresstunden: float
 ) -> Einsparung:
-    """Einsparung = Vorgänge × (IST − SOLL Verwaltungsminuten) / 60 × Stundensatz, and VZÄ."""
-    delta = ist.verwaltung_min - soll.verwaltung_min
-    hours = vorgaenge * delta / 60
-    citizen = ist.buerger_min - soll.buerger_min
+    """Einsparung = Vorgänge × (IST − SOLL Verwaltungsminuten) / 60 × Stundensatz, and VZÄ;
+    nicht berechenbar (None) where IST or SOLL is."""
+    delta = _minus(ist.verwaltung_min, soll.verwaltung_min)
+    hours = None if delta is None else vorgaenge * delta / 60
+    citizen = _minus(ist.buerger_min, soll.buerger_min)
+    visits = _minus(ist.behoerdengaenge, soll.behoerdengaenge)
+    faster = _minus(ist.durchlaufzeit_min, soll.durchlaufzeit_min)
     return Einsparung(
         vorgaenge=vorgaenge,
         stundensatz_eur=stundensatz,
         minuten_je_fall=delta,
         stunden_jahr=hours,
-        eur_jahr=hours * stundensatz,
-        vzae=hours / jahresstunden,
+        eur_jahr=None if hours is None else hours * stundensatz,
+        vzae=None if hours is None else hours / jahresstunden,
         buerger_minuten_je_fall=citizen,
-        buerger_stunden_jahr=vorgaenge * citizen / 60,
-        behoerdengaenge_jahr=vorgaenge * (ist.behoerdengaenge - soll.behoerdengaenge),
-        durchlaufzeit_tage_weniger=(ist.durchlaufzeit_min - soll.durchlaufzeit_min)
-        / defaults.MINUTEN_JE_TAG,
+        buerger_stunden_jahr=None if citizen is None else vorgaenge * citizen / 60,
+        behoerdengaenge_jahr=None if visits is None else vorgaenge * visits,
+        durchlaufzeit_tage_weniger=None if faster is None else faster / defaults.MINUTEN_JE_TAG,
     )
 
 
@@ -224,7 +285,8 @@ def numbered_steps(p: Prozess) -> list[str]:
 
 
 def steps_table(p: Prozess, kat: Katalog | None = None) -> pd.DataFrame:
-    """One row per step: nr, name, bahn, baustein (name), medium, minuten, wartezeit, anteil."""
+    """One row per step: nr, id, name, gruppe (sub-process), bahn, baustein (name), medium,
+    minuten (None = missing), wartezeit, anteil."""
     kat = kat or katalog()
     share = shares(p)
     rows = []
@@ -235,6 +297,7 @@ def steps_table(p: Prozess, kat: Katalog | None = None) -> pd.DataFrame:
                 "nr": nr,
                 "id": sid,
                 "name": s.name,
+                "gruppe": s.gruppe,
                 "bahn": s.bahn,
                 "baustein": kat.bausteine[s.baustein]["name"] if s.baustein else None,
                 "medium": s.medium,
@@ -270,7 +333,7 @@ def comparison(ist: Kennzahlen, soll: Kennzahlen) -> pd.DataFrame:
                 "einheit": unit,
                 "ist": a,
                 "soll": b,
-                "veraenderung": (b - a) / a if a else None,
+                "veraenderung": (b - a) / a if a and b is not None else None,
             }
         )
     return pd.DataFrame(rows)

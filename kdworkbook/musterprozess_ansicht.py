@@ -7,6 +7,7 @@ parameter file the chapter says so and every other cell shows nothing.
 from __future__ import annotations
 
 import difflib
+import html
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,10 +15,11 @@ import pandas as pd
 from IPython.display import HTML, Markdown
 from matplotlib.figure import Figure
 
-from kdworkbook import anzeige, defaults, musterprozess, musterprozess_grafiken
+from kdworkbook import anzeige, defaults, musterprozess, musterprozess_grafiken, musterprozess_text
 from kdworkbook.errors import InputError
-from kdworkbook.formatierung import euro, zahl
+from kdworkbook.formatierung import euro, prozent, zahl
 from kdworkbook.laden import Bestandsaufnahme
+from kdworkbook.musterprozess_text import KEINE_ANGABE, NICHT_BERECHENBAR, savings_gap, step_list
 from kdworkbook.prozessmodell import LANE_KIND_NAMES, Prozess, load_process
 
 
@@ -33,6 +35,7 @@ class Musterprozess:
     stundensatz: float
     stundensatz_quelle: str
     einsparung: musterprozess.Einsparung
+    hinweise: tuple[str, ...] = ()  # for the chapter, ``check`` and ``check --json``
 
 
 def _survey_row(ba: Bestandsaufnahme) -> dict[str, Any]:
@@ -84,7 +87,8 @@ def load(ba: Bestandsaufnahme) -> Musterprozess | None:
     saving = musterprozess.savings(
         k_ist, k_soll, int(row["vorgaenge"]), rate, ba.settings.jahresarbeitsstunden
     )
-    return Musterprozess(ist, soll, k_ist, k_soll, row, rate, source, saving)
+    notes = musterprozess_text.notes(ist, soll, k_ist, k_soll)
+    return Musterprozess(ist, soll, k_ist, k_soll, row, rate, source, saving, notes)
 
 
 # --- notebook cells -----------------------------------------------------------------------------
@@ -114,29 +118,58 @@ def section(m: Musterprozess | None, title: str, text: str = "") -> Markdown | N
     return anzeige.text(f"## {title}\n\n{text}".strip())
 
 
-def key_figures(m: Musterprozess | None) -> HTML | None:
+def soll_section(m: Musterprozess | None) -> Markdown | None:
+    """Heading and prose of the SOLL chapter, written from the SOLL model: its media, the
+    documents fetched from registers (once-only) and its payment step."""
     if m is None:
         return None
-    e = m.einsparung
-    return anzeige.cards(
+    return anzeige.text("## SOLL-Prozess\n\n" + musterprozess_text.soll_text(m.soll))
+
+
+def key_figures(m: Musterprozess | None) -> HTML | None:
+    """The headline cards; when the savings is not (fully) computable, what is missing
+    stands above them."""
+    if m is None:
+        return None
+    e, k_ist, k_soll = m.einsparung, m.kennzahlen_ist, m.kennzahlen_soll
+    cards = anzeige.cards(
         {
-            "Einsparung pro Jahr": euro(e.eur_jahr),
-            "Stellenanteil (VZÄ)": zahl(e.vzae, 2),
-            "Verwaltungszeit je Fall": f"{_num(m.kennzahlen_ist.verwaltung_min)} → "
-            f"{_num(m.kennzahlen_soll.verwaltung_min)} Min.",
-            "Medienbrüche je Fall": f"{_num(m.kennzahlen_ist.medienbrueche)} → "
-            f"{_num(m.kennzahlen_soll.medienbrueche)}",
-            "Durchlaufzeit": f"{_num(_days(m.kennzahlen_ist))} → "
-            f"{_num(_days(m.kennzahlen_soll))} Tage",
+            "Einsparung pro Jahr": NICHT_BERECHENBAR if e.eur_jahr is None else euro(e.eur_jahr),
+            "Stellenanteil (VZÄ)": NICHT_BERECHENBAR if e.vzae is None else zahl(e.vzae, 2),
+            "Verwaltungszeit je Fall": _arrow(k_ist.verwaltung_min, k_soll.verwaltung_min, "Min."),
+            "Medienbrüche je Fall": _arrow(k_ist.medienbrueche, k_soll.medienbrueche),
+            "Durchlaufzeit": _arrow(_days(k_ist), _days(k_soll), "Tage"),
         }
+    )
+    gap = savings_gap(m.ist, m.soll, k_ist, k_soll)
+    if gap is None:
+        return cards
+    return HTML(_warning(gap) + cards.data)
+
+
+def _warning(text: str) -> str:
+    return (
+        '<p class="kd-warnung" style="border-left: 4px solid #c00000; padding: 0.3em 0.7em; '
+        f'background: #fdecea; font-weight: bold;">{html.escape(text)}</p>'
     )
 
 
-def _num(value: float) -> str:
+def _arrow(a: float | None, b: float | None, unit: str = "") -> str:
+    text = f"{_num(a)} → {_num(b)}"
+    if unit and b is not None:
+        text += f" {unit}"
+    return text
+
+
+def _num(value: float | None) -> str:
+    if value is None:
+        return NICHT_BERECHENBAR
     return zahl(value, 0 if float(value).is_integer() else 1)
 
 
-def _days(k: musterprozess.Kennzahlen) -> float:
+def _days(k: musterprozess.Kennzahlen) -> float | None:
+    if k.durchlaufzeit_min is None:
+        return None
     return k.durchlaufzeit_min / defaults.MINUTEN_JE_TAG
 
 
@@ -157,34 +190,60 @@ def steps(m: Musterprozess | None, variante: str) -> HTML | None:
         for b in table["bahn"]
     ]
     table["anteil_text"] = ["" if a >= 0.999 else zahl(a * 100) + " %" for a in table["anteil"]]
+    table["minuten_text"] = ["fehlt" if pd.isna(v) else zahl(v, 1) for v in table["minuten"]]
+    for column in ("baustein", "medium"):
+        table[column] = table[column].fillna("fehlt")
     columns = {
         "nr": ("Nr.", "int"),
         "name": ("Schritt", "text"),
+        "gruppe": ("Teilprozess", "text"),
         "bahn": ("Bahn", "text"),
         "baustein": ("Baustein", "text"),
         "medium": ("Medium", "text"),
-        "minuten": ("Min.", "dez1"),
+        "minuten_text": ("Min.", "wert"),
         "wartezeit_tage": ("Warten (Tage)", "dez1"),
         "anteil_text": ("Anteil Fälle", "text"),
     }
+    if table["gruppe"].isna().all():
+        del columns["gruppe"]
     return anzeige.table(table, columns)
 
 
 def comparison_table(m: Musterprozess | None) -> HTML | None:
     if m is None:
         return None
-    table = musterprozess.comparison(m.kennzahlen_ist, m.kennzahlen_soll)
+    k_ist, k_soll = m.kennzahlen_ist, m.kennzahlen_soll
+    table = musterprozess.comparison(k_ist, k_soll)
     days = table["kennzahl"] == "Durchlaufzeit"
-    table.loc[days, ["ist", "soll"]] = table.loc[days, ["ist", "soll"]] / defaults.MINUTEN_JE_TAG
     table.loc[days, "einheit"] = "Tage"
+    rows = []
+    for key, row in zip(musterprozess.COMPARISON, table.to_dict("records"), strict=True):
+        factor = 1 / defaults.MINUTEN_JE_TAG if key == "durchlaufzeit_min" else 1
+        missing = KEINE_ANGABE if key.startswith("unterlagen") else NICHT_BERECHENBAR
+        values = {
+            v: missing if row[v] is None or pd.isna(row[v]) else zahl(row[v] * factor, 1)
+            for v in ("ist", "soll")
+        }
+        change = row["veraenderung"]
+        if change is None or pd.isna(change):
+            change = missing if missing in values.values() else ""
+        else:
+            change = prozent(change)
+        left_out = [
+            f"{variant} ohne {step_list(p, k.luecken[key].fehlend)}"
+            for variant, p, k in (("IST", m.ist, k_ist), ("SOLL", m.soll, k_soll))
+            if key in k.luecken and not k.luecken[key].alle
+        ]
+        label = row["kennzahl"] + (f" ({'; '.join(left_out)})" if left_out else "")
+        rows.append(row | values | {"kennzahl": label, "veraenderung": change})
     return anzeige.table(
-        table,
+        pd.DataFrame(rows),
         {
             "kennzahl": ("Kennzahl", "text"),
             "einheit": ("Einheit", "text"),
-            "ist": ("IST", "dez1"),
-            "soll": ("SOLL", "dez1"),
-            "veraenderung": ("Veränderung", "pct"),
+            "ist": ("IST", "wert"),
+            "soll": ("SOLL", "wert"),
+            "veraenderung": ("Veränderung", "wert"),
         },
     )
 
@@ -198,8 +257,14 @@ def comparison_chart(m: Musterprozess | None) -> Figure | None:
 def documents(m: Musterprozess | None) -> HTML | None:
     if m is None:
         return None
-    ist = {d.name: d for d in m.ist.unterlagen}
-    soll = {d.name: d for d in m.soll.unterlagen}
+    if m.ist.unterlagen is None and m.soll.unterlagen is None:
+        return HTML(
+            "<p>Zu den Unterlagen machen IST und SOLL keine Angabe "
+            f"({musterprozess_text.UNTERLAGEN_WO}) – Unterlagen und Once-Only werden nicht "
+            "verglichen.</p>"
+        )
+    ist = {d.name: d for d in m.ist.unterlagen or ()}
+    soll = {d.name: d for d in m.soll.unterlagen or ()}
     rows = []
     for name in list(ist) + [n for n in soll if n not in ist]:
         d = soll.get(name) or ist[name]
@@ -207,19 +272,27 @@ def documents(m: Musterprozess | None) -> HTML | None:
             {
                 "name": name,
                 "register": d.register or "",
-                "ist": _who(ist.get(name)),
-                "soll": _who(soll.get(name)),
+                "ist": _who(ist.get(name), m.ist.unterlagen is None),
+                "soll": _who(soll.get(name), m.soll.unterlagen is None),
             }
         )
     if not rows:
         return HTML("<p>In den Prozessdateien sind keine Unterlagen angegeben.</p>")
     k_ist, k_soll = m.kennzahlen_ist, m.kennzahlen_soll
-    note = (
-        f"<p>Im IST bringt die Bürgerin / der Bürger {zahl(k_ist.unterlagen_buerger)} von "
-        f"{zahl(k_ist.unterlagen)} Angaben bei, obwohl {zahl(k_ist.unterlagen_once_only)} davon "
-        f"in einem Register stehen; im SOLL sind es {zahl(k_soll.unterlagen_buerger)}, "
-        f"{zahl(k_soll.unterlagen_abgerufen)} holt die Verwaltung selbst (Once-Only).</p>"
-    )
+    if k_ist.unterlagen is None or k_soll.unterlagen is None:
+        which = "IST" if k_ist.unterlagen is None else "SOLL"
+        note = (
+            f"<p>Zu den Unterlagen macht das {which}-Modell keine Angabe "
+            f"({musterprozess_text.UNTERLAGEN_WO}) – ein Vergleich der beizubringenden "
+            f"Unterlagen ist {NICHT_BERECHENBAR}.</p>"
+        )
+    else:
+        note = (
+            f"<p>Im IST bringt die Bürgerin / der Bürger {zahl(k_ist.unterlagen_buerger)} von "
+            f"{zahl(k_ist.unterlagen)} Angaben bei, obwohl {zahl(k_ist.unterlagen_once_only)} "
+            f"davon in einem Register stehen; im SOLL sind es {zahl(k_soll.unterlagen_buerger)}, "
+            f"{zahl(k_soll.unterlagen_abgerufen)} holt die Verwaltung selbst (Once-Only).</p>"
+        )
     table = anzeige.table_html(
         pd.DataFrame(rows),
         {
@@ -232,7 +305,9 @@ def documents(m: Musterprozess | None) -> HTML | None:
     return HTML(anzeige.STYLE + note + table)
 
 
-def _who(d: Any) -> str:
+def _who(d: Any, unknown: bool = False) -> str:
+    if unknown:
+        return KEINE_ANGABE
     if d is None:
         return "–"
     return "Abruf durch die Verwaltung" if d.abruf else "Bürger bringt bei"
@@ -242,36 +317,66 @@ def savings(m: Musterprozess | None) -> Markdown | None:
     if m is None:
         return None
     e, z = m.einsparung, m.zeile
+    k_ist, k_soll = m.kennzahlen_ist, m.kennzahlen_soll
+    gap = savings_gap(m.ist, m.soll, k_ist, k_soll)
     survey_note = ""
-    if abs(z["minuten"] - m.kennzahlen_ist.verwaltung_min) >= 1:
+    if k_ist.verwaltung_min is not None and abs(z["minuten"] - k_ist.verwaltung_min) >= 1:
         survey_note = (
             f"\n\nHinweis: Die Bestandserhebung nennt für „{z['bezeichnung']}“ "
             f"{_num(z['minuten'])} Minuten je Vorgang, die Prozessaufnahme ergibt "
-            f"{_num(m.kennzahlen_ist.verwaltung_min)} Minuten Verwaltungszeit – bitte mit dem "
+            f"{_num(k_ist.verwaltung_min)} Minuten Verwaltungszeit – bitte mit dem "
             f"Fachamt abgleichen."
         )
-    return anzeige.text(
-        f"Einsparung pro Jahr = Vorgänge × (IST − SOLL Minuten der Verwaltung) / 60 × "
-        f"Stundensatz = {zahl(e.vorgaenge)} × ({_num(m.kennzahlen_ist.verwaltung_min)} − "
-        f"{_num(m.kennzahlen_soll.verwaltung_min)}) / 60 × {euro(e.stundensatz_eur, 2)}/h = "
-        f"**{euro(e.eur_jahr)}** ({zahl(e.stunden_jahr)} Stunden, "
-        f"**{zahl(e.vzae, 2)} VZÄ**).\n\n"
-        f"Die Bürgerinnen und Bürger sparen zusätzlich {_num(e.buerger_minuten_je_fall)} Minuten "
-        f"je Fall, zusammen {zahl(e.buerger_stunden_jahr)} Stunden und "
-        f"{zahl(e.behoerdengaenge_jahr)} Behördengänge im Jahr; der Vorgang ist "
-        f"{_num(e.durchlaufzeit_tage_weniger)} Tage schneller abgeschlossen. Diese Zeit der "
-        "Bürger ist in der Einsparung der Verwaltung nicht enthalten." + survey_note
-    )
+    if e.eur_jahr is None:
+        text = (
+            f"**{gap}.** Einsparung pro Jahr = Vorgänge × (IST − SOLL Minuten der Verwaltung) / "
+            f"60 × Stundensatz braucht die Minuten der Verwaltung in IST und SOLL; sie werden "
+            "nicht geschätzt. Bitte die fehlenden Bearbeitungszeiten in der Prozessdatei ergänzen "
+            "(Eigenschaft „minuten“ der Aufgabe oder Seitentabelle „angaben“)."
+        )
+    else:
+        text = (
+            f"Einsparung pro Jahr = Vorgänge × (IST − SOLL Minuten der Verwaltung) / 60 × "
+            f"Stundensatz = {zahl(e.vorgaenge)} × ({_num(k_ist.verwaltung_min)} − "
+            f"{_num(k_soll.verwaltung_min)}) / 60 × {euro(e.stundensatz_eur, 2)}/h = "
+            f"**{euro(e.eur_jahr)}** ({zahl(e.stunden_jahr)} Stunden, "
+            f"**{zahl(e.vzae, 2)} VZÄ**)."
+        )
+        if gap:
+            text += f"\n\n**{gap}.**"
+    return anzeige.text(text + "\n\n" + _citizens(e) + survey_note)
+
+
+def _citizens(e: musterprozess.Einsparung) -> str:
+    """The citizens' side of the savings; each part only where it is computable."""
+    visits = e.behoerdengaenge_jahr
+    if e.buerger_minuten_je_fall is None:
+        text = f"Zeitersparnis der Bürgerinnen und Bürger: {NICHT_BERECHENBAR}"
+        if visits is not None:
+            text += f"; {zahl(visits)} Behördengänge weniger im Jahr"
+    else:
+        text = (
+            f"Die Bürgerinnen und Bürger sparen zusätzlich {_num(e.buerger_minuten_je_fall)} "
+            f"Minuten je Fall, zusammen {zahl(e.buerger_stunden_jahr)} Stunden"
+        )
+        text += f" und {zahl(visits)} Behördengänge im Jahr" if visits is not None else ""
+    if e.durchlaufzeit_tage_weniger is None:
+        text += f"; Durchlaufzeit: {NICHT_BERECHENBAR}"
+    else:
+        text += (
+            f"; der Vorgang ist {_num(e.durchlaufzeit_tage_weniger)} Tage schneller abgeschlossen"
+        )
+    return text + ". Diese Zeit der Bürger ist in der Einsparung der Verwaltung nicht enthalten."
 
 
 def notes(m: Musterprozess | None) -> HTML | None:
-    """What the import noticed (missing values, unsupported BPMN elements)."""
+    """What the import noticed and what is missing (missing values, unsupported BPMN
+    elements)."""
     if m is None:
         return None
-    items = [(m.ist, h) for h in m.ist.hinweise] + [(m.soll, h) for h in m.soll.hinweise]
-    if not items:
+    if not m.hinweise:
         return HTML("<p>Beide Prozessdateien sind vollständig; keine Hinweise.</p>")
-    body = "".join(f"<li>{p.quelle}: {h}</li>" for p, h in items)
+    body = "".join(f"<li>{html.escape(h)}</li>" for h in m.hinweise)
     return HTML(f"<p>Hinweise aus dem Einlesen der Prozessdateien:</p><ul>{body}</ul>")
 
 
@@ -315,7 +420,7 @@ def assumptions(m: Musterprozess | None) -> HTML | None:
 # --- check --json, results, appendix ------------------------------------------------------------
 
 
-def _variant(k: musterprozess.Kennzahlen) -> dict[str, float | int]:
+def _variant(k: musterprozess.Kennzahlen) -> dict[str, float | int | None]:
     return k.as_dict()
 
 
@@ -335,7 +440,7 @@ def summary(ba: Bestandsaufnahme) -> dict[str, Any]:
         "einsparung_eur_jahr": m.einsparung.eur_jahr,
         "einsparung_vzae": m.einsparung.vzae,
         "buerger_stunden_jahr": m.einsparung.buerger_stunden_jahr,
-        "hinweise": list(m.ist.hinweise) + list(m.soll.hinweise),
+        "hinweise": list(m.hinweise),
     }
 
 
@@ -360,7 +465,16 @@ def appendix_sheets(ba: Bestandsaufnahme) -> dict[str, tuple[pd.DataFrame, dict]
         "wartezeit_tage": ("Wartezeit (Tage)", "dez1"),
         "anteil": ("Anteil der Fälle", "pct"),
     }
-    return {
-        "Musterprozess IST": (musterprozess.steps_table(m.ist), columns),
-        "Musterprozess SOLL": (musterprozess.steps_table(m.soll), columns),
-    }
+    sheets = {}
+    for name, p in (("Musterprozess IST", m.ist), ("Musterprozess SOLL", m.soll)):
+        table = musterprozess.steps_table(p)
+        if table["minuten"].isna().any():  # a missing time reads „fehlt“, not an empty cell
+            table["minuten"] = (
+                table["minuten"].astype(object).where(table["minuten"].notna(), "fehlt")
+            )
+        shown = dict(columns)
+        if table["gruppe"].notna().any():  # steps from BPMN sub-processes
+            shown = dict(list(columns.items())[:3]) | {"gruppe": ("Teilprozess", "text")}
+            shown |= dict(list(columns.items())[3:])
+        sheets[name] = (table, shown)
+    return sheets

@@ -249,26 +249,43 @@ PANELS = (
 
 
 def comparison_chart(ist: Kennzahlen, soll: Kennzahlen) -> Figure:
-    """IST vs SOLL side by side, one small panel per figure (each with its own scale)."""
+    """IST vs SOLL side by side, one small panel per figure (each with its own scale); a
+    value that is not computable gets no bar but the words „nicht berechenbar“ (documents
+    without a list: „keine Angabe“); one computed without some steps is marked with „*“."""
     fig = Figure(figsize=(PAGE_WIDTH_IN, 3.6), layout="constrained")
     axes = fig.subplots(2, 3).ravel()
+    starred = False
     for ax, (attr, title, unit, factor) in zip(axes, PANELS, strict=True):
-        values = [getattr(ist, attr) * factor, getattr(soll, attr) * factor]
+        raw = [getattr(ist, attr), getattr(soll, attr)]
+        values = [0.0 if v is None else v * factor for v in raw]
         bars = ax.bar(["IST", "SOLL"], values, color=[ACCENT, SOLL_COLOR], width=0.6)
-        for bar, value in zip(bars, values, strict=True):
+        top = max(values) * 1.25 or 1
+        partial = [attr in k.luecken and not k.luecken[attr].alle for k in (ist, soll)]
+        starred = starred or any(partial)
+        for bar, value, given, star in zip(bars, values, raw, partial, strict=True):
+            x = bar.get_x() + bar.get_width() / 2
+            if given is None:
+                missing = "keine\nAngabe" if attr.startswith("unterlagen") else "nicht\nberechenbar"
+                ax.text(
+                    x, top * 0.05, missing, ha="center", va="bottom", fontsize=7, color=BREAK_COLOR
+                )
+                continue
             digits = 0 if float(value).is_integer() or value >= 10 else 1
             ax.annotate(
-                zahl(value, digits),
-                (bar.get_x() + bar.get_width() / 2, value),
+                zahl(value, digits) + ("*" if star else ""),
+                (x, value),
                 xytext=(0, 2),
                 textcoords="offset points",
                 ha="center",
                 fontsize=8,
             )
         ax.set_title(f"{title}\n({unit})", fontsize=8, loc="left")
-        ax.set_ylim(0, max(values) * 1.25 or 1)
+        ax.set_ylim(0, top)
         ax.set_yticks([])
         ax.spines["left"].set_visible(False)
         ax.tick_params(axis="x", labelsize=8)
-    fig.suptitle("IST und SOLL im Vergleich", x=0.02, ha="left")
+    title = "IST und SOLL im Vergleich"
+    if starred:
+        title += "   (* ohne die Schritte, denen die Angabe fehlt – siehe Tabelle)"
+    fig.suptitle(title, x=0.02, ha="left")
     return fig

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from kdworkbook import defaults
 
-PROCESS_SUFFIXES = (".yaml", ".yml", ".bpmn")
+PROCESS_SUFFIXES = (".yaml", ".yml", ".bpmn", ".bpmn2", ".xml")  # .xml: also .bpmn20.xml
 
 
 class MusterprozessSettings(BaseModel):
@@ -19,8 +19,8 @@ class MusterprozessSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    ist: Path | None = Field(default=None, description="IST-Prozess (.yaml oder .bpmn)")
-    soll: Path | None = Field(default=None, description="SOLL-Prozess (.yaml oder .bpmn)")
+    ist: Path | None = Field(default=None, description="IST-Prozess (.yaml oder BPMN 2.0)")
+    soll: Path | None = Field(default=None, description="SOLL-Prozess (.yaml oder BPMN 2.0)")
     prozess: str = Field(
         default=defaults.MUSTERPROZESS_PROZESS,
         min_length=1,
@@ -37,7 +37,8 @@ class MusterprozessSettings(BaseModel):
             return None
         if value.suffix.lower() not in PROCESS_SUFFIXES:
             raise ValueError(
-                f"„{value}“: erwartet eine Prozessdatei mit Endung .yaml, .yml oder .bpmn"
+                f"„{value}“: erwartet eine Prozessdatei mit Endung .yaml oder .yml (Prozessdatei) "
+                "oder .bpmn, .bpmn20.xml, .bpmn2, .xml (BPMN 2.0)"
             )
         base = (info.context or {}).get("base_dir", Path.cwd())
         path = (base / value).resolve()

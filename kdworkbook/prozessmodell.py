@@ -29,7 +29,9 @@ YAML process file (units: minutes per case, waiting time in calendar days)::
       - {name: Geburtsdatum, once_only: true, register: Melderegister, abruf: false}
 
 ``once_only`` = die Behörde könnte die Angabe aus einem Register holen; ``abruf`` = dieser
-Prozess tut es (dann muss die Bürgerin / der Bürger sie nicht beibringen).
+Prozess tut es (dann muss die Bürgerin / der Bürger sie nicht beibringen). Ohne ``unterlagen``
+macht die Datei keine Angabe dazu (der Bericht sagt „keine Angabe“); ``unterlagen: []`` heißt
+„keine Unterlagen nötig“.
 """
 
 from __future__ import annotations
@@ -128,6 +130,7 @@ class Schritt:
     medium: str | None
     minuten: float | None
     wartezeit_tage: float = 0.0
+    gruppe: str | None = None  # sub-process the step sits in (BPMN), „Außen › Innen“
 
 
 @dataclass(frozen=True)
@@ -156,7 +159,7 @@ class Prozess:
     schritte: dict[str, Schritt]
     gateways: dict[str, str]  # id → "parallel" | "exklusiv"
     kanten: tuple[Kante, ...]
-    unterlagen: tuple[Unterlage, ...] = ()
+    unterlagen: tuple[Unterlage, ...] | None = None  # None = the file says nothing about them
     hinweise: tuple[str, ...] = ()
     quelle: str = ""
     knoten: tuple[str, ...] = field(default=())  # pass-through nodes (events), no metrics
@@ -286,7 +289,7 @@ class ProzessdateiModell(_Strict):
     schritte: list[Element] | None = None
     bpmn: Path | None = None
     angaben: dict[str, AngabeModell] = Field(default_factory=dict)
-    unterlagen: list[UnterlageModell] = Field(default_factory=list)
+    unterlagen: list[UnterlageModell] | None = None  # None = keine Angabe, [] = keine nötig
 
     @model_validator(mode="after")
     def _one_source(self) -> ProzessdateiModell:
@@ -380,7 +383,9 @@ def from_model(model: ProzessdateiModell, source: str) -> Prozess:
         schritte=builder.steps,
         gateways=builder.gateways,
         kanten=tuple(builder.edges),
-        unterlagen=tuple(u.as_unterlage() for u in model.unterlagen),
+        unterlagen=None
+        if model.unterlagen is None
+        else tuple(u.as_unterlage() for u in model.unterlagen),
         quelle=source,
     )
 
@@ -437,11 +442,12 @@ def validation_messages(path: Path, data: Any, exc: ValidationError) -> list[str
 
 
 def load_process(path: Path) -> Prozess:
-    """Read a process file (.yaml/.yml or .bpmn); every problem becomes a German InputError."""
+    """Read a process file: .yaml/.yml, or BPMN 2.0 (.bpmn, .bpmn20.xml, .bpmn2, .xml – the
+    content decides); every problem becomes a German InputError."""
     from kdworkbook import bpmn
     from kdworkbook.yamlsafe import load_yaml
 
-    if path.suffix.lower() == ".bpmn":
+    if path.suffix.lower() not in (".yaml", ".yml"):
         return bpmn.read_bpmn(path)
     data = load_yaml(path)
     try:

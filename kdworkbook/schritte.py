@@ -30,7 +30,9 @@ class Step:
     """``summary`` → dict for ``check --json`` (raises InputError on bad input);
     ``sheets`` → sheets for ``anhang.xlsx``; ``write`` → further files into a run folder;
     ``omitted`` → a German note for the analyst when the step's chapter (notebook stem
-    ``notebook``) is left out of the client report for this municipality, else None."""
+    ``notebook``) is left out of the client report for this municipality, else None;
+    ``hinweise`` → the notes of the step's own summary that belong in the top-level list
+    (``check`` prints them, „Warnung: …“ as a warning)."""
 
     key: str
     summary: Callable[[Bestandsaufnahme], dict[str, Any]]
@@ -38,6 +40,7 @@ class Step:
     write: Callable[[Bestandsaufnahme, Path], list[Path]] | None = None
     notebook: str | None = None
     omitted: Callable[[Bestandsaufnahme], str | None] | None = None
+    hinweise: Callable[[dict[str, Any]], list[str]] | None = None
 
 
 def _no_musterprozess(ba: Bestandsaufnahme) -> str | None:
@@ -59,6 +62,7 @@ STEPS: list[Step] = [
         sheets=musterprozess_ansicht.appendix_sheets,
         notebook="04_musterprozess",
         omitted=_no_musterprozess,
+        hinweise=lambda section: section.get("hinweise", []),
     ),
 ]
 
@@ -83,9 +87,12 @@ def summary(ba: Bestandsaufnahme) -> dict[str, Any]:
         "ags": s.ags,
         "stichtag": s.stichtag.isoformat(),
     }
+    notes = list(ba.survey.notes)
     for step in STEPS:
-        result[step.key] = step.summary(ba)
-    result["hinweise"] = [*ba.survey.notes, *omissions(ba).values()]
+        result[step.key] = section = step.summary(ba)
+        if step.hinweise:
+            notes += step.hinweise(section)
+    result["hinweise"] = [*notes, *omissions(ba).values()]
     return result
 
 

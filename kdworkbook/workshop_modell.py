@@ -222,7 +222,7 @@ def _group(step_baustein: str | None) -> str:
     return katalog().bausteine[step_baustein]["gruppe"] if step_baustein else NO_GROUP
 
 
-def _group_minutes(p: Prozess, group: str) -> tuple[float, float]:
+def _group_minutes(p: Prozess, group: str) -> tuple[float | None, float | None]:
     """(Verwaltung, Bürger) minutes per case of the steps of *group* via key_figures."""
     only = {
         sid: s if _group(s.baustein) == group else dataclasses.replace(s, minuten=0.0)
@@ -234,6 +234,9 @@ def _group_minutes(p: Prozess, group: str) -> tuple[float, float]:
 
 def bundles(m: Musterprozess) -> list[Buendel]:
     """The groups in which IST and SOLL differ, in the order of the SOLL's steps."""
+    e = m.einsparung
+    if e.eur_jahr is None or e.buerger_minuten_je_fall is None:
+        return []  # minutes missing: no bundle figures to switch („nicht berechenbar“)
     groups = [_group(m.soll.schritte[s].baustein) for s in musterprozess.numbered_steps(m.soll)]
     groups += [_group(s.baustein) for s in m.ist.schritte.values()]
     result = []
@@ -255,12 +258,22 @@ def musterprozess_savings(
 ) -> musterprozess.Einsparung:
     """Savings when the bundles in *off* stay as in the IST (same formula as the chapter)."""
     back = [b for b in parts if b.gruppe in off]
+
+    def shifted(
+        value: float | None, pairs: list[tuple[float | None, float | None]]
+    ) -> float | None:
+        if value is None or any(a is None or b is None for a, b in pairs):
+            return None  # a missing minute stays missing („nicht berechenbar“)
+        return value + sum(a - b for a, b in pairs)
+
     soll = dataclasses.replace(
         m.kennzahlen_soll,
-        verwaltung_min=m.kennzahlen_soll.verwaltung_min
-        + sum(b.ist_verwaltung - b.soll_verwaltung for b in back),
-        buerger_min=m.kennzahlen_soll.buerger_min
-        + sum(b.ist_buerger - b.soll_buerger for b in back),
+        verwaltung_min=shifted(
+            m.kennzahlen_soll.verwaltung_min, [(b.ist_verwaltung, b.soll_verwaltung) for b in back]
+        ),
+        buerger_min=shifted(
+            m.kennzahlen_soll.buerger_min, [(b.ist_buerger, b.soll_buerger) for b in back]
+        ),
     )
     return musterprozess.savings(
         m.kennzahlen_ist, soll, int(m.zeile["vorgaenge"]), m.stundensatz, hours_per_fte

@@ -1,5 +1,7 @@
 """BPMN 2.0 import: fixtures written here, in the shape Camunda Modeler / bpmn.io save them."""
 
+import dataclasses
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -157,12 +159,16 @@ def test_unsupported_elements_are_listed(tmp_path):
     p = read_bpmn(write(tmp_path, body))
     warnings = [h for h in p.hinweise if h.startswith("Warnung")]
     text = "\n".join(warnings)
-    assert "subProcess „Prüfung im Detail“ (id Sub) (Teilprozess)" in text
+    assert (
+        "subProcess „Prüfung im Detail“ (id Sub) (Teilprozess) enthält keine Aufgaben – als ein "
+        "Schritt gezählt" in text
+    )
     assert "boundaryEvent" in text and "dataObjectReference „Antrag“" in text
     assert "textAnnotation" in text and "sequenceFlow (id f4)" in text
-    # the sub-process stays in the flow as a pass-through: A → Z is one transition
+    # the empty (collapsed) sub-process is one step without minutes: left out and named
     k = musterprozess.key_figures(p)
-    assert (k.schritte, k.bearbeitungszeit_min, k.durchlaufzeit_min) == (2, 3, 3)
+    assert (k.schritte, k.bearbeitungszeit_min, k.durchlaufzeit_min) == (3, 3, 3)
+    assert k.luecken["bearbeitungszeit_min"].fehlend == ("Sub",)
 
 
 def test_missing_values_reported_not_invented(tmp_path):
@@ -172,11 +178,16 @@ def test_missing_values_reported_not_invented(tmp_path):
     ).replace('sourceRef="T1" targetRef="Ende"', 'sourceRef="T1" targetRef="T2"')
     p = read_bpmn(write(tmp_path, body))
     assert p.schritte["T2"].minuten is None and p.schritte["T2"].medium is None
-    assert any(
-        "userTask „Bescheid“ (id T2): keine Angabe zu minuten, medium, baustein" in h
-        for h in p.hinweise
-    )
-    assert musterprozess.key_figures(p).fehlende_angaben == 1
+    k = musterprozess.key_figures(p)
+    assert k.fehlende_angaben == 1
+    assert {f: (g.angabe, g.fehlend, g.von) for f, g in k.luecken.items()} == {
+        "bearbeitungszeit_min": ("minuten", ("T2",), 2),
+        "verwaltung_min": ("minuten", ("T2",), 2),
+        "durchlaufzeit_min": ("minuten", ("T2",), 2),
+        "medienbrueche": ("medium", ("T2",), 2),
+        "behoerdengaenge": ("baustein", ("T2",), 2),
+    }
+    assert (k.verwaltung_min, k.medienbrueche) == (5, 0)  # from T1 alone, the gap named
 
 
 def test_loop_is_cut_with_warning(tmp_path):
@@ -267,7 +278,7 @@ def test_side_table_wins_and_unknown_entries_fail(tmp_path):
     side.write_text(
         "name: X\nbpmn: mini.bpmn\nangaben:\n  Gibtsnicht: {minuten: 7}\n", encoding="utf-8"
     )
-    with pytest.raises(InputError, match="„angaben“ für Gibtsnicht"):
+    with pytest.raises(InputError, match="„angaben“ für „Gibtsnicht“ – kein Schritt"):
         load_process(side)
 
 
@@ -276,3 +287,314 @@ def test_demo_bpmn_reads_cleanly():
     p = load_process(path / "hundesteuer_soll.yaml")
     assert len(p.schritte) == 12 and p.hinweise == ()
     assert {b.name: b.art for b in p.bahnen}["Online-Portal"] == "system"
+
+
+# --- files as the modelling tools write them (tests/fixtures/bpmn, written in each tool's style) --
+
+FIXTURES = Path(__file__).parent / "fixtures" / "bpmn"
+NS = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
+CONTAINERS = ("process", "subProcess", "adHocSubProcess", "transaction")
+NO_NODE = ("laneSet", "documentation", "extensionElements", "incoming", "outgoing")
+
+
+def lost(path: Path, p) -> list[str]:
+    """Ids of flow elements of *path* that are neither a step, a gateway, a pass-through node
+    nor named in a note – i.e. silently dropped. Sequence flows count when both ends are known."""
+    text = "\n".join(p.hinweise)
+    nodes = set(p.schritte) | set(p.gateways) | set(p.knoten)
+    missing = []
+
+    def walk(container: ET.Element, warned: bool) -> None:
+        for child in container:
+            kind, node_id = child.tag.removeprefix(NS), child.get("id", "")
+            named = f"(id {node_id})" in text
+            if kind in NO_NODE:
+                continue
+            if kind == "sequenceFlow":
+                ends = {child.get("sourceRef"), child.get("targetRef")}
+                if not (
+                    named or warned or ends <= nodes | {k.removesuffix("#ende") for k in nodes}
+                ):
+                    missing.append(node_id)
+                continue
+            is_task = kind.endswith("Task") or kind in ("task", "callActivity")
+            if not (node_id in nodes or named or (warned and not is_task)):
+                missing.append(node_id)
+            if kind in CONTAINERS:
+                walk(child, warned or named)
+
+    for process in ET.parse(path).getroot().iter(NS + "process"):
+        walk(process, False)
+    return missing
+
+
+@pytest.mark.parametrize(
+    ("name", "steps", "lanes", "figures"),
+    [
+        (
+            "camunda7_gewerbeanmeldung.bpmn",
+            [
+                "Gewerbeanmeldung online ausfüllen",
+                "Angaben formell prüfen",
+                "Gewerberegister abfragen",
+                "Über Anmeldung entscheiden",
+                "Gewerbeschein zustellen",
+            ],
+            {"Antragsteller": "buerger", "Gewerbeamt": "verwaltung"},
+            # Verwaltung 5 + 0 + 6 + 4; Bürger 20; all digital; one hand-over Bürger → Amt
+            (15, 20, 35, 0, 1),
+        ),
+        (
+            "camunda8_hundesteuer.bpmn",
+            [
+                "Antragsdaten übernehmen",
+                "Sachkundenachweis prüfen",
+                "Rasseliste abgleichen",
+                "Zahlung abwickeln",
+                "Bescheid versenden",
+            ],
+            {"Hundesteuer Anmeldung": "verwaltung"},
+            # 0 + 3 + 2 + 2, the call activity has no minutes (left out, named)
+            (7, 0, 7, 0, 0),
+        ),
+        (
+            "bpmnio_reisepass.bpmn",
+            [
+                "Termin online buchen",
+                "Vorsprache im Bürgerbüro",
+                "Antragsdaten erfassen",
+                "Unterlagen telefonisch nachfordern",
+                "Pass bei der Bundesdruckerei bestellen",
+            ],
+            {"Antragsteller (Bürger)": "buerger", "Bürgerbüro": "verwaltung"},
+            # Verwaltung 10 + 0,2 × 5 + 8 = 19; Bürger 5 + 30; Durchlauf 53 + 0,2-Zweig 5 + 3 Tage;
+            # Medienbrüche Portal→persönlich 1, persönlich→FV 1, FV→Telefon→FV 2 × 0,2
+            (19, 35, 4378, 2.4, 1),
+        ),
+        (
+            "signavio_wohngeld.bpmn",
+            [
+                "Wohngeldantrag auf Papier stellen",
+                "Einkommen prüfen",
+                "Miethöhe prüfen",
+                "Wohngeld berechnen",
+                "Bescheid erstellen",
+            ],
+            {"Antragsteller": "buerger", "Stadt Beispiel – Wohngeldstelle": "verwaltung"},
+            # 20 + 10 + 12 (Miethöhe prüfen without minutes); one break Papier → Fachverfahren
+            (42, 30, 72, 1, 1),
+        ),
+        (
+            "bizagi_bauantrag.bpmn",
+            [
+                "Bauantrag einreichen",
+                "Vollständigkeit prüfen",
+                "Stellungnahmen einholen",
+                "Gebühr berechnen",
+                "Gebühr anfordern",
+                "Baugenehmigung erteilen",
+            ],
+            {"Antragsteller": "buerger", "Sachbearbeitung Bauaufsicht": "verwaltung"},
+            # 30 + 45 + 10 + 5 + 40; Durchlauf 190 + 14 Tage; Papier→E-Mail, FV→Papier
+            (130, 60, 20350, 2, 1),
+        ),
+        (
+            "activiti_fischereischein.bpmn20.xml",
+            [
+                "Antrag aufnehmen",
+                "Prüfungszeugnis abrufen",
+                "Schein drucken",
+                "Schein aushändigen",
+                "Gebühr zahlen",
+            ],
+            {"Fischereischein Ausstellung": "verwaltung"},
+            # 10 + 0 + 3 + 2, call activity without values; persönlich→Register, Register→Papier
+            (15, 0, 15, 2, 0),
+        ),
+    ],
+)
+def test_dialect_fixtures(name, steps, lanes, figures):
+    path = FIXTURES / name
+    p = load_process(path)
+    assert [p.schritte[s].name for s in musterprozess.numbered_steps(p)] == steps
+    assert {b.name: b.art for b in p.bahnen} == lanes
+    k = musterprozess.key_figures(p)
+    assert k.schritte == len(steps)
+    assert (
+        k.verwaltung_min,
+        k.buerger_min,
+        k.durchlaufzeit_min,
+        k.medienbrueche,
+        k.uebergaben,
+    ) == pytest.approx(figures)
+    assert lost(path, p) == []
+    first = next(iter(p.schritte))  # the check itself notices a dropped step
+    assert lost(path, dataclasses.replace(p, schritte={first: p.schritte[first]})) != []
+
+
+def test_camunda7_nested_subprocesses_and_event_subprocess():
+    p = load_process(FIXTURES / "camunda7_gewerbeanmeldung.bpmn")
+    groups = {s.name: s.gruppe for s in p.schritte.values()}
+    assert groups["Angaben formell prüfen"] == "Prüfung"
+    assert groups["Über Anmeldung entscheiden"] == "Prüfung › Inhaltliche Prüfung"
+    assert groups["Gewerbeanmeldung online ausfüllen"] is None
+    # inner tasks are not listed in a lane: they sit in the sub-process's lane
+    assert p.schritte["Activity_1register"].bahn == "Gewerbeamt"
+    text = "\n".join(p.hinweise)
+    assert (
+        "Ereignis-Teilprozess" in text
+        and "„Verfahren einstellen“ (id Activity_1einstellen)" in text
+    )
+    assert "boundaryEvent „14 Tage ohne Entscheidung“" in text
+    assert p.name == "Stadt Beispiel"  # the process has no name: the pool's
+
+
+def test_camunda8_adhoc_and_call_activity():
+    p = load_process(FIXTURES / "camunda8_hundesteuer.bpmn")
+    assert p.name == "Hundesteuer Anmeldung"  # „Hundesteuer&#10;Anmeldung“
+    text = "\n".join(p.hinweise)
+    assert "Aufgaben ohne Reihenfolge – in der Reihenfolge der Datei nacheinander" in text
+    assert (
+        "Warnung: callActivity „Zahlung abwickeln“ (id Activity_Zahlung) (Aufruf eines anderen "
+        "Prozesses „epayment-zahlung“)" in text
+    )
+    gap = musterprozess.key_figures(p).luecken["verwaltung_min"]
+    assert (gap.fehlend, gap.von, gap.alle) == (("Activity_Zahlung",), 5, False)
+
+
+def test_signavio_unnamed_lane_and_meta_data():
+    p = load_process(FIXTURES / "signavio_wohngeld.bpmn")
+    assert not any(b.name.startswith("sid-") for b in p.bahnen)
+    assert any("Bahn ohne Namen (id sid-E391B624" in h for h in p.hinweise)
+    # signavioMetaData carries the values; an empty metaValue is „no value“, not 0
+    assert p.schritte["sid-C3D4E5F6-A7B8-49C0-D1E2-F3A4B5C6D7E8"].minuten == 30
+    assert p.schritte["sid-B2C3D4E5-F607-4819-8ABC-DEF012345679"].minuten is None
+    assert p.schritte["sid-B2C3D4E5-F607-4819-8ABC-DEF012345679"].gruppe == "Anspruch prüfen"
+
+
+def test_bizagi_transaction_and_annotation():
+    p = load_process(FIXTURES / "bizagi_bauantrag.bpmn")
+    assert {s.gruppe for s in p.schritte.values()} == {None, "Gebühr buchen"}
+    assert sum("wird nicht ausgewertet" in h for h in p.hinweise) == 2  # annotation, association
+    assert p.hinweise and all("BizagiProperty" not in h for h in p.hinweise)
+
+
+def test_activiti_form_property_is_no_value():
+    p = load_process(FIXTURES / "activiti_fischereischein.bpmn20.xml")
+    # <activiti:formProperty id="minuten" name="minuten"> is a form field, not a value
+    assert p.schritte["usertask1"].minuten == 10
+    assert any("„gebuehrenzahlung“" in h for h in p.hinweise)
+
+
+@pytest.mark.parametrize("suffix", [".bpmn2", ".xml", ".BPMN", ".bpmn20.xml"])
+def test_file_names_tools_write(tmp_path, suffix):
+    path = tmp_path / f"modell{suffix}"
+    path.write_bytes((FIXTURES / "camunda7_gewerbeanmeldung.bpmn").read_bytes())
+    assert len(load_process(path).schritte) == 5
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        (
+            "pom.xml",
+            '<?xml version="1.0"?><project xmlns="http://maven.apache.org/POM/4.0.0"/>',
+            "gefunden: „project“ im Namensraum „http://maven.apache.org/POM/4.0.0“",
+        ),
+        (
+            "dienst.xml",
+            '<definitions xmlns="http://schemas.xmlsoap.org/wsdl/" name="Dienst"/>',
+            "gefunden: „definitions“ im Namensraum „http://schemas.xmlsoap.org/wsdl/“",
+        ),
+        (
+            "prozess.bpmn2",
+            "name: kein XML\nschritte: []\n",
+            "kein gültiges XML – die Datei ist kein",
+        ),
+    ],
+)
+def test_non_bpmn_refused(tmp_path, name, content, message):
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_process(path)
+    assert message in str(info.value) and name in str(info.value)
+
+
+def test_only_tasks_in_a_sub_process_are_steps(tmp_path):
+    body = f"""
+<bpmn:process id="P" name="Nur Teilprozess">
+  <bpmn:startEvent id="S" />
+  <bpmn:subProcess id="Sub" name="Bearbeitung">
+    <bpmn:task id="A" name="Prüfen">
+      {props(minuten="4", medium="Papier", baustein="formell_pruefen")}</bpmn:task>
+  </bpmn:subProcess>
+  <bpmn:endEvent id="E" />
+  <bpmn:sequenceFlow id="f1" sourceRef="S" targetRef="Sub" />
+  <bpmn:sequenceFlow id="f2" sourceRef="Sub" targetRef="E" />
+</bpmn:process>
+"""
+    p = read_bpmn(write(tmp_path, body))
+    assert list(p.schritte) == ["A"] and p.schritte["A"].gruppe == "Bearbeitung"
+    assert musterprozess.key_figures(p).verwaltung_min == 4
+
+
+def test_line_breaks_and_unnamed_lanes(tmp_path):
+    body = """
+<bpmn:collaboration id="C"><bpmn:participant id="Pool" name="Ordnungs-&#10;amt" processRef="P" />
+</bpmn:collaboration>
+<bpmn:process id="P">
+  <bpmn:laneSet id="LS">
+    <bpmn:lane id="sid-E391B624-0000"><bpmn:flowNodeRef>A</bpmn:flowNodeRef></bpmn:lane>
+    <bpmn:lane id="sid-E391B624-0001"><bpmn:flowNodeRef>B</bpmn:flowNodeRef></bpmn:lane>
+  </bpmn:laneSet>
+  <bpmn:task id="A" name="Anzeige&#10;aufnehmen" />
+  <bpmn:task id="B" name="Bußgeld  festsetzen" />
+  <bpmn:sequenceFlow id="f" sourceRef="A" targetRef="B" />
+</bpmn:process>
+"""
+    p = read_bpmn(write(tmp_path, body))
+    assert [b.name for b in p.bahnen] == ["Ordnungs- amt, Bahn 1", "Ordnungs- amt, Bahn 2"]
+    assert [s.name for s in p.schritte.values()] == ["Anzeige aufnehmen", "Bußgeld festsetzen"]
+
+
+def test_side_table_by_id_and_by_name(tmp_path):
+    body = MINIMAL.replace(
+        '<bpmn:endEvent id="Ende" />',
+        '<bpmn:task id="T2" name="Bescheid&#10;erstellen" /><bpmn:endEvent id="Ende" />',
+    ).replace('sourceRef="T1" targetRef="Ende"', 'sourceRef="T1" targetRef="T2"')
+    write(tmp_path, body, "mini.bpmn")
+    side = tmp_path / "mini.yaml"
+    side.write_text(
+        "name: Mini\nbpmn: mini.bpmn\nangaben:\n"
+        "  T2: {minuten: 6}\n"
+        "  Bescheid erstellen: {medium: Fachverfahren, baustein: bescheid_erstellen}\n"
+        "  Antrag prüfen: {minuten: 7}\n",
+        encoding="utf-8",
+    )
+    p = load_process(side)
+    step = p.schritte["T2"]
+    assert (step.minuten, step.medium, step.baustein) == (6, "Fachverfahren", "bescheid_erstellen")
+    assert p.schritte["T1"].minuten == 7
+    side.write_text(
+        "name: Mini\nbpmn: mini.bpmn\nangaben:\n  T2: {minuten: 6}\n"
+        "  Bescheid erstellen: {minuten: 8}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError, match="„T2“ und „Bescheid erstellen“ meinen denselben Schritt"):
+        load_process(side)
+
+
+def test_side_table_ambiguous_name(tmp_path):
+    body = MINIMAL.replace(
+        '<bpmn:endEvent id="Ende" />',
+        '<bpmn:task id="T2" name="Antrag prüfen" /><bpmn:endEvent id="Ende" />',
+    ).replace('sourceRef="T1" targetRef="Ende"', 'sourceRef="T1" targetRef="T2"')
+    write(tmp_path, body, "mini.bpmn")
+    side = tmp_path / "mini.yaml"
+    side.write_text(
+        "name: Mini\nbpmn: mini.bpmn\nangaben:\n  Antrag prüfen: {minuten: 6}\n", encoding="utf-8"
+    )
+    with pytest.raises(InputError) as info:
+        load_process(side)
+    assert "„Antrag prüfen“ – der Name passt auf 2 Schritte (id T1, T2)" in str(info.value)

@@ -1,11 +1,19 @@
 """Musterprozess metrics, hand-computed on small processes; savings; the demo and notebook."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
-from kdworkbook import lauf, musterprozess, musterprozess_ansicht, musterprozess_grafiken
+from kdworkbook import (
+    lauf,
+    musterprozess,
+    musterprozess_ansicht,
+    musterprozess_grafiken,
+    musterprozess_text,
+    workshop_modell,
+)
 from kdworkbook.cli import main
 from kdworkbook.errors import InputError
 from kdworkbook.laden import load_bestand
@@ -227,7 +235,10 @@ def test_unknown_process_lists_close_names(tmp_path):
     [
         ("  ist: hundesteuer_ist.yaml\n", "„soll“ fehlt"),
         ("  ist: fehlt.yaml\n  soll: hundesteuer_soll.yaml\n", "Datei „fehlt.yaml“ nicht gefunden"),
-        ("  ist: bestand.xlsx\n  soll: hundesteuer_soll.yaml\n", "Endung .yaml, .yml oder .bpmn"),
+        (
+            "  ist: bestand.xlsx\n  soll: hundesteuer_soll.yaml\n",
+            "mit Endung .yaml oder .yml",
+        ),
         (
             "  ist: hundesteuer_ist.yaml\n  soll: hundesteuer_soll.yaml\n  stundensatz: 0\n",
             "erwartet eine Zahl > 0",
@@ -262,7 +273,10 @@ def test_hourly_rate_override(tmp_path):
     # 6,5 min; 420 × (40,5 − 6,5) / 60 = 238 h × 50 € = 11.900 €
     assert summary["soll"]["fehlende_angaben"] == 1
     assert summary["einsparung_eur_jahr"] == pytest.approx(11900)
-    assert any("Steuermarke" in h and "minuten" in h for h in summary["hinweise"])
+    assert any(
+        "1 von 12 Schritten ohne Bearbeitungszeit (Nr. 10 „Steuermarke per Post versenden“)" in h
+        for h in summary["hinweise"]
+    )
 
 
 # --- notebook -----------------------------------------------------------------------------------
@@ -306,3 +320,168 @@ def test_without_section_the_chapter_is_omitted_and_check_says_so(tmp_path, caps
     demo = load_bestand(DEMO)
     assert schritte.omissions(demo) == {}
     assert len(schritte.report_notebooks(demo, lauf.step_notebooks())) == 5
+
+
+# --- missing values: „nicht berechenbar“, never 0 -----------------------------------------------
+
+
+def _soll_without_minutes(tmp_path: Path, unterlagen: bool = True) -> Path:
+    """The demo's SOLL with every minute removed (as a model drawn without times arrives)."""
+    bpmn = (DEMO.parent / "musterstadt" / "hundesteuer_soll.bpmn").read_text(encoding="utf-8")
+    bpmn = re.sub(r'\s*<camunda:property name="minuten" value="[^"]*" />', "", bpmn)
+    bpmn = bpmn.replace("minuten: 5\n", "")
+    (tmp_path / "soll_ohne.bpmn").write_text(bpmn, encoding="utf-8")
+    side = (
+        "name: SOLL ohne Zeiten\nbpmn: soll_ohne.bpmn\nangaben:\n  Steuermarke per Post versenden:"
+        " {medium: Papier, baustein: versand, wartezeit_tage: 2}\n"
+    )
+    if unterlagen:
+        side += "unterlagen:\n  - {name: Rasse des Hundes}\n"
+    (tmp_path / "soll_ohne.yaml").write_text(side, encoding="utf-8")
+    return _copy_demo(
+        tmp_path,
+        "musterprozess:\n  ist: hundesteuer_ist.yaml\n  soll: soll_ohne.yaml\n"
+        "  fachamt: Steueramt\n",
+    )
+
+
+HEADLINE = "SOLL: 12 von 12 Schritten ohne Bearbeitungszeit – Einsparung nicht berechenbar"
+
+
+def test_soll_without_minutes_is_not_computable(tmp_path):
+    m = musterprozess_ansicht.load(load_bestand(_soll_without_minutes(tmp_path)))
+    k = m.kennzahlen_soll
+    assert (k.verwaltung_min, k.buerger_min, k.bearbeitungszeit_min, k.durchlaufzeit_min) == (
+        None,
+        None,
+        None,
+        None,
+    )
+    assert k.medienbrueche == 2  # media are all there: still computable
+    assert m.einsparung.eur_jahr is None and m.einsparung.vzae is None
+    cards = musterprozess_ansicht.key_figures(m).data
+    assert HEADLINE in cards
+    assert "7.229" not in cards and "0,18" not in cards  # the old invented figures
+    assert "40,5 → nicht berechenbar" in cards
+    table = musterprozess_ansicht.comparison_table(m).data
+    # Verwaltung, Bürger, Durchlaufzeit: SOLL and change; the only −100 % left is real
+    # (Behördengänge 0,5 → 0)
+    assert table.count("nicht berechenbar") == 6 and table.count("-100,0") == 1
+    text = musterprozess_ansicht.savings(m).data
+    assert text.startswith(f"**{HEADLINE}.**") and "€" not in text.split("\n\n")[0]
+    assert workshop_modell.bundles(m) == []  # nothing to switch in the workshop either
+    chart = musterprozess_grafiken.comparison_chart(m.kennzahlen_ist, k)
+    assert "nicht\nberechenbar" in [t.get_text() for ax in chart.axes for t in ax.texts]
+
+
+def test_check_warns_and_json_lists_it(tmp_path, capsys):
+    params = _soll_without_minutes(tmp_path)
+    assert main(["check", str(params)]) == 0
+    out = capsys.readouterr().out
+    assert f"  Warnung: Musterprozess: {HEADLINE}" in out
+    assert main(["check", str(params), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["musterprozess"]["einsparung_eur_jahr"] is None
+    assert data["musterprozess"]["einsparung_vzae"] is None
+    assert data["musterprozess"]["soll"]["verwaltung_min"] is None
+    assert f"Warnung: Musterprozess: {HEADLINE}" in data["hinweise"]
+    assert any(
+        h.startswith(
+            "Warnung: Musterprozess SOLL (soll_ohne.bpmn): 12 von 12 Schritten ohne "
+            "Bearbeitungszeit (Nr. 1 „Online-Antrag über Servicekonto stellen“"
+        )
+        for h in data["hinweise"]
+    )
+
+
+def test_partial_minutes_name_the_steps_left_out(tmp_path):
+    params = _copy_demo(
+        tmp_path,
+        "musterprozess:\n  ist: hundesteuer_ist.yaml\n  soll: hundesteuer_soll.bpmn\n"
+        "  fachamt: Steueramt\n",
+    )
+    m = musterprozess_ansicht.load(load_bestand(params))
+    # Steueramt: Rückfrage, Prüfen, Bescheid, Steuermarke – the last one without minutes
+    gap = "SOLL: 1 von 4 Schritten der Verwaltung ohne Bearbeitungszeit (Nr. 10 „Steuermarke per "
+    assert gap in m.hinweise[0] and "zu hoch aus" in m.hinweise[0]
+    # 420 × (40,5 − 6,5) / 60 × 25,50 € = 6.069 €, shown with the gap right under the headline
+    assert m.einsparung.eur_jahr == pytest.approx(6069)
+    cards = musterprozess_ansicht.key_figures(m).data
+    assert "6.069" in cards and gap in cards
+    chart = musterprozess_grafiken.comparison_chart(m.kennzahlen_ist, m.kennzahlen_soll)
+    assert "6,5*" in [t.get_text() for ax in chart.axes for t in ax.texts]
+    table = musterprozess_ansicht.comparison_table(m).data
+    assert "Bearbeitungszeit Verwaltung (SOLL ohne Nr. 10 „Steuermarke per Post versenden“)" in (
+        table
+    )
+
+
+def test_soll_without_documents_says_keine_angabe(tmp_path):
+    m = musterprozess_ansicht.load(load_bestand(_soll_without_minutes(tmp_path, unterlagen=False)))
+    assert m.kennzahlen_soll.unterlagen is None and m.kennzahlen_soll.unterlagen_buerger is None
+    table = musterprozess_ansicht.comparison_table(m).data
+    row = table[table.index("Unterlagen vom Bürger") :].split("</tr>")[0]
+    assert "keine Angabe" in row and "%" not in row  # not „7 → 0 (−100 %)“
+    assert "keine Angabe" in musterprozess_ansicht.documents(m).data
+    assert "Zu den Unterlagen macht das SOLL-Modell keine Angabe." in (
+        musterprozess_ansicht.soll_section(m).data
+    )
+
+
+def test_soll_prose_from_the_model():
+    m = musterprozess_ansicht.load(load_bestand(DEMO))
+    text = musterprozess_ansicht.soll_section(m).data
+    assert text.startswith("## SOLL-Prozess\n\nAblauf im SOLL: 12 Schritte; Medien: ")
+    # 3 × Online-Portal, 6 × Fachverfahren (+ Rückfrage E-Mail, Zahlen E-Payment); Papier 2
+    assert "Online-Portal (3 Schritte)" in text and "E-Payment (1 Schritt)" in text
+    assert "10 von 12 Schritten digital" in text
+    assert (
+        "Aus Registern abgerufen (Once-Only): Name des Halters, Anschrift des Halters, "
+        "Geburtsdatum des Halters (Melderegister)." in text
+    )
+    assert "„Bescheid abrufen und per E-Payment zahlen“ (E-Payment)" in text
+    assert "§ 7 EGovG NRW" in text
+
+
+def test_soll_prose_without_payment_or_portal(tmp_path):
+    p = process(tmp_path, SEQUENTIAL)
+    text = musterprozess_text.soll_text(p)
+    assert "Servicekonto" not in text and "E-Payment" not in text and "EGovG" not in text
+    assert "Einen Zahlungsschritt (Baustein „Zahlung“) enthält das SOLL-Modell nicht." in text
+    assert "Papier (2 Schritte), Fachverfahren (2 Schritte) – 2 von 4 Schritten digital" in text
+
+
+def test_bpmn20_xml_accepted_in_parameter_file(tmp_path, capsys):
+    fixture = Path(__file__).parent / "fixtures" / "bpmn" / "activiti_fischereischein.bpmn20.xml"
+    (tmp_path / "soll.bpmn20.xml").write_bytes(fixture.read_bytes())
+    params = _copy_demo(
+        tmp_path,
+        "musterprozess:\n  ist: hundesteuer_ist.yaml\n  soll: soll.bpmn20.xml\n"
+        "  fachamt: Steueramt\n",
+    )
+    summary = musterprozess_ansicht.summary(load_bestand(params))
+    assert summary["soll"]["schritte"] == 5
+    assert summary["soll"]["verwaltung_min"] == 15  # the call activity is left out, named
+    sheet, _ = musterprozess_ansicht.appendix_sheets(load_bestand(params))["Musterprozess SOLL"]
+    assert sheet["minuten"].tolist()[-1] == "fehlt"
+    assert sheet["gruppe"].tolist()[2:4] == ["Ausstellung", "Ausstellung"]
+    assert main(["check", str(params)]) == 0
+    assert (
+        "  Warnung: Musterprozess SOLL (soll.bpmn20.xml): callActivity „Gebühr zahlen“ "
+        "(id callactivity1) (Aufruf eines anderen Prozesses „gebuehrenzahlung“)"
+        in capsys.readouterr().out
+    )
+
+
+def test_check_refuses_non_bpmn_xml(tmp_path, capsys):
+    (tmp_path / "soll.xml").write_text(
+        '<?xml version="1.0"?>\n<definitions xmlns="http://schemas.xmlsoap.org/wsdl/"/>\n',
+        encoding="utf-8",
+    )
+    params = _copy_demo(
+        tmp_path,
+        "musterprozess:\n  ist: hundesteuer_ist.yaml\n  soll: soll.xml\n  fachamt: Steueramt\n",
+    )
+    assert main(["check", str(params)]) == 2
+    err = capsys.readouterr().err
+    assert "soll.xml: keine BPMN-2.0-Datei" in err and "als BPMN 2.0 (XML) exportieren" in err
