@@ -343,17 +343,18 @@ def _match_row(
     if katalog is None:
         return result
     lk = _lookup(katalog)
-    query = leika_abgleich.Words.of(name, verrichtung)
     if name in zuordnung and zuordnung[name] in lk.by_key:
         entry = lk.entry(lk.by_key[zuordnung[name]])
         score = leika_abgleich.name_score(
-            query, leika_abgleich.Words.of(entry["bezeichnung"]), lk.matcher.known
+            leika_abgleich.Words.of(name, verrichtung),
+            leika_abgleich.Words.of(entry["bezeichnung"]),
+            lk.matcher.known,
         )
         return result | _attributes(entry) | {"match_art": MATCH_CONFIRMED, "match_score": score}
     same = list(dict.fromkeys(lk.matcher.rows[i] for i in lk.matcher.same_name(name)))
     if has_key and key in lk.by_key:
         entry = lk.entry(lk.by_key[key])
-        fits, score = _key_fits(lk, lk.by_key[key], query, verrichtung, same)
+        fits, score = _key_fits(lk, lk.by_key[key], name, verrichtung, same)
         if fits:
             return result | _attributes(entry) | {"match_art": MATCH_KEY, "match_score": score}
         result |= {
@@ -386,7 +387,7 @@ def _join(first: object, second: str) -> str:
 def _key_fits(
     lk: _Lookup,
     label: int,
-    query: leika_abgleich.Words,
+    name: str,
     verrichtung: str | None,
     same: list[int],
 ) -> tuple[bool, float]:
@@ -397,6 +398,7 @@ def _key_fits(
     if any(isinstance(lk.entry(row)["schluessel"], str) for row in same):
         return False, 0.0  # the Bezeichnung is another entry's name
     best = 0.0
+    query = leika_abgleich.Words.of(name, verrichtung)
     for i in lk.matcher.texts_of.get(label, []):
         covered, _ = leika_abgleich.coverage(query, lk.matcher.words[i], lk.matcher.known)
         if covered >= KEY_NAME_MIN and not lk.matcher.contradicts(i, verrichtung):

@@ -61,9 +61,10 @@ def _raw_tokens(text: object) -> list[str]:
     """Folded words, an abbreviation's dot kept: lower case, umlauts and ß as ae/oe/ue/ss,
     other accents dropped, punctuation as separator."""
     folded = unicodedata.normalize("NFC", str(text or "")).casefold().translate(_UMLAUTS)
-    folded = "".join(
-        c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c)
-    )
+    if not folded.isascii():  # é, ç … → e, c (most names are ASCII by now)
+        folded = "".join(
+            c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c)
+        )
     return _TOKEN.findall(folded)
 
 
