@@ -125,7 +125,7 @@ def _check(args: argparse.Namespace) -> int:
     width = max(len(label) for label, _ in rows)
     for label, value in rows:
         print(f"  {label:<{width}}  {value:>14}")
-    for note in ba.survey.notes:
+    for note in summary["hinweise"]:
         print(f"  Hinweis: {note}")
     return EXIT_OK
 

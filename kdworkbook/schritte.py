@@ -56,7 +56,7 @@ def summary(ba: Bestandsaufnahme) -> dict[str, Any]:
     }
     for step in STEPS:
         result[step.key] = step.summary(ba)
-    result["hinweise"] = ba.survey.notes
+    result["hinweise"] = ba.survey.notes + rahmen.review_notes(ba)
     return result
 
 

@@ -1,11 +1,12 @@
 """LeiKa matching word by word: contradicting keys, unknown keys, spellings, the test set."""
 
+import json
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from kdworkbook import leika, leika_abgleich, rahmen
+from kdworkbook import cli, leika, leika_abgleich, rahmen
 from kdworkbook.laden import load_bestand
 from kdworkbook.leika_abgleich import Words, coverage, fold, name_score, word_similarity
 
@@ -258,7 +259,7 @@ def test_match_quality_hand_computed():
 # --------------------------------------------------------------------------- end to end
 
 
-def test_contradicting_key_in_a_survey_file_is_listed_not_applied(tmp_path, reference_dir):
+def test_contradicting_key_in_a_survey_file_is_listed_not_applied(tmp_path, reference_dir, capsys):
     header = [*HEADER, "LeiKa-Schlüssel"]
     rows = [
         ["Gewerbe", "Abmeldung", "Gewerbe Abmeldung", 300, 12, 2, 1, 0, "99050012104000"],
@@ -276,3 +277,14 @@ def test_contradicting_key_in_a_survey_file_is_listed_not_applied(tmp_path, refe
     assert attrs["match_art"].tolist() == ["unscharf (zu prüfen)", "Schlüssel"]
     assert attrs["leika_schluessel"].isna().tolist() == [True, False]
     assert rahmen.summary(ba)["zuordnung"]["unscharf (zu prüfen)"] == 1
+    # „check“ passes (exit 0) and says so on the console and in --json
+    note = (
+        "gewerbe.xlsx, Zeile 2: LeiKa-Schlüssel 99050012104000 steht im Katalog für „Gewerbe "
+        "Anmeldung“ und passt nicht zu „Gewerbe Abmeldung“ – nicht übernommen; nach dem Namen: "
+        "99050012070000 „Gewerbe Abmeldung“. Bitte prüfen und unter rahmen → zuordnung "
+        "bestätigen."
+    )
+    assert cli.main(["check", str(params)]) == 0
+    assert f"  Hinweis: {note}\n" in capsys.readouterr().out
+    assert cli.main(["check", "--json", str(params)]) == 0
+    assert json.loads(capsys.readouterr().out)["hinweise"] == [note]
