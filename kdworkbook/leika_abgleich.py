@@ -50,6 +50,9 @@ ABBREVIATION = 0.9
 COVERAGE_WEIGHT = 0.75
 #: Factor on the score of an entry whose Verrichtung contradicts the survey's Verrichtung.
 VERRICHTUNG_PENALTY = 0.8
+#: A word counts as a word of the catalogue (never a typo of another one) when this many
+#: catalogue names use it; a word found once may be the catalogue's own typo.
+KNOWN_MIN_TEXTS = 2
 #: Entries scored in full per survey name (after a fast preselection).
 CANDIDATES = 40
 
@@ -206,7 +209,10 @@ class Matcher:
         self.inflections: dict[str, list[str]] = {}
         for word in self.vocabulary:
             self.inflections.setdefault(stem(word), []).append(word)
-        self.known = frozenset(self.inflections)
+        # a word in one name only may be a typo of the catalogue itself („Bewillligung“)
+        self.known = frozenset(
+            stem(t) for t, texts in postings.items() if len(texts) >= KNOWN_MIN_TEXTS
+        )
         size = len(self.texts)
         self.idf = {t: math.log(1 + size / len(p)) for t, p in postings.items()}
         self.texts_of: dict[int, list[int]] = {}
