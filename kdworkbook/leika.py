@@ -231,11 +231,6 @@ def zustaendigkeit(typ: object, typ_4b: Iterable[str]) -> str | None:
 KEY_NAME_MIN = 0.8
 
 
-def norm_name(name: object) -> str:
-    """Name for comparison: case, umlaut spellings (ä/ae …), punctuation and spaces ignored."""
-    return leika_abgleich.fold(name)
-
-
 def enrich(
     survey: pd.DataFrame,
     katalog: Katalog | None,
@@ -264,8 +259,7 @@ def enrich(
     typ_4b = tuple(typ_4b)
     zuordnung = dict(zuordnung or {})
     # each distinct (Bezeichnung, key, Verrichtung) is matched once: surveys repeat them
-    columns = ["bezeichnung", "leika_schluessel"]
-    pairs = survey[columns].astype(object)
+    pairs = survey[["bezeichnung", "leika_schluessel"]].astype(object)
     pairs["verrichtung"] = survey["verrichtung"] if "verrichtung" in survey else None
     pairs = pairs.astype(object)
     pairs = pairs.where(pairs.notna(), None)
@@ -368,13 +362,13 @@ def _match_row(
         return result | _by_name(lk, same, name, verrichtung, schwelle, result, exclude=key)
     if has_key:
         result["hinweis"] = f"Schlüssel {key} nicht im Katalog"
-    keys = list(dict.fromkeys(lk.entry(row)["schluessel"] for row in same))
+    keys = list(dict.fromkeys(lk.key_of(row) for row in same))
     if len(keys) == 1 and not has_key:
         entry = lk.entry(same[0])
         return result | _attributes(entry) | {"match_art": MATCH_NAME, "match_score": 100.0}
     if len(keys) > 1:
         entry = lk.entry(same[0])
-        shown = ", ".join(str(k) for k in keys if isinstance(k, str)) or "ohne Schlüssel"
+        shown = ", ".join(k or "ohne Schlüssel" for k in keys)
         hint = f"Bezeichnung steht im Katalog mehrfach ({shown}) – bitte prüfen"
         return result | _proposal(entry, 100.0, _join(result["hinweis"], hint))
     return result | _by_name(lk, same, name, verrichtung, schwelle, result)
@@ -395,7 +389,7 @@ def _key_fits(
     name, the key's catalogue name covered by the Bezeichnung and the Verrichtung alike."""
     if label in same:
         return True, 100.0
-    if any(isinstance(lk.entry(row)["schluessel"], str) for row in same):
+    if any(lk.key_of(row) for row in same):
         return False, 0.0  # the Bezeichnung is another entry's name
     best = 0.0
     query = leika_abgleich.Words.of(name, verrichtung)
@@ -417,11 +411,12 @@ def _by_name(
 ) -> dict[str, object]:
     """The proposal by name: an entry of the same name, else the best one ≥ *schwelle*."""
     hint = str(result["hinweis"])
-    rows = [r for r in same if lk.entry(r)["schluessel"] != exclude]
+    rows = [r for r in same if exclude is None or lk.key_of(r) != exclude]
     if rows:
         entry = lk.entry(rows[0])
         text = "gleiche Bezeichnung im Katalog" if exclude is None else "nach dem Namen"
-        return _proposal(entry, 100.0, _join(hint, f"{text}: {entry['schluessel']}"))
+        shown = lk.key_of(rows[0]) or f"„{entry['bezeichnung']}“ (ohne Schlüssel)"
+        return _proposal(entry, 100.0, _join(hint, f"{text}: {shown}"))
     skip = [lk.by_key[exclude]] if exclude in lk.by_key else []
     for candidate in lk.matcher.best(name, verrichtung, exclude=skip)[:1]:
         if candidate.score >= schwelle:
@@ -442,6 +437,11 @@ class _Lookup:
         """One catalogue row as a dict (``frame.loc[label]`` is slow thousands of times)."""
         position = self.index.get_loc(label)
         return {name: values[position] for name, values in self.columns.items()}
+
+    def key_of(self, label: int) -> str | None:
+        """The LeiKa key of a catalogue row, None for the entries without one."""
+        key = self.entry(label)["schluessel"]
+        return key if isinstance(key, str) else None
 
 
 _LOOKUPS: dict[int, tuple[pd.DataFrame, _Lookup]] = {}

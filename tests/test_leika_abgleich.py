@@ -288,3 +288,22 @@ def test_contradicting_key_in_a_survey_file_is_listed_not_applied(tmp_path, refe
     assert f"  Hinweis: {note}\n" in capsys.readouterr().out
     assert cli.main(["check", "--json", str(params)]) == 0
     assert json.loads(capsys.readouterr().out)["hinweise"] == [note]
+
+
+def test_ambiguous_and_keyless_catalogue_names(katalog):
+    survey = _survey(
+        [
+            ("Elektrofischereischein", "99999999999999", None),  # keyless entry, unknown key
+            ("Approbation", None, None),  # two entries of that name
+        ]
+    )
+    out = leika.enrich(survey, katalog, [], 85)
+    assert out["match_art"].tolist() == ["unscharf (zu prüfen)"] * 2
+    assert out.loc[0, "hinweis"] == (
+        "Schlüssel 99999999999999 nicht im Katalog – gleiche Bezeichnung im Katalog: "
+        "„Elektrofischereischein“ (ohne Schlüssel)"
+    )
+    assert out.loc[1, "hinweis"] == (
+        "Bezeichnung steht im Katalog mehrfach (99150002000000, 99018027000000) – bitte prüfen"
+    )
+    assert pd.isna(out.loc[1, "leika_schluessel"])  # nothing applied
