@@ -1,10 +1,12 @@
 """Import of the Bestandserhebung (survey of all Fachämter) from .xlsx and .csv files.
 
 Headers are the deck's (``Vorgänge pro Jahr`` …), matched tolerantly (case, spaces, line
-breaks). CSV may be written by Excel in a German locale (``;``, Windows-1252 or UTF-8 with BOM,
-decimal comma, thousands dot) or be plain UTF-8 with commas. Every table is checked against
-:func:`survey_schema`, the data dictionary of the survey; problems name file, row (as the
-analyst sees it in Excel) and column.
+breaks) and searched in the first rows (a title may stand above). CSV may be written by Excel
+in a German locale (``;``, Windows-1252 or UTF-8 with BOM, decimal comma, thousands dot), as
+„Unicode-Text“ (UTF-16, tabs) or be plain UTF-8 with commas. What a sheet's layout may hide
+(duplicate or merged columns, totals rows) is checked in :mod:`erhebung_layout`. Every table
+is checked against :func:`survey_schema`, the data dictionary of the survey; problems name
+file, row (as the analyst sees it in Excel) and column.
 """
 
 from __future__ import annotations
