@@ -169,9 +169,10 @@ MINUTEN_JE_TAG = 24 * 60
 #: 4a/4b wurde nicht gefunden (DOMAIN.md), daher gilt Typ 4 als Annahme ganz als 4b.
 TYP_4B: tuple[str, ...] = ("4",)
 
-#: Mindestähnlichkeit (0–100, rapidfuzz token_sort_ratio) für einen Namensvorschlag aus dem
-#: LeiKa-Katalog [rahmen → fuzzy_schwelle]. Annahme des Projekts: ab 85 sind es meist
-#: Tippfehler oder vertauschte Wörter; Vorschläge werden nie ohne Prüfung übernommen.
+#: Mindestähnlichkeit (0–100, wortweiser Vergleich, kdworkbook/leika_abgleich.py) für einen
+#: Namensvorschlag aus dem LeiKa-Katalog [rahmen → fuzzy_schwelle]. Annahme des Projekts,
+#: gemessen am Testsatz tests/fixtures/leika_abgleich.csv: richtige Vorschläge mit Tippfehlern,
+#: Abkürzungen und Zusatzwörtern liegen ab 86; Vorschläge werden nie ohne Prüfung übernommen.
 FUZZY_SCHWELLE = 85.0
 
 #: Prozesse mit weniger Vorgängen pro Jahr gelten als wirtschaftlich nicht geeignet

@@ -140,7 +140,9 @@ def survey_schema(stufen: Iterable[int]) -> pa.DataFrameSchema:
             "minuten": col(
                 "minuten",
                 float,
-                "Bearbeitungszeit je Vorgang",
+                "Bearbeitungszeit je Vorgang: Zahl (7,5), mit Einheit („7,5 min“) oder Dauer "
+                "0:07:30 (Stunden:Minuten:Sekunden, auch als Excel-Zeitwert); „7:30“ ist "
+                "mehrdeutig und wird abgelehnt",
                 "Minuten/Vorgang",
                 [pa.Check.ge(0, error="erwartet eine Zahl ≥ 0")],
             ),

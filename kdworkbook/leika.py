@@ -25,8 +25,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from rapidfuzz import fuzz, process
 
+from kdworkbook import leika_abgleich
 from kdworkbook.errors import InputError
 from kdworkbook.tabellen import decode
 
@@ -227,25 +227,12 @@ def zustaendigkeit(typ: object, typ_4b: Iterable[str]) -> str | None:
 
 # --------------------------------------------------------------------------- matching
 
-
-def norm_name(name: object) -> str:
-    """Name for comparison: lower case, single spaces."""
-    return re.sub(r"\s+", " ", str(name or "")).strip().casefold()
-
-
-def _name_index(leistungen: pd.DataFrame) -> dict[str, list[int]]:
-    """Normalised Bezeichnung (and synonyms) → catalogue rows; rows with a key first."""
-    index: dict[str, list[int]] = {}
-    ordered = leistungen.assign(_ohne=leistungen["schluessel"].isna()).sort_values(
-        "_ohne", kind="stable"
-    )
-    for i, name in ordered["bezeichnung"].items():
-        index.setdefault(norm_name(name), []).append(i)
-    for i, synonyms in ordered["synonyme"].items():
-        for synonym in str(synonyms or "").split("|"):
-            if synonym.strip():
-                index.setdefault(norm_name(synonym), [i])
-    return index
+#: Share (0–1, word by word, :func:`leika_abgleich.coverage`) of the catalogue name of a
+#: survey's LeiKa key that the survey's Bezeichnung must cover for key and name to agree;
+#: below it the row goes on the review list with both candidates and nothing is applied.
+#: Project assumption: typos and abbreviations stay above 0,9, another Verrichtung in a
+#: two-word name („Gewerbe Abmeldung“ with the key of „Gewerbe Anmeldung“) gives 0,5.
+KEY_NAME_MIN = 0.8
 
 
 def enrich(
@@ -257,23 +244,34 @@ def enrich(
 ) -> pd.DataFrame:
     """LeiKa attributes per survey row (same index), in this order of precedence:
 
-    1. ``LeiKa-Schlüssel`` of the survey found in the catalogue → ``Schlüssel``;
-    2. a key assigned by the analyst in *zuordnung* (Bezeichnung → key) → ``unscharf (geprüft)``;
-    3. the same Bezeichnung (case and spaces ignored, synonyms too) → ``Name``;
-    4. the most similar Bezeichnung with a score ≥ *schwelle* (0–100, rapidfuzz
-       ``token_sort_ratio``) → ``unscharf (zu prüfen)``: only proposed, not applied;
+    1. a key assigned by the analyst in *zuordnung* (Bezeichnung → key) → ``unscharf
+       (geprüft)``;
+    2. the survey's ``LeiKa-Schlüssel`` found in the catalogue and its catalogue name
+       similar to the Bezeichnung (:data:`KEY_NAME_MIN`) → ``Schlüssel``; a key whose
+       catalogue name contradicts the Bezeichnung → ``unscharf (zu prüfen)`` with both
+       candidates (the key's entry and the best entry by name), nothing applied;
+    3. the same Bezeichnung (case, umlaut spellings, punctuation ignored; synonyms too) and
+       one key for it → ``Name``; a survey key unknown to the catalogue turns this into a
+       proposal (``unscharf (zu prüfen)``);
+    4. the best entry by words (:mod:`leika_abgleich`, score 0–100) with a score ≥
+       *schwelle* → ``unscharf (zu prüfen)``: only proposed, not applied;
     5. otherwise ``keiner``.
+
+    The survey's Verrichtung (column ``verrichtung``, if present) is compared as a field of
+    its own.
     """
     typ_4b = tuple(typ_4b)
     zuordnung = dict(zuordnung or {})
-    # each distinct (Bezeichnung, key) is matched once: large surveys repeat them a lot
+    # each distinct (Bezeichnung, key, Verrichtung) is matched once: surveys repeat them
     pairs = survey[["bezeichnung", "leika_schluessel"]].astype(object)
+    pairs["verrichtung"] = survey["verrichtung"] if "verrichtung" in survey else None
+    pairs = pairs.astype(object)
     pairs = pairs.where(pairs.notna(), None)
     distinct = pairs.drop_duplicates()
     matched = pd.DataFrame(
         [
-            _match_row(name, key, katalog, schwelle, zuordnung)
-            for name, key in distinct.itertuples(index=False)
+            _match_row(name, key, verrichtung, katalog, schwelle, zuordnung)
+            for name, key, verrichtung in distinct.itertuples(index=False)
         ],
         index=pd.MultiIndex.from_frame(distinct),
     )
@@ -298,6 +296,9 @@ _EMPTY = {
     "sdg_relevant": pd.NA,
     "vorschlag_schluessel": pd.NA,
     "vorschlag_bezeichnung": pd.NA,
+    # the survey's key and its catalogue name when they contradict the Bezeichnung
+    "erhebung_schluessel": pd.NA,
+    "erhebung_schluessel_bezeichnung": pd.NA,
     "match_art": MATCH_NONE,
     "match_score": float("nan"),
     "hinweis": "",
@@ -317,9 +318,20 @@ def _attributes(entry: Mapping[str, object]) -> dict[str, object]:
     }
 
 
+def _proposal(entry: Mapping[str, object], score: float, hinweis: str) -> dict[str, object]:
+    return {
+        "vorschlag_schluessel": entry["schluessel"],
+        "vorschlag_bezeichnung": entry["bezeichnung"],
+        "match_art": MATCH_REVIEW,
+        "match_score": float(score),
+        "hinweis": hinweis,
+    }
+
+
 def _match_row(
     name: str,
     key: object,
+    verrichtung: str | None,
     katalog: Katalog | None,
     schwelle: float,
     zuordnung: Mapping[str, str],
@@ -331,40 +343,99 @@ def _match_row(
     if katalog is None:
         return result
     lk = _lookup(katalog)
-    if has_key and key in lk.by_key:
-        entry = lk.entry(lk.by_key[key])
-        return result | _attributes(entry) | {"match_art": MATCH_KEY, "match_score": 100.0}
-    if has_key:
-        result["hinweis"] = f"Schlüssel {key} nicht im Katalog"
     if name in zuordnung and zuordnung[name] in lk.by_key:
         entry = lk.entry(lk.by_key[zuordnung[name]])
-        score = fuzz.token_sort_ratio(norm_name(name), norm_name(entry["bezeichnung"]))
+        score = leika_abgleich.name_score(
+            leika_abgleich.Words.of(name, verrichtung),
+            leika_abgleich.Words.of(entry["bezeichnung"]),
+            lk.matcher.known,
+        )
         return result | _attributes(entry) | {"match_art": MATCH_CONFIRMED, "match_score": score}
-    if has_key:
-        return result
-    hits = lk.names.get(norm_name(name), [])
-    if hits:
-        entry = lk.entry(hits[0])
-        return result | _attributes(entry) | {"match_art": MATCH_NAME, "match_score": 100.0}
-    best = process.extractOne(norm_name(name), lk.choices, scorer=fuzz.token_sort_ratio)
-    if best is not None and best[1] >= schwelle:
-        entry = lk.entry(lk.choice_rows[best[2]])
-        return result | {
-            "vorschlag_schluessel": entry["schluessel"],
-            "vorschlag_bezeichnung": entry["bezeichnung"],
+    same = list(dict.fromkeys(lk.matcher.rows[i] for i in lk.matcher.same_name(name)))
+    if has_key and key in lk.by_key:
+        entry = lk.entry(lk.by_key[key])
+        fits, score = _key_fits(lk, lk.by_key[key], name, verrichtung, same)
+        if fits:
+            return result | _attributes(entry) | {"match_art": MATCH_KEY, "match_score": score}
+        result |= {
+            "leika_schluessel": pd.NA,
+            "erhebung_schluessel": key,
+            "erhebung_schluessel_bezeichnung": entry["bezeichnung"],
             "match_art": MATCH_REVIEW,
-            "match_score": float(best[1]),
-            "hinweis": "ähnliche Bezeichnung im Katalog – bitte prüfen",
+            "hinweis": f"Schlüssel {key} steht im Katalog für „{entry['bezeichnung']}“ und "
+            "passt nicht zur Bezeichnung – bitte prüfen",
         }
-    return result
+        return result | _by_name(lk, same, name, verrichtung, schwelle, result, exclude=key)
+    if has_key:
+        result["hinweis"] = f"Schlüssel {key} nicht im Katalog"
+    keys = list(dict.fromkeys(lk.key_of(row) for row in same))
+    if len(keys) == 1 and not has_key:
+        entry = lk.entry(same[0])
+        return result | _attributes(entry) | {"match_art": MATCH_NAME, "match_score": 100.0}
+    if len(keys) > 1:
+        entry = lk.entry(same[0])
+        shown = ", ".join(k or "ohne Schlüssel" for k in keys)
+        hint = f"Bezeichnung steht im Katalog mehrfach ({shown}) – bitte prüfen"
+        return result | _proposal(entry, 100.0, _join(result["hinweis"], hint))
+    return result | _by_name(lk, same, name, verrichtung, schwelle, result)
+
+
+def _join(first: object, second: str) -> str:
+    return f"{first} – {second}" if first else second
+
+
+def _key_fits(
+    lk: _Lookup,
+    label: int,
+    name: str,
+    verrichtung: str | None,
+    same: list[int],
+) -> tuple[bool, float]:
+    """(key and Bezeichnung agree, score): the same name; or, when no other entry has that
+    name, the key's catalogue name covered by the Bezeichnung and the Verrichtung alike."""
+    if label in same:
+        return True, 100.0
+    if any(lk.key_of(row) for row in same):
+        return False, 0.0  # the Bezeichnung is another entry's name
+    best = 0.0
+    query = leika_abgleich.Words.of(name, verrichtung)
+    for i in lk.matcher.texts_of.get(label, []):
+        covered, _ = leika_abgleich.coverage(query, lk.matcher.words[i], lk.matcher.known)
+        if covered >= KEY_NAME_MIN and not lk.matcher.contradicts(i, verrichtung):
+            best = max(best, lk.matcher.score(query, i, verrichtung))
+    return best > 0, best
+
+
+def _by_name(
+    lk: _Lookup,
+    same: list[int],
+    name: str,
+    verrichtung: str | None,
+    schwelle: float,
+    result: Mapping[str, object],
+    exclude: object = None,
+) -> dict[str, object]:
+    """The proposal by name: an entry of the same name, else the best one ≥ *schwelle*."""
+    hint = str(result["hinweis"])
+    rows = [r for r in same if exclude is None or lk.key_of(r) != exclude]
+    if rows:
+        entry = lk.entry(rows[0])
+        text = "gleiche Bezeichnung im Katalog" if exclude is None else "nach dem Namen"
+        shown = lk.key_of(rows[0]) or f"„{entry['bezeichnung']}“ (ohne Schlüssel)"
+        return _proposal(entry, 100.0, _join(hint, f"{text}: {shown}"))
+    skip = [lk.by_key[exclude]] if exclude in lk.by_key else []
+    for candidate in lk.matcher.best(name, verrichtung, exclude=skip)[:1]:
+        if candidate.score >= schwelle:
+            entry = lk.entry(lk.matcher.rows[candidate.text])
+            text = "ähnliche Bezeichnung im Katalog – bitte prüfen"
+            return _proposal(entry, candidate.score, hint if exclude else _join(hint, text))
+    return {}
 
 
 @dataclass(frozen=True)
 class _Lookup:
     by_key: dict[str, int]
-    names: dict[str, list[int]]
-    choices: list[str]
-    choice_rows: list[int]
+    matcher: leika_abgleich.Matcher
     index: pd.Index
     columns: dict[str, np.ndarray]  # the catalogue's columns as plain arrays
 
@@ -373,8 +444,38 @@ class _Lookup:
         position = self.index.get_loc(label)
         return {name: values[position] for name, values in self.columns.items()}
 
+    def key_of(self, label: int) -> str | None:
+        """The LeiKa key of a catalogue row, None for the entries without one."""
+        key = self.entry(label)["schluessel"]
+        return key if isinstance(key, str) else None
+
 
 _LOOKUPS: dict[int, tuple[pd.DataFrame, _Lookup]] = {}
+
+
+def _matcher(leistungen: pd.DataFrame) -> leika_abgleich.Matcher:
+    """Every Bezeichnung and synonym of the catalogue; rows with a key first."""
+    ordered = leistungen.assign(_ohne=leistungen["schluessel"].isna()).sort_values(
+        "_ohne", kind="stable"
+    )
+    keys = ordered["schluessel"].astype(object).where(ordered["schluessel"].notna(), None)
+    objects = {
+        k: n
+        for k, n in zip(keys, ordered["bezeichnung"], strict=True)
+        if k and k.endswith("000000")
+    }
+    texts, rows, verrichtungen = [], [], []
+    for label, key, name in zip(ordered.index, keys, ordered["bezeichnung"], strict=True):
+        texts.append(name)
+        rows.append(label)
+        verrichtungen.append(leika_abgleich.verrichtung_of(key, name, objects))
+    for label, synonyms in ordered["synonyme"].items():
+        for synonym in str(synonyms or "").split("|"):
+            if synonym.strip():
+                texts.append(synonym.strip())
+                rows.append(label)
+                verrichtungen.append(None)
+    return leika_abgleich.Matcher(texts, rows, verrichtungen)
 
 
 def _lookup(katalog: Katalog) -> _Lookup:
@@ -384,13 +485,9 @@ def _lookup(katalog: Katalog) -> _Lookup:
         return cached[1]
     frame = katalog.leistungen
     with_key = frame["schluessel"].dropna()
-    by_key = dict(zip(with_key, with_key.index, strict=True))
-    names = _name_index(frame)
     lookup = _Lookup(
-        by_key,
-        names,
-        list(names),
-        [rows[0] for rows in names.values()],
+        dict(zip(with_key, with_key.index, strict=True)),
+        _matcher(frame),
         frame.index,
         {name: frame[name].to_numpy(dtype=object) for name in frame.columns},
     )
@@ -400,11 +497,57 @@ def _lookup(katalog: Katalog) -> _Lookup:
 
 
 def review_list(enriched: pd.DataFrame, survey: pd.DataFrame) -> pd.DataFrame:
-    """Rows whose match needs a look: proposals, unknown keys, and processes without match."""
+    """Rows whose match needs a look: proposals, keys that contradict the Bezeichnung (with
+    both candidates), unknown keys, and processes without match."""
     needs = (enriched["match_art"] == MATCH_REVIEW) | (enriched["hinweis"] != "")
     cols = ["fachamt", "bezeichnung"]
     return survey.loc[needs, cols].join(
         enriched.loc[
-            needs, ["vorschlag_schluessel", "vorschlag_bezeichnung", "match_score", "hinweis"]
+            needs,
+            [
+                "vorschlag_schluessel",
+                "vorschlag_bezeichnung",
+                "erhebung_schluessel",
+                "erhebung_schluessel_bezeichnung",
+                "match_score",
+                "hinweis",
+            ],
         ]
     )
+
+
+def match_quality(enriched: pd.DataFrame, expected: pd.Series) -> dict[str, float | int | None]:
+    """Precision and recall of the matching against the intended keys (*expected*, same
+    index; empty where the catalogue has no right answer).
+
+    Applied: rows whose key was taken over (``Schlüssel``, ``Name``, ``unscharf (geprüft)``).
+    Review list: its candidates are the proposal and, for a contradicting key, that key.
+    Shares are ``None`` when nothing was counted.
+    """
+    expected = expected.fillna("").astype(str)
+    answer = expected != ""
+    applied = enriched["match_art"].isin([MATCH_KEY, MATCH_NAME, MATCH_CONFIRMED])
+    right = applied & (enriched["leika_schluessel"].astype(object) == expected)
+    review = ~applied & ((enriched["match_art"] == MATCH_REVIEW) | (enriched["hinweis"] != ""))
+    proposal = enriched["vorschlag_schluessel"].astype(object)
+    conflict = enriched["erhebung_schluessel"].astype(object)
+    proposed = review & (proposal.notna() | conflict.notna())
+    hit = proposed & ((proposal == expected) | (conflict == expected)) & answer
+
+    def share(count: int, total: int) -> float | None:
+        return count / total if total else None
+
+    return {
+        "zeilen": len(expected),
+        "mit_antwort": int(answer.sum()),
+        "angewendet": int(applied.sum()),
+        "angewendet_richtig": int(right.sum()),
+        "praezision_angewendet": share(int(right.sum()), int(applied.sum())),
+        "ausbeute_angewendet": share(int(right.sum()), int(answer.sum())),
+        "pruefliste": int(review.sum()),
+        "vorschlaege": int(proposed.sum()),
+        "vorschlaege_richtig": int(hit.sum()),
+        "praezision_vorschlaege": share(int(hit.sum()), int(proposed.sum())),
+        "ausbeute_vorschlaege": share(int(hit.sum()), int((review & answer).sum())),
+        "richtig_gesamt": share(int(right.sum() + hit.sum()), int(answer.sum())),
+    }

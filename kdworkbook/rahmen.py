@@ -138,6 +138,42 @@ def catalogue_state(ba: Bestandsaufnahme) -> KatalogStand:
     return _compute(ba)[1]
 
 
+#: Keys that contradict their Bezeichnung named one by one on the console (the rest counted).
+MAX_REVIEW_NOTES = 10
+
+
+def review_notes(ba: Bestandsaufnahme) -> list[str]:
+    """German notes for ``kdworkbook check``: each survey key that contradicts its
+    Bezeichnung (not applied), and how many other matches wait on the review list."""
+    if catalogue_state(ba).katalog is None:
+        return []
+    attrs = process_attributes(ba)
+    review = leika.review_list(attrs, ba.data)
+    conflicts = attrs.index[attrs["erhebung_schluessel"].notna()]
+    notes = []
+    for i in conflicts[:MAX_REVIEW_NOTES]:
+        row, attr = ba.data.loc[i], attrs.loc[i]
+        proposal = (
+            f"; nach dem Namen: {attr['vorschlag_schluessel']} „{attr['vorschlag_bezeichnung']}“"
+            if pd.notna(attr["vorschlag_schluessel"])
+            else ""
+        )
+        notes.append(
+            f"{row['datei']}, Zeile {row['zeile']}: LeiKa-Schlüssel {attr['erhebung_schluessel']} "
+            f"steht im Katalog für „{attr['erhebung_schluessel_bezeichnung']}“ und passt nicht "
+            f"zu „{row['bezeichnung']}“ – nicht übernommen{proposal}. Bitte prüfen und unter "
+            "rahmen → zuordnung bestätigen."
+        )
+    rest = len(review) - min(len(conflicts), MAX_REVIEW_NOTES)
+    if rest > 0:
+        notes.append(
+            f"LeiKa-Zuordnung: {rest} weitere Prozesse zu prüfen (Prüfliste im Kapitel "
+            "Rahmenbedingungen; Vorschläge gelten erst nach Bestätigung unter "
+            "rahmen → zuordnung)."
+        )
+    return notes
+
+
 def _register_and_status(
     ba: Bestandsaufnahme,
 ) -> tuple[tuple[pflichten.Pflicht, ...], dict[str, tuple[str, str | None]], list[str]]:

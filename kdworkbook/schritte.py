@@ -92,7 +92,7 @@ def summary(ba: Bestandsaufnahme) -> dict[str, Any]:
         result[step.key] = section = step.summary(ba)
         if step.hinweise:
             notes += step.hinweise(section)
-    result["hinweise"] = [*notes, *omissions(ba).values()]
+    result["hinweise"] = [*notes, *rahmen.review_notes(ba), *omissions(ba).values()]
     return result
 
 

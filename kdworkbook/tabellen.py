@@ -7,7 +7,9 @@ and text column by column. Limits on size and rows protect memory against hostil
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,9 @@ from kdworkbook.errors import InputError
 #: benchmark uses 100.000 (see ``make bench``).
 MAX_ROWS = 250_000
 MAX_BYTES = 100_000_000
+#: The header is searched in this many rows from the top: offices put a title, a date or
+#: the Fachamt above it („Bestandserhebung Bürgerbüro“).
+HEADER_ROWS = 10
 
 
 def _all_text(values: pd.Series) -> bool:
@@ -96,6 +101,44 @@ def parse_numbers(values: pd.Series, decimal: str = ",") -> tuple[pd.Series, pd.
     return pd.Series(result, index=values.index), pd.Series(bad, index=values.index)
 
 
+#: Forms of a duration the survey accepts besides a plain number of minutes (shown in the
+#: message for any other form).
+MINUTES_FORMS = "7,5 · 7,5 min · 0:07:30 (Stunden:Minuten:Sekunden)"
+_WITH_UNIT = re.compile(r"([0-9]+(?:[.,][0-9]+)?)\s*(?:min\.?|minuten?)", re.IGNORECASE)
+_HMS = re.compile(r"([0-9]+):([0-5][0-9]):([0-5][0-9](?:[.,][0-9]+)?)")
+
+
+def parse_minutes(values: pd.Series, decimal: str = ",") -> tuple[pd.Series, pd.Series]:
+    """Like :func:`parse_numbers`, plus durations as offices write them: „7,5 min“,
+    „0:07:30“ (h:mm:ss) and Excel time cells (``datetime.time``/``timedelta``) → minutes.
+
+    „7:30“ stays an error: hours:minutes or minutes:seconds cannot be told apart.
+    """
+    numbers, bad = parse_numbers(values, decimal)
+    if bad.any():
+        converted = values[bad].map(_minutes)
+        numbers = numbers.copy()
+        numbers[bad] = converted.astype(float)
+        bad = bad & converted.isna()
+    return numbers, bad
+
+
+def _minutes(value: Any) -> float | None:
+    if isinstance(value, dt.timedelta):
+        return value.total_seconds() / 60
+    if isinstance(value, dt.time):
+        return value.hour * 60 + value.minute + (value.second + value.microsecond / 1e6) / 60
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if match := _WITH_UNIT.fullmatch(text):
+        return float(match.group(1).replace(",", "."))
+    if match := _HMS.fullmatch(text):
+        hours, minutes, seconds = match.groups()
+        return int(hours) * 60 + int(minutes) + float(seconds.replace(",", ".")) / 60
+    return None
+
+
 def _parse_slow(text: pd.Series, decimal: str) -> pd.Series:
     """The general rules of :func:`parse_numbers` for the few cells the fast path left."""
     text = text.str.replace(r"[\s\u00a0]", "", regex=True).str.replace("\u2212", "-", regex=False)
@@ -130,13 +173,39 @@ def decode(raw: bytes) -> str:
     return raw.decode("latin-1")
 
 
+def _utf16(raw: bytes) -> str | None:
+    """Text saved as UTF-16: Excel's „Unicode-Text“ (little endian with BOM, tabs) and
+    LibreOffice's UTF-16 CSV; without BOM recognised by the zero bytes of ASCII letters."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding = "utf-16"
+    else:
+        head = raw[:4096]
+        if len(head) < 4 or head.count(0) < len(head) // 4:
+            return None
+        odd = head[1::2].count(0) > head[0::2].count(0)
+        encoding = "utf-16-le" if odd else "utf-16-be"
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+
+
+def _delimiter(text: str) -> str:
+    """``;``, ``,`` or tab: the one most often in a line among the first lines (a title row
+    above the header may have none)."""
+    lines = text.splitlines()[:HEADER_ROWS]
+    return max(";,\t", key=lambda d: max((line.count(d) for line in lines), default=0))
+
+
 def _read_csv(path: Path) -> tuple[list[Any], pd.DataFrame, str]:
     raw = path.read_bytes()
-    if b"\x00" in raw[:4096]:
-        raise InputError(f"{path}: keine Textdatei (Binärdaten) – erwartet: CSV oder .xlsx.")
-    text = decode(raw)
-    first = text.split("\n", 1)[0]
-    delimiter = max(";,\t", key=first.count)
+    text = _utf16(raw)
+    if text is None:
+        if b"\x00" in raw[:4096]:
+            raise InputError(f"{path}: keine Textdatei (Binärdaten) – erwartet: CSV oder .xlsx.")
+        text = decode(raw)
+    text = text.lstrip("\ufeff")
+    delimiter = _delimiter(text)
     decimal = "," if delimiter in ";\t" else "."
     try:  # pandas' C parser: fast; it refuses rows longer than the first one
         cells = pd.read_csv(
@@ -204,23 +273,51 @@ def _too_many_rows(path: Path) -> str:
     ).replace("_", ".")
 
 
-def xlsx_explanations(path: Path) -> dict[str, list[str]]:
-    """Why a header or value looks missing: merged header cells, formulas without a value.
+def xlsx_explanations(path: Path, header_row: int = 1) -> dict[str, Any]:
+    """Why a column or value looks wrong: merged header cells (ranges and the columns they
+    cover, numbered from 0), hidden columns (letters), formulas without a stored value.
 
-    Only called on the error path – it loads the workbook a second time, with formulas.
+    Only called when something looks wrong – it loads the workbook a second time, in full.
     """
     from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
 
     book = load_workbook(path, data_only=False)
-    sheet = book[PREFERRED_SHEET] if PREFERRED_SHEET in book.sheetnames else book.worksheets[0]
-    merged = [str(r) for r in sheet.merged_cells.ranges if r.min_row == 1]
-    formulas = [
-        c.coordinate
-        for row in sheet.iter_rows(min_row=2)
-        for c in row
-        if isinstance(c.value, str) and c.value.startswith("=")
-    ]
-    return {"merged_header": merged, "formulas": formulas}
+    values = load_workbook(path, data_only=True, read_only=True)
+    try:
+        name = PREFERRED_SHEET if PREFERRED_SHEET in book.sheetnames else book.sheetnames[0]
+        sheet, stored = book[name], values[name]
+        ranges = [r for r in sheet.merged_cells.ranges if r.min_row <= header_row <= r.max_row]
+        hidden = {
+            get_column_letter(i)
+            for dim in sheet.column_dimensions.values()
+            if dim.hidden and dim.min and dim.max
+            for i in range(dim.min, dim.max + 1)
+        }
+        cached = {
+            c.coordinate: c.value
+            for row in stored.iter_rows(min_row=header_row + 1)
+            for c in row
+            if hasattr(c, "coordinate")
+        }
+        formulas = [
+            c.coordinate
+            for row in sheet.iter_rows(min_row=header_row + 1)
+            for c in row
+            if isinstance(c.value, str)
+            and c.value.startswith("=")
+            and cached.get(c.coordinate) is None
+        ]
+    finally:
+        values.close()
+    return {
+        "merged_header": [str(r) for r in ranges],
+        "merged_columns": {
+            str(r): list(range(r.min_col - 1, r.max_col)) for r in ranges if r.max_col > r.min_col
+        },
+        "hidden": hidden,
+        "formulas": formulas,
+    }
 
 
 def read_table(path: Path) -> tuple[list[Any], pd.DataFrame, str]:

@@ -217,6 +217,36 @@ def bench_workshop(rows: int = 5500, repeats: int = 30) -> tuple[float, float] |
     return statistics.median(samples), samples[int(0.95 * (len(samples) - 1))]
 
 
+def bench_leika_matching() -> dict:
+    """Precision and recall of the LeiKa matching on ``tests/fixtures/leika_abgleich.csv``
+    (real catalogue names with typos, abbreviations, umlaut spellings, extra words, wrong and
+    unknown keys; the intended key per row)."""
+    import pandas as pd
+
+    from kdworkbook import leika
+
+    cases = pd.read_csv(
+        ROOT / "tests" / "fixtures" / "leika_abgleich.csv",
+        sep=";",
+        dtype=str,
+        keep_default_na=False,
+    )
+    katalog = leika.read_catalogue(REFERENCE / "leika_leistungen_kdn2019.csv")
+    survey = pd.DataFrame(
+        {
+            "bezeichnung": cases["bezeichnung"],
+            "leika_schluessel": cases["leika_schluessel"].replace("", None),
+            "verrichtung": cases["verrichtung"].replace("", None),
+        }
+    )
+    enriched = leika.enrich(survey, katalog, ["4"], 85)
+    return leika.match_quality(enriched, cases["erwartet"])
+
+
+def _percent(share: float | None) -> str:
+    return "–" if share is None else f"{_de(share * 100, 1)} %"
+
+
 def _de(value: float, digits: int = 2) -> str:
     return f"{value:,.{digits}f}".replace(",", "X").replace(".", ",").replace("X", ".")
 
@@ -250,6 +280,26 @@ def main() -> None:
             "< 1.000 MB",
             f"{_de(scoring['peak_mb'], 0)} MB",
             scoring["peak_mb"] < 1000,
+        )
+    )
+    q = bench_leika_matching()
+    rows.append(
+        (
+            f"LeiKa-Abgleich, Testsatz {q['zeilen']} Zeilen: übernommene Zuordnungen",
+            "Präzision 100 %",
+            f"{q['angewendet']} übernommen, Präzision {_percent(q['praezision_angewendet'])}, "
+            f"Ausbeute {_percent(q['ausbeute_angewendet'])}",
+            q["praezision_angewendet"] == 1,
+        )
+    )
+    rows.append(
+        (
+            "… Vorschläge der Prüfliste",
+            "richtig ≥ 90 %",
+            f"{q['vorschlaege']} Vorschläge, Präzision {_percent(q['praezision_vorschlaege'])}, "
+            f"Ausbeute {_percent(q['ausbeute_vorschlaege'])}; richtig übernommen oder "
+            f"vorgeschlagen {_percent(q['richtig_gesamt'])}",
+            (q["ausbeute_vorschlaege"] or 0) >= 0.9,
         )
     )
     full, floor = bench_report()

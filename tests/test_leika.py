@@ -179,9 +179,21 @@ def test_enrich_without_catalogue_keeps_survey_key():
 
 def test_unknown_survey_key_is_listed(tmp_path):
     katalog = leika.read_catalogue(_file(tmp_path, OFFICIAL))
-    out = leika.enrich(_survey(["Hundesteuer Festsetzung"], ["99999999999999"]), katalog, ["4"], 85)
+    out = leika.enrich(_survey(["Baumfällgenehmigung"], ["99999999999999"]), katalog, ["4"], 85)
     assert out.loc[10, "match_art"] == "keiner"
     assert out.loc[10, "hinweis"] == "Schlüssel 99999999999999 nicht im Katalog"
+
+
+def test_unknown_survey_key_with_exact_catalogue_name_gets_the_names_key_proposed(tmp_path):
+    katalog = leika.read_catalogue(_file(tmp_path, OFFICIAL))
+    out = leika.enrich(_survey(["Hundesteuer Festsetzung"], ["99999999999999"]), katalog, ["4"], 85)
+    row = out.loc[10]
+    assert row["match_art"] == "unscharf (zu prüfen)"  # proposed, not applied
+    assert row["vorschlag_schluessel"] == "99102013002000"
+    assert row["leika_schluessel"] == "99999999999999" and pd.isna(row["leika_typ"])
+    assert row["hinweis"] == (
+        "Schlüssel 99999999999999 nicht im Katalog – gleiche Bezeichnung im Katalog: 99102013002000"
+    )
 
 
 def _seed_params(tmp_path: Path, reference_dir: Path, rows: list, extra: str = "") -> Path:
@@ -237,5 +249,5 @@ def test_seed_typo_listed_for_review_then_confirmed(tmp_path, reference_dir):
 def test_fuzzy_threshold_is_a_setting(tmp_path, reference_dir):
     rows = [list(r) for r in SEED_ROWS]
     rows[0][2] = "Personalausweis Ausstelung erstmalig"
-    ba = load_bestand(_seed_params(tmp_path, reference_dir, rows, "  fuzzy_schwelle: 99.5\n"))
+    ba = load_bestand(_seed_params(tmp_path, reference_dir, rows, "  fuzzy_schwelle: 99.9\n"))
     assert rahmen.process_attributes(ba).loc[0, "match_art"] == "keiner"
