@@ -101,7 +101,7 @@ def pruefdorf_run(tmp_path_factory, reference_dir) -> Lauf:
         "bestand: ruecklauf/bestand_konsolidiert.xlsx\n"
         "rahmen:\n"
         f"  leika_katalog: {reference_dir / 'leika_leistungen_kdn2019.csv'}\n"
-        '  pflichten:\n    "OZG": offen\n'  # every other duty: status never recorded
+        '  pflichten:\n    "EGovG NRW § 5": offen\n'  # every other duty: never recorded
         "  nicht_geeignet:\n"
         f"    - prozess: {TOP_UNSUITABLE}\n      grund: rechtlich\n"
         "umfrage:\n  rueckgabe_bis: 15.01.2027\n  leere_zeilen: 2\n",
