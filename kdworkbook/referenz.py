@@ -121,7 +121,8 @@ def suchen(text: str, limit: int = 10) -> list[Gemeinde]:
     ]
     if hits:
         return [g for *_, g in sorted(hits, key=lambda h: (h[0], h[1]))][:limit]
-    best = process.extract(wanted, folded, scorer=fuzz.ratio, limit=limit, score_cutoff=75)
+    bases = [_fold(g.name.split(",")[0]) for g in gemeinden()]  # „Münster“ of „Münster, Stadt“
+    best = process.extract(wanted, bases, scorer=fuzz.ratio, limit=limit, score_cutoff=75)
     return [gemeinden()[i] for _, _, i in best]
 
 
