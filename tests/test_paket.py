@@ -96,7 +96,12 @@ def _wheel(tmp_path: Path) -> Path:
 def test_wheel_alone_carries_notebooks_data_and_runs_check(tmp_path):
     wheel = _wheel(tmp_path)
     names = set(zipfile.ZipFile(wheel).namelist())
-    expected = {f"kdworkbook/{p.name}" for p in (ROOT / "kdworkbook").glob("*.py")}
+    # every module, subpackages too (pyproject.toml lists the packages explicitly)
+    expected = {
+        p.relative_to(ROOT).as_posix()
+        for p in (ROOT / "kdworkbook").rglob("*.py")
+        if "__pycache__" not in p.parts
+    }
     expected |= {f"kdworkbook/notebooks/{p.name}" for p in (ROOT / "notebooks").glob("*.ipynb")}
     expected |= {f"kdworkbook/data/{p.name}" for p in (ROOT / "kdworkbook" / "data").glob("*")}
     expected |= {
