@@ -6,49 +6,163 @@ Exit codes: 0 ok, 1 a run failed (notebook error, report), 2 bad input (message 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from pathlib import Path
 
-from kdworkbook import __version__, lauf, ruecklauf, schritte, stapel, vorlage
+from kdworkbook import __version__
 from kdworkbook.errors import InputError
-from kdworkbook.formatierung import euro, zahl
-from kdworkbook.laden import load_bestand
-from kdworkbook.parameter import slugify
+
+# Only the standard library is imported up to here, so that „--help“ and „--version“ answer
+# at once; each command imports the package code it needs (pandas, papermill, …) itself.
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
 
+#: argparse's own texts (its gettext message ids) in German.
+_DEUTSCH = {
+    "usage: ": "Aufruf: ",
+    "positional arguments": "Argumente",
+    "options": "Optionen",
+    "optional arguments": "Optionen",
+    "show this help message and exit": "diese Hilfe zeigen und beenden",
+    "show program's version number and exit": "Versionsnummer zeigen und beenden",
+    "the following arguments are required: %s": "diese Angaben fehlen: %s",
+    "invalid choice: %(value)r (choose from %(choices)s)": (
+        "%(value)r ist keine gültige Auswahl (möglich: %(choices)s)"
+    ),
+    "argument %(argument_name)s: %(message)s": "%(argument_name)s: %(message)s",
+    "unrecognized arguments: %s": "unbekannte Angaben: %s",
+    "expected one argument": "erwartet einen Wert",
+    "expected at most one argument": "erwartet höchstens einen Wert",
+    "expected at least one argument": "erwartet mindestens einen Wert",
+    "expected %s argument": "erwartet %s Wert",
+    "expected %s arguments": "erwartet %s Werte",
+    "invalid %(type)s value: %(value)r": "%(value)r ist kein gültiger Wert (%(type)s)",
+    "ambiguous option: %(option)s could match %(matches)s": (
+        "mehrdeutige Option: %(option)s passt zu %(matches)s"
+    ),
+    "not allowed with argument %s": "nicht zusammen mit %s erlaubt",
+    "ignored explicit argument %r": "Wert %r wird nicht erwartet",
+    "one of the arguments %s is required": "eine der Angaben %s ist nötig",
+    "unexpected option string: %s": "unerwartete Option: %s",
+}
+
+
+def _deutsch(message: str) -> str:
+    return _DEUTSCH.get(message, message)
+
+
+def _deutsch_n(singular: str, plural: str, n: int) -> str:
+    return _deutsch(singular if n == 1 else plural)
+
+
+class _Format(argparse.HelpFormatter):
+    """Descriptions wrapped as usual; indented lines (the examples) kept as written."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        fill = super()._fill_text
+        return "\n".join(
+            line if line.startswith("  ") else fill(line, width, indent)
+            for line in text.splitlines()
+        )
+
 
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("formatter_class", _Format)
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
     def error(self, message: str) -> None:  # German frame around argparse's own message
         self.print_usage(sys.stderr)
-        self.exit(EXIT_INPUT, f"Aufruf fehlerhaft: {message}\nHilfe: kdworkbook --help\n")
+        self.exit(EXIT_INPUT, f"Aufruf fehlerhaft: {message}\nHilfe: {self.prog} --help\n")
+
+
+def _ganze_zahl(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"„{text}“ ist keine ganze Zahl") from None
+
+
+def _beispiele(*zeilen: str) -> str:
+    return "Beispiele:\n" + "\n".join(f"  {z}" for z in zeilen)
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="kdworkbook", description="Strategie-Arbeitsmappe KommunalDigital.NRW")
-    parser.add_argument("--version", action="version", version=f"kdworkbook {__version__}")
+    # argparse looks its texts up through these module-level names at the time of use
+    argparse._ = _deutsch  # type: ignore[attr-defined]
+    argparse.ngettext = _deutsch_n  # type: ignore[attr-defined]
+    parser = _Parser(
+        prog="kdworkbook",
+        description="Strategie-Arbeitsmappe KommunalDigital.NRW",
+        epilog=_beispiele(
+            "kdworkbook new --ags 05515000",
+            "kdworkbook run parameters/musterstadt.yaml",
+        )
+        + "\n\nHilfe zu einem Befehl: kdworkbook BEFEHL --help",
+    )
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"kdworkbook {__version__}",
+        help="Versionsnummer zeigen und beenden",
+    )
     sub = parser.add_subparsers(
-        dest="command", required=True, metavar="BEFEHL", parser_class=_Parser
+        dest="command", required=True, metavar="BEFEHL", parser_class=_Parser, title="Befehle"
     )
 
-    new = sub.add_parser("new", help="kommentierte Parameterdatei für eine Kommune anlegen")
-    new.add_argument("gemeinde", help="Name der Kommune, z. B. „Stadt Beispiel“")
+    new = sub.add_parser(
+        "new",
+        help="kommentierte Parameterdatei für eine Kommune anlegen",
+        description="Legt eine kommentierte Parameterdatei an. Mit --ags kommen Name, Kreis, "
+        "PLZ und Einwohnerzahl aus dem mitgelieferten Gemeindeverzeichnis NRW (Destatis, "
+        "Stand 31.12.2019).",
+        epilog=_beispiele(
+            'kdworkbook new "Stadt Münster" --ags 05515000',
+            "kdworkbook new --gemeinde-suchen Müns",
+        ),
+    )
+    new.add_argument(
+        "gemeinde",
+        nargs="?",
+        help="Name der Kommune, z. B. „Stadt Beispiel“ (mit --ags: Standard aus dem Verzeichnis)",
+    )
     new.add_argument("--ags", help="Amtlicher Gemeindeschlüssel, 8-stellig (05…)")
+    new.add_argument(
+        "--gemeinde-suchen",
+        metavar="NAMENSTEIL",
+        help="Gemeinden NRW mit diesem Namensteil und ihre AGS auflisten (legt nichts an)",
+    )
     new.add_argument("--ziel", type=Path, help="Zieldatei (Standard: parameters/<name>.yaml)")
     new.add_argument("--ueberschreiben", action="store_true", help="vorhandene Datei ersetzen")
 
-    check = sub.add_parser("check", help="Parameter und Bestandserhebung prüfen, ohne Notebooks")
+    check = sub.add_parser(
+        "check",
+        help="Parameter und Bestandserhebung prüfen, ohne Notebooks",
+        description="Prüft Parameterdatei und Eingabedateien und zeigt die Kennzahlen.",
+        epilog=_beispiele(
+            "kdworkbook check parameters/musterstadt.yaml",
+            "kdworkbook check parameters/musterstadt.yaml --json",
+        ),
+    )
     check.add_argument("parameter", type=Path, help="Parameterdatei (YAML)")
     check.add_argument("--json", action="store_true", help="maschinenlesbare Zusammenfassung")
 
-    run = sub.add_parser("run", help="alle Schritte ausführen, Bericht (PDF) und Anhang erzeugen")
+    run = sub.add_parser(
+        "run",
+        help="alle Schritte ausführen, Bericht (PDF) und Anhang erzeugen",
+        description="Führt alle Schritte aus und erzeugt Bericht (PDF) und Anhang (Excel) "
+        "unter outputs/<kommune>/<lauf>/.",
+        epilog=_beispiele(
+            "kdworkbook run parameters/musterstadt.yaml",
+            "kdworkbook run parameters/*.yaml -j 2",
+        ),
+    )
     run.add_argument("parameter", type=Path, nargs="*", help="Parameterdatei(en) (YAML)")
     run.add_argument(
         "-j",
         "--jobs",
-        type=int,
+        type=_ganze_zahl,
         default=None,
         help="so viele Kernel gleichzeitig: bei mehreren Kommunen Worker-Prozesse (Standard 1), "
         "bei einer Kommune parallel ausgeführte Notebooks (Standard 2)",
@@ -63,7 +177,15 @@ def _parser() -> argparse.ArgumentParser:
         metavar="LAUFORDNER",
         help="einen früheren Lauf mit denselben Eingaben wiederholen (outputs/<kommune>/<lauf>)",
     )
-    survey = sub.add_parser("umfrage", help="Erhebungs-Arbeitsmappen je Fachamt erzeugen")
+    survey = sub.add_parser(
+        "umfrage",
+        help="Erhebungs-Arbeitsmappen je Fachamt erzeugen",
+        description="Erzeugt je Fachamt eine vorbefüllte Arbeitsmappe aus dem LeiKa-Katalog.",
+        epilog=_beispiele(
+            "kdworkbook umfrage parameters/musterstadt.yaml",
+            "kdworkbook umfrage parameters/musterstadt.yaml --ausgabe versand/",
+        ),
+    )
     survey.add_argument("parameter", type=Path, help="Parameterdatei (YAML)")
     survey.add_argument(
         "--ausgabe",
@@ -72,7 +194,14 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     back = sub.add_parser(
-        "umfrage-einlesen", help="zurückgegebene Arbeitsmappen einlesen, Rücklauf prüfen"
+        "umfrage-einlesen",
+        help="zurückgegebene Arbeitsmappen einlesen, Rücklauf prüfen",
+        description="Liest die zurückgegebenen Arbeitsmappen ein, prüft den Rücklauf je "
+        "Fachamt und schreibt die zusammengeführte Bestandserhebung.",
+        epilog=_beispiele(
+            "kdworkbook umfrage-einlesen parameters/musterstadt.yaml eingang/",
+            "kdworkbook umfrage-einlesen parameters/musterstadt.yaml a.xlsx b.xlsx",
+        ),
     )
     back.add_argument("parameter", type=Path, help="Parameterdatei (YAML)")
     back.add_argument("pfade", type=Path, nargs="+", help="Arbeitsmappen oder Ordner")
@@ -81,9 +210,17 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         help="Zielordner (Standard: neben der Parameterdatei <kommune>/ruecklauf)",
     )
-    shop = sub.add_parser("workshop", help="Workshop-App (Voilà) auf diesem Rechner starten")
+    shop = sub.add_parser(
+        "workshop",
+        help="Workshop-App (Voilà) auf diesem Rechner starten",
+        description="Startet die Workshop-App im Browser (nur auf diesem Rechner erreichbar).",
+        epilog=_beispiele(
+            "kdworkbook workshop parameters/musterstadt.yaml",
+            "kdworkbook workshop parameters/musterstadt.yaml --port 8866",
+        ),
+    )
     shop.add_argument("parameter", type=Path, help="Parameterdatei (YAML)")
-    shop.add_argument("--port", type=int, help="Port auf 127.0.0.1 (Standard: ein freier)")
+    shop.add_argument("--port", type=_ganze_zahl, help="Port auf 127.0.0.1 (Standard: ein freier)")
     return parser
 
 
@@ -94,14 +231,46 @@ def _workshop(args: argparse.Namespace) -> int:
 
 
 def _new(args: argparse.Namespace) -> int:
-    target = args.ziel or Path("parameters") / f"{slugify(args.gemeinde)}.yaml"
-    vorlage.write_template(target, args.gemeinde, args.ags, overwrite=args.ueberschreiben)
+    from kdworkbook import vorlage
+
+    if args.gemeinde_suchen is not None:
+        return _gemeinde_suchen(args.gemeinde_suchen)
+    target = vorlage.write_template(
+        args.ziel, args.gemeinde, args.ags, overwrite=args.ueberschreiben
+    )
     print(f"Parameterdatei angelegt: {target}")
     print(f"Nächste Schritte: Pfad unter „bestand“ anpassen, dann „kdworkbook check {target}“.")
     return EXIT_OK
 
 
+def _gemeinde_suchen(text: str) -> int:
+    from kdworkbook import referenz
+    from kdworkbook.formatierung import zahl
+
+    found = referenz.suchen(text)
+    where = f"Gemeindeverzeichnis NRW, Stand {referenz.GEMEINDEN_STAND}"
+    if not found:
+        raise InputError(f"--gemeinde-suchen: keine Gemeinde zu „{text}“ gefunden ({where}).")
+    print(f"Gemeinden zu „{text}“ ({where}):")
+    name_width = max(len(g.name) for g in found)
+    kreis_width = max(len(g.kreis) for g in found)
+    print(f"  {'AGS':<8}  {'Name':<{name_width}}  {'Kreis':<{kreis_width}}  {'Einwohner':>10}")
+    for g in found:
+        print(
+            f"  {g.ags:<8}  {g.name:<{name_width}}  {g.kreis:<{kreis_width}}  "
+            f"{zahl(g.einwohner):>10}"
+        )
+    print(f"Anlegen mit: kdworkbook new --ags {found[0].ags}")
+    return EXIT_OK
+
+
 def _check(args: argparse.Namespace) -> int:
+    import json
+
+    from kdworkbook import schritte
+    from kdworkbook.formatierung import euro, zahl
+    from kdworkbook.laden import load_bestand
+
     ba = load_bestand(args.parameter)
     summary = schritte.summary(ba)
     if args.json:
@@ -134,6 +303,8 @@ def _check(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     """Run each parameter file; one that fails does not stop the others."""
+    from kdworkbook import lauf, stapel
+
     if args.wiederholen:
         if args.parameter:
             raise InputError("--wiederholen nimmt keinen weiteren Parameterdatei-Namen.")
@@ -178,6 +349,8 @@ def _print_input_error(exc: InputError, source: str | None = None) -> None:
 
 
 def _umfrage(args: argparse.Namespace) -> int:
+    from kdworkbook import ruecklauf
+
     files = ruecklauf.generate(args.parameter, args.ausgabe)
     print(f"{len(files)} Arbeitsmappen erzeugt:")
     for path in files:
@@ -186,6 +359,8 @@ def _umfrage(args: argparse.Namespace) -> int:
 
 
 def _umfrage_einlesen(args: argparse.Namespace) -> int:
+    from kdworkbook import ruecklauf
+
     result, files = ruecklauf.import_returns(args.parameter, args.pfade, args.ausgabe)
     print(
         f"  {'Fachamt':<22} {'Rücklauf':<12} {'ausgefüllt':>10} {'nicht ausgef.':>13} "

@@ -18,6 +18,22 @@ from kdworkbook.parameter import Settings, load_settings
 
 SURVEY_SUFFIXES = (".xlsx", ".xlsm", ".csv")
 RETURN_STATUS = "ruecklauf.json"
+#: The demo municipality, relative to the project folder: the notebooks' default, so that
+#: ``papermill notebooks/02_bestandsaufnahme.ipynb out.ipynb`` works from any folder.
+DEMO_PARAMETER_FILE = Path("parameters") / "musterstadt.yaml"
+
+
+def demo_parameter_file() -> Path:
+    """The demo parameter file of the project folder this package belongs to."""
+    path = Path(__file__).resolve().parent.parent / DEMO_PARAMETER_FILE
+    if not path.is_file():
+        raise InputError(
+            "Keine Parameterdatei angegeben (parameter_file), und die Demo-Kommune "
+            f"„{DEMO_PARAMETER_FILE}“ gibt es nur im Projektordner, nicht in einer "
+            "Installation. Bitte die Parameterdatei angeben, z. B. "
+            "papermill … -p parameter_file parameters/<kommune>.yaml."
+        )
+    return path
 
 
 @dataclass(frozen=True)
@@ -56,9 +72,10 @@ def survey_sources(settings: Settings) -> list[tuple[Path, str | None]]:
     return sources
 
 
-def load_bestand(parameter_file: Path | str) -> Bestandsaufnahme:
-    """Validate the parameter file and every survey file; raises InputError on bad input."""
-    settings = load_settings(parameter_file)
+def load_bestand(parameter_file: Path | str | None) -> Bestandsaufnahme:
+    """Validate the parameter file and every survey file; raises InputError on bad input.
+    ``None`` stands for the demo municipality (:func:`demo_parameter_file`)."""
+    settings = load_settings(demo_parameter_file() if parameter_file is None else parameter_file)
     survey = read_survey(survey_sources(settings), settings.stufen)
     data = bestand.add_figures(
         survey.data, settings.stundensaetze, settings.stufen, settings.jahresarbeitsstunden

@@ -27,12 +27,12 @@ from typing import Any
 
 import nbformat
 
-from kdworkbook import bericht, protokoll, schritte
+from kdworkbook import bericht, paket, protokoll, schritte
 from kdworkbook.errors import InputError
 from kdworkbook.formatierung import zahl
 from kdworkbook.laden import load_bestand
 
-NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+NOTEBOOK_DIR = paket.notebook_dir()
 PARAMETER_NAME = "parameter_file"
 RESULTS_TAG = "ergebnisse"
 FAILED_DIR = "fehlgeschlagen"

@@ -1,6 +1,6 @@
 """The LeiKa catalogue (Leistungskatalog) and the enrichment of the survey with it.
 
-Two catalogue layouts are read (see ``../shared/reference/README.md``):
+Two catalogue layouts are read (see ``kdworkbook/data/referenz/README.md``):
 
 * the official LeiKa CSV export: ``schluessel, gruppierung, kennung, verrichtung,
   verrichtungsdetail, bezeichnung, bezeichnung2, typ, datum, besondere_merkmale, synonyme``
@@ -16,6 +16,7 @@ matching (:func:`enrich`) and the Zuständigkeit (:func:`zustaendigkeit`) are pu
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import functools
 import io
 import re
@@ -74,6 +75,8 @@ class Katalog:
     leistungen: pd.DataFrame  # schluessel, bezeichnung, typ, synonyme, ozg_*, themenfeld …
     layout: str
     dateien: list[Path] = field(default_factory=list)
+    #: latest date of the export's ``datum`` column (official layout), else None
+    stand: dt.date | None = None
 
 
 # --------------------------------------------------------------------------- reading
@@ -138,8 +141,18 @@ def _check_keys(path: Path, keys: pd.Series) -> None:
         raise InputError(messages)
 
 
+def _latest_date(dates: pd.Series) -> dt.date | None:
+    """Latest entry of the export's ``datum`` column (28.11.2026, 2026-11-28 or with time)."""
+    text = dates[dates != ""]
+    parsed = pd.to_datetime(text, format="%d.%m.%Y", errors="coerce")
+    parsed = parsed.fillna(pd.to_datetime(text.str[:10], format="%Y-%m-%d", errors="coerce"))
+    return None if parsed.dropna().empty else parsed.max().date()
+
+
 @functools.lru_cache(maxsize=8)
-def _cached_catalogue(path: Path, _stamp: tuple[int, int]) -> tuple[pd.DataFrame, str]:
+def _cached_catalogue(
+    path: Path, _stamp: tuple[int, int]
+) -> tuple[pd.DataFrame, str, dt.date | None]:
     frame = _read_csv(path, "LeiKa-Katalog")
     layout = _layout(path, frame.columns)
     _check_keys(path, frame["schluessel"])
@@ -159,7 +172,7 @@ def _cached_catalogue(path: Path, _stamp: tuple[int, int]) -> tuple[pd.DataFrame
             else pd.NA,
         }
     )
-    return out, layout
+    return out, layout, _latest_date(frame["datum"]) if "datum" in frame else None
 
 
 def _stamp(path: Path) -> tuple[int, int]:
@@ -171,7 +184,7 @@ def read_catalogue(path: Path, ozg_path: Path | None = None) -> Katalog:
     """Read a LeiKa catalogue in either layout (+ the OZG list); raises InputError."""
     path = Path(path).resolve()
     _read_text(path, "LeiKa-Katalog")  # clear message for a missing or empty file
-    frame, layout = _cached_catalogue(path, _stamp(path))
+    frame, layout, stand = _cached_catalogue(path, _stamp(path))
     frame = frame.copy()
     files = [path]
     if ozg_path is not None:
@@ -181,7 +194,7 @@ def read_catalogue(path: Path, ozg_path: Path | None = None) -> Katalog:
     for column in ("ozg_leistung", "lebenslage", "themenfeld"):
         if column not in frame:
             frame[column] = pd.NA
-    return Katalog(leistungen=frame, layout=layout, dateien=files)
+    return Katalog(leistungen=frame, layout=layout, dateien=files, stand=stand)
 
 
 def read_ozg(path: Path) -> pd.DataFrame:

@@ -57,6 +57,7 @@ class Settings(BaseModel):
         min_length=1, description="Dateien der Bestandserhebung, relativ zur Parameterdatei"
     )
     ags: str | None = Field(default=None, description="Amtlicher Gemeindeschlüssel, 8-stellig")
+    kreis: str | None = Field(default=None, description="Kreis laut Gemeindeverzeichnis NRW")
     plz: str | None = Field(default=None, description="Postleitzahl des Rathauses")
     einwohner: int | None = Field(default=None, ge=0)
     stichtag: dt.date = Field(default_factory=dt.date.today, description="Datum des Berichts")

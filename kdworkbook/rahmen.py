@@ -8,13 +8,15 @@ prioritisation step builds on.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
-from kdworkbook import defaults, geeignetheit, leika, pflichten, reife
+from kdworkbook import defaults, geeignetheit, leika, pflichten, referenz, reife
 from kdworkbook.errors import InputError
+from kdworkbook.formatierung import datum
 from kdworkbook.laden import Bestandsaufnahme
 from kdworkbook.rahmen_parameter import Rahmen
 
@@ -36,35 +38,35 @@ CONTRACT_COLUMNS = (
 
 @dataclass(frozen=True)
 class KatalogStand:
-    """The catalogue used (or None) and, if something is missing, a German note why."""
+    """The catalogue used, how the report names it (file names only, never a machine path)
+    and its data state; ``hinweis``: a German note if something is missing."""
 
     katalog: leika.Katalog | None
     hinweis: str | None = None
+    name: str = ""
+    stand: str = ""
+
+
+def _stand(katalog: leika.Katalog, rahmen: Rahmen) -> str:
+    """Data state: documented for the shipped catalogue, else the export's ``datum``."""
+    if rahmen.katalog_mitgeliefert:
+        return referenz.KATALOG_STAND
+    if katalog.stand is not None:
+        return f"{datum(katalog.stand)} (jüngster Eintrag der Spalte „datum“)"
+    changed = dt.date.fromtimestamp(rahmen.leika_katalog.stat().st_mtime)
+    return f"nicht angegeben (Datei geändert am {datum(changed)})"
 
 
 def load_catalogue(rahmen: Rahmen) -> KatalogStand:
-    """Read the configured catalogue; a missing file marked optional gives a note instead."""
-    if rahmen.leika_katalog is None:
-        return KatalogStand(
-            None,
-            "Es ist kein LeiKa-Katalog angegeben (Parameterdatei: rahmen → leika_katalog). "
-            "Zuständigkeit, LeiKa-Typ und OZG-Leistung werden daher nicht ausgewiesen.",
-        )
-    if not rahmen.leika_katalog.is_file():
-        return KatalogStand(
-            None,
-            f"Der LeiKa-Katalog „{rahmen.leika_katalog}“ ist auf diesem Rechner nicht "
-            "vorhanden. Zuständigkeit, LeiKa-Typ und OZG-Leistung werden daher nicht "
-            "ausgewiesen; alle übrigen Auswertungen gelten unverändert.",
-        )
-    ozg, note = rahmen.ozg_katalog, None
-    if ozg is not None and not ozg.is_file():
-        ozg, note = (
-            None,
-            f"Die OZG-Liste „{rahmen.ozg_katalog}“ ist auf diesem Rechner nicht vorhanden; "
-            "OZG-Leistung und Themenfeld fehlen.",
-        )
-    return KatalogStand(leika.read_catalogue(rahmen.leika_katalog, ozg), note)
+    """Read the configured catalogue (default: the shipped one); raises InputError."""
+    katalog = leika.read_catalogue(rahmen.leika_katalog, rahmen.ozg_katalog)
+    files = " und ".join(f"„{p.name}“" for p in katalog.dateien)
+    name = (
+        f"{referenz.KATALOG_QUELLE} ({files})"
+        if rahmen.katalog_mitgeliefert
+        else f"{files} ({katalog.layout})"
+    )
+    return KatalogStand(katalog, None, name, _stand(katalog, rahmen))
 
 
 def _check_parameters(ba: Bestandsaufnahme, katalog: leika.Katalog | None) -> None:
@@ -280,6 +282,8 @@ def summary(ba: Bestandsaufnahme) -> dict[str, Any]:
         "pflichten_ueberfaellig": int(table["ueberfaellig"].sum()),
         "pflichten_status": pflichten.status_counts(table),
         "katalog": stand.katalog is not None,
+        "katalog_name": stand.name,
+        "katalog_stand": stand.stand,
         "zentral": int((attrs["zustaendigkeit"] == leika.ZENTRAL).sum()),
         "zuordnung": {k: int((attrs["match_art"] == k).sum()) for k in leika.MATCH_KINDS},
         "nicht_geeignet_gruende": geeignetheit.reason_counts(attrs),

@@ -44,10 +44,9 @@ def zustaendigkeit_text(ba: Bestandsaufnahme) -> Markdown:
     own = attrs["kommune_setzt_um"]
     hours = attrs["jahresstunden"]
     typ4b = ", ".join(ba.settings.rahmen.typ_4b) or "–"
-    files = ", ".join(f"„{p.name}“" for p in stand.katalog.dateien)
     notes.insert(
         0,
-        f"Grundlage ist der LeiKa-Katalog {files} ({stand.katalog.layout}). Die Kommune muss "
+        f"Grundlage ist der LeiKa-Katalog: {stand.name}, Stand {stand.stand}. Die Kommune muss "
         "Leistungen selbst digitalisieren, für die sie die Vollzugskompetenz (LeiKa-Typ 4b) "
         "oder die Regelungs- und Vollzugskompetenz (Typ 5) hat; Leistungen der Typen 1–3 "
         "werden meist einmal zentral gebaut („Einer für Alle“) und von der Kommune "

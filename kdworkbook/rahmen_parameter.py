@@ -2,7 +2,8 @@
 
 Validated together with the rest of the parameter file (:mod:`kdworkbook.parameter`), so a
 wrong status word, a duty that is not in the register or a missing catalogue file stops the
-run before any notebook. Paths are relative to the parameter file.
+run before any notebook. Paths are relative to the parameter file. Without ``leika_katalog``
+the shipped catalogue (:mod:`kdworkbook.referenz`) is used, with its OZG list.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from kdworkbook import defaults, pflichten
+from kdworkbook import defaults, pflichten, referenz
 from kdworkbook.formatierung import datum_lesen
 from kdworkbook.geeignetheit import NichtGeeignet
 from kdworkbook.reife import Reife
@@ -71,13 +72,16 @@ class Rahmen(BaseModel):
         "Kasten „Geändert seit …“ nennt die Rechtsänderungen zwischen diesem Tag und dem "
         "Stichtag; leer = kein Kasten",
     )
-    katalog_optional: bool = Field(
-        default=False,
-        description="true: fehlt eine Katalogdatei, steht im Bericht ein Hinweis statt eines "
-        "Fehlers",
+    leika_katalog: Path = Field(
+        default_factory=referenz.leika_katalog,
+        description="LeiKa-Katalog (CSV, LeiKa-Export oder Format der OZG-Datenbank NRW); "
+        "Standard: der mitgelieferte Katalog (kdworkbook/data/referenz)",
     )
-    leika_katalog: Path | None = Field(default=None, description="LeiKa-Katalog (CSV)")
-    ozg_katalog: Path | None = Field(default=None, description="OZG-Leistungen (CSV)")
+    ozg_katalog: Path | None = Field(
+        default=None,
+        description="OZG-Leistungen (CSV); Standard: die mitgelieferte Liste, solange auch "
+        "der mitgelieferte LeiKa-Katalog gilt",
+    )
     typ_4b: tuple[str, ...] = Field(
         default=defaults.TYP_4B, description="LeiKa-Typ-Werte, die als 4b gelten"
     )
@@ -128,23 +132,28 @@ class Rahmen(BaseModel):
             )
         return value
 
+    @model_validator(mode="before")
+    @classmethod
+    def _shipped_ozg(cls, data: Any) -> Any:
+        """The shipped OZG list belongs to the shipped LeiKa catalogue: it is the default only
+        while ``leika_katalog`` is not set (a newer export brings its own, or none)."""
+        if isinstance(data, dict) and data.get("leika_katalog") is None:
+            data = {k: v for k, v in data.items() if k != "leika_katalog"}
+            if data.get("ozg_katalog") is None:
+                data["ozg_katalog"] = referenz.ozg_katalog()
+        return data
+
     @field_validator("leika_katalog", "ozg_katalog")
     @classmethod
     def _catalogue_exists(cls, value: Path | None, info: ValidationInfo) -> Path | None:
         path = _resolve(value, info)
-        if path is not None and not path.is_file() and not info.data.get("katalog_optional"):
+        if path is not None and not path.is_file():
             raise ValueError(
-                f"Datei „{value}“ nicht gefunden ({path}). Ist der Katalog nicht auf jedem "
-                "Rechner vorhanden, „katalog_optional: true“ setzen"
+                f"Datei „{value}“ nicht gefunden (gesucht relativ zur Parameterdatei). Ohne "
+                "Angabe gilt der mitgelieferte Katalog; eine neuere Fassung als CSV-Datei "
+                "angeben (LeiKa-Export oder Format der OZG-Datenbank NRW)"
             )
         return path
-
-    @field_validator("ozg_katalog")
-    @classmethod
-    def _ozg_needs_leika(cls, value: Path | None, info: ValidationInfo) -> Path | None:
-        if value is not None and info.data.get("leika_katalog") is None:
-            raise ValueError("setzt „leika_katalog“ voraus (die OZG-Liste ergänzt den Katalog)")
-        return value
 
     @field_validator("typ_4b", mode="before")
     @classmethod
@@ -172,6 +181,6 @@ class Rahmen(BaseModel):
         return value
 
     @property
-    def katalog_konfiguriert(self) -> bool:
-        """True if the parameter file names a LeiKa catalogue (present or not)."""
-        return self.leika_katalog is not None
+    def katalog_mitgeliefert(self) -> bool:
+        """True if the shipped LeiKa catalogue is used (no ``leika_katalog`` given)."""
+        return referenz.is_shipped(self.leika_katalog)

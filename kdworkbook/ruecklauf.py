@@ -25,13 +25,8 @@ STATUS_XLSX = "ruecklauf.xlsx"
 
 
 def _catalogue(settings: Settings) -> leika.Katalog:
-    path = settings.rahmen.leika_katalog
-    if path is None:
-        raise InputError(
-            "Für die Umfrage wird der LeiKa-Katalog gebraucht: bitte "
-            "„rahmen → leika_katalog“ in der Parameterdatei setzen."
-        )
-    return leika.read_catalogue(path, settings.rahmen.ozg_katalog)
+    """The LeiKa catalogue of ``rahmen`` (default: the shipped one)."""
+    return leika.read_catalogue(settings.rahmen.leika_katalog, settings.rahmen.ozg_katalog)
 
 
 def _previous(settings: Settings) -> pd.DataFrame | None:
@@ -240,7 +235,7 @@ def import_returns(
 ) -> tuple[Ruecklauf, list[Path]]:
     """Read returned workbooks, write the consolidated survey and the return status."""
     settings = load_settings(parameter_file, survey_must_exist=False)
-    katalog = _catalogue(settings) if settings.rahmen.leika_katalog else None
+    katalog = _catalogue(settings)
     result = read_returns(settings, paths, katalog)
     target = out_dir or Path(parameter_file).resolve().parent / settings.slug / "ruecklauf"
     target.mkdir(parents=True, exist_ok=True)

@@ -7,25 +7,73 @@ import json
 import re
 from pathlib import Path
 
-from kdworkbook import defaults
+from kdworkbook import defaults, referenz
 from kdworkbook.errors import InputError
 from kdworkbook.parameter import slugify
 
 _AGS = re.compile(r"^05\d{6}$")
 
 
-def template(gemeinde: str, ags: str | None = None, stichtag: dt.date | None = None) -> str:
-    """The text of a parameter file; defaults are taken from :mod:`kdworkbook.defaults`."""
-    if ags is not None and not _AGS.match(ags):
+def _liste(found: list[referenz.Gemeinde]) -> str:
+    return "; ".join(f"{g.name} ({g.ags}, {g.kreis})" for g in found)
+
+
+def lookup(gemeinde: str | None, ags: str | None) -> tuple[str, referenz.Gemeinde | None]:
+    """Name to use and the register entry of *ags* (Gemeindeverzeichnis NRW).
+
+    An AGS that is not in the register is refused, naming the nearest municipalities; without
+    a name the register's („Stadt Münster“) is used.
+    """
+    if ags is None:
+        if not gemeinde or not gemeinde.strip():
+            raise InputError(
+                "Bitte den Namen der Kommune oder --ags angeben, z. B. "
+                "kdworkbook new --ags 05515000 (AGS suchen: kdworkbook new --gemeinde-suchen Müns)."
+            )
+        return gemeinde, None
+    ags = ags.strip()
+    if not _AGS.match(ags):
         raise InputError(
             f"--ags: „{ags}“ ist keine AGS einer NRW-Gemeinde – erwartet: 8 Ziffern, "
             "beginnend mit 05, z. B. 05315000."
         )
+    entry = referenz.gemeinde(ags)
+    if entry is None:
+        raise InputError(
+            f"--ags: {ags} steht nicht im Gemeindeverzeichnis NRW (Destatis, Stand "
+            f"{referenz.GEMEINDEN_STAND}). Am nächsten liegen: "
+            f"{_liste(referenz.naechste(ags, gemeinde))}. "
+            "Suchen: kdworkbook new --gemeinde-suchen <Namensteil>."
+        )
+    return (gemeinde or entry.anzeigename), entry
+
+
+def template(
+    gemeinde: str | None,
+    ags: str | None = None,
+    stichtag: dt.date | None = None,
+) -> str:
+    """The text of a parameter file; defaults are taken from :mod:`kdworkbook.defaults`,
+    Gemeinde, Kreis, PLZ and Einwohner from the register when an AGS is given."""
+    gemeinde, entry = lookup(gemeinde, ags)
     slug = slugify(gemeinde)
     stichtag = stichtag or dt.date.today()
     rates = "\n".join(f"  {k}: {v:.2f}" for k, v in defaults.STUNDENSAETZE_EUR.items())
     stufen = "\n".join(f"  {k}: {v}" for k, v in defaults.STUFEN_LAUFBAHNGRUPPE.items())
-    ags_line = f'ags: "{ags}"' if ags else '# ags: "05xxxxxx"        # Amtlicher Gemeindeschlüssel'
+    if entry is None:
+        ort = (
+            '# ags: "05xxxxxx"        # Amtlicher Gemeindeschlüssel (kdworkbook new --ags füllt\n'
+            "#                         # Kreis, PLZ und Einwohner aus dem Gemeindeverzeichnis)\n"
+            '# kreis: "…"\n# plz: "12345"\n# einwohner: 25000'
+        )
+    else:
+        ort = (
+            f"# Aus dem Gemeindeverzeichnis NRW (Destatis, Stand {referenz.GEMEINDEN_STAND}): "
+            f"{entry.name}\n"
+            f'ags: "{entry.ags}"\nkreis: {json.dumps(entry.kreis, ensure_ascii=False)}\n'
+            f'plz: "{entry.plz}"        # Verwaltungssitz\n'
+            f"einwohner: {entry.einwohner}   # am {referenz.GEMEINDEN_STAND}"
+        )
     return f"""\
 # Parameterdatei für {gemeinde}
 # Erzeugt mit „kdworkbook new“ am {stichtag:%d.%m.%Y}. Prüfen mit:
@@ -34,9 +82,7 @@ def template(gemeinde: str, ags: str | None = None, stichtag: dt.date | None = N
 # Standardwert (kdworkbook/defaults.py) und kann hier überschrieben werden.
 
 gemeinde: {json.dumps(gemeinde, ensure_ascii=False)}
-{ags_line}
-# plz: "12345"
-# einwohner: 25000
+{ort}
 stichtag: {stichtag.isoformat()}   # Datum des Berichts (JJJJ-MM-TT oder TT.MM.JJJJ)
 
 # Bestandserhebung: eine oder mehrere .xlsx/.csv-Dateien, relativ zu dieser Datei.
@@ -72,8 +118,9 @@ plausibel_max_vorgaenge: {defaults.PLAUSIBEL_MAX_VORGAENGE}
 #   pflichten:
 #     "EGovG NRW § 3": erfüllt        # erfüllt, teilweise, offen, nicht zutreffend, unbekannt
 #   geaendert_seit: 2019-11-28       # Stichtag des vorigen Berichts: Kasten „Geändert seit …“
-#   leika_katalog: pfad/zum/leika_katalog.csv
-#   ozg_katalog: pfad/zu/ozg_leistungen.csv
+#   # LeiKa-/OZG-Katalog: ohne Angabe die mitgelieferten (Stand {referenz.KATALOG_STAND});
+#   # eine neuere amtliche Fassung (LeiKa-Export) relativ zu dieser Datei:
+#   leika_katalog: kataloge/leika_export.csv
 #   wirtschaftlich_min_vorgaenge: 2
 #   reife:
 #     kompetenzen: {{prozesssteuerung: 3, mitarbeiterfuehrung: 3,
@@ -91,7 +138,7 @@ plausibel_max_vorgaenge: {defaults.PLAUSIBEL_MAX_VORGAENGE}
 #   soll: {slug}/hundesteuer_soll.bpmn
 #   prozess: Hundehaltung Anmeldung
 
-# Umfrage bei den Fachämtern (kdworkbook umfrage): braucht rahmen → leika_katalog.
+# Umfrage bei den Fachämtern (kdworkbook umfrage): Leistungen aus dem LeiKa-Katalog.
 # umfrage:
 #   fachaemter: [Bürgerbüro, Standesamt, Ordnungsamt, Steueramt]
 #   rueckgabe_bis: 31.01.{stichtag.year + 1}
@@ -100,10 +147,13 @@ plausibel_max_vorgaenge: {defaults.PLAUSIBEL_MAX_VORGAENGE}
 
 
 def write_template(
-    target: Path, gemeinde: str, ags: str | None = None, overwrite: bool = False
+    target: Path | None, gemeinde: str | None, ags: str | None = None, overwrite: bool = False
 ) -> Path:
-    """Write the template to *target*; an existing file is kept unless *overwrite*."""
-    text = template(gemeinde, ags)
+    """Write the template to *target* (default ``parameters/<slug>.yaml``); an existing file
+    is kept unless *overwrite*."""
+    name, _ = lookup(gemeinde, ags)
+    target = target or Path("parameters") / f"{slugify(name)}.yaml"
+    text = template(name, ags)
     if target.exists() and not overwrite:
         raise InputError(
             f"{target}: Datei existiert bereits – nichts überschrieben "

@@ -26,7 +26,7 @@ from kdworkbook import anzeige, massnahmen_ansicht, musterprozess_ansicht, prior
 from kdworkbook import workshop_modell as modell
 from kdworkbook.errors import InputError
 from kdworkbook.formatierung import euro, prozent, zahl
-from kdworkbook.laden import load_bestand
+from kdworkbook.laden import demo_parameter_file, load_bestand
 from kdworkbook.massnahmen_einstellungen import AXIS_NAMES
 from kdworkbook.parameter import load_settings
 from kdworkbook.workshop_grafik import portfolio_svg
@@ -444,13 +444,11 @@ class Workshop:
 
 def app(parameter_file: Path | str | None = None) -> w.Widget:
     """The workshop widget for a notebook cell; the env variable ``KDWORKBOOK_PARAMETER``
-    (set by ``kdworkbook workshop``) wins over *parameter_file*. Bad input shows the German
-    message instead of a traceback."""
+    (set by ``kdworkbook workshop``) wins over *parameter_file*; neither = the demo. Bad input
+    shows the German message instead of a traceback."""
     path = os.environ.get(ENV_PARAMETER) or parameter_file
-    if not path:
-        return w.HTML(CSS + "<p class='kdw-fehler'>Keine Parameterdatei angegeben.</p>")
     try:
-        return Workshop(path).widget
+        return Workshop(path or demo_parameter_file()).widget
     except InputError as exc:
         items = "".join(f"<li>{html.escape(m)}</li>" for m in exc.messages)
         return w.HTML(

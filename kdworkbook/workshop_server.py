@@ -18,10 +18,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from kdworkbook import paket
 from kdworkbook.errors import InputError
 from kdworkbook.workshop import ENV_PARAMETER
 
-NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "workshop.ipynb"
+NOTEBOOK = paket.notebook_dir() / "workshop.ipynb"
 HOST = "127.0.0.1"  # loopback only: the app can write the parameter file
 START_TIMEOUT_S = 60.0
 

@@ -23,11 +23,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from kdworkbook import referenz
 from kdworkbook.erhebung_schema import HEADERS
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "parameters" / "musterstadt.yaml"
-REFERENCE = ROOT.parent / "shared" / "reference"
+REFERENCE = referenz.leika_katalog().parent  # shipped in the package
 HEADER = [
     HEADERS[c]
     for c in (
@@ -47,7 +48,7 @@ HEADER = [
 
 def synthetic_survey(folder: Path, rows: int, seed: int = 1) -> Path:
     """A German-Excel CSV with *rows* processes in 40 Fachämter, named and keyed after real
-    LeiKa services (../shared/reference), and its parameter file using that catalogue."""
+    LeiKa services (the shipped catalogue), and its parameter file using that catalogue."""
     rng = random.Random(seed)
     catalogue = REFERENCE / "leika_leistungen_kdn2019.csv"
     with catalogue.open(encoding="utf-8") as handle:

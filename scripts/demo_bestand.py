@@ -21,10 +21,9 @@ What this script writes (into ``parameters/musterstadt/`` by default):
 The process table is hand-written below as Python data: LeiKa key, Vorgänge pro Jahr,
 Minuten, Stufe, Beteiligte Stellen, Rechtliche Besonderheiten. The official names
 (``Bezeichnung``), the Leistungsobjekt (``Leistung``) and the ``Verrichtung`` are looked
-up in the LeiKa catalogue at generation time only, so that the repository holds no copy of
-the catalogue beyond the names used in the survey. The catalogue is read from
-``../shared/reference/leika_leistungen_kdn2019.csv`` relative to the repository root, or
-from the folder given with ``--reference``.
+up in the LeiKa catalogue at generation time. The catalogue is the one shipped in the package
+(``kdworkbook/data/referenz/leika_leistungen_kdn2019.csv``), or the one in the folder given
+with ``--reference``.
 
 Two rows are deliberately odd, so that a data-quality check has something to WARN about
 (they are not errors):
@@ -68,10 +67,11 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from kdworkbook import referenz
 from kdworkbook.erhebung_schema import HEADERS
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_REFERENCE = REPO_ROOT.parent / "shared" / "reference"
+DEFAULT_REFERENCE = referenz.leika_katalog().parent
 DEFAULT_OUTPUT = REPO_ROOT / "parameters" / "musterstadt"
 CATALOGUE_FILE = "leika_leistungen_kdn2019.csv"
 
@@ -437,7 +437,7 @@ VERRICHTUNG_OVERRIDES: dict[str, str] = {}
 def read_catalogue(reference_dir: Path) -> dict[str, str]:
     """Return ``{schluessel: bezeichnung}`` from the LeiKa CSV in ``reference_dir``.
 
-    Accepts the KDN layout shipped in ``shared/reference`` and the official LeiKa export
+    Accepts the KDN layout shipped in ``kdworkbook/data/referenz`` and the official LeiKa export
     (both have the columns ``schluessel`` and ``bezeichnung``; the separator is sniffed).
     """
     path = reference_dir / CATALOGUE_FILE
@@ -695,7 +695,7 @@ def main(argv: list[str] | None = None) -> int:
         "--reference",
         type=Path,
         default=DEFAULT_REFERENCE,
-        help=f"Ordner mit {CATALOGUE_FILE} (Standard: ../shared/reference)",
+        help=f"Ordner mit {CATALOGUE_FILE} (Standard: der mitgelieferte Katalog im Paket)",
     )
     parser.add_argument(
         "--output",

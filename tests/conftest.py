@@ -136,9 +136,11 @@ SEED_ROWS = [
 
 @pytest.fixture(scope="session")
 def reference_dir() -> Path:
-    """../shared/reference next to the project; its absence is a failure, not a skip."""
-    path = ROOT.parent / "shared" / "reference"
-    assert path.is_dir(), f"Referenzdaten fehlen: {path} (../shared/reference neben dem Projekt)"
+    """The reference data shipped in the package (kdworkbook/data/referenz)."""
+    from kdworkbook import referenz
+
+    path = referenz.leika_katalog().parent
+    assert path.is_dir(), f"Referenzdaten fehlen im Paket: {path}"
     return path
 
 

@@ -15,14 +15,16 @@ from .conftest import DEMO, HEADER, SEED_ROWS, write_params, write_xlsx
 
 def test_new_writes_commented_template_that_validates(tmp_path, capsys):
     target = tmp_path / "parameters" / "stadt-beispiel.yaml"
-    assert main(["new", "Stadt Beispiel", "--ags", "05999002", "--ziel", str(target)]) == 0
+    assert main(["new", "Stadt Beispiel", "--ags", "05558004", "--ziel", str(target)]) == 0
     text = target.read_text(encoding="utf-8")
-    assert text.count("#") > 10 and 'ags: "05999002"' in text
+    assert text.count("#") > 10 and 'ags: "05558004"' in text
     assert "Lohnkostentabelle Verwaltung, Stand 2025" in text
     (target.parent / "stadt-beispiel").mkdir()
     write_xlsx(target.parent / "stadt-beispiel" / "bestand.xlsx", HEADER, SEED_ROWS)
     s = load_settings(target)
-    assert (s.gemeinde, s.ags, s.jahresarbeitsstunden) == ("Stadt Beispiel", "05999002", 1600.0)
+    assert (s.gemeinde, s.ags, s.jahresarbeitsstunden) == ("Stadt Beispiel", "05558004", 1600.0)
+    # from the register (Ascheberg, Kreis Coesfeld, 31.12.2019); the given name is kept
+    assert (s.kreis, s.plz, s.einwohner) == ("Coesfeld", "59387", 15494)
     assert s.stundensaetze["gehobener_dienst"] == 42.2
 
 

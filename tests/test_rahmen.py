@@ -8,7 +8,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from kdworkbook import geeignetheit, lauf, rahmen, reife
+from kdworkbook import geeignetheit, lauf, rahmen, referenz, reife
 from kdworkbook.cli import main
 from kdworkbook.errors import InputError
 from kdworkbook.laden import load_bestand
@@ -36,7 +36,10 @@ def _refused(folder: Path, body: str) -> str:
 
 def test_defaults_without_section(folder):
     r = load_settings(write_params(folder, BASE)).rahmen
-    assert r.pflichten == {} and r.leika_katalog is None
+    assert r.pflichten == {}
+    # without leika_katalog: the shipped catalogue and its OZG list
+    assert r.leika_katalog == referenz.leika_katalog() and r.katalog_mitgeliefert
+    assert r.ozg_katalog == referenz.ozg_katalog()
     assert r.typ_4b == ("4",) and r.fuzzy_schwelle == 85.0
     assert r.wirtschaftlich_min_vorgaenge == 0
     assert not r.reife.assessed
@@ -88,18 +91,49 @@ def test_extra_register_makes_new_duty_known(folder):
     assert table.loc["IDNrG", "tage_ueberfaellig"] == 696
 
 
-def test_missing_catalogue_required_or_optional(folder):
+def test_missing_catalogue_is_refused_and_optional_is_gone(folder):
     message = _refused(folder, "rahmen:\n  leika_katalog: fehlt.csv\n")
-    assert "rahmen → leika_katalog" in message and "katalog_optional: true" in message
-    ba = load_bestand(
-        write_params(
-            folder, BASE + "rahmen:\n  leika_katalog: fehlt.csv\n  katalog_optional: true\n"
-        )
+    assert "Schlüssel „rahmen → leika_katalog“: Datei „fehlt.csv“ nicht gefunden" in message
+    assert str(folder / "fehlt.csv") not in message  # as written, relative to the parameters
+    message = _refused(folder, "rahmen:\n  katalog_optional: true\n")
+    assert "„rahmen → katalog_optional“: ist kein bekannter Schlüssel" in message
+
+
+def test_own_catalogue_replaces_shipped_one_and_its_ozg_list(folder):
+    """An official LeiKa export as the analyst saves it from Excel (semicolons, cp1252)."""
+    export = (
+        "schluessel;gruppierung;kennung;verrichtung;verrichtungsdetail;bezeichnung;"
+        "bezeichnung2;typ;datum;besondere_merkmale;synonyme\r\n"
+        "99008001012001;008;001;012;001;Personalausweis Ausstellung erstmalig;;2/3;"
+        "01.03.2019;;\r\n"
+        "99008001012002;008;001;012;002;Personalausweis Ausstellung vorläufig;;5;"
+        "15.08.2021;;\r\n"
+        "99008001012003;008;001;012;003;Personalausweis Ausstellung neu wegen Verlust;;2/3;;;\r\n"
     )
+    (folder / "kataloge").mkdir()
+    (folder / "kataloge" / "leika_2021.csv").write_bytes(export.encode("cp1252"))
+    ba = load_bestand(
+        write_params(folder, BASE + "rahmen:\n  leika_katalog: kataloge/leika_2021.csv\n")
+    )
+    assert ba.settings.rahmen.ozg_katalog is None and not ba.settings.rahmen.katalog_mitgeliefert
     stand = rahmen.catalogue_state(ba)
-    assert stand.katalog is None and "nicht vorhanden" in stand.hinweis
+    assert stand.name == "„leika_2021.csv“ (LeiKa-Export)"
+    assert stand.stand == "15.08.2021 (jüngster Eintrag der Spalte „datum“)"
     attrs = rahmen.process_attributes(ba)
-    assert (attrs["match_art"] == "keiner").all() and not attrs["kommune_setzt_um"].any()
+    # rows 2 (Typ 5) and 1, 3 (Typ 2/3) of the seed found by name; 13 rows not in this export
+    assert attrs["match_art"].tolist()[:3] == ["Name", "Name", "Name"]
+    assert attrs["kommune_setzt_um"].tolist()[:3] == [False, True, False]
+    assert int(attrs["kommune_setzt_um"].sum()) == 1
+
+
+def test_shipped_catalogue_named_with_its_date(folder):
+    stand = rahmen.catalogue_state(load_bestand(write_params(folder, BASE)))
+    assert stand.name == (
+        "mitgelieferter LeiKa-Katalog der OZG-Datenbank NRW („leika_leistungen_kdn2019.csv“ "
+        "und „ozg_leistungen_kdn2019.csv“)"
+    )
+    assert stand.stand == "Oktober–Dezember 2019"
+    assert len(stand.katalog.leistungen) == 5251
 
 
 @pytest.mark.parametrize(
@@ -113,7 +147,7 @@ def test_missing_catalogue_required_or_optional(folder):
         ("rahmen:\n  fuzzy_schwelle: 120\n", "erwartet eine Zahl ≤ 100"),
         ("rahmen:\n  reife:\n    kompetenzen:\n      prozesssteuerung: 7\n", "≤ 5"),
         ("rahmen:\n  reife:\n    akteure:\n      presse: 3\n", "ist kein bekannter Schlüssel"),
-        ("rahmen:\n  ozg_katalog: o.csv\n  katalog_optional: true\n", "setzt „leika_katalog“"),
+        ("rahmen:\n  ozg_katalog: o.csv\n", "Datei „o.csv“ nicht gefunden"),
     ],
 )
 def test_bad_rahmen_values(folder, body, expected):
@@ -302,15 +336,15 @@ def test_notebook_executes_and_emits_figures(tmp_path, demo):
     assert "Single Digital Gateway" in text
 
 
-def test_notebook_without_catalogue_says_so(folder, tmp_path):
-    params = write_params(
-        folder, BASE + "rahmen:\n  leika_katalog: fehlt.csv\n  katalog_optional: true\n"
-    )
-    out = _execute(tmp_path, params)
+def test_notebook_names_the_shipped_catalogue(folder, tmp_path):
+    out = _execute(tmp_path, write_params(folder, BASE))
     text = json.dumps([o.get("data", {}) for o in _outputs(out)], ensure_ascii=False)
-    assert "ist auf diesem Rechner nicht vorhanden" in text
+    assert "Grundlage ist der LeiKa-Katalog: mitgelieferter LeiKa-Katalog der OZG-Datenbank" in text
+    assert "Stand Oktober–Dezember 2019" in text
     results = lauf.read_results(out)["rahmenbedingungen"]
-    assert results["katalog"] is False and results["kommune_setzt_um"] == 0
+    # the 16 seed rows are Typ 2/3 in the catalogue: all central, none the municipality's own
+    assert results["katalog"] is True and results["kommune_setzt_um"] == 0
+    assert results["zentral"] == 16 and results["zuordnung"]["Name"] == 16
 
 
 def test_appendix_sheets_written(tmp_path, demo):
@@ -353,7 +387,6 @@ def _demo_on(stichtag: str, folder: Path, reference_dir: Path) -> Path:
     text = DEMO.read_text(encoding="utf-8")
     text = text.replace("stichtag: 2026-11-28", f"stichtag: {stichtag}")
     text = text.replace("musterstadt/", f"{DEMO.parent / 'musterstadt'}/")
-    text = text.replace("../../shared/reference/", f"{reference_dir}/")
     return write_params(folder, text)
 
 

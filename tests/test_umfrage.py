@@ -232,11 +232,18 @@ def test_broken_returns_name_the_file(new_municipality, tmp_path, capsys):
     assert "bestandserhebung_steueramt.xlsx: Spalte(n)" in err
 
 
-def test_umfrage_needs_the_catalogue(tmp_path, capsys):
+def test_umfrage_uses_the_shipped_catalogue_or_refuses_a_missing_one(tmp_path, capsys):
     params = tmp_path / "p.yaml"
     params.write_text("gemeinde: X\nbestand: gibt-es-noch-nicht.xlsx\n", encoding="utf-8")
+    assert main(["umfrage", str(params)]) == 0  # no rahmen → leika_katalog needed
+    assert capsys.readouterr().out.startswith("11 Arbeitsmappen erzeugt:")
+    assert len(list((tmp_path / "x" / "umfrage").glob("*.xlsx"))) == 11
+    params.write_text(
+        "gemeinde: X\nbestand: gibt-es-noch-nicht.xlsx\nrahmen:\n  leika_katalog: neu.csv\n",
+        encoding="utf-8",
+    )
     assert main(["umfrage", str(params)]) == 2
-    assert "rahmen → leika_katalog" in capsys.readouterr().err
+    assert "„rahmen → leika_katalog“: Datei „neu.csv“ nicht gefunden" in capsys.readouterr().err
     with pytest.raises(InputError, match="nicht gefunden"):
         import_returns(params, [tmp_path / "fehlt"])
 

@@ -69,11 +69,10 @@ def small(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def demo_copy(tmp_path: Path) -> Path:
-    """The demo parameter file with its data, in a temporary folder (catalogue path kept
-    valid by placing the copy two levels below a link to ../shared)."""
-    root = tmp_path / "a" / "b"
+    """The demo parameter file with its data, in a temporary folder (the catalogue is the
+    shipped one, so the copy needs nothing else)."""
+    root = tmp_path
     shutil.copytree(DEMO.parent / "musterstadt", root / "musterstadt")
-    (tmp_path / "shared").symlink_to(DEMO.parent.parent.parent / "shared")
     target = root / DEMO.name
     shutil.copy2(DEMO, target)
     return target
