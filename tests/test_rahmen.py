@@ -458,7 +458,8 @@ def test_summary_unknown_is_not_overdue(folder):
     assert "Überfällige gesetzliche Pflichten" not in html
     assert "Stand nicht erhoben – im Workshop klären (16):" in html
     assert "Daueraufgaben und nicht erhobene Stände zählen nicht als überfällig" in html
-    assert "SDG-relevant" not in html  # no catalogue: the share is not known
+    # the shipped catalogue marks SDG services, but without Reifegrad the share is not known
+    assert "der Anteil online ist nicht berechenbar (kein Reifegrad erhoben)" in html
 
 
 def test_summary_of_the_demo(demo):
