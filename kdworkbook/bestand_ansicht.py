@@ -12,7 +12,7 @@ from IPython.display import HTML, Markdown
 from matplotlib.figure import Figure
 
 from kdworkbook import anzeige, bestand, defaults, grafiken
-from kdworkbook.formatierung import datum, euro, prozent, zahl
+from kdworkbook.formatierung import datum, euro, literal, prozent, zahl
 from kdworkbook.laden import Bestandsaufnahme
 
 FIGURE_COLUMNS = {
@@ -40,9 +40,9 @@ PROPERTY_TITLES = {
 
 def introduction(ba: Bestandsaufnahme) -> Markdown:
     s = ba.settings
-    files = ", ".join(f"„{p.name}“" for p in ba.survey.files)
+    files = ", ".join(f"„{literal(p.name)}“" for p in ba.survey.files)
     return anzeige.text(
-        f"Grundlage ist die Bestandserhebung der **{s.gemeinde}** "
+        f"Grundlage ist die Bestandserhebung der **{literal(s.gemeinde)}** "
         f"(Stand: {datum(s.stichtag)}): {zahl(len(ba.data))} Prozesse aus "
         f"{zahl(ba.data['fachamt'].nunique())} Fachämtern, erhoben in {files}. Für jeden "
         "Prozess wurden die Vorgänge pro Jahr, der zeitliche Aufwand je Vorgang, die Stufe der "
@@ -160,7 +160,7 @@ def sorted_processes(ba: Bestandsaufnahme, limit: int = 25) -> HTML:
 def data_quality(ba: Bestandsaufnahme) -> HTML:
     s = ba.settings
     findings = bestand.quality_warnings(ba.data, s.plausibel_max_minuten, s.plausibel_max_vorgaenge)
-    notes = "".join(f"<li>{n}</li>" for n in ba.survey.notes)
+    notes = "".join(f"<li>{literal(n)}</li>" for n in ba.survey.notes)
     parts = [
         f"<p>Alle {zahl(len(ba.data))} Zeilen wurden gegen das Datenschema der "
         "Bestandserhebung geprüft (Zahlen, Wertebereiche, Pflichtfelder, Dubletten); "
@@ -199,7 +199,7 @@ def return_status(ba: Bestandsaufnahme) -> HTML | None:
 
     missing = ba.ruecklauf.loc[ba.ruecklauf["status"] == "fehlt", "fachamt"].tolist()
     lead = (
-        f"<p>Noch ausstehend: {', '.join(missing)}.</p>"
+        f"<p>Noch ausstehend: {', '.join(literal(m) for m in missing)}.</p>"
         if missing
         else "<p>Alle Fachämter haben die Erhebung zurückgegeben.</p>"
     )

@@ -40,6 +40,7 @@ from kdworkbook.tabellen import (  # noqa: F401 – parse_number re-exported
     read_table,
     xlsx_explanations,
 )
+from kdworkbook.textpruefung import survey_texts
 
 MAX_MESSAGES = 60
 
@@ -222,7 +223,8 @@ def read_survey(sources: Sequence[tuple[Path, str | None]], stufen: Iterable[int
         notes.append(
             f"{name}: {count} Zeilen nicht ausgefüllt (Bezeichnung ohne Werte) – nicht ausgewertet."
         )
-    errors = list(unparsable.values())
+    data, errors = survey_texts(data, TEXT)  # NFC; control and bidi characters refused
+    errors += list(unparsable.values())
     try:
         survey_schema(stufen).validate(data, lazy=True)
     except pa.errors.SchemaErrors as exc:

@@ -16,7 +16,7 @@ from IPython.display import HTML, Markdown
 from matplotlib.figure import Figure
 
 from kdworkbook import anzeige, massnahmen_grafiken, massnahmenplan, priorisierung
-from kdworkbook.formatierung import datum, euro, prozent, zahl
+from kdworkbook.formatierung import datum, euro, literal, prozent, zahl
 from kdworkbook.laden import Bestandsaufnahme
 from kdworkbook.massnahmenplan import Planung
 
@@ -100,7 +100,8 @@ def planung(ba: Bestandsaufnahme) -> Planung:
 def introduction(ba: Bestandsaufnahme, p: Planung) -> Markdown:
     s = p.settings
     return anzeige.text(
-        f"Welche Prozesse der **{ba.settings.gemeinde}** sollen zuerst digitalisiert werden? "
+        f"Welche Prozesse der **{literal(ba.settings.gemeinde)}** sollen zuerst digitalisiert "
+        "werden? "
         f"Bewertet wurden {zahl(len(p.ranked))} geeignete Prozesse nach ihrem **Nutzen** und "
         f"ihrem **Aufwand**; {zahl(len(p.excluded))} Prozesse sind als nicht geeignet "
         f"ausgeschlossen. Für die {zahl(s.prozesse)} bestplatzierten Prozesse schlägt die "
@@ -169,8 +170,8 @@ def workshop_note(ba: Bestandsaufnahme) -> Markdown | None:
         if last.aenderungen
         else "Die Gewichte dieses Kapitels wurden unverändert"
     )
-    note = f" Notiz: „{last.notiz}“" if last.notiz else ""
-    changed = "".join(f"\n- {c}" for c in last.aenderungen)
+    note = f" Notiz: „{literal(last.notiz)}“" if last.notiz else ""
+    changed = "".join(f"\n- {literal(c)}" for c in last.aenderungen)
     return anzeige.text(
         f"**{what} im Workshop am {datum(last.datum)} beschlossen.**{note}{changed}"
     )
@@ -321,10 +322,11 @@ def cost_chart(p: Planung) -> Figure:
 def responsibility_text(p: Planung) -> Markdown:
     s = p.settings
     return anzeige.text(
-        f"Die Umsetzung steuert das **{s.lenkungsgremium}**. Die Organisations"
+        f"Die Umsetzung steuert das **{literal(s.lenkungsgremium)}**. Die Organisations"
         "verantwortung (Ziel, Abnahme, Ablauf im Amt) liegt beim genannten Amt oder der "
         "Stelle, die Durchführungsverantwortung (Einrichtung, Technik) bei "
-        f"{s.verantwortung['digitalmanager']} bzw. {s.verantwortung['it_dienstleister']}."
+        f"{literal(s.verantwortung['digitalmanager'])} bzw. "
+        f"{literal(s.verantwortung['it_dienstleister'])}."
     )
 
 
@@ -375,7 +377,7 @@ def assumptions(ba: Bestandsaufnahme, p: Planung) -> HTML:
 
 
 def notes(p: Planung) -> Markdown | None:
-    return anzeige.text("\n".join(f"- {n}" for n in p.notes)) if p.notes else None
+    return anzeige.text("\n".join(f"- {literal(n)}" for n in p.notes)) if p.notes else None
 
 
 # --- check --json, ergebnisse -----------------------------------------------------

@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 
 from kdworkbook import anzeige, defaults, musterprozess, musterprozess_grafiken
 from kdworkbook.errors import InputError
-from kdworkbook.formatierung import euro, zahl
+from kdworkbook.formatierung import euro, literal, zahl
 from kdworkbook.laden import Bestandsaufnahme
 from kdworkbook.prozessmodell import LANE_KIND_NAMES, Prozess, load_process
 
@@ -99,8 +99,9 @@ def introduction(m: Musterprozess | None) -> Markdown:
     z = m.zeile
     return anzeige.text(
         f"Ein Prozess wird beispielhaft vom analogen IST- zum digitalen SOLL-Zustand "
-        f"durchgearbeitet: **{m.ist.name}** und **{m.soll.name}**. Er gehört zur Zeile "
-        f"„{z['bezeichnung']}“ ({z['fachamt']}) der Bestandserhebung mit "
+        f"durchgearbeitet: **{literal(m.ist.name)}** und **{literal(m.soll.name)}**. Er gehört "
+        f"zur Zeile „{literal(z['bezeichnung'])}“ ({literal(z['fachamt'])}) der "
+        "Bestandserhebung mit "
         f"**{zahl(z['vorgaenge'])} Vorgängen pro Jahr**; die Arbeitszeit der Verwaltung wird mit "
         f"{euro(m.stundensatz, 2)}/h bewertet. Alle Zeiten gelten je Fall; wo Fälle "
         "verschiedene Wege nehmen, zählt jeder Schritt mit seinem Anteil der Fälle."
@@ -245,7 +246,7 @@ def savings(m: Musterprozess | None) -> Markdown | None:
     survey_note = ""
     if abs(z["minuten"] - m.kennzahlen_ist.verwaltung_min) >= 1:
         survey_note = (
-            f"\n\nHinweis: Die Bestandserhebung nennt für „{z['bezeichnung']}“ "
+            f"\n\nHinweis: Die Bestandserhebung nennt für „{literal(z['bezeichnung'])}“ "
             f"{_num(z['minuten'])} Minuten je Vorgang, die Prozessaufnahme ergibt "
             f"{_num(m.kennzahlen_ist.verwaltung_min)} Minuten Verwaltungszeit – bitte mit dem "
             f"Fachamt abgleichen."
@@ -271,7 +272,7 @@ def notes(m: Musterprozess | None) -> HTML | None:
     items = [(m.ist, h) for h in m.ist.hinweise] + [(m.soll, h) for h in m.soll.hinweise]
     if not items:
         return HTML("<p>Beide Prozessdateien sind vollständig; keine Hinweise.</p>")
-    body = "".join(f"<li>{p.quelle}: {h}</li>" for p, h in items)
+    body = "".join(f"<li>{literal(p.quelle)}: {literal(h)}</li>" for p, h in items)
     return HTML(f"<p>Hinweise aus dem Einlesen der Prozessdateien:</p><ul>{body}</ul>")
 
 

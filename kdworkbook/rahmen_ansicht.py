@@ -12,7 +12,7 @@ from IPython.display import HTML, Markdown
 from matplotlib.figure import Figure
 
 from kdworkbook import anzeige, defaults, leika, pflichten, rahmen, rahmen_grafiken
-from kdworkbook.formatierung import datum, prozent, zahl
+from kdworkbook.formatierung import datum, literal, prozent, zahl
 from kdworkbook.laden import Bestandsaufnahme
 
 
@@ -24,7 +24,8 @@ def _attrs(ba: Bestandsaufnahme) -> pd.DataFrame:
 def introduction(ba: Bestandsaufnahme) -> Markdown:
     s = ba.settings
     return anzeige.text(
-        f"Dieses Kapitel beschreibt, was die **{s.gemeinde}** nach E-Government-Gesetz NRW und "
+        f"Dieses Kapitel beschreibt, was die **{literal(s.gemeinde)}** nach "
+        "E-Government-Gesetz NRW und "
         f"Onlinezugangsgesetz leisten muss und welche Fristen am Stichtag {datum(s.stichtag)} "
         "verstrichen sind, welche ihrer Prozesse sie selbst digitalisieren muss und welche "
         "zentral bereitgestellt werden, welche Prozesse sich nicht digitalisieren lassen und "
@@ -81,7 +82,7 @@ def duty_timeline(ba: Bestandsaufnahme) -> Figure:
 
 def duty_sources(ba: Bestandsaufnahme) -> Markdown:
     extra = ba.settings.rahmen.zusatz_register
-    more = f" und im Zusatzregister „{extra.name}“" if extra else ""
+    more = f" und im Zusatzregister „{literal(extra.name)}“" if extra else ""
     return anzeige.text(
         "*Überfällig* heißt: die Frist ist am Stichtag verstrichen (oder die Pflicht gilt "
         "bereits) und die Pflicht ist nicht als erfüllt oder nicht zutreffend eingetragen; "
@@ -97,14 +98,14 @@ def duty_sources(ba: Bestandsaufnahme) -> Markdown:
 
 def zustaendigkeit_text(ba: Bestandsaufnahme) -> Markdown:
     stand = rahmen.catalogue_state(ba)
-    notes = [stand.hinweis] if stand.hinweis else []
+    notes = [literal(stand.hinweis)] if stand.hinweis else []
     if stand.katalog is None:
         return anzeige.text(" ".join(notes))
     attrs = _attrs(ba)
     own = attrs["kommune_setzt_um"]
     hours = attrs["jahresstunden"]
-    typ4b = ", ".join(ba.settings.rahmen.typ_4b) or "–"
-    files = ", ".join(f"„{p.name}“" for p in stand.katalog.dateien)
+    typ4b = ", ".join(literal(t) for t in ba.settings.rahmen.typ_4b) or "–"
+    files = ", ".join(f"„{literal(p.name)}“" for p in stand.katalog.dateien)
     notes.insert(
         0,
         f"Grundlage ist der LeiKa-Katalog {files} ({stand.katalog.layout}). Die Kommune muss "
@@ -273,7 +274,9 @@ def readiness_table(ba: Bestandsaufnahme) -> HTML:
     table, weak = rahmen.readiness(ba)
     pre = table[table["gruppe"] == "voraussetzungen"]
     state = {True: "ja", False: "nein", None: "nicht bewertet"}
-    items = "".join(f"<li>{row.bereich}: {state[row.erfuellt]}</li>" for row in pre.itertuples())
+    items = "".join(
+        f"<li>{literal(row.bereich)}: {state[row.erfuellt]}</li>" for row in pre.itertuples()
+    )
     parts = [f"<p>Voraussetzungen:</p><ul>{items}</ul>"]
     if weak.empty:
         parts.append("<p>Keine Schwachstelle in der Selbsteinschätzung.</p>")

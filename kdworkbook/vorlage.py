@@ -9,6 +9,7 @@ from pathlib import Path
 
 from kdworkbook import defaults
 from kdworkbook.errors import InputError
+from kdworkbook.formatierung import INVISIBLE
 from kdworkbook.parameter import slugify
 
 _AGS = re.compile(r"^05\d{6}$")
@@ -20,6 +21,11 @@ def template(gemeinde: str, ags: str | None = None, stichtag: dt.date | None = N
         raise InputError(
             f"--ags: „{ags}“ ist keine AGS einer NRW-Gemeinde – erwartet: 8 Ziffern, "
             "beginnend mit 05, z. B. 05315000."
+        )
+    if any(c in gemeinde for c in "\r\n\x85\u2028\u2029") or INVISIBLE.search(gemeinde):
+        raise InputError(
+            f"gemeinde: „{INVISIBLE.sub('�', ' ⏎ '.join(gemeinde.splitlines()))}“ enthält einen "
+            "Zeilenumbruch oder ein Steuerzeichen – der Name der Kommune steht in einer Zeile."
         )
     slug = slugify(gemeinde)
     stichtag = stichtag or dt.date.today()

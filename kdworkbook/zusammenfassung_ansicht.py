@@ -13,7 +13,7 @@ import pandas as pd
 from IPython.display import HTML, Markdown
 
 from kdworkbook import anzeige, massnahmen_ansicht
-from kdworkbook.formatierung import euro, zahl
+from kdworkbook.formatierung import euro, literal, zahl
 from kdworkbook.laden import Bestandsaufnahme
 from kdworkbook.massnahmenplan import Planung
 
@@ -23,7 +23,8 @@ def overview(ba: Bestandsaufnahme, p: Planung) -> Markdown:
     pr = p.processes
     saved, costs = pr["einsparung_eur"].sum(), pr["einmalkosten_eur"].sum()
     return anzeige.text(
-        f"Die **{ba.settings.gemeinde}** bearbeitet in {zahl(k.prozesse)} erhobenen Prozessen "
+        f"Die **{literal(ba.settings.gemeinde)}** bearbeitet in {zahl(k.prozesse)} erhobenen "
+        "Prozessen "
         f"{zahl(k.vorgaenge)} Vorgänge im Jahr; das sind {zahl(k.stunden)} Arbeitsstunden "
         f"({zahl(k.vzae, 1)} Vollzeitstellen, {euro(k.kosten_eur)} Personalkosten). "
         f"{zahl(p.quick_wins)} Prozesse sind **Quick Wins**: hoher Nutzen bei geringem "
@@ -109,7 +110,8 @@ def overdue(ba: Bestandsaufnahme) -> HTML | None:
 
 def steering(p: Planung) -> Markdown:
     return anzeige.text(
-        f"Steuerung: {p.settings.lenkungsgremium}. Einzelheiten, Annahmen und Quellen stehen "
+        f"Steuerung: {literal(p.settings.lenkungsgremium)}. Einzelheiten, Annahmen und "
+        "Quellen stehen "
         "im Kapitel Maßnahmenentwicklung; der vollständige Plan in „massnahmenplan.xlsx“."
     )
 
