@@ -197,12 +197,20 @@ def return_status(ba: Bestandsaufnahme) -> HTML | None:
         return None
     from kdworkbook.ruecklauf import STATUS_COLUMNS
 
-    missing = ba.ruecklauf.loc[ba.ruecklauf["status"] == "fehlt", "fachamt"].tolist()
-    lead = (
-        f"<p>Noch ausstehend: {', '.join(literal(m) for m in missing)}.</p>"
-        if missing
-        else "<p>Alle Fachämter haben die Erhebung zurückgegeben.</p>"
-    )
+    status = ba.ruecklauf
+    missing = status.loc[status["status"] == "fehlt", "fachamt"].tolist()
+    known = "versand_bekannt" in status and bool(status["versand_bekannt"].fillna(False).all())
+    if missing:
+        lead = f"<p>Noch ausstehend: {', '.join(literal(m) for m in missing)}.</p>"
+    elif known and (status["status"] == "zurück").all():
+        lead = "<p>Alle Fachämter haben die Erhebung zurückgegeben.</p>"
+    elif known:
+        lead = "<p>Alle angeschriebenen Fachämter haben geantwortet; Hinweise in der Tabelle.</p>"
+    else:
+        lead = (
+            "<p>Welche Fachämter eine Arbeitsmappe bekommen haben, ist nicht bekannt (keine "
+            "Versandliste von „kdworkbook umfrage“); die Tabelle zeigt, was zurückkam.</p>"
+        )
     return HTML(
         anzeige.STYLE
         + "<h3>Rücklauf der Erhebung</h3>"

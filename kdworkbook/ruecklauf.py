@@ -7,7 +7,9 @@ Returned files may be renamed or re-saved as CSV: the Fachamt comes from the hid
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,10 +20,15 @@ from kdworkbook.erhebung import HEADERS, read_survey
 from kdworkbook.errors import InputError
 from kdworkbook.laden import RETURN_STATUS, SURVEY_SUFFIXES, survey_sources
 from kdworkbook.parameter import Settings, load_settings, slugify
+from kdworkbook.textpruefung import nfc
 
 CONSOLIDATED = "bestand_konsolidiert.xlsx"
 STATUS_JSON = RETURN_STATUS
 STATUS_XLSX = "ruecklauf.xlsx"
+SENT = "versand.json"
+"""Written by ``kdworkbook umfrage`` beside the workbooks: which Fachamt got which file.
+``umfrage-einlesen`` lists every Fachamt on it that did not answer as „fehlt“."""
+SENT_FORMAT = "kdworkbook-versand-1"
 
 
 def _catalogue(settings: Settings) -> leika.Katalog:
@@ -51,12 +58,17 @@ def generate(parameter_file: Path, out_dir: Path | None = None) -> list[Path]:
     services = services.assign(fachamt=umfrage.assign(services, rules)).dropna(subset=["fachamt"])
     services = umfrage.split_names(services, katalog.leistungen)
     # a Fachamt without a rule gets a workbook with free rows (and its earlier processes)
-    fachaemter = list(u.fachaemter) or list(dict.fromkeys(r.fachamt for r in rules))
+    if u.fachaemter:
+        named = [(f"umfrage → fachaemter → {i}", f) for i, f in enumerate(u.fachaemter, 1)]
+    else:
+        source = u.zuordnung_datei or umfrage.RULES_FILE
+        named = [(f"{source}: regeln → fachamt", r.fachamt) for r in rules]
+    file_names = survey_file_names(named)  # every name checked before anything is written
     previous = _previous(settings)
     target = out_dir or Path(parameter_file).resolve().parent / settings.slug / "umfrage"
     target.mkdir(parents=True, exist_ok=True)
     written = []
-    for fachamt in fachaemter:
+    for fachamt, file_name in file_names.items():
         rows = umfrage.survey_rows(services[services["fachamt"] == fachamt], fachamt, previous)
         meta = umfrage_xlsx.WorkbookMeta(
             gemeinde=settings.gemeinde,
@@ -65,9 +77,76 @@ def generate(parameter_file: Path, out_dir: Path | None = None) -> list[Path]:
             rueckgabe_bis=u.rueckgabe_bis,
             kontakt=u.ansprechpartner.model_dump(exclude_none=True),
         )
-        path = target / f"bestandserhebung_{slugify(fachamt)}.xlsx"
+        path = target / file_name
         written.append(umfrage_xlsx.write_survey_workbook(path, rows, meta, u.leere_zeilen))
+    _write_sent(target / SENT, settings.gemeinde, file_names)
     return written
+
+
+def survey_file_names(named: list[tuple[str, str]]) -> dict[str, str]:
+    """Fachamt → workbook file name, one distinct name per Fachamt.
+
+    *named* pairs each Fachamt with the key it came from (for messages). Names that give
+    the same file name („Amt/Recht“, „Amt Recht“; long names alike in their first 80
+    characters) get ``-2``, ``-3`` …; a name without letters or digits is refused.
+    """
+    problems, result, taken = [], {}, set()
+    for key, raw in named:
+        fachamt = nfc(raw.strip())
+        if fachamt in result:
+            continue  # the same Fachamt twice gets one workbook
+        try:
+            slug = slugify(fachamt, key=key)
+        except InputError as exc:
+            problems += exc.messages
+            continue
+        name, number = f"bestandserhebung_{slug}.xlsx", 1
+        while name.casefold() in taken:  # case-insensitive file systems (Windows, macOS)
+            number += 1
+            name = f"bestandserhebung_{slug}-{number}.xlsx"
+        taken.add(name.casefold())
+        result[fachamt] = name
+    if problems:
+        raise InputError([*problems, "Es wurde keine Arbeitsmappe erzeugt."])
+    return result
+
+
+def _write_sent(path: Path, gemeinde: str, file_names: dict[str, str]) -> None:
+    record = {
+        "format": SENT_FORMAT,
+        "gemeinde": gemeinde,
+        "erzeugt": dt.date.today().isoformat(),
+        "fachaemter": [{"fachamt": f, "datei": d} for f, d in file_names.items()],
+    }
+    tmp = path.with_name(f".{path.name}-{os.getpid()}.tmp")
+    try:
+        tmp.write_text(json.dumps(record, ensure_ascii=False, indent=2), encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def sent_fachaemter(settings: Settings, folders: list[Path]) -> list[str]:
+    """The Fachämter that got a workbook, from ``versand.json`` in *folders* (first found of
+    each folder; records of another Gemeinde are ignored), in the order sent."""
+    names: list[str] = []
+    for folder in dict.fromkeys(f.resolve() for f in folders):
+        path = folder / SENT
+        if not path.is_file():
+            continue
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+            if record.get("format") != SENT_FORMAT:
+                raise ValueError(record.get("format"))
+            if nfc(record.get("gemeinde")) != settings.gemeinde:
+                continue
+            names += [nfc(entry["fachamt"]) for entry in record["fachaemter"]]
+        except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
+            raise InputError(
+                f"{path}: keine lesbare Versandliste von „kdworkbook umfrage“ – bitte die "
+                "Umfrage erneut erzeugen oder die Datei entfernen."
+            ) from None
+    return list(dict.fromkeys(names))
 
 
 # --------------------------------------------------------------------------- re-import
@@ -126,18 +205,31 @@ def _files(paths: list[Path]) -> list[Path]:
     return found
 
 
-def read_returns(settings: Settings, paths: list[Path], katalog: leika.Katalog | None) -> Ruecklauf:
-    """Read every returned file on its own, so one broken file does not hide the others."""
-    expected = list(settings.umfrage.fachaemter) or []
+def read_returns(
+    settings: Settings,
+    paths: list[Path],
+    katalog: leika.Katalog | None,
+    sent: list[str] | None = None,
+) -> Ruecklauf:
+    """Read every returned file on its own, so one broken file does not hide the others.
+
+    *sent* are the Fachämter that got a workbook (``versand.json``); with
+    ``umfrage → fachaemter`` they make the expected list, each one missing is „fehlt“.
+    """
+    expected = list(dict.fromkeys([*settings.umfrage.fachaemter, *(sent or [])]))
     frames, unfilled, problems, per_file = [], [], [], []
     for path in _files(paths):
-        fachamt = _fachamt_of(path)
+        fachamt = nfc(_fachamt_of(path))
         try:
             survey = read_survey([(path, fachamt)], settings.stufen)
         except InputError as exc:
             problems += exc.messages
             per_file.append(
-                {"fachamt": fachamt or path.stem, "datei": path.name, "fehler": len(exc.messages)}
+                {
+                    "fachamt": fachamt or nfc(path.stem),
+                    "datei": path.name,
+                    "fehler": len(exc.messages),
+                }
             )
             continue
         frames.append(survey.data)
@@ -152,7 +244,13 @@ def read_returns(settings: Settings, paths: list[Path], katalog: leika.Katalog |
     untouched = (
         pd.concat(unfilled, ignore_index=True) if unfilled else pd.DataFrame(columns=["fachamt"])
     )
-    status = return_status(expected, pd.DataFrame(per_file), data, untouched, settings)
+    untouched["fachamt"] = untouched["fachamt"].map(nfc)
+    data, conflicts = _conflicts(data)
+    problems += [message for message, _ in conflicts]
+    files = pd.DataFrame(per_file)
+    for _, names in conflicts:
+        files.loc[files["datei"].isin(names), "fehler"] += 1
+    status = return_status(expected, files, data, untouched, settings)
     review = pd.DataFrame()
     new = data[data["leika_schluessel"].isna()] if not data.empty else data
     if katalog is not None and not new.empty:
@@ -168,6 +266,43 @@ def read_returns(settings: Settings, paths: list[Path], katalog: leika.Katalog |
             enriched[["match_art", "vorschlag_schluessel", "vorschlag_bezeichnung", "match_score"]]
         )
     return Ruecklauf(status=status, data=data, review=review, problems=problems)
+
+
+def _conflicts(data: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[str, list[str]]]]:
+    """The same process of the same Fachamt returned in several files: kept once if the
+    values agree; left out, with a message naming file and row of each, if they differ."""
+    if data.empty or "datei" not in data.columns:
+        return data, []
+    key = (
+        data["leika_schluessel"]
+        .astype("string")
+        .fillna("name:" + data["bezeichnung"].astype("string").str.casefold())
+    )
+    groups = data.groupby([data["fachamt"], key], sort=False).groups
+    answers = [c for c in umfrage.ANSWER_COLUMNS if c in data.columns]
+    drop, conflicts = [], []
+    for (fachamt, _), index in groups.items():
+        rows = data.loc[index]
+        if rows["datei"].nunique() < 2:
+            continue  # duplicates within one file are the survey check's business
+        values = rows[answers].astype(object).where(rows[answers].notna(), None)
+        if len({tuple(v) for v in values.itertuples(index=False)}) == 1:
+            drop += list(index[1:])
+            continue
+        drop += list(index)
+        where = " und ".join(f"{r.datei}, Zeile {r.zeile}" for r in rows.itertuples())
+        differ = [
+            HEADERS.get(c, c) for c in answers if rows[c].astype(object).nunique(dropna=False) > 1
+        ]
+        conflicts.append(
+            (
+                f"{where}: Fachamt „{fachamt}“, Prozess „{rows['bezeichnung'].iloc[0]}“ ist "
+                f"mehrfach zurückgegeben, mit verschiedenen Werten ({', '.join(differ)}) – "
+                "nicht übernommen. Bitte eine Fassung entfernen und erneut einlesen.",
+                list(rows["datei"].unique()),
+            )
+        )
+    return data.drop(index=drop).reset_index(drop=True), conflicts
 
 
 def return_status(
@@ -210,6 +345,8 @@ def return_status(
                 "neu": int(filled["leika_schluessel"].isna().sum()) if not filled.empty else 0,
                 "auffaellig": len(warnings),
                 "fehler": errors,
+                # without a list of what was sent, „all returned“ cannot be said
+                "versand_bekannt": bool(expected),
             }
         )
     return pd.DataFrame(rows)
@@ -241,8 +378,10 @@ def import_returns(
     """Read returned workbooks, write the consolidated survey and the return status."""
     settings = load_settings(parameter_file, survey_must_exist=False)
     katalog = _catalogue(settings) if settings.rahmen.leika_katalog else None
-    result = read_returns(settings, paths, katalog)
-    target = out_dir or Path(parameter_file).resolve().parent / settings.slug / "ruecklauf"
+    home = Path(parameter_file).resolve().parent / settings.slug
+    folders = [home / "umfrage", *(p if p.is_dir() else p.parent for p in map(Path, paths))]
+    result = read_returns(settings, paths, katalog, sent_fachaemter(settings, folders))
+    target = out_dir or home / "ruecklauf"
     target.mkdir(parents=True, exist_ok=True)
     written = []
     if not result.data.empty:
