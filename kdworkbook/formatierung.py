@@ -64,9 +64,10 @@ def datum_lesen(value: object) -> object:
 
 # Characters with a meaning in HTML or Markdown (CommonMark, GFM tables, math): in user text
 # they are written as numeric character references, which both languages show as the
-# character itself. Letters, digits, space and „, . ; ? / %“ stay readable in the source.
-_MARKUP = re.compile(r"[&<>\"'\\`*_{}\[\]()#+\-!|~$:=^@]")
-_LIST_NUMBER = re.compile(r"^(\d+)\.")  # „1. …“ at the start would open a numbered list
+# character itself. Characters that matter only at the start of a line (list, heading,
+# quote markers) are escaped there only, so that „5.712 €“ or „Amt (Nord)“ stay readable.
+_MARKUP = re.compile(r"[&<>\"'\\`*_{}\[\]|~$]")
+_LINE_START = re.compile(r"^(?:[-+=#]|\d+[.)](?=\s|$))")  # „- “, „1. “, „1) “, „# “, „===“
 _BLANK = re.compile(r"[ \t\r\n\f\v\x85\u2028\u2029]+")
 INVISIBLE = re.compile(
     r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"  # C0/C1 control characters (not tab/line breaks)
@@ -87,4 +88,4 @@ def literal(value: object) -> str:
         return ""
     text = INVISIBLE.sub("\ufffd", _BLANK.sub(" ", str(value)).strip())
     text = _MARKUP.sub(lambda m: f"&#{ord(m.group())};", text)
-    return _LIST_NUMBER.sub(r"\1&#46;", text)
+    return _LINE_START.sub(lambda m: m.group()[:-1] + f"&#{ord(m.group()[-1])};", text)

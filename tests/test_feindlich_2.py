@@ -43,17 +43,39 @@ def _squeeze(text: str) -> str:
 
 @pytest.mark.parametrize(
     "raw",
-    [SCRIPT, IMG, LINK, "**fett** _k_ `c` # h", "$\\frac{$", "1. Amt", "a | b", "&amp; &lt;"],
+    [
+        SCRIPT,
+        IMG,
+        LINK,
+        "**fett** _k_ `c` # h",
+        "$\\frac{$",
+        "1. Amt",
+        "1) Amt",
+        "- Amt",
+        "+ Amt",
+        "# Amt",
+        "===",
+        "> Zitat",
+        "a | b",
+        "&amp; &lt;",
+        "<https://x.de>",
+        "![b](https://x.de/b.png)",
+    ],
 )
 def test_literal_text_is_shown_as_typed(raw):
-    html = anzeige.markdown_html(f"Die **Stadt {literal(raw)}** plant.")
-    inner = BeautifulSoup(html, "html.parser").strong
-    assert inner.get_text() == f"Stadt {raw}"
-    assert inner.find_all(True) == []  # no element came from the user text
+    inline = BeautifulSoup(anzeige.markdown_html(f"Die **{literal(raw)}** plant."), "html.parser")
+    assert inline.strong.get_text() == raw
+    assert inline.strong.find_all(True) == []  # no element came from the user text
+    # alone on its line (a list item, a heading, a line after a paragraph)
+    for source in (literal(raw), f"- {literal(raw)}", f"Text\n{literal(raw)}"):
+        soup = BeautifulSoup(anzeige.markdown_html(source), "html.parser")
+        assert raw in soup.get_text()
+        assert {t.name for t in soup.find_all(True)} <= {"p", "ul", "li"}, source
 
 
 def test_literal_folds_line_breaks_and_marks_invisible_characters():
-    assert literal("A\n# B\r\n- C") == "A &#35; B &#45; C"
+    assert literal("A\n# B\r\n- C") == "A # B - C"  # no longer at the start of a line
+    assert literal("5.712 € (Nord)") == "5.712 € (Nord)"
     assert literal("Amt\u202eRecht\x1b") == "Amt\ufffdRecht\ufffd"
     assert literal(None) == ""
 
