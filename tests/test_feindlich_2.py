@@ -126,6 +126,10 @@ musterprozess:
   prozess: Hundehaltung Anmeldung
   fachamt: Steueramt
 massnahmen:
+  massnahmentypen:
+    online_antrag:
+      name: {q("Online " + PAYLOAD)}
+      einmalkosten_eur: {{wert: 2500, quelle: {q("Angebot " + PAYLOAD)}}}
   lenkungsgremium: {q("Gremium " + PAYLOAD)}
   verantwortung:
     digitalmanager: {q("Digital " + PAYLOAD)}
@@ -154,7 +158,17 @@ def hostile_report(tmp_path_factory, reference_dir) -> Path:
 def test_injection_is_shown_literally_in_the_pdf(hostile_report):
     reader = PdfReader(hostile_report)
     text = _squeeze("\n".join(page.extract_text() for page in reader.pages))
-    for label in ("Stadt", "Gremium", "Notiz", "Digital", "KRZ", "Geeignet", "Vermerk"):
+    for label in (
+        "Stadt",
+        "Gremium",
+        "Notiz",
+        "Digital",
+        "KRZ",
+        "Geeignet",
+        "Vermerk",
+        "Online",
+        "Angebot",
+    ):
         assert _squeeze(f"{label} {PAYLOAD}") in text, label
     assert _squeeze(f"10 → 10 {PAYLOAD}") in text  # the logged workshop change
     assert _squeeze(FILE_PAYLOAD) in text  # the survey file name
