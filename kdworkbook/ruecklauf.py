@@ -7,28 +7,22 @@ Returned files may be renamed or re-saved as CSV: the Fachamt comes from the hid
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from kdworkbook import bestand, export, leika, umfrage, umfrage_xlsx
+from kdworkbook import bestand, export, leika, umfrage, umfrage_xlsx, versand
 from kdworkbook.erhebung import HEADERS, read_survey
 from kdworkbook.errors import InputError
 from kdworkbook.laden import RETURN_STATUS, SURVEY_SUFFIXES, survey_sources
-from kdworkbook.parameter import Settings, load_settings, slugify
+from kdworkbook.parameter import Settings, load_settings
 from kdworkbook.textpruefung import nfc
 
 CONSOLIDATED = "bestand_konsolidiert.xlsx"
 STATUS_JSON = RETURN_STATUS
 STATUS_XLSX = "ruecklauf.xlsx"
-SENT = "versand.json"
-"""Written by ``kdworkbook umfrage`` beside the workbooks: which Fachamt got which file.
-``umfrage-einlesen`` lists every Fachamt on it that did not answer as „fehlt“."""
-SENT_FORMAT = "kdworkbook-versand-1"
 
 
 def _catalogue(settings: Settings) -> leika.Katalog:
@@ -63,7 +57,7 @@ def generate(parameter_file: Path, out_dir: Path | None = None) -> list[Path]:
     else:
         source = u.zuordnung_datei or umfrage.RULES_FILE
         named = [(f"{source}: regeln → fachamt", r.fachamt) for r in rules]
-    file_names = survey_file_names(named)  # every name checked before anything is written
+    file_names = versand.survey_file_names(named)  # every name checked before anything is written
     previous = _previous(settings)
     target = out_dir or Path(parameter_file).resolve().parent / settings.slug / "umfrage"
     target.mkdir(parents=True, exist_ok=True)
@@ -79,74 +73,8 @@ def generate(parameter_file: Path, out_dir: Path | None = None) -> list[Path]:
         )
         path = target / file_name
         written.append(umfrage_xlsx.write_survey_workbook(path, rows, meta, u.leere_zeilen))
-    _write_sent(target / SENT, settings.gemeinde, file_names)
+    versand.write_sent(target / versand.SENT, settings.gemeinde, file_names)
     return written
-
-
-def survey_file_names(named: list[tuple[str, str]]) -> dict[str, str]:
-    """Fachamt → workbook file name, one distinct name per Fachamt.
-
-    *named* pairs each Fachamt with the key it came from (for messages). Names that give
-    the same file name („Amt/Recht“, „Amt Recht“; long names alike in their first 80
-    characters) get ``-2``, ``-3`` …; a name without letters or digits is refused.
-    """
-    problems, result, taken = [], {}, set()
-    for key, raw in named:
-        fachamt = nfc(raw.strip())
-        if fachamt in result:
-            continue  # the same Fachamt twice gets one workbook
-        try:
-            slug = slugify(fachamt, key=key)
-        except InputError as exc:
-            problems += exc.messages
-            continue
-        name, number = f"bestandserhebung_{slug}.xlsx", 1
-        while name.casefold() in taken:  # case-insensitive file systems (Windows, macOS)
-            number += 1
-            name = f"bestandserhebung_{slug}-{number}.xlsx"
-        taken.add(name.casefold())
-        result[fachamt] = name
-    if problems:
-        raise InputError([*problems, "Es wurde keine Arbeitsmappe erzeugt."])
-    return result
-
-
-def _write_sent(path: Path, gemeinde: str, file_names: dict[str, str]) -> None:
-    record = {
-        "format": SENT_FORMAT,
-        "gemeinde": gemeinde,
-        "erzeugt": dt.date.today().isoformat(),
-        "fachaemter": [{"fachamt": f, "datei": d} for f, d in file_names.items()],
-    }
-    tmp = path.with_name(f".{path.name}-{os.getpid()}.tmp")
-    try:
-        tmp.write_text(json.dumps(record, ensure_ascii=False, indent=2), encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-def sent_fachaemter(settings: Settings, folders: list[Path]) -> list[str]:
-    """The Fachämter that got a workbook, from ``versand.json`` in *folders* (first found of
-    each folder; records of another Gemeinde are ignored), in the order sent."""
-    names: list[str] = []
-    for folder in dict.fromkeys(f.resolve() for f in folders):
-        path = folder / SENT
-        if not path.is_file():
-            continue
-        try:
-            record = json.loads(path.read_text(encoding="utf-8"))
-            if record.get("format") != SENT_FORMAT:
-                raise ValueError(record.get("format"))
-            if nfc(record.get("gemeinde")) != settings.gemeinde:
-                continue
-            names += [nfc(entry["fachamt"]) for entry in record["fachaemter"]]
-        except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
-            raise InputError(
-                f"{path}: keine lesbare Versandliste von „kdworkbook umfrage“ – bitte die "
-                "Umfrage erneut erzeugen oder die Datei entfernen."
-            ) from None
-    return list(dict.fromkeys(names))
 
 
 # --------------------------------------------------------------------------- re-import
@@ -380,7 +308,9 @@ def import_returns(
     katalog = _catalogue(settings) if settings.rahmen.leika_katalog else None
     home = Path(parameter_file).resolve().parent / settings.slug
     folders = [home / "umfrage", *(p if p.is_dir() else p.parent for p in map(Path, paths))]
-    result = read_returns(settings, paths, katalog, sent_fachaemter(settings, folders))
+    result = read_returns(
+        settings, paths, katalog, versand.sent_fachaemter(settings.gemeinde, folders)
+    )
     target = out_dir or home / "ruecklauf"
     target.mkdir(parents=True, exist_ok=True)
     written = []
