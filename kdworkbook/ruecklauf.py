@@ -160,7 +160,7 @@ def read_returns(
                 }
             )
             continue
-        frames.append(survey.data)
+        frames.append(survey.data.assign(_quelle=len(frames)))  # which file, for conflicts
         unfilled.append(survey.unfilled)
         for amt in survey.data["fachamt"].unique():
             per_file.append({"fachamt": amt, "datei": path.name, "fehler": 0})
@@ -174,6 +174,7 @@ def read_returns(
     )
     untouched["fachamt"] = untouched["fachamt"].map(nfc)
     data, conflicts = _conflicts(data)
+    data = data.drop(columns="_quelle", errors="ignore")
     problems += [message for message, _ in conflicts]
     files = pd.DataFrame(per_file)
     for _, names in conflicts:
@@ -199,19 +200,20 @@ def read_returns(
 def _conflicts(data: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[str, list[str]]]]:
     """The same process of the same Fachamt returned in several files: kept once if the
     values agree; left out, with a message naming file and row of each, if they differ."""
-    if data.empty or "datei" not in data.columns:
+    if data.empty or "_quelle" not in data.columns:
         return data, []
     key = (
         data["leika_schluessel"]
         .astype("string")
         .fillna("name:" + data["bezeichnung"].astype("string").str.casefold())
     )
-    groups = data.groupby([data["fachamt"], key], sort=False).groups
+    twice = pd.concat([data["fachamt"], key], axis=1).duplicated(keep=False)
+    groups = data[twice].groupby([data["fachamt"][twice], key[twice]], sort=False).groups
     answers = [c for c in umfrage.ANSWER_COLUMNS if c in data.columns]
     drop, conflicts = [], []
     for (fachamt, _), index in groups.items():
         rows = data.loc[index]
-        if rows["datei"].nunique() < 2:
+        if rows["_quelle"].nunique() < 2:
             continue  # duplicates within one file are the survey check's business
         values = rows[answers].astype(object).where(rows[answers].notna(), None)
         if len({tuple(v) for v in values.itertuples(index=False)}) == 1:
