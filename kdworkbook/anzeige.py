@@ -5,16 +5,16 @@ Everything here returns IPython display objects; no figures are computed here.
 
 from __future__ import annotations
 
-import html
 import json
 from collections.abc import Mapping
 from typing import Any
 
 import matplotlib as mpl
 import pandas as pd
-from IPython.display import HTML, Markdown, display
+from IPython.display import HTML, display
+from markdown_it import MarkdownIt
 
-from kdworkbook.formatierung import euro, prozent, zahl
+from kdworkbook.formatierung import euro, literal, prozent, zahl
 
 #: Column format name → formatter (value → German text).
 FORMATS = {
@@ -45,6 +45,7 @@ def setup() -> None:
             "axes.formatter.use_locale": False,
             "svg.fonttype": "none",  # text stays text: smaller, sharper, searchable in the PDF
             "figure.dpi": 100,
+            "text.parse_math": False,  # „Amt $\\frac{$“ is a name, not a formula
         }
     )
     pd.set_option("display.max_rows", 200)
@@ -61,7 +62,7 @@ def table_html(
     *total* is an optional last row (column → value), shown bold as „Summe“.
     """
     head = "".join(
-        f'<th class="{"num" if fmt in _NUMERIC else "txt"}">{html.escape(label)}</th>'
+        f'<th class="{"num" if fmt in _NUMERIC else "txt"}">{literal(label)}</th>'
         for label, fmt in columns.values()
     )
     rows = [_row(record, columns) for record in df[list(columns)].to_dict("records")]
@@ -76,7 +77,7 @@ def table_html(
 def _row(record: Mapping[str, Any], columns: Mapping[str, tuple[str, str]]) -> str:
     cells = []
     for name, (_, fmt) in columns.items():
-        text = html.escape(FORMATS[fmt](record.get(name)))
+        text = literal(FORMATS[fmt](record.get(name)))
         cells.append(f'<td class="{"num" if fmt in _NUMERIC else "txt"}">{text}</td>')
     return "<tr>" + "".join(cells) + "</tr>"
 
@@ -90,16 +91,36 @@ def table(
     return HTML(STYLE + table_html(df, columns, total))
 
 
-def text(markdown: str) -> Markdown:
-    """A paragraph of German text (Markdown) computed from the data."""
-    return Markdown(markdown)
+#: Only these link targets survive in the report; anything else stays text.
+SAFE_LINK = ("http://", "https://", "mailto:", "#")
+
+_MARKDOWN = MarkdownIt("commonmark", {"html": False})  # raw HTML in the text stays text
+_MARKDOWN.validateLink = lambda url: url.strip().lower().startswith(SAFE_LINK)
+
+
+def markdown_html(markdown: str) -> str:
+    """Markdown → HTML: raw HTML is shown as text, links only to http(s), mailto and anchors.
+
+    User-supplied parts should be wrapped in :func:`kdworkbook.formatierung.literal`
+    so that Markdown syntax in a name (``**``, ``[l](…)``) is shown as typed, too.
+    """
+    return _MARKDOWN.render(markdown)
+
+
+def text(markdown: str) -> HTML:
+    """A paragraph of German text (Markdown) computed from the data.
+
+    Rendered here rather than by the notebook front end, so that no HTML or script inside
+    a name or note reaches the report as markup.
+    """
+    return HTML(markdown_html(markdown))
 
 
 def cards(items: Mapping[str, str]) -> HTML:
     """Key figures as a row of cards: label → already formatted value."""
     body = "".join(
-        f'<div class="kd-karte"><div class="kd-wert">{html.escape(value)}</div>'
-        f'<div class="kd-label">{html.escape(label)}</div></div>'
+        f'<div class="kd-karte"><div class="kd-wert">{literal(value)}</div>'
+        f'<div class="kd-label">{literal(label)}</div></div>'
         for label, value in items.items()
     )
     return HTML(STYLE + f'<div class="kd-karten">{body}</div>')
@@ -127,4 +148,14 @@ STYLE = """<style>
 </style>"""
 
 
-__all__ = ["cards", "display", "results", "setup", "table", "table_html", "text"]
+__all__ = [
+    "cards",
+    "display",
+    "literal",
+    "markdown_html",
+    "results",
+    "setup",
+    "table",
+    "table_html",
+    "text",
+]

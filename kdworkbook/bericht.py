@@ -50,6 +50,33 @@ PAGE_MARGIN = {"top": "20mm", "bottom": "22mm", "left": "20mm", "right": "20mm"}
 
 HTML_NAME, PDF_NAME = "bericht.html", "bericht.pdf"
 
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:; "
+    "script-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'"
+)
+"""The report is a document, not an application: no script, nothing loaded from outside."""
+
+SAFE_LINK = ("http://", "https://", "mailto:", "#")
+"""Link targets kept in the report; other links (``javascript:``, ``file:``, …) become text."""
+
+# Elements that have no place in a printed report; removed with their content.
+_FORBIDDEN_ELEMENTS = (
+    "script",
+    "iframe",
+    "frame",
+    "object",
+    "embed",
+    "base",
+    "meta",
+    "link",
+    "form",
+    "noscript",
+    "template",
+    "applet",
+    "portal",
+)
+_URL_ATTRIBUTES = ("href", "xlink:href", "src", "action", "formaction", "poster", "srcset")
+
 # A cell that reads as a German number: 1.234,5 · -12 · 3,2 % · 12.345,50 € · 1,2 Mio. €
 _NUMBER = re.compile(
     r"^[-−+±]?\s?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?"
@@ -172,6 +199,7 @@ def _chapter(
     soup = BeautifulSoup(body, "html.parser")
     for anchor in soup.select("a.anchor-link"):
         anchor.decompose()
+    _sanitize(soup)
     for style in soup.select("style[scoped]"):
         style.decompose()  # pandas' default table CSS fights ours
     for img in soup.find_all("img"):
@@ -191,6 +219,27 @@ def _chapter(
         level = 1 if heading.name == "h1" else 2
         toc.append((level, heading["id"], heading.get_text(" ", strip=True)))
     return f'<section class="kapitel" id="kapitel-{number}">\n{soup}\n</section>', toc
+
+
+def _sanitize(soup: BeautifulSoup) -> None:
+    """Second line of defence behind escaping at the source: no script, no event handler,
+    no link other than http(s)/mailto/anchors, images only as embedded data."""
+    for element in soup.find_all(_FORBIDDEN_ELEMENTS):
+        element.decompose()
+    for element in soup.find_all(True):
+        for name in list(element.attrs):
+            value = element.attrs[name]
+            text = " ".join(value) if isinstance(value, list) else str(value)
+            target = re.sub(r"[\s\x00-\x1f]+", "", text).lower()
+            if name.lower().startswith("on"):
+                del element.attrs[name]
+            elif name.lower() in _URL_ATTRIBUTES:
+                allowed = ("data:image/",) if element.name in ("img", "image") else SAFE_LINK
+                if not target.startswith(allowed):
+                    del element.attrs[name]
+                    if element.name == "a":
+                        element.unwrap()
+                        break
 
 
 def _title_page(meta: ReportMeta, today: datetime.date) -> str:
@@ -258,6 +307,7 @@ def _assemble(chapters: list[tuple[str, list[tuple[int, str, str]]]], meta: Repo
 <html lang="de">
 <head>
 <meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">
 <title>{title}</title>
 <style>
 {CSS}

@@ -13,7 +13,7 @@ from IPython.display import HTML, Markdown
 from matplotlib.figure import Figure
 
 from kdworkbook import anzeige, bestand, defaults, geeignetheit, grafiken
-from kdworkbook.formatierung import datum, euro, prozent, zahl
+from kdworkbook.formatierung import datum, euro, literal, prozent, zahl
 from kdworkbook.laden import Bestandsaufnahme
 
 FIGURE_COLUMNS = {
@@ -41,9 +41,9 @@ PROPERTY_TITLES = {
 
 def introduction(ba: Bestandsaufnahme) -> Markdown:
     s = ba.settings
-    files = ", ".join(f"„{p.name}“" for p in ba.survey.files)
+    files = ", ".join(f"„{literal(p.name)}“" for p in ba.survey.files)
     return anzeige.text(
-        f"Grundlage ist die Bestandserhebung der **{s.gemeinde}** "
+        f"Grundlage ist die Bestandserhebung der **{literal(s.gemeinde)}** "
         f"(Stand: {datum(s.stichtag)}): {zahl(len(ba.data))} Prozesse aus "
         f"{zahl(ba.data['fachamt'].nunique())} Fachämtern, erhoben in {files}. Für jeden "
         "Prozess wurden die Vorgänge pro Jahr, der zeitliche Aufwand je Vorgang, die Stufe der "
@@ -212,7 +212,7 @@ def sorted_processes(ba: Bestandsaufnahme, limit: int = 25) -> HTML:
 def data_quality(ba: Bestandsaufnahme) -> HTML:
     s = ba.settings
     findings = bestand.quality_warnings(ba.data, s.plausibel_max_minuten, s.plausibel_max_vorgaenge)
-    notes = "".join(f"<li>{n}</li>" for n in ba.survey.notes)
+    notes = "".join(f"<li>{literal(n)}</li>" for n in ba.survey.notes)
     parts = [
         f"<p>Alle {zahl(len(ba.data))} Zeilen wurden gegen das Datenschema der "
         "Bestandserhebung geprüft (Zahlen, Wertebereiche, Pflichtfelder, Dubletten); "
@@ -249,12 +249,20 @@ def return_status(ba: Bestandsaufnahme) -> HTML | None:
         return None
     from kdworkbook.ruecklauf import STATUS_COLUMNS
 
-    missing = ba.ruecklauf.loc[ba.ruecklauf["status"] == "fehlt", "fachamt"].tolist()
-    lead = (
-        f"<p>Noch ausstehend: {', '.join(missing)}.</p>"
-        if missing
-        else "<p>Alle Fachämter haben die Erhebung zurückgegeben.</p>"
-    )
+    status = ba.ruecklauf
+    missing = status.loc[status["status"] == "fehlt", "fachamt"].tolist()
+    known = "versand_bekannt" in status and bool(status["versand_bekannt"].fillna(False).all())
+    if missing:
+        lead = f"<p>Noch ausstehend: {', '.join(literal(m) for m in missing)}.</p>"
+    elif known and (status["status"] == "zurück").all():
+        lead = "<p>Alle Fachämter haben die Erhebung zurückgegeben.</p>"
+    elif known:
+        lead = "<p>Alle angeschriebenen Fachämter haben geantwortet; Hinweise in der Tabelle.</p>"
+    else:
+        lead = (
+            "<p>Welche Fachämter eine Arbeitsmappe bekommen haben, ist nicht bekannt (keine "
+            "Versandliste von „kdworkbook umfrage“); die Tabelle zeigt, was zurückkam.</p>"
+        )
     return HTML(
         anzeige.STYLE
         + "<h3>Rücklauf der Erhebung</h3>"

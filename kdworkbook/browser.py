@@ -1,7 +1,8 @@
 """Headless Chromium for the PDF report: find a browser, print HTML files to A4 PDF.
 
 Playwright drives the browser because only its ``page.pdf`` offers footer templates with
-page numbers. Debian's Chromium is preferred over Playwright's own download, which is
+page numbers; Chromium fills them itself, so pages are printed with JavaScript disabled.
+Debian's Chromium is preferred over Playwright's own download, which is
 not possible on machines without internet.
 """
 
@@ -120,7 +121,8 @@ class PdfPrinter:
             self._browser = self._playwright.chromium.launch(
                 executable_path=self._executable, headless=True, args=CHROMIUM_ARGS
             )
-            self._page = self._browser.new_page()
+            # a report is a document: nothing in it runs while printing (JavaScript off)
+            self._page = self._browser.new_context(java_script_enabled=False).new_page()
         except BaseException as exc:
             self.__exit__(None, None, None)
             if not isinstance(exc, Error):

@@ -46,6 +46,7 @@ from kdworkbook.tabellen import (  # noqa: F401 – parse_number re-exported
     read_table,
     xlsx_explanations,
 )
+from kdworkbook.textpruefung import survey_texts
 
 MAX_MESSAGES = 60
 
@@ -275,7 +276,8 @@ def read_survey(sources: Sequence[tuple[Path, str | None]], stufen: Iterable[int
         notes.append(
             f"{name}: {count} Zeilen nicht ausgefüllt (Bezeichnung ohne Werte) – nicht ausgewertet."
         )
-    errors = list(found.unparsable.values()) + found.problems
+    data, errors = survey_texts(data, TEXT)  # NFC; control and bidi characters refused
+    errors += list(found.unparsable.values()) + found.problems
     missing: set[tuple[str, int, str]] = set()
     try:
         survey_schema(stufen).validate(data, lazy=True)

@@ -60,3 +60,32 @@ def datum_lesen(value: object) -> object:
         except ValueError:
             raise ValueError(f"„{value}“ ist kein gültiges Datum") from None
     return value
+
+
+# Characters with a meaning in HTML or Markdown (CommonMark, GFM tables, math): in user text
+# they are written as numeric character references, which both languages show as the
+# character itself. Characters that matter only at the start of a line (list, heading,
+# quote markers) are escaped there only, so that „5.712 €“ or „Amt (Nord)“ stay readable.
+_MARKUP = re.compile(r"[&<>\"'\\`*_{}\[\]|~$]")
+_LINE_START = re.compile(r"^(?:[-+=#]|\d+[.)](?=\s|$))")  # „- “, „1. “, „1) “, „# “, „===“
+_BLANK = re.compile(r"[ \t\r\n\f\v\x85\u2028\u2029]+")
+INVISIBLE = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"  # C0/C1 control characters (not tab/line breaks)
+    r"\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"  # bidi marks, embeddings, isolates
+)
+"""Characters that change how a text looks without being seen: refused by ``check``."""
+
+
+def literal(value: object) -> str:
+    """User text (names, notes, file names) for Markdown *and* HTML: shown exactly as typed.
+
+    ``<script>``, ``<img onerror=…>``, ``[l](javascript:…)``, ``**`` or ``$…$`` stay text;
+    line breaks and runs of blanks become one blank (a line break would start a new
+    Markdown block); control and bidi characters become „�“. The one escaping function
+    for every user-supplied text that enters the report; ``None`` gives an empty text.
+    """
+    if value is None:
+        return ""
+    text = INVISIBLE.sub("\ufffd", _BLANK.sub(" ", str(value)).strip())
+    text = _MARKUP.sub(lambda m: f"&#{ord(m.group())};", text)
+    return _LINE_START.sub(lambda m: m.group()[:-1] + f"&#{ord(m.group()[-1])};", text)

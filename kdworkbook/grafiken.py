@@ -6,6 +6,7 @@ matplotlib Figure built without pyplot, so a notebook shows it exactly once.
 
 from __future__ import annotations
 
+import matplotlib as mpl
 import numpy as np
 import pandas as pd
 import seaborn as sns
@@ -13,6 +14,10 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from kdworkbook.formatierung import zahl
+
+# Chart text is names from the survey and the parameter file, never a formula: with math
+# parsing on, „Amt $\frac{$“ as a Fachamt stops the run. Every chart module imports this one.
+mpl.rcParams["text.parse_math"] = False
 
 #: Width of a chart on an A4 page with 2 cm margins, in inches.
 PAGE_WIDTH_IN = 6.7

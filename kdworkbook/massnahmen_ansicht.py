@@ -17,7 +17,7 @@ from IPython.display import HTML, Markdown
 from matplotlib.figure import Figure
 
 from kdworkbook import anzeige, defaults, massnahmen_grafiken, massnahmenplan, priorisierung
-from kdworkbook.formatierung import datum, euro, prozent, zahl
+from kdworkbook.formatierung import datum, euro, literal, prozent, zahl
 from kdworkbook.laden import Bestandsaufnahme
 from kdworkbook.massnahmen_einstellungen import MassnahmenSettings
 from kdworkbook.massnahmenplan import Planung
@@ -107,7 +107,8 @@ def planung(ba: Bestandsaufnahme) -> Planung:
 def introduction(ba: Bestandsaufnahme, p: Planung) -> Markdown:
     s, k = p.settings, p.kennzahlen
     return anzeige.text(
-        f"Welche Prozesse der **{ba.settings.gemeinde}** sollen zuerst digitalisiert werden? "
+        f"Welche Prozesse der **{literal(ba.settings.gemeinde)}** sollen zuerst "
+        "digitalisiert werden? "
         f"Bewertet wurden {zahl(k.geeignet)} geeignete Prozesse nach ihrem **Nutzen** und "
         f"ihrem **Aufwand**; {zahl(k.ausgeschlossen)} Prozesse sind als nicht geeignet "
         f"ausgeschlossen und erscheinen in keiner Rangfolge. {selection_text(p)} Die "
@@ -225,8 +226,8 @@ def workshop_note(ba: Bestandsaufnahme) -> Markdown | None:
         if last.aenderungen
         else "Die Gewichte dieses Kapitels wurden unverändert"
     )
-    note = f" Notiz: „{last.notiz}“" if last.notiz else ""
-    changed = "".join(f"\n- {c}" for c in last.aenderungen)
+    note = f" Notiz: „{literal(last.notiz)}“" if last.notiz else ""
+    changed = "".join(f"\n- {literal(c)}" for c in last.aenderungen)
     return anzeige.text(
         f"**{what} im Workshop am {datum(last.datum)} beschlossen.**{note}{changed}"
     )
@@ -407,16 +408,17 @@ def responsibility_text(p: Planung) -> Markdown:
         f"{steering_sentence(s)} Die Organisations"
         "verantwortung (Ziel, Abnahme, Ablauf im Amt) liegt beim genannten Amt oder der "
         "Stelle, die Durchführungsverantwortung (Einrichtung, Technik) bei "
-        f"{s.verantwortung['digitalmanager']} bzw. {s.verantwortung['it_dienstleister']}."
+        f"{literal(s.verantwortung['digitalmanager'])} bzw. "
+        f"{literal(s.verantwortung['it_dienstleister'])}."
     )
 
 
 def steering_sentence(s: MassnahmenSettings) -> str:
     """Who steers: a fact when the parameter file names the body, else a marked assumption."""
     if "lenkungsgremium" in s.model_fields_set:
-        return f"Die Umsetzung steuert das Gremium **{s.lenkungsgremium}**."
+        return f"Die Umsetzung steuert das Gremium **{literal(s.lenkungsgremium)}**."
     return (
-        f"Die Umsetzung steuert ein Lenkungsgremium, etwa ein „{s.lenkungsgremium}“ "
+        f"Die Umsetzung steuert ein Lenkungsgremium, etwa ein „{literal(s.lenkungsgremium)}“ "
         f"(**{ANNAHME}**: die Parameterdatei nennt kein Gremium, „massnahmen → "
         "lenkungsgremium“)."
     )
@@ -469,7 +471,7 @@ def assumptions(ba: Bestandsaufnahme, p: Planung) -> HTML:
 
 
 def notes(p: Planung) -> Markdown | None:
-    return anzeige.text("\n".join(f"- {n}" for n in p.notes)) if p.notes else None
+    return anzeige.text("\n".join(f"- {literal(n)}" for n in p.notes)) if p.notes else None
 
 
 # --- check --json, ergebnisse -----------------------------------------------------

@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 
 from kdworkbook import anzeige, defaults, musterprozess, musterprozess_grafiken, musterprozess_text
 from kdworkbook.errors import InputError
-from kdworkbook.formatierung import euro, prozent, zahl
+from kdworkbook.formatierung import euro, literal, prozent, zahl
 from kdworkbook.laden import Bestandsaufnahme
 from kdworkbook.musterprozess_text import KEINE_ANGABE, NICHT_BERECHENBAR, savings_gap, step_list
 from kdworkbook.prozessmodell import LANE_KIND_NAMES, Prozess, load_process
@@ -103,8 +103,9 @@ def introduction(m: Musterprozess | None) -> Markdown:
     z = m.zeile
     return anzeige.text(
         f"Ein Prozess wird beispielhaft vom analogen IST- zum digitalen SOLL-Zustand "
-        f"durchgearbeitet: **{m.ist.name}** und **{m.soll.name}**. Er gehört zur Zeile "
-        f"„{z['bezeichnung']}“ ({z['fachamt']}) der Bestandserhebung mit "
+        f"durchgearbeitet: **{literal(m.ist.name)}** und **{literal(m.soll.name)}**. Er gehört "
+        f"zur Zeile „{literal(z['bezeichnung'])}“ ({literal(z['fachamt'])}) der "
+        "Bestandserhebung mit "
         f"**{zahl(z['vorgaenge'])} Vorgängen pro Jahr**; die Arbeitszeit der Verwaltung wird mit "
         f"{euro(m.stundensatz, 2)}/h bewertet. Alle Zeiten gelten je Fall; wo Fälle "
         "verschiedene Wege nehmen, zählt jeder Schritt mit seinem Anteil der Fälle."
@@ -322,7 +323,7 @@ def savings(m: Musterprozess | None) -> Markdown | None:
     survey_note = ""
     if k_ist.verwaltung_min is not None and abs(z["minuten"] - k_ist.verwaltung_min) >= 1:
         survey_note = (
-            f"\n\nHinweis: Die Bestandserhebung nennt für „{z['bezeichnung']}“ "
+            f"\n\nHinweis: Die Bestandserhebung nennt für „{literal(z['bezeichnung'])}“ "
             f"{_num(z['minuten'])} Minuten je Vorgang, die Prozessaufnahme ergibt "
             f"{_num(k_ist.verwaltung_min)} Minuten Verwaltungszeit – bitte mit dem "
             f"Fachamt abgleichen."
@@ -376,7 +377,7 @@ def notes(m: Musterprozess | None) -> HTML | None:
         return None
     if not m.hinweise:
         return HTML("<p>Beide Prozessdateien sind vollständig; keine Hinweise.</p>")
-    body = "".join(f"<li>{html.escape(h)}</li>" for h in m.hinweise)
+    body = "".join(f"<li>{literal(h)}</li>" for h in m.hinweise)
     return HTML(f"<p>Hinweise aus dem Einlesen der Prozessdateien:</p><ul>{body}</ul>")
 
 

@@ -79,6 +79,14 @@ class Settings(BaseModel):
     umfrage: Umfrage = Field(default_factory=Umfrage)
     workshop: WorkshopSettings = Field(default_factory=WorkshopSettings)
 
+    @field_validator("gemeinde")
+    @classmethod
+    def _one_line(cls, value: str) -> str:
+        """The name heads the report, the survey workbooks and the generated file: one line."""
+        if any(c in value for c in "\r\n\x85\u2028\u2029"):
+            raise ValueError("enthält einen Zeilenumbruch – der Name steht in einer Zeile")
+        return value
+
     @field_validator("bestand", mode="before")
     @classmethod
     def _bestand_as_list(cls, value: Any) -> Any:
@@ -163,16 +171,21 @@ class Settings(BaseModel):
         return slugify(self.gemeinde)
 
 
-def slugify(name: str) -> str:
-    """„Stadt Düsseldorf“ → ``stadt-duesseldorf``; refuses names that give an empty slug."""
-    text = name.lower()
+def slugify(name: str, key: str = "gemeinde") -> str:
+    """„Stadt Düsseldorf“ → ``stadt-duesseldorf``; refuses names that give an empty slug.
+
+    Composed and decomposed umlauts (NFC/NFD) give the same slug; *key* names the key that
+    held the name in the message.
+    """
+    text = unicodedata.normalize("NFC", name).lower()
     for umlaut, plain in {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"}.items():
         text = text.replace(umlaut, plain)
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
     if not slug:
         raise InputError(
-            f"gemeinde: „{name}“ enthält keine Buchstaben oder Ziffern für einen Ordnernamen."
+            f"{key}: „{name}“ enthält keine Buchstaben oder Ziffern für einen "
+            f"{'Ordnernamen' if key == 'gemeinde' else 'Dateinamen'}."
         )
     return slug[:80]
 

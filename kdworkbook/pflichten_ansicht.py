@@ -14,7 +14,7 @@ from IPython.display import HTML, Markdown
 from matplotlib.figure import Figure
 
 from kdworkbook import anzeige, pflichten, rahmen, rahmen_grafiken
-from kdworkbook.formatierung import datum, prozent, zahl
+from kdworkbook.formatierung import datum, literal, prozent, zahl
 from kdworkbook.laden import Bestandsaufnahme
 
 # --------------------------------------------------------------------------- duties
@@ -122,10 +122,11 @@ def duty_interpretation(ba: Bestandsaufnahme) -> Markdown:
 
 def duty_sources(ba: Bestandsaufnahme) -> Markdown:
     extra = ba.settings.rahmen.zusatz_register
-    more = f" und im Zusatzregister „{extra.name}“" if extra else ""
+    more = f" und im Zusatzregister „{literal(extra.name)}“" if extra else ""
     table = rahmen.duties(ba)
     sources = "\n".join(
-        f"- {r.paragraph}: {r.fundstelle}; geprüft an: {r.quelle}" for r in table.itertuples()
+        f"- {literal(r.paragraph)}: {literal(r.fundstelle)}; geprüft an: {literal(r.quelle)}"
+        for r in table.itertuples()
     )
     return anzeige.text(
         "*Überfällig* heißt: die Frist einer Pflicht ist am Stichtag verstrichen und ihr Stand "

@@ -10,7 +10,7 @@ from IPython.display import HTML, Markdown
 from matplotlib.figure import Figure
 
 from kdworkbook import anzeige, defaults, leika, rahmen, rahmen_grafiken
-from kdworkbook.formatierung import datum, prozent, zahl
+from kdworkbook.formatierung import datum, literal, prozent, zahl
 from kdworkbook.laden import Bestandsaufnahme
 
 
@@ -22,7 +22,8 @@ def _attrs(ba: Bestandsaufnahme) -> pd.DataFrame:
 def introduction(ba: Bestandsaufnahme) -> Markdown:
     s = ba.settings
     return anzeige.text(
-        f"Dieses Kapitel beschreibt, was die **{s.gemeinde}** nach dem Recht, das am Stichtag "
+        f"Dieses Kapitel beschreibt, was die **{literal(s.gemeinde)}** nach dem Recht, das "
+        "am Stichtag "
         f"{datum(s.stichtag)} gilt (E-Government-Gesetz NRW, Onlinezugangsgesetz, "
         "E-Government-Gesetz des Bundes beim Vollzug von Bundesrecht, EU-Verordnung zum "
         "Single Digital Gateway), leisten muss und welche Fristen verstrichen sind, welche "
@@ -37,16 +38,17 @@ def introduction(ba: Bestandsaufnahme) -> Markdown:
 
 def zustaendigkeit_text(ba: Bestandsaufnahme) -> Markdown:
     stand = rahmen.catalogue_state(ba)
-    notes = [stand.hinweis] if stand.hinweis else []
+    notes = [literal(stand.hinweis)] if stand.hinweis else []
     if stand.katalog is None:
         return anzeige.text(" ".join(notes))
     attrs = _attrs(ba)
     own = attrs["kommune_setzt_um"]
     hours = attrs["jahresstunden"]
-    typ4b = ", ".join(ba.settings.rahmen.typ_4b) or "–"
+    typ4b = ", ".join(literal(t) for t in ba.settings.rahmen.typ_4b) or "–"
     notes.insert(
         0,
-        f"Grundlage ist der LeiKa-Katalog: {stand.name}, Stand {stand.stand}. Die Kommune muss "
+        f"Grundlage ist der LeiKa-Katalog: {literal(stand.name)}, Stand {stand.stand}. "
+        "Die Kommune muss "
         "Leistungen selbst digitalisieren, für die sie die Vollzugskompetenz (LeiKa-Typ 4b) "
         "oder die Regelungs- und Vollzugskompetenz (Typ 5) hat; Leistungen der Typen 1–3 "
         "werden meist einmal zentral gebaut („Einer für Alle“) und von der Kommune "
@@ -212,7 +214,9 @@ def readiness_table(ba: Bestandsaufnahme) -> HTML:
     table, weak = rahmen.readiness(ba)
     pre = table[table["gruppe"] == "voraussetzungen"]
     state = {True: "ja", False: "nein", None: "nicht bewertet"}
-    items = "".join(f"<li>{row.bereich}: {state[row.erfuellt]}</li>" for row in pre.itertuples())
+    items = "".join(
+        f"<li>{literal(row.bereich)}: {state[row.erfuellt]}</li>" for row in pre.itertuples()
+    )
     parts = [f"<p>Voraussetzungen:</p><ul>{items}</ul>"]
     if weak.empty:
         parts.append("<p>Keine Schwachstelle in der Selbsteinschätzung.</p>")

@@ -13,11 +13,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from kdworkbook import bestand, export, leika, umfrage, umfrage_xlsx
+from kdworkbook import bestand, export, leika, umfrage, umfrage_xlsx, versand
 from kdworkbook.erhebung import HEADERS, read_survey
 from kdworkbook.errors import InputError
 from kdworkbook.laden import RETURN_STATUS, SURVEY_SUFFIXES, survey_sources
-from kdworkbook.parameter import Settings, load_settings, slugify
+from kdworkbook.parameter import Settings, load_settings
+from kdworkbook.textpruefung import nfc
 
 CONSOLIDATED = "bestand_konsolidiert.xlsx"
 STATUS_JSON = RETURN_STATUS
@@ -46,12 +47,17 @@ def generate(parameter_file: Path, out_dir: Path | None = None) -> list[Path]:
     services = services.assign(fachamt=umfrage.assign(services, rules)).dropna(subset=["fachamt"])
     services = umfrage.split_names(services, katalog.leistungen)
     # a Fachamt without a rule gets a workbook with free rows (and its earlier processes)
-    fachaemter = list(u.fachaemter) or list(dict.fromkeys(r.fachamt for r in rules))
+    if u.fachaemter:
+        named = [(f"umfrage → fachaemter → {i}", f) for i, f in enumerate(u.fachaemter, 1)]
+    else:
+        source = u.zuordnung_datei or umfrage.RULES_FILE
+        named = [(f"{source}: regeln → fachamt", r.fachamt) for r in rules]
+    file_names = versand.survey_file_names(named)  # every name checked before anything is written
     previous = _previous(settings)
     target = out_dir or Path(parameter_file).resolve().parent / settings.slug / "umfrage"
     target.mkdir(parents=True, exist_ok=True)
     written = []
-    for fachamt in fachaemter:
+    for fachamt, file_name in file_names.items():
         rows = umfrage.survey_rows(services[services["fachamt"] == fachamt], fachamt, previous)
         meta = umfrage_xlsx.WorkbookMeta(
             gemeinde=settings.gemeinde,
@@ -60,8 +66,9 @@ def generate(parameter_file: Path, out_dir: Path | None = None) -> list[Path]:
             rueckgabe_bis=u.rueckgabe_bis,
             kontakt=u.ansprechpartner.model_dump(exclude_none=True),
         )
-        path = target / f"bestandserhebung_{slugify(fachamt)}.xlsx"
+        path = target / file_name
         written.append(umfrage_xlsx.write_survey_workbook(path, rows, meta, u.leere_zeilen))
+    versand.write_sent(target / versand.SENT, settings.gemeinde, file_names)
     return written
 
 
@@ -121,21 +128,34 @@ def _files(paths: list[Path]) -> list[Path]:
     return found
 
 
-def read_returns(settings: Settings, paths: list[Path], katalog: leika.Katalog | None) -> Ruecklauf:
-    """Read every returned file on its own, so one broken file does not hide the others."""
-    expected = list(settings.umfrage.fachaemter) or []
+def read_returns(
+    settings: Settings,
+    paths: list[Path],
+    katalog: leika.Katalog | None,
+    sent: list[str] | None = None,
+) -> Ruecklauf:
+    """Read every returned file on its own, so one broken file does not hide the others.
+
+    *sent* are the Fachämter that got a workbook (``versand.json``); with
+    ``umfrage → fachaemter`` they make the expected list, each one missing is „fehlt“.
+    """
+    expected = list(dict.fromkeys([*settings.umfrage.fachaemter, *(sent or [])]))
     frames, unfilled, problems, per_file = [], [], [], []
     for path in _files(paths):
-        fachamt = _fachamt_of(path)
+        fachamt = nfc(_fachamt_of(path))
         try:
             survey = read_survey([(path, fachamt)], settings.stufen)
         except InputError as exc:
             problems += exc.messages
             per_file.append(
-                {"fachamt": fachamt or path.stem, "datei": path.name, "fehler": len(exc.messages)}
+                {
+                    "fachamt": fachamt or nfc(path.stem),
+                    "datei": path.name,
+                    "fehler": len(exc.messages),
+                }
             )
             continue
-        frames.append(survey.data)
+        frames.append(survey.data.assign(_quelle=len(frames)))  # which file, for conflicts
         unfilled.append(survey.unfilled)
         for amt in survey.data["fachamt"].unique():
             per_file.append({"fachamt": amt, "datei": path.name, "fehler": 0})
@@ -147,7 +167,14 @@ def read_returns(settings: Settings, paths: list[Path], katalog: leika.Katalog |
     untouched = (
         pd.concat(unfilled, ignore_index=True) if unfilled else pd.DataFrame(columns=["fachamt"])
     )
-    status = return_status(expected, pd.DataFrame(per_file), data, untouched, settings)
+    untouched["fachamt"] = untouched["fachamt"].map(nfc)
+    data, conflicts = _conflicts(data)
+    data = data.drop(columns="_quelle", errors="ignore")
+    problems += [message for message, _ in conflicts]
+    files = pd.DataFrame(per_file)
+    for _, names in conflicts:
+        files.loc[files["datei"].isin(names), "fehler"] += 1
+    status = return_status(expected, files, data, untouched, settings)
     review = pd.DataFrame()
     new = data[data["leika_schluessel"].isna()] if not data.empty else data
     if katalog is not None and not new.empty:
@@ -163,6 +190,44 @@ def read_returns(settings: Settings, paths: list[Path], katalog: leika.Katalog |
             enriched[["match_art", "vorschlag_schluessel", "vorschlag_bezeichnung", "match_score"]]
         )
     return Ruecklauf(status=status, data=data, review=review, problems=problems)
+
+
+def _conflicts(data: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[str, list[str]]]]:
+    """The same process of the same Fachamt returned in several files: kept once if the
+    values agree; left out, with a message naming file and row of each, if they differ."""
+    if data.empty or "_quelle" not in data.columns:
+        return data, []
+    key = (
+        data["leika_schluessel"]
+        .astype("string")
+        .fillna("name:" + data["bezeichnung"].astype("string").str.casefold())
+    )
+    twice = pd.concat([data["fachamt"], key], axis=1).duplicated(keep=False)
+    groups = data[twice].groupby([data["fachamt"][twice], key[twice]], sort=False).groups
+    answers = [c for c in umfrage.ANSWER_COLUMNS if c in data.columns]
+    drop, conflicts = [], []
+    for (fachamt, _), index in groups.items():
+        rows = data.loc[index]
+        if rows["_quelle"].nunique() < 2:
+            continue  # duplicates within one file are the survey check's business
+        values = rows[answers].astype(object).where(rows[answers].notna(), None)
+        if len({tuple(v) for v in values.itertuples(index=False)}) == 1:
+            drop += list(index[1:])
+            continue
+        drop += list(index)
+        where = " und ".join(f"{r.datei}, Zeile {r.zeile}" for r in rows.itertuples())
+        differ = [
+            HEADERS.get(c, c) for c in answers if rows[c].astype(object).nunique(dropna=False) > 1
+        ]
+        conflicts.append(
+            (
+                f"{where}: Fachamt „{fachamt}“, Prozess „{rows['bezeichnung'].iloc[0]}“ ist "
+                f"mehrfach zurückgegeben, mit verschiedenen Werten ({', '.join(differ)}) – "
+                "nicht übernommen. Bitte eine Fassung entfernen und erneut einlesen.",
+                list(rows["datei"].unique()),
+            )
+        )
+    return data.drop(index=drop).reset_index(drop=True), conflicts
 
 
 def return_status(
@@ -205,6 +270,8 @@ def return_status(
                 "neu": int(filled["leika_schluessel"].isna().sum()) if not filled.empty else 0,
                 "auffaellig": len(warnings),
                 "fehler": errors,
+                # without a list of what was sent, „all returned“ cannot be said
+                "versand_bekannt": bool(expected),
             }
         )
     return pd.DataFrame(rows)
@@ -236,8 +303,12 @@ def import_returns(
     """Read returned workbooks, write the consolidated survey and the return status."""
     settings = load_settings(parameter_file, survey_must_exist=False)
     katalog = _catalogue(settings)
-    result = read_returns(settings, paths, katalog)
-    target = out_dir or Path(parameter_file).resolve().parent / settings.slug / "ruecklauf"
+    home = Path(parameter_file).resolve().parent / settings.slug
+    folders = [home / "umfrage", *(p if p.is_dir() else p.parent for p in map(Path, paths))]
+    result = read_returns(
+        settings, paths, katalog, versand.sent_fachaemter(settings.gemeinde, folders)
+    )
+    target = out_dir or home / "ruecklauf"
     target.mkdir(parents=True, exist_ok=True)
     written = []
     if not result.data.empty:

@@ -113,7 +113,18 @@ def write_survey_workbook(
     ):
         hidden.append(item)
     hidden.sheet_state = "hidden"
+    for sheet in book.worksheets:
+        _text_stays_text(sheet)
     return save_atomically(book, path)
+
+
+def _text_stays_text(sheet) -> None:
+    """Every text cell is written as text: a contact „=1+1“ or a Fachamt „=HYPERLINK(…)“
+    is shown as typed, never evaluated as a formula (openpyxl treats „=…“ as one)."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
 
 
 def _guide(sheet, meta: WorkbookMeta) -> None:

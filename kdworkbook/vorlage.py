@@ -9,6 +9,7 @@ from pathlib import Path
 
 from kdworkbook import defaults, referenz
 from kdworkbook.errors import InputError
+from kdworkbook.formatierung import INVISIBLE
 from kdworkbook.parameter import slugify
 
 _AGS = re.compile(r"^05\d{6}$")
@@ -56,6 +57,11 @@ def template(
     """The text of a parameter file; defaults are taken from :mod:`kdworkbook.defaults`,
     Gemeinde, Kreis, PLZ and Einwohner from the register when an AGS is given."""
     gemeinde, entry = lookup(gemeinde, ags)
+    if any(c in gemeinde for c in "\r\n\x85\u2028\u2029") or INVISIBLE.search(gemeinde):
+        raise InputError(
+            f"gemeinde: „{INVISIBLE.sub('�', ' ⏎ '.join(gemeinde.splitlines()))}“ enthält einen "
+            "Zeilenumbruch oder ein Steuerzeichen – der Name der Kommune steht in einer Zeile."
+        )
     slug = slugify(gemeinde)
     stichtag = stichtag or dt.date.today()
     rates = "\n".join(f"  {k}: {v:.2f}" for k, v in defaults.STUNDENSAETZE_EUR.items())

@@ -4,7 +4,8 @@ PyYAML's YAML 1.1 rules turn ``ags: 05315000`` into the octal number 1415680 and
 into ``False`` (see TOOLCHAIN.md). This loader follows YAML 1.2's core schema instead:
 only ``true``/``false`` are booleans, and digit strings with a leading zero stay text, so
 an AGS or PLZ written without quotes keeps its leading zero. It also refuses what a
-parameter file never needs: duplicate keys, anchors/aliases and object-constructing tags.
+parameter file never needs: duplicate keys, anchors/aliases and object-constructing tags,
+and texts with invisible control or bidi characters. Texts come back in Unicode NFC.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import yaml
 from yaml.constructor import ConstructorError
 
 from kdworkbook.errors import InputError
+from kdworkbook.textpruefung import parameter_texts
 
 MAX_BYTES = 1_000_000  # a parameter file is a few KB; anything this large is a mistake
 
@@ -97,6 +99,12 @@ def load_yaml(path: Path) -> dict[str, Any]:
         )
     try:
         data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 – strict safe loader
+    except yaml.reader.ReaderError as exc:  # a control character written as such
+        line = text.count("\n", 0, exc.position) + 1
+        raise InputError(
+            f"{path}, Zeile {line}: enthält das unsichtbare Steuerzeichen U+{exc.character:04X} "
+            "– bitte entfernen."
+        ) from None
     except ConstructorError as exc:
         raise InputError(
             f"{_location(exc.problem_mark, path)}: Unzulässiges YAML-Tag – "
@@ -119,4 +127,7 @@ def load_yaml(path: Path) -> dict[str, Any]:
             f"{path}: Erwartet wird eine Zuordnung „schlüssel: wert“ auf oberster Ebene, "
             f"gefunden: {type(data).__name__}."
         )
+    data, problems = parameter_texts(data, f"{path}: ")
+    if problems:
+        raise InputError(problems)
     return data

@@ -15,7 +15,7 @@ import pandas as pd
 from IPython.display import HTML, Markdown
 
 from kdworkbook import anzeige, massnahmen_ansicht, pflichten
-from kdworkbook.formatierung import euro, prozent, zahl
+from kdworkbook.formatierung import euro, literal, prozent, zahl
 from kdworkbook.laden import Bestandsaufnahme
 from kdworkbook.massnahmen import PLAN_KEYS
 from kdworkbook.massnahmenplan import Planung
@@ -27,7 +27,8 @@ NONE_ASSIGNED = "keine – laut Zuordnung in der Parameterdatei"
 def overview(ba: Bestandsaufnahme, p: Planung) -> Markdown:
     b, k, s = ba.key_figures, p.kennzahlen, p.settings
     return anzeige.text(
-        f"Die **{ba.settings.gemeinde}** bearbeitet in {zahl(b.prozesse)} erhobenen Prozessen "
+        f"Die **{literal(ba.settings.gemeinde)}** bearbeitet in {zahl(b.prozesse)} erhobenen "
+        "Prozessen "
         f"{zahl(b.vorgaenge)} Vorgänge im Jahr; das sind {zahl(b.stunden)} Arbeitsstunden "
         f"({zahl(b.vzae, 1)} Vollzeitstellen, {euro(b.kosten_eur)} Personalkosten). "
         f"{zahl(k.ausgeschlossen)} Prozesse sind nicht digitalisierbar und nicht bewertet; "

@@ -267,3 +267,65 @@ def test_return_status_reaches_the_report(new_municipality, tmp_path):
     html = bestand_ansicht.return_status(ba).data
     assert "Noch ausstehend: Steueramt, Standesamt." in html
     assert "Rücklauf der Erhebung" in html
+
+
+def test_ruecklauf_lists_every_fachamt_sent_even_without_umfrage_fachaemter(
+    tmp_path, reference_dir
+):
+    """The template of „kdworkbook new“ leaves „umfrage → fachaemter“ out: the expected list
+    comes from what „kdworkbook umfrage“ sent (versand.json beside the workbooks)."""
+    from kdworkbook import bestand_ansicht
+    from kdworkbook.laden import load_bestand
+
+    params = tmp_path / "stadt-neu.yaml"
+    params.write_text(
+        "gemeinde: Stadt Neu\nbestand: stadt-neu/ruecklauf/bestand_konsolidiert.xlsx\n"
+        f"rahmen:\n  leika_katalog: {reference_dir / 'leika_leistungen_kdn2019.csv'}\n",
+        encoding="utf-8",
+    )
+    sent = generate(params)  # default folder: stadt-neu/umfrage/
+    rules = list(dict.fromkeys(r.fachamt for r in umfrage.load_rules()))
+    assert len(sent) == len(rules) == 11
+    bb = next(p for p in sent if "buergerbuero" in p.name)
+    steuer = next(p for p in sent if "steueramt" in p.name)
+    back = tmp_path / "zurueck"  # returns collected elsewhere, under other names
+    back.mkdir()
+    _fill(
+        bb, {"Personalausweis Ausstellung erstmalig": [300, 120, 1, 1, 0]}, save_as=back / "1.xlsx"
+    )
+    _fill(steuer, {"Hundesteuer Festsetzung": [400, 7.5, 4, 2, 1]}, save_as=back / "2.xlsx")
+    result, _ = import_returns(params, [back])
+    status = dict(zip(result.status["fachamt"], result.status["status"], strict=True))
+    assert len(status) == 11 and list(status.values()).count("fehlt") == 9
+    assert status["Bürgerbüro"] == status["Steueramt"] == "zurück"
+    html = bestand_ansicht.return_status(load_bestand(params)).data
+    assert "Noch ausstehend: " in html and "Alle Fachämter" not in html
+    assert "Jugendamt" in html.split("Noch ausstehend: ")[1].split("</p>")[0]
+
+
+def test_ruecklauf_without_send_list_never_says_all(tmp_path, reference_dir):
+    """An old ruecklauf.json (no versand list known) does not claim a complete return."""
+    import json
+
+    from kdworkbook import bestand_ansicht
+    from kdworkbook.laden import load_bestand
+
+    params = tmp_path / "p.yaml"
+    params.write_text(
+        "gemeinde: Stadt Alt\nbestand: r/bestand_konsolidiert.xlsx\n"
+        f"rahmen:\n  leika_katalog: {reference_dir / 'leika_leistungen_kdn2019.csv'}\n"
+        "umfrage:\n  fachaemter: [Bürgerbüro]\n",
+        encoding="utf-8",
+    )
+    bb = generate(params, tmp_path / "u")[0]
+    _fill(bb, {"Personalausweis Ausstellung erstmalig": [300, 120, 1, 1, 0]})
+    import_returns(params, [bb], tmp_path / "r")
+    stored = tmp_path / "r" / "ruecklauf.json"
+    rows = json.loads(stored.read_text(encoding="utf-8"))
+    assert [r["versand_bekannt"] for r in rows] == [True]
+    assert "Alle Fachämter" in bestand_ansicht.return_status(load_bestand(params)).data
+    for row in rows:
+        del row["versand_bekannt"]  # as written before the send list existed
+    stored.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    html = bestand_ansicht.return_status(load_bestand(params)).data
+    assert "Alle Fachämter" not in html and "ist nicht bekannt" in html

@@ -314,7 +314,6 @@ def test_pruefdorf_has_no_musterprozess_page(pruefdorf_run):
 # --- depend on other branches (marks removed after merging) --------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="braucht Zweig issue-15a")
 def test_every_fachamt_sent_a_workbook_is_in_the_ruecklauf_table(pruefdorf_run):
     assert len(pruefdorf_run.sent) > len(ANSWERS)
     section = _chapter(pruefdorf_run, "Bestandsaufnahme")

@@ -3,14 +3,20 @@ Voilà app driven by a real Chromium (Playwright)."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import http.client
 import json
+import os
+import re
 import shutil
+import socket
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -513,3 +519,69 @@ def test_failed_save_shows_german_message(small, tmp_path, how, mount, reason):
     assert "Speichern nicht möglich" in result["status"] and reason in result["status"]
     assert "kdw-fehler" in result["status"]
     assert not [n for n in result["left"] if n.endswith((".bak", ".tmp"))]
+
+
+# --- the server: token, host, origin, busy port -----------------------------------------------
+
+
+def _request(port: int, path: str, headers: dict[str, str] | None = None):
+    """A raw HTTP request, as a script on a foreign web page (or curl) would send it."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    try:
+        connection.request("GET", path, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, response.getheader("Set-Cookie") or "", response.read()
+    finally:
+        connection.close()
+
+
+def _upgrade(port: int, path: str, headers: dict[str, str]) -> int:
+    """Status of a websocket handshake (101 = switched protocols)."""
+    key = base64.b64encode(os.urandom(16)).decode()
+    handshake = {
+        "Connection": "Upgrade",
+        "Upgrade": "websocket",
+        "Sec-WebSocket-Version": "13",
+        "Sec-WebSocket-Key": key,
+        **headers,
+    }
+    return _request(port, path, handshake)[0]
+
+
+def test_server_needs_token_local_host_and_local_origin(small):
+    server = start_server(small)
+    try:
+        url = urlsplit(server.url)
+        port, token = url.port, parse_qs(url.query)["token"][0]
+        assert server.url == f"http://127.0.0.1:{port}/?token={token}" and len(token) >= 40
+        local = {"Host": f"127.0.0.1:{port}"}
+        assert _request(port, "/", local)[0] == 403  # no token
+        assert _request(port, "/?token=falsch", local)[0] == 403
+        assert _request(port, "/voila/static/voila.js", local)[0] == 403
+        evil = {"Host": f"evil.example:{port}"}  # DNS rebinding
+        assert _request(port, f"/?token={token}", evil)[0] == 403
+        foreign = {**local, "Origin": "http://evil.example"}
+        assert _request(port, f"/?token={token}", foreign)[0] == 403
+        status, cookie, page = _request(port, f"/?token={token}", {"Host": f"localhost:{port}"})
+        assert status == 200 and token in cookie and "HttpOnly" in cookie
+        kernel = re.search(rb'"kernelId": "([0-9a-f-]{36})"', page).group(1).decode()
+        channels = f"/api/kernels/{kernel}/channels"
+        with_cookie = {**local, "Cookie": cookie.split(";")[0]}
+        own = f"http://127.0.0.1:{port}"
+        assert _upgrade(port, channels, {**with_cookie, "Origin": "http://evil.example"}) == 403
+        assert _upgrade(port, channels, {**evil, "Cookie": cookie.split(";")[0]}) == 403
+        assert _upgrade(port, channels, {**local, "Origin": own}) == 403  # no token
+        assert _upgrade(port, channels, {**with_cookie, "Origin": own}) == 101
+    finally:
+        server.stop()
+
+
+def test_busy_port_is_named_and_not_served(small, capsys):
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        port = other.getsockname()[1]
+        assert main(["workshop", str(small), "--port", str(port)]) == 2
+    out, err = capsys.readouterr()
+    assert f"Port {port} ist bereits belegt" in err
+    assert "Workshop läuft" not in out and "http://" not in out
