@@ -11,7 +11,7 @@ import os
 import sys
 from pathlib import Path
 
-from kdworkbook import __version__, lauf, ruecklauf, schritte, stapel, vorlage
+from kdworkbook import __version__, lauf, ruecklauf, schritte, stapel, systemfehler, vorlage
 from kdworkbook.errors import InputError
 from kdworkbook.formatierung import euro, zahl
 from kdworkbook.laden import load_bestand
@@ -214,16 +214,22 @@ def main(argv: list[str] | None = None) -> int:
         "workshop": _workshop,
     }[args.command]
     try:
+        parameter = getattr(args, "parameter", None)
+        if isinstance(parameter, Path) and os.path.lexists(parameter):
+            systemfehler.regular_file(parameter, "Parameterdatei")  # a FIFO would block
         return handler(args)
     except InputError as exc:
         _print_input_error(exc)
         return EXIT_INPUT
+    except OSError as exc:  # read-only folder, full disk, …: German, without a traceback
+        if isinstance(exc, BrokenPipeError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 – keep Python's exit quiet
+            return EXIT_OK
+        print(f"Fehler: {systemfehler.text(exc)}", file=sys.stderr)
+        return EXIT_INPUT
     except KeyboardInterrupt:
         print("Abgebrochen.", file=sys.stderr)
         return 130
-    except BrokenPipeError:  # output piped into „head“ and the like
-        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 – keep Python's exit quiet
-        return EXIT_OK
 
 
 if __name__ == "__main__":

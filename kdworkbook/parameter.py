@@ -27,6 +27,7 @@ from pydantic import (
 from kdworkbook import defaults
 from kdworkbook.errors import InputError
 from kdworkbook.formatierung import datum_lesen
+from kdworkbook.grenzen_parameter import Grenzen
 from kdworkbook.massnahmen_einstellungen import MassnahmenSettings
 from kdworkbook.musterprozess_parameter import MusterprozessSettings
 from kdworkbook.rahmen_parameter import Rahmen
@@ -77,6 +78,7 @@ class Settings(BaseModel):
     musterprozess: MusterprozessSettings = Field(default_factory=MusterprozessSettings)
     umfrage: Umfrage = Field(default_factory=Umfrage)
     workshop: WorkshopSettings = Field(default_factory=WorkshopSettings)
+    grenzen: Grenzen = Field(default_factory=Grenzen)
 
     @field_validator("bestand", mode="before")
     @classmethod
@@ -240,3 +242,9 @@ def load_settings(path: Path | str, survey_must_exist: bool = True) -> Settings:
         return Settings.model_validate(data, context=context)
     except ValidationError as exc:
         raise InputError([_message(path, e) for e in exc.errors()]) from None
+    except RuntimeError as exc:  # Path.resolve() on a symlink loop (Python before 3.13)
+        loop = str(exc).partition(" from ")[2].strip("'") or str(exc)
+        raise InputError(
+            f"{path}: „{loop}“ ist eine symbolische Verknüpfung, die im Kreis auf sich selbst "
+            "verweist."
+        ) from None

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kdworkbook import lauf
+from kdworkbook import lauf, systemfehler
 from kdworkbook.bericht import ReportError
 from kdworkbook.errors import InputError
 from kdworkbook.formatierung import zahl
@@ -64,6 +64,8 @@ def run_one(
         code, message = BAD_INPUT, "\n".join(exc.messages)
     except (lauf.RunFailed, ReportError) as exc:
         code, message = FAILED, str(exc)
+    except OSError as exc:  # read-only or full output folder, …: said in German, exit 2
+        code, message = BAD_INPUT, systemfehler.text(exc)
     except Exception as exc:  # a bug must not stop the other municipalities
         code, message = FAILED, f"Unerwarteter Fehler: {exc!r}\n{traceback.format_exc()}"
     return Outcome(parameter_file, code, message, time.perf_counter() - start)
