@@ -5,6 +5,7 @@ The one place where the notebooks, the CLI and the tests read input files.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 from dataclasses import dataclass
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from kdworkbook import bestand, systemfehler
+from kdworkbook import bestand, momentaufnahme, systemfehler
 from kdworkbook.erhebung import Survey, read_survey
 from kdworkbook.errors import InputError
 from kdworkbook.formatierung import zahl
@@ -77,11 +78,20 @@ def _check_fachaemter(settings: Settings, data: pd.DataFrame) -> None:
         )
 
 
-def load_bestand(parameter_file: Path | str) -> Bestandsaufnahme:
-    """Validate the parameter file and every survey file; raises InputError on bad input."""
+def load_bestand(
+    parameter_file: Path | str, snapshot: Path | None = None, stichtag: dt.date | None = None
+) -> Bestandsaufnahme:
+    """Validate the parameter file and every survey file; raises InputError on bad input.
+
+    Inside a run (*snapshot*, or for a step kernel env ``KDWORKBOOK_MOMENTAUFNAHME``) every
+    input is read from the copies taken when the run started (:mod:`momentaufnahme`);
+    *stichtag* applies when the parameter file names none (``run --wiederholen``).
+    """
     if os.path.lexists(parameter_file):
         systemfehler.regular_file(Path(parameter_file), "Parameterdatei")  # a FIFO would block
-    settings = load_settings(parameter_file)
+    index = momentaufnahme.read_index(snapshot)
+    settings = load_settings(parameter_file, base_dir=momentaufnahme.base_dir(index))
+    settings = momentaufnahme.apply(settings, index, stichtag)
     survey = read_survey(survey_sources(settings), settings.stufen)
     _check_fachaemter(settings, survey.data)
     data = bestand.add_figures(

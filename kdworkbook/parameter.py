@@ -229,15 +229,19 @@ def _message(path: Path, error: dict[str, Any]) -> str:
     return f"{path}: Schlüssel „{key}“: {_german(error)}"
 
 
-def load_settings(path: Path | str, survey_must_exist: bool = True) -> Settings:
+def load_settings(
+    path: Path | str, survey_must_exist: bool = True, base_dir: Path | None = None
+) -> Settings:
     """Read and validate a parameter file; raises InputError with one message per problem.
 
     ``survey_must_exist=False`` is for producing the survey itself (``kdworkbook umfrage``),
-    before any ``bestand`` file exists.
+    before any ``bestand`` file exists. *base_dir* (default: the file's folder) is where
+    relative paths start – a run's step reads a copy of the file but the original's paths.
     """
     path = Path(path)
     data = load_yaml(path)
-    context = {"base_dir": path.resolve().parent, "bestand_pflicht": survey_must_exist}
+    base = base_dir or path.resolve().parent
+    context = {"base_dir": base, "bestand_pflicht": survey_must_exist}
     try:
         return Settings.model_validate(data, context=context)
     except ValidationError as exc:

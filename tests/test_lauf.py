@@ -64,7 +64,9 @@ def test_run_writes_complete_folder_with_provenance(tmp_path, municipality, capf
     assert _entries(slug_dir) == sorted([result.run_dir.name, "latest"])
     record = json.loads((result.run_dir / "lauf.json").read_text(encoding="utf-8"))
     assert record["parameterdatei"] == str(municipality)
-    files = {Path(e["datei"]).name: e["sha256"] for e in record["eingaben"]}
+    files = {
+        Path(e["datei"]).name: e["sha256"] for e in record["eingaben"] if e["art"] == "Eingabe"
+    }
     assert set(files) == {"kommune.yaml", "a.xlsx"}
     assert files["a.xlsx"] == protokoll.sha256(tmp_path / "a.xlsx")
     assert {"pandas", "papermill", "nbconvert"} <= set(record["bibliotheken"])
