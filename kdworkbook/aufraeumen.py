@@ -17,6 +17,7 @@ import shutil
 import socket
 import stat
 import tempfile
+import time
 from pathlib import Path
 
 try:
@@ -27,6 +28,9 @@ except ImportError:  # Windows: the PID alone decides
 LOCK = ".lauf.sperre"
 UNFINISHED = ".unfertig-"
 SOCKET_PREFIX = "kdw-"
+#: A socket folder named by an older version (without PID) is only removed when it is this
+#: old: its step ended (no socket answers) and its own clean-up had ample time to run.
+LEGACY_GRACE_S = 600
 _PID_IN_RUN = re.compile(r"^\.unfertig-\d{4}-\d\d-\d\d_\d{6}-(\d+)-\d+$")
 _PID_IN_SOCKETS = re.compile(r"^kdw-(\d+)-")
 _PID_IN_LINK = re.compile(r"^\.latest-(\d+)-\d+$")
@@ -99,7 +103,10 @@ def _sockets_are_dead(folder: Path) -> int | None:
     if match:
         pid = int(match.group(1))
         return None if _running(pid) else pid
-    # named by an older version: dead if it holds sockets and none of them answers
+    # named by an older version: dead if it holds sockets, none of them answers, and it is
+    # older than a moment (a kernel that just closed its sockets is about to remove it)
+    if time.time() - folder.stat().st_mtime < LEGACY_GRACE_S:
+        return None
     sockets = [p for p in folder.iterdir() if stat.S_ISSOCK(p.lstat().st_mode)]
     if not sockets:
         return None

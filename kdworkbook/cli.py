@@ -153,8 +153,19 @@ def _run(args: argparse.Namespace) -> int:
         browser=args.browser,
         show=lambda line: print(line, flush=True),
     )
+    return report_outcomes(outcomes)
+
+
+def report_outcomes(outcomes: list[stapel.Outcome]) -> int:
+    """Print what became of each run (errors to stderr); returns the exit code."""
     for outcome in outcomes:
-        if outcome.code == stapel.BAD_INPUT:
+        if outcome.system:
+            print(
+                f"{outcome.parameter_file}: Lauf abgebrochen, nichts gespeichert – "
+                f"{outcome.message}",
+                file=sys.stderr,
+            )
+        elif outcome.code == stapel.BAD_INPUT:
             _print_input_error(InputError(outcome.message.splitlines()), outcome.parameter_file)
         elif outcome.code == stapel.FAILED:
             print(

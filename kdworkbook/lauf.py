@@ -172,6 +172,9 @@ def _show_original(nb: Any, shown: tuple[str, str] | None) -> None:
         return
     from papermill.translators import PythonTranslator
 
+    parameters = nb.metadata.get("papermill", {}).get("parameters", {})
+    if parameters.get(PARAMETER_NAME) == shown[0]:
+        parameters[PARAMETER_NAME] = shown[1]
     copy, original = (PythonTranslator.translate_str(p) for p in shown)
     for cell in nb.cells:
         if "injected-parameters" in cell.get("metadata", {}).get("tags", []) and copy in (
@@ -458,6 +461,8 @@ def run(
         except BaseException as exc:
             if isinstance(exc, KeyboardInterrupt):
                 _stop_kernels(browsers=True)
+            if isinstance(exc, OSError) and exc.filename is None:
+                exc.filename = str(slug_dir)  # a full disk at write(): say where
             lock.release()
             _remove(work)
             raise
