@@ -9,6 +9,7 @@ import argparse
 import json
 import os
 import sys
+import threading
 from pathlib import Path
 
 from kdworkbook import __version__, lauf, ruecklauf, schritte, stapel, systemfehler, vorlage
@@ -18,6 +19,7 @@ from kdworkbook.laden import load_bestand
 from kdworkbook.parameter import slugify
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
 
 
 class _Parser(argparse.ArgumentParser):
@@ -214,6 +216,18 @@ def _umfrage_einlesen(args: argparse.Namespace) -> int:
     return EXIT_INPUT if result.problems else EXIT_OK
 
 
+def interrupted() -> int:
+    """After Ctrl-C or SIGTERM: say so and end now. The run has already removed its folder
+    and stopped kernels and Chromium; a thread still converting a huge report chapter would
+    keep the interpreter alive for minutes, so the process then ends without waiting."""
+    print("Abgebrochen.", file=sys.stderr)
+    if threading.active_count() > 1:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(EXIT_INTERRUPTED)
+    return EXIT_INTERRUPTED
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     handler = {
@@ -239,8 +253,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Fehler: {systemfehler.text(exc)}", file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:
-        print("Abgebrochen.", file=sys.stderr)
-        return 130
+        return interrupted()
 
 
 if __name__ == "__main__":

@@ -212,12 +212,18 @@ def test_a_run_without_stichtag_records_it_and_wiederholen_uses_it(tmp_path):
 
 # ------------------------------------------------------------------ signals and leftovers
 
-_DRIVER = (
-    "import sys; from pathlib import Path; from kdworkbook import cli, stapel; "
-    "outcomes = stapel.run_many([Path(sys.argv[1])], Path(sys.argv[2]), "
-    "notebook_dir=Path(sys.argv[3]), show=lambda line: print(line, flush=True)); "
-    "sys.exit(cli.report_outcomes(outcomes))"
-)
+#: ``kdworkbook run`` with other step notebooks: the CLI's own steps around the batch runner
+_DRIVER = """
+import sys
+from pathlib import Path
+from kdworkbook import cli, stapel
+try:
+    outcomes = stapel.run_many([Path(sys.argv[1])], Path(sys.argv[2]),
+                               notebook_dir=Path(sys.argv[3]), show=lambda l: print(l, flush=True))
+    sys.exit(cli.report_outcomes(outcomes))
+except KeyboardInterrupt:
+    sys.exit(cli.interrupted())
+"""
 
 
 def _driver(params: Path, out: Path, notebooks: Path, **kwargs) -> subprocess.Popen:
@@ -232,8 +238,9 @@ def _driver(params: Path, out: Path, notebooks: Path, **kwargs) -> subprocess.Po
 
 
 def test_sigterm_in_the_report_step_stops_chromium_and_leaves_nothing(tmp_path):
-    """The step prints a 40.000-row table: Chromium needs minutes for the report's two
-    prints. SIGTERM during them ends the run at once, without a .unfertig-… folder."""
+    """The step shows a 40.000-row table: converting it into the report's HTML and
+    printing it take minutes. SIGTERM then ends the run at once: no .unfertig-… folder, no
+    Chromium left running (before: the run waited for the conversion and both prints)."""
     params = _params(tmp_path)
     body = (
         "from IPython.display import HTML, display\n"
@@ -352,9 +359,11 @@ def test_a_full_disk_during_the_run(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     notebooks = step_notebooks(tmp_path / "nb", READ_SURVEY)
+    driver = tmp_path / "kdworkbook_run.py"
+    driver.write_text(_DRIVER, encoding="utf-8")
     done = _namespace(
         f"mount -t tmpfs -o size=64k tmpfs {out}\ncode=0\n"
-        f"{sys.executable} -c '{_DRIVER}' {params} {out} {notebooks} || code=$?\n"
+        f"{sys.executable} {driver} {params} {out} {notebooks} || code=$?\n"
         f"ls -A {out}/stadt-fehler || true\nexit $code"
     )
     assert done.returncode == 2, done.stderr
