@@ -442,22 +442,10 @@ def run(
             shutil.rmtree(work, ignore_errors=True)
             raise
         try:
-            return _run_in(
-                work,
-                slug_dir,
-                stamp,
-                started,
-                parameter_file,
-                ba,
-                read,
-                declared,
-                notebooks,
-                browser,
-                progress,
-                parallel,
-                overlap,
-                lock,
+            prepared = _Prepared(
+                parameter_file, ba, read, declared, notebooks, started, slug_dir, stamp, work, lock
             )
+            return _run_in(prepared, browser, progress, parallel, overlap)
         except BaseException as exc:
             if isinstance(exc, KeyboardInterrupt):
                 _stop_kernels(browsers=True)
@@ -505,35 +493,46 @@ def _in_background(call: Callable[[], Any]) -> concurrent.futures.Future:
     return future
 
 
+@dataclass
+class _Prepared:
+    """A checked run, its inputs as read by the check, and its unfinished folder."""
+
+    parameter_file: Path
+    ba: Any  # laden.Bestandsaufnahme
+    read: dict[Path, os.stat_result]  # every file the check read, with its stat then
+    declared: list[Path]  # the files the settings name
+    notebooks: list[Path]
+    started: dt.datetime
+    slug_dir: Path
+    stamp: str
+    work: Path
+    lock: aufraeumen.RunLock
+
+
 def _run_in(
-    work: Path,
-    slug_dir: Path,
-    stamp: str,
-    started: dt.datetime,
-    parameter_file: Path,
-    ba: Any,
-    read: dict[Path, os.stat_result],
-    declared: list[Path],
-    notebooks: list[Path],
+    prepared: _Prepared,
     browser: str | None,
     progress: Callable[[str], None],
     parallel: int,
     overlap: bool,
-    lock: aufraeumen.RunLock,
 ) -> RunResult:
-    """The run inside its unfinished folder *work*; the caller removes it on any error."""
+    """The run inside its unfinished folder; the caller removes it on any error."""
+    p = prepared
+    parameter_file, notebooks, work, slug_dir, ba = (
+        p.parameter_file, p.notebooks, p.work, p.slug_dir, p.ba
+    )  # fmt: skip
     snapshot = momentaufnahme.take(
         work / SNAPSHOT_DIR,
         parameter_file,
-        read,
-        declared,
+        p.read,
+        p.declared,
         ba.settings.stichtag,
         "stichtag" in ba.settings.model_fields_set,
     )
     if snapshot.changed:  # replaced between the check and the copy: use the copies throughout
         progress(
             "Während der Prüfung geändert, es gilt der Stand der Momentaufnahme: "
-            + ", ".join(str(p) for p in snapshot.changed)
+            + ", ".join(str(path) for path in snapshot.changed)
         )
         ba = load_bestand(snapshot.parameter_file, snapshot=snapshot.index)
         schritte.summary(ba)
@@ -568,8 +567,8 @@ def _run_in(
             for future in appendix_done:  # it must not write into a moved folder
                 concurrent.futures.wait([future])
             shutil.rmtree(work / SNAPSHOT_DIR, ignore_errors=True)
-            lock.release()
-            failed = _rename_free(work, slug_dir / FAILED_DIR, stamp)
+            p.lock.release()
+            failed = _rename_free(work, slug_dir / FAILED_DIR, p.stamp)
             message = f"{exc.reason}\nTeilweise ausgeführtes Notebook: {failed / exc.notebook}"
             if exc.kernel_log:
                 message += f"\nMeldungen des Kernels: {failed / exc.kernel_log}"
@@ -591,15 +590,15 @@ def _run_in(
     )
     (work / protokoll.FILE_NAME).write_text(
         json.dumps(
-            protokoll.record(parameter_file, snapshot, started, durations, results),
+            protokoll.record(parameter_file, snapshot, p.started, durations, results),
             ensure_ascii=False,
             indent=2,
         ),
         encoding="utf-8",
     )
     shutil.rmtree(work / SNAPSHOT_DIR)
-    lock.release()
-    final = _rename_free(work, slug_dir, stamp)
+    p.lock.release()
+    final = _rename_free(work, slug_dir, p.stamp)
     _point_latest(slug_dir, final)
     return RunResult(
         run_dir=final,

@@ -126,6 +126,49 @@ def test_a_survey_replaced_mid_run_does_not_reach_any_output(tmp_path):
     assert f'parameter_file = "{params}"' in injected.source
 
 
+def test_inputs_behind_a_symbolic_link_and_absolute_paths_come_from_the_snapshot(tmp_path):
+    """A survey folder linked from elsewhere and a survey named by its absolute path: the
+    step reads the copies (the originals are replaced while it runs)."""
+    elsewhere = tmp_path / "netzlaufwerk"
+    elsewhere.mkdir()
+    write_xlsx(elsewhere / "a.xlsx", HEADER, SEED_ROWS)
+    write_xlsx(tmp_path / "b.xlsx", HEADER, SEED_ROWS[:2])  # 300 + 70 Vorgänge
+    folder = tmp_path / "kommune"
+    folder.mkdir()
+    (folder / "daten").symlink_to(elsewhere)
+    params = folder / "kommune.yaml"
+    params.write_text(
+        "gemeinde: Stadt Fehler\nbestand:\n  - datei: daten/a.xlsx\n    fachamt: A\n"
+        f"  - datei: {tmp_path / 'b.xlsx'}\n    fachamt: B\n",
+        encoding="utf-8",
+    )
+    started, go = tmp_path / "gestartet", tmp_path / "weiter"
+    body = (
+        "import pathlib, time\n"
+        f"pathlib.Path({str(started)!r}).touch()\n"
+        f"while not pathlib.Path({str(go)!r}).exists():\n"
+        "    time.sleep(0.1)\n" + READ_SURVEY
+    )
+    notebooks = step_notebooks(tmp_path / "nb", body)
+    outcome: dict = {}
+    runner = threading.Thread(
+        target=lambda: outcome.update(r=lauf.run(params, tmp_path / "out", notebook_dir=notebooks))
+    )
+    runner.start()
+    try:
+        deadline = time.monotonic() + 120
+        while not started.exists() and runner.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert started.exists(), "der Schritt hat nicht begonnen"
+        write_xlsx(tmp_path / "neu.xlsx", HEADER, SEED_ROWS[:1])
+        shutil.copy(tmp_path / "neu.xlsx", elsewhere / "a.xlsx")
+        shutil.copy(tmp_path / "neu.xlsx", tmp_path / "b.xlsx")
+    finally:
+        go.touch()
+        runner.join(timeout=300)
+    assert outcome["r"].results["vorgaenge"] == SEED_VORGAENGE + 370
+
+
 def test_a_file_changed_between_check_and_copy_is_noticed(tmp_path):
     params = _params(tmp_path)
     with momentaufnahme.recording() as read:
