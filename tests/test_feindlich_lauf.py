@@ -30,15 +30,18 @@ def _rewrite_entry(source: Path, target: Path, entry: str, change) -> Path:
     return target
 
 
+def _claim_everything(xml: bytes) -> bytes:
+    """Claim A1:XFD1048576 and add the last row of the grid, formatted but empty – what
+    Excel writes when whole columns are formatted. openpyxl then pads 1.048.576 rows to
+    16.384 columns each."""
+    xml = re.sub(rb'<dimension ref="[^"]+"', b'<dimension ref="A1:XFD1048576"', xml)
+    return xml.replace(b"</sheetData>", b'<row r="1048576" customFormat="1"/></sheetData>')
+
+
 def dimension_bomb(folder: Path) -> Path:
     """The seed survey, but its sheet claims the whole of Excel's grid: A1:XFD1048576."""
     plain = write_xlsx(folder / "plain.xlsx", HEADER, SEED_ROWS)
-    bomb = _rewrite_entry(
-        plain,
-        folder / "riesig.xlsx",
-        SHEET,
-        lambda xml: re.sub(rb'<dimension ref="[^"]+"', b'<dimension ref="A1:XFD1048576"', xml),
-    )
+    bomb = _rewrite_entry(plain, folder / "riesig.xlsx", SHEET, _claim_everything)
     plain.unlink()
     return bomb
 
