@@ -247,6 +247,8 @@ def load_settings(
     except ValidationError as exc:
         raise InputError([_message(path, e) for e in exc.errors()]) from None
     except RuntimeError as exc:  # Path.resolve() on a symlink loop (Python before 3.13)
+        if not str(exc).startswith("Symlink loop"):
+            raise
         loop = str(exc).partition(" from ")[2].strip("'") or str(exc)
         raise InputError(
             f"{path}: „{loop}“ ist eine symbolische Verknüpfung, die im Kreis auf sich selbst "

@@ -12,10 +12,10 @@ from pathlib import Path
 _TEXTS = {
     errno.EROFS: "liegt auf einem schreibgeschützten Datenträger – bitte einen beschreibbaren "
     "Ordner wählen",
-    errno.EACCES: "keine Berechtigung (schreibgeschützt oder gesperrt) – bitte die Rechte "
-    "prüfen oder einen anderen Ordner wählen",
-    errno.EPERM: "Vorgang nicht erlaubt (schreibgeschützt oder gesperrt) – bitte die Rechte "
-    "prüfen oder einen anderen Ordner wählen",
+    errno.EACCES: "keine Berechtigung – bitte die Zugriffsrechte prüfen oder einen anderen "
+    "Ordner wählen",
+    errno.EPERM: "Vorgang nicht erlaubt – bitte die Zugriffsrechte prüfen oder einen anderen "
+    "Ordner wählen",
     errno.ENOSPC: "der Datenträger ist voll – bitte Platz schaffen oder einen anderen "
     "Ausgabeordner wählen",
     errno.EDQUOT: "das Speicherkontingent ist erschöpft – bitte Platz schaffen",
