@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -433,3 +434,31 @@ def test_a_read_only_parameter_folder_for_umfrage_einlesen(tmp_path):
         in done.stderr
     )
     assert "Traceback" not in done.stderr
+
+
+def test_socket_folders_of_older_versions_are_removed_only_when_dead_and_old(tmp_path, monkeypatch):
+    """Named without PID: removed when no socket in it answers and it is old enough."""
+    monkeypatch.setattr(aufraeumen.tempfile, "tempdir", str(tmp_path))
+    old = time.time() - aufraeumen.LEGACY_GRACE_S - 60
+
+    def folder(name: str, listening: bool, when: float) -> tuple[Path, socket.socket]:
+        path = tmp_path / name
+        path.mkdir()
+        server = socket.socket(socket.AF_UNIX)
+        server.bind(str(path / "k-1"))
+        if listening:
+            server.listen()
+        else:
+            server.close()
+        os.utime(path, (when, when))
+        return path, server
+
+    dead, _ = folder("kdw-tot12345", False, old)
+    alive, server = folder("kdw-lebt1234", True, old)
+    fresh, _ = folder("kdw-frisch123", False, time.time())
+    try:
+        said = aufraeumen.remove_stale(tmp_path / "keine-kommune")
+    finally:
+        server.close()
+    assert said == [f"Aufgeräumt: Verbindungsordner {dead} eines beendeten Laufs entfernt."]
+    assert not dead.exists() and alive.exists() and fresh.exists()
