@@ -352,8 +352,9 @@ class ReportJob:
     def __enter__(self) -> ReportJob:
         return self
 
-    def __exit__(self, *_exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: type[BaseException] | None, *_exc: object) -> None:
+        # Ctrl-C/SIGTERM: do not wait for a chapter's conversion (minutes for a huge one)
+        self.close(wait=not (exc_type and issubclass(exc_type, KeyboardInterrupt)))
 
     def chapter_ready(self, path: Path) -> None:
         """*path* (one of the notebooks) is executed: convert it now."""
@@ -409,13 +410,14 @@ class ReportJob:
             tmp_html.unlink(missing_ok=True)
             tmp_pdf.unlink(missing_ok=True)
 
-    def close(self) -> None:
-        """Stop waiting for a document, close Chromium, end the worker threads."""
+    def close(self, wait: bool = True) -> None:
+        """Stop waiting for a document, close Chromium, end the worker threads (*wait* for
+        them to finish)."""
         with self._lock:
             if not self._document.done():
                 self._document.set_result(None)
-        self._converting.shutdown(wait=True, cancel_futures=True)
-        self._printing.shutdown(wait=True)
+        self._converting.shutdown(wait=wait, cancel_futures=True)
+        self._printing.shutdown(wait=wait)
 
 
 def write_report(

@@ -8,15 +8,21 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from kdworkbook import __version__
+from kdworkbook import __version__, systemfehler
 from kdworkbook.errors import InputError
+
+if TYPE_CHECKING:
+    from kdworkbook import stapel
 
 # Only the standard library is imported up to here, so that „--help“ and „--version“ answer
 # at once; each command imports the package code it needs (pandas, papermill, …) itself.
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
 
 #: argparse's own texts (its gettext message ids) in German.
 _DEUTSCH = {
@@ -326,8 +332,21 @@ def _run(args: argparse.Namespace) -> int:
         browser=args.browser,
         show=lambda line: print(line, flush=True),
     )
+    return report_outcomes(outcomes)
+
+
+def report_outcomes(outcomes: list[stapel.Outcome]) -> int:
+    """Print what became of each run (errors to stderr); returns the exit code."""
+    from kdworkbook import stapel
+
     for outcome in outcomes:
-        if outcome.code == stapel.BAD_INPUT:
+        if outcome.system:
+            print(
+                f"{outcome.parameter_file}: Lauf abgebrochen, nichts gespeichert – "
+                f"{outcome.message}",
+                file=sys.stderr,
+            )
+        elif outcome.code == stapel.BAD_INPUT:
             _print_input_error(InputError(outcome.message.splitlines()), outcome.parameter_file)
         elif outcome.code == stapel.FAILED:
             print(
@@ -380,6 +399,18 @@ def _umfrage_einlesen(args: argparse.Namespace) -> int:
     return EXIT_INPUT if result.problems else EXIT_OK
 
 
+def interrupted() -> int:
+    """After Ctrl-C or SIGTERM: say so and end now. The run has already removed its folder
+    and stopped kernels and Chromium; a thread still converting a huge report chapter would
+    keep the interpreter alive for minutes, so the process then ends without waiting."""
+    print("Abgebrochen.", file=sys.stderr)
+    if threading.active_count() > 1:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(EXIT_INTERRUPTED)
+    return EXIT_INTERRUPTED
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     handler = {
@@ -391,16 +422,21 @@ def main(argv: list[str] | None = None) -> int:
         "workshop": _workshop,
     }[args.command]
     try:
+        parameter = getattr(args, "parameter", None)
+        if isinstance(parameter, Path) and os.path.lexists(parameter):
+            systemfehler.regular_file(parameter, "Parameterdatei")  # a FIFO would block
         return handler(args)
     except InputError as exc:
         _print_input_error(exc)
         return EXIT_INPUT
+    except OSError as exc:  # read-only folder, full disk, …: German, without a traceback
+        if isinstance(exc, BrokenPipeError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 – keep Python's exit quiet
+            return EXIT_OK
+        print(f"Fehler: {systemfehler.text(exc)}", file=sys.stderr)
+        return EXIT_INPUT
     except KeyboardInterrupt:
-        print("Abgebrochen.", file=sys.stderr)
-        return 130
-    except BrokenPipeError:  # output piped into „head“ and the like
-        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 – keep Python's exit quiet
-        return EXIT_OK
+        return interrupted()
 
 
 if __name__ == "__main__":

@@ -191,3 +191,47 @@ OZG_KONFORM_AB = 3
 #: Freie Zeilen je Umfrage-Arbeitsmappe für Prozesse, die der Katalog nicht kennt
 #: [umfrage → leere_zeilen] (Annahme des Projekts: reicht für die meisten Fachämter).
 UMFRAGE_LEERE_ZEILEN = 30
+
+# --------------------------------------------------------------------- Grenzen gegen Überlast
+# Schutz vor Dateien, die den Rechner lahmlegen (Zip-Bomben, absurde Tabellengrößen): geprüft,
+# bevor openpyxl oder pandas eine Datei öffnen. Ein echter Export aus Excel oder LibreOffice
+# erreicht keine dieser Grenzen (größte Bestandserhebung: 250.000 Zeilen, siehe tabellen.py).
+
+#: Höchstens so viele Bytes darf ein .xlsx-Archiv entpackt zusammen haben. 250.000 Zeilen ×
+#: 20 Spalten × rund 40 Bytes XML je Zelle ≈ 200 MB, dazu Texte und Formate; 500 MB lassen
+#: mehr als das Doppelte Luft. Gemessen: 100.000 Zeilen × 11 Spalten aus openpyxl = 49 MB.
+XLSX_MAX_ENTPACKT_BYTES = 500_000_000
+
+#: Höchstes Verhältnis entpackt : gepackt je Archiv-Eintrag. 100 ist der Standard von
+#: Apache POI (ZipSecureFile, MIN_INFLATE_RATIO = 0,01), das Excel-Dateien in Java liest;
+#: echte Tabellenblätter liegen bei 5–20 (gemessen: 8,5). Eine 400-MB-Zelle packt auf
+#: rund 400 KB (≈ 1.000 : 1).
+XLSX_MAX_VERHAELTNIS = 100
+
+#: Einträge bis zu dieser entpackten Größe werden nicht aufs Verhältnis geprüft (kleine
+#: XML-Dateien packen zufällig gut); 100 KiB wie bei Apache POI (GRACE_ENTRY_SIZE).
+XLSX_VERHAELTNIS_AB_BYTES = 100 * 1024
+
+#: Höchstens so viele Archiv-Einträge (Tabellenblätter, Bilder, …); eine Arbeitsmappe mit
+#: vielen Blättern hat einige Dutzend.
+XLSX_MAX_EINTRAEGE = 10_000
+
+#: Höchstens so viele Zellen (Zeilen × Spalten) je Tabellenblatt, nach der angegebenen Größe
+#: (<dimension ref="A1:XFD1048576"/>) wie nach den tatsächlichen Zellen: openpyxl füllt jede
+#: Zeile bis zur breitesten auf. 250.000 Zeilen × 20 Spalten (die Erhebung hat 8–16 Spalten).
+XLSX_MAX_ZELLEN = 5_000_000
+
+#: Längster Text einer Zelle in Zeichen: Excel selbst fasst höchstens 32.767 Zeichen je Zelle
+#: (Microsoft, „Excel specifications and limits“); längere Texte schreibt kein Excel.
+XLSX_MAX_TEXT_ZEICHEN = 32_767
+
+#: Höchstens so viele Erhebungsdateien in einem Ordner unter „bestand“ [grenzen →
+#: dateien_je_ordner]. Annahme des Projekts: eine Datei je Fachamt oder Sachgebiet; ein Ordner
+#: mit Tausenden Dateien ist meist der falsche (Archiv, Netzlaufwerk) und ließe den Bericht
+#: am PDF-Druck scheitern (gemessen: 10.000 Dateien → „Printing failed“ nach 9 Minuten).
+MAX_DATEIEN_JE_ORDNER = 500
+
+#: Höchstens so viele Fachämter je Kommune [grenzen → fachaemter]. Annahme des Projekts:
+#: auch Großstädte gliedern ihre Verwaltung in wenige hundert Ämter und Sachgebiete; Tabellen
+#: und Diagramme je Fachamt sind darüber hinaus nicht mehr lesbar.
+MAX_FACHAEMTER = 300

@@ -5,15 +5,18 @@ The one place where the notebooks, the CLI and the tests read input files.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from kdworkbook import bestand
+from kdworkbook import bestand, momentaufnahme, systemfehler
 from kdworkbook.erhebung import Survey, read_survey
 from kdworkbook.errors import InputError
+from kdworkbook.formatierung import zahl
 from kdworkbook.parameter import Settings, load_settings
 
 SURVEY_SUFFIXES = (".xlsx", ".xlsm", ".csv")
@@ -53,17 +56,26 @@ class Bestandsaufnahme:
 
 def survey_sources(settings: Settings) -> list[tuple[Path, str | None]]:
     """Survey files with their Fachamt; a folder stands for all .xlsx/.csv files in it
-    (Excel's lock files ``~$…`` and hidden files are skipped)."""
+    (Excel's lock files ``~$…`` and hidden files are skipped). A folder with more files than
+    ``grenzen → dateien_je_ordner`` is refused, as is an entry that is no regular file."""
     sources: list[tuple[Path, str | None]] = []
+    limit = settings.grenzen.dateien_je_ordner
     for quelle in settings.bestand:
         if quelle.datei.is_dir():
             files = sorted(
                 p
                 for p in quelle.datei.iterdir()
-                if p.is_file()
-                and p.suffix.lower() in SURVEY_SUFFIXES
+                if p.suffix.lower() in SURVEY_SUFFIXES
                 and not p.name.startswith(("~$", "."))
+                and not p.is_dir()
             )
+            if len(files) > limit:
+                raise InputError(
+                    f"{quelle.datei}: {zahl(len(files))} Erhebungsdateien im Ordner – höchstens "
+                    f"{zahl(limit)} (grenzen → dateien_je_ordner). Ist das der richtige Ordner?"
+                )
+            for path in files:  # a FIFO or a symlink loop: named, not silently skipped
+                systemfehler.regular_file(path, "Erhebungsdatei")
             if not files:
                 raise InputError(f"{quelle.datei}: Ordner enthält keine .xlsx- oder .csv-Datei.")
             sources += [(p, quelle.fachamt) for p in files]
@@ -72,11 +84,37 @@ def survey_sources(settings: Settings) -> list[tuple[Path, str | None]]:
     return sources
 
 
-def load_bestand(parameter_file: Path | str | None) -> Bestandsaufnahme:
+def _check_fachaemter(settings: Settings, data: pd.DataFrame) -> None:
+    count = data["fachamt"].nunique()
+    if count > settings.grenzen.fachaemter:
+        raise InputError(
+            f"Bestandserhebung: {zahl(count)} verschiedene Fachämter – höchstens "
+            f"{zahl(settings.grenzen.fachaemter)} (grenzen → fachaemter). Bitte die Spalte "
+            "„Fachamt“ prüfen oder die Grenze in der Parameterdatei anheben."
+        )
+
+
+def load_bestand(
+    parameter_file: Path | str | None,
+    snapshot: Path | None = None,
+    stichtag: dt.date | None = None,
+) -> Bestandsaufnahme:
     """Validate the parameter file and every survey file; raises InputError on bad input.
-    ``None`` stands for the demo municipality (:func:`demo_parameter_file`)."""
-    settings = load_settings(demo_parameter_file() if parameter_file is None else parameter_file)
+
+    Inside a run (*snapshot*, or for a step kernel env ``KDWORKBOOK_MOMENTAUFNAHME``) every
+    input is read from the copies taken when the run started (:mod:`momentaufnahme`);
+    *stichtag* applies when the parameter file names none (``run --wiederholen``).
+    ``None`` stands for the demo municipality (:func:`demo_parameter_file`).
+    """
+    if parameter_file is None:
+        parameter_file = demo_parameter_file()
+    if os.path.lexists(parameter_file):
+        systemfehler.regular_file(Path(parameter_file), "Parameterdatei")  # a FIFO would block
+    index = momentaufnahme.read_index(snapshot)
+    settings = load_settings(parameter_file, base_dir=momentaufnahme.base_dir(index))
+    settings = momentaufnahme.apply(settings, index, stichtag)
     survey = read_survey(survey_sources(settings), settings.stufen)
+    _check_fachaemter(settings, survey.data)
     data = bestand.add_figures(
         survey.data, settings.stundensaetze, settings.stufen, settings.jahresarbeitsstunden
     )

@@ -27,7 +27,7 @@ from typing import Any
 
 import nbformat
 
-from kdworkbook import bericht, paket, protokoll, schritte
+from kdworkbook import aufraeumen, bericht, momentaufnahme, paket, protokoll, schritte
 from kdworkbook.errors import InputError
 from kdworkbook.formatierung import zahl
 from kdworkbook.laden import load_bestand
@@ -36,6 +36,11 @@ NOTEBOOK_DIR = paket.notebook_dir()
 PARAMETER_NAME = "parameter_file"
 RESULTS_TAG = "ergebnisse"
 FAILED_DIR = "fehlgeschlagen"
+#: inside the unfinished run folder: the copies of the inputs (removed when the run ends)
+SNAPSHOT_DIR = ".eingaben"
+SNAPSHOT_NOTE = (
+    "# gelesen wurde die Kopie dieser Datei vom Beginn des Laufs (Prüfsummen: lauf.json)"
+)
 #: Step notebooks executed at the same time in one run: they are independent, and a kernel
 #: waits much of its time, so two at a time use the two cores of a usual laptop.
 PARALLEL_NOTEBOOKS = 2
@@ -99,14 +104,15 @@ def read_results(notebook: Path) -> dict[str, Any]:
     return results
 
 
-def _kernel_manager(log: Path, sockets: Path) -> type:
+def _kernel_manager(log: Path, sockets: Path, env: dict[str, str] | None = None) -> type:
     """The kernel manager papermill uses for one step.
 
     The kernel talks to us over Unix sockets in the private folder *sockets* instead of
     localhost TCP ports that every user of the machine can reach (and ipykernel's English
     warning about unencrypted TCP does not reach the analyst's terminal); the kernel
     process's own messages (stderr, e.g. „KeyboardInterrupt caught in kernel“ when Jupyter
-    stops it) go to *log* instead of the terminal.
+    stops it) go to *log* instead of the terminal. *env* is added to the kernel's
+    environment (the run's snapshot of its inputs).
     """
     from jupyter_client import AsyncKernelManager
 
@@ -118,6 +124,8 @@ def _kernel_manager(log: Path, sockets: Path) -> type:
             super().__init__(**kwargs)
 
         async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+            if env:
+                kw["env"] = {**(kw.get("env") or os.environ), **env}
             with open(log, "ab") as stream:  # the kernel keeps its own copy of the handle
                 kw["stderr"] = stream
                 await super()._async_launch_kernel(kernel_cmd, **kw)
@@ -136,17 +144,45 @@ def _engine() -> str:
     class KeepOnCrash(NBClientEngine):
         @classmethod
         def execute_managed_notebook(
-            cls, nb_man: Any, kernel_name: str, keep_on_crash: str = "", **kwargs: Any
+            cls,
+            nb_man: Any,
+            kernel_name: str,
+            keep_on_crash: str = "",
+            shown_parameter: tuple[str, str] | None = None,
+            **kwargs: Any,
         ) -> Any:
             try:
                 return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
             except DeadKernelError:
+                _show_original(nb_man.nb, shown_parameter)
                 if keep_on_crash:
                     nbformat.write(nb_man.nb, keep_on_crash)
                 raise
+            finally:
+                _show_original(nb_man.nb, shown_parameter)
 
     papermill_engines.register("kdworkbook", KeepOnCrash)
     return "kdworkbook"
+
+
+def _show_original(nb: Any, shown: tuple[str, str] | None) -> None:
+    """The executed notebook names the parameter file the analyst knows, not the copy in the
+    run's snapshot that the kernel read (it is gone when the run is done)."""
+    if not shown:
+        return
+    from papermill.translators import PythonTranslator
+
+    parameters = nb.metadata.get("papermill", {}).get("parameters", {})
+    if parameters.get(PARAMETER_NAME) == shown[0]:
+        parameters[PARAMETER_NAME] = shown[1]
+    copy, original = (PythonTranslator.translate_str(p) for p in shown)
+    for cell in nb.cells:
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []) and copy in (
+            cell.source
+        ):
+            cell.source = cell.source.replace(copy, original) + (
+                f"\n{SNAPSHOT_NOTE}" if SNAPSHOT_NOTE not in cell.source else ""
+            )
 
 
 def kernel_log(target: Path) -> Path:
@@ -154,16 +190,21 @@ def kernel_log(target: Path) -> Path:
     return target.with_name(f"{target.stem}.kernel.log")
 
 
-def _execute(notebook: Path, target: Path, parameter_file: Path) -> None:
+def _execute(notebook: Path, target: Path, parameter_file: Path, snapshot: Any = None) -> None:
     """Execute *notebook* into *target*; the kernel's messages go to :func:`kernel_log`
-    (removed when the step succeeds, kept beside the notebook when it fails)."""
+    (removed when the step succeeds, kept beside the notebook when it fails). With a
+    *snapshot* (:class:`momentaufnahme.Snapshot`) the kernel reads the run's copies."""
     import papermill
     from nbclient.exceptions import DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
-    parameters = checked_parameters(notebook, {PARAMETER_NAME: str(parameter_file)})
+    read_from = snapshot.parameter_file if snapshot else parameter_file
+    parameters = checked_parameters(notebook, {PARAMETER_NAME: str(read_from)})
+    env = {momentaufnahme.ENV: str(snapshot.index)} if snapshot else None
+    shown = (str(read_from), str(parameter_file)) if snapshot else None
     log = kernel_log(target)
-    with tempfile.TemporaryDirectory(prefix="kdw-") as sockets:
+    prefix = f"{aufraeumen.SOCKET_PREFIX}{os.getpid()}-"  # stale ones are found by the PID
+    with tempfile.TemporaryDirectory(prefix=prefix) as sockets:
         try:
             papermill.execute_notebook(
                 str(notebook),
@@ -175,9 +216,10 @@ def _execute(notebook: Path, target: Path, parameter_file: Path) -> None:
                 # written once at the end (also when a cell fails), not after every cell:
                 # rewriting a notebook full of charts 15 times costs about half a second
                 request_save_on_cell_execute=False,
-                kernel_manager_class=_kernel_manager(log, Path(sockets)),
+                kernel_manager_class=_kernel_manager(log, Path(sockets), env),
                 engine_name=_engine(),
                 keep_on_crash=str(target),
+                shown_parameter=shown,
             )
         except PapermillExecutionError as exc:
             raise RunFailed(
@@ -211,22 +253,28 @@ def interrupt_on_sigterm() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _stop_kernels() -> None:
-    """Safety net after an interrupt: end kernel processes this process started (Linux)."""
-    me = str(os.getpid())
-    for status in Path("/proc").glob("[0-9]*/status"):
+def _stop_kernels(browsers: bool = False) -> None:
+    """Safety net after an interrupt: end the kernel processes this process started – and
+    with *browsers* the Chromium printing the report, so that the print stops now instead
+    of finishing a long report first (Linux; elsewhere a no-op)."""
+    parents: dict[int, int] = {}
+    commands: dict[int, bytes] = {}
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
         try:
-            ppid = next(
-                line.split()[1]
-                for line in status.read_text().splitlines()
-                if line.startswith("PPid:")
-            )
-            cmdline = (status.parent / "cmdline").read_bytes()
-        except (OSError, StopIteration):
+            fields = stat_file.read_text().rsplit(")", 1)[1].split()
+            commands[int(stat_file.parent.name)] = (stat_file.parent / "cmdline").read_bytes()
+        except (OSError, IndexError):
             continue
-        if ppid == me and b"ipykernel" in cmdline:
-            with contextlib.suppress(OSError):
-                os.kill(int(status.parent.name), signal.SIGTERM)
+        parents[int(stat_file.parent.name)] = int(fields[1])
+    me = os.getpid()
+    for pid, command in commands.items():
+        ancestor = parents.get(pid)
+        if ancestor == me and b"ipykernel" in command or browsers and b"chrom" in command:
+            while ancestor and ancestor != me:
+                ancestor = parents.get(ancestor)
+            if ancestor == me:
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGTERM)
 
 
 def _rename_free(source: Path, folder: Path, stem: str) -> Path:
@@ -243,6 +291,18 @@ def _rename_free(source: Path, folder: Path, stem: str) -> Path:
                 if not target.exists():
                     raise
         n += 1
+
+
+def _check_latest(slug_dir: Path) -> None:
+    """``latest`` must be the link kdworkbook maintains: a real folder or file there would
+    make every run fail at its very end, so it is refused before anything runs."""
+    link = slug_dir / "latest"
+    if link.exists() and not link.is_symlink():
+        what = "ein Ordner" if link.is_dir() else "eine Datei"
+        raise InputError(
+            f"{link}: ist {what}, kein Verweis – kdworkbook legt dort einen Verweis auf den "
+            "neuesten Lauf an. Bitte umbenennen oder verschieben; es wurde nichts ausgeführt."
+        )
 
 
 def _point_latest(slug_dir: Path, run_dir: Path) -> None:
@@ -284,6 +344,7 @@ def _execute_all(
     order: list[int] | None = None,
     started: Callable[[int], None] = lambda _remaining: None,
     finished: Callable[[Path], None] = lambda _path: None,
+    snapshot: Any = None,
 ) -> list[Path]:
     """Execute the step notebooks, *parallel* kernels at a time (they are independent: each
     reads the parameter file itself), started in *order* (positions). ``started`` gets the
@@ -305,7 +366,7 @@ def _execute_all(
         progress(f"[{i}/{total}] {nb.stem} …")
         start = time.perf_counter()
         try:
-            _execute(nb, work / nb.name, parameter_file)
+            _execute(nb, work / nb.name, parameter_file, snapshot)
         except RunFailed as exc:
             raise _StepFailed(nb.name, exc) from None
         durations[nb.stem] = time.perf_counter() - start
@@ -346,91 +407,198 @@ def run(
     progress: Callable[[str], None] = lambda _msg: None,
     parallel: int = PARALLEL_NOTEBOOKS,
     overlap: bool = True,
+    stichtag: dt.date | None = None,
 ) -> RunResult:
     """Run every step notebook for one municipality and build report and appendices.
+
+    Every input is read once, at the start, into the run's snapshot; steps, report, Excel
+    and ``lauf.json`` all come from those bytes (:mod:`momentaufnahme`). *stichtag* applies
+    when the parameter file names none (a repeated run uses the first run's date).
 
     With *overlap* the report's chapters, Chromium and the Excel appendix are made while
     the last kernels still run (a run on its own finishes sooner). A batch worker passes
     ``overlap=False``: the other workers keep the cores busy, and extra threads would only
     compete with them."""
     started = dt.datetime.now().astimezone()
-    parameter_file = Path(parameter_file).resolve()
-    ba = load_bestand(parameter_file)
-    schritte.summary(ba)  # every step validates its own inputs before anything runs
-    inputs = protokoll.input_files(parameter_file, ba.settings)
-    notebooks = schritte.report_notebooks(ba, step_notebooks(notebook_dir))
+    parameter_file = Path(os.path.abspath(parameter_file))
+    with interrupt_on_sigterm():  # Ctrl-C and SIGTERM are honoured in every phase
+        with momentaufnahme.recording() as read:
+            ba = load_bestand(parameter_file, stichtag=stichtag)
+            schritte.summary(ba)  # every step validates its own inputs before anything runs
+        parameter_file = parameter_file.resolve()
+        declared = protokoll.input_files(parameter_file, ba.settings)
+        notebooks = schritte.report_notebooks(ba, step_notebooks(notebook_dir))
+        slug_dir = Path(output_root).resolve() / ba.settings.slug
+        _check_latest(slug_dir)
+        for line in aufraeumen.remove_stale(slug_dir):
+            progress(line)
+        stamp = started.strftime("%Y-%m-%d_%H%M%S")
+        work = slug_dir / f"{aufraeumen.UNFINISHED}{stamp}-{os.getpid()}-{threading.get_ident()}"
+        slug_dir.mkdir(parents=True, exist_ok=True)
+        work.mkdir()
+        try:
+            lock = aufraeumen.RunLock(work)
+        except BaseException:
+            shutil.rmtree(work, ignore_errors=True)
+            raise
+        try:
+            prepared = _Prepared(
+                parameter_file, ba, read, declared, notebooks, started, slug_dir, stamp, work, lock
+            )
+            return _run_in(prepared, browser, progress, parallel, overlap)
+        except BaseException as exc:
+            if isinstance(exc, KeyboardInterrupt):
+                _stop_kernels(browsers=True)
+            if isinstance(exc, OSError) and exc.filename is None:
+                exc.filename = str(slug_dir)  # a full disk at write(): say where
+            lock.release()
+            _remove(work)
+            raise
 
-    slug_dir = Path(output_root).resolve() / ba.settings.slug
-    stamp = started.strftime("%Y-%m-%d_%H%M%S")
-    work = slug_dir / f".unfertig-{stamp}-{os.getpid()}-{threading.get_ident()}"
+
+@contextlib.contextmanager
+def _stop_children_on_interrupt() -> Iterator[None]:
+    """On Ctrl-C/SIGTERM end kernels and Chromium at once – before the report job waits for
+    its print, which for a large report would take many minutes."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        _stop_kernels(browsers=True)
+        raise
+
+
+def _remove(folder: Path) -> None:
+    """Remove an unfinished run folder; a writer thread that is still stopping may put a
+    file back for a moment, so try a few times (what remains is removed on the next start)."""
+    for _ in range(20):
+        shutil.rmtree(folder, ignore_errors=True)
+        if not folder.exists():
+            return
+        time.sleep(0.1)
+
+
+def _in_background(call: Callable[[], Any]) -> concurrent.futures.Future:
+    """*call* in a daemon thread: an interrupted run does not wait for it (the Excel
+    appendix of a large survey takes minutes), and neither does the interpreter's exit."""
+    future: concurrent.futures.Future = concurrent.futures.Future()
+
+    def work() -> None:
+        if future.set_running_or_notify_cancel():
+            try:
+                future.set_result(call())
+            except BaseException as exc:  # noqa: BLE001 – handed to whoever waits
+                future.set_exception(exc)
+
+    threading.Thread(target=work, daemon=True, name="kdworkbook-anhang").start()
+    return future
+
+
+@dataclass
+class _Prepared:
+    """A checked run, its inputs as read by the check, and its unfinished folder."""
+
+    parameter_file: Path
+    ba: Any  # laden.Bestandsaufnahme
+    read: dict[Path, os.stat_result]  # every file the check read, with its stat then
+    declared: list[Path]  # the files the settings name
+    notebooks: list[Path]
+    started: dt.datetime
+    slug_dir: Path
+    stamp: str
+    work: Path
+    lock: aufraeumen.RunLock
+
+
+def _run_in(
+    prepared: _Prepared,
+    browser: str | None,
+    progress: Callable[[str], None],
+    parallel: int,
+    overlap: bool,
+) -> RunResult:
+    """The run inside its unfinished folder; the caller removes it on any error."""
+    p = prepared
+    parameter_file, notebooks, work, slug_dir, ba = (
+        p.parameter_file, p.notebooks, p.work, p.slug_dir, p.ba
+    )  # fmt: skip
+    snapshot = momentaufnahme.take(
+        work / SNAPSHOT_DIR,
+        parameter_file,
+        p.read,
+        p.declared,
+        ba.settings.stichtag,
+        "stichtag" in ba.settings.model_fields_set,
+    )
+    if snapshot.changed:  # replaced between the check and the copy: use the copies throughout
+        progress(
+            "Während der Prüfung geändert, es gilt der Stand der Momentaufnahme: "
+            + ", ".join(str(path) for path in snapshot.changed)
+        )
+        ba = load_bestand(snapshot.parameter_file, snapshot=snapshot.index)
+        schritte.summary(ba)
     meta = bericht.ReportMeta(
         gemeinde=ba.settings.gemeinde, stichtag=ba.settings.stichtag, ags=ba.settings.ags
     )
     report = bericht.ReportJob([work / nb.name for nb in notebooks], meta, browser=browser)
-    slug_dir.mkdir(parents=True, exist_ok=True)
-    work.mkdir()
     durations: dict[str, float] = {}
     # the appendix and the report's chapters are made while the last kernels still run
-    side = concurrent.futures.ThreadPoolExecutor(max_workers=1)
     appendix_done: list[concurrent.futures.Future] = []
 
     def on_start(remaining: int) -> None:
         if remaining == 0 and overlap:  # the last notebook has started: a core is free soon
             report.start_browser()
-            appendix_done.append(side.submit(schritte.write_outputs, ba, work))
+            appendix_done.append(_in_background(lambda: schritte.write_outputs(ba, work)))
 
-    try:
-        with interrupt_on_sigterm(), report:
-            try:
-                executed = _execute_all(
-                    notebooks,
-                    work,
-                    parameter_file,
-                    parallel,
-                    progress,
-                    durations,
-                    order=_execution_order(notebooks, slug_dir),
-                    started=on_start,
-                    finished=report.chapter_ready if overlap else lambda _path: None,
-                )
-            except _StepFailed as exc:
-                side.shutdown(wait=True)  # the appendix writer must not write into a moved folder
-                failed = _rename_free(work, slug_dir / FAILED_DIR, stamp)
-                message = f"{exc.reason}\nTeilweise ausgeführtes Notebook: {failed / exc.notebook}"
-                if exc.kernel_log:
-                    message += f"\nMeldungen des Kernels: {failed / exc.kernel_log}"
-                raise RunFailed(message) from None
+    with report, _stop_children_on_interrupt():
+        try:
+            executed = _execute_all(
+                notebooks,
+                work,
+                parameter_file,
+                parallel,
+                progress,
+                durations,
+                order=_execution_order(notebooks, slug_dir),
+                started=on_start,
+                finished=report.chapter_ready if overlap else lambda _path: None,
+                snapshot=snapshot,
+            )
+        except _StepFailed as exc:
+            for future in appendix_done:  # it must not write into a moved folder
+                concurrent.futures.wait([future])
+            shutil.rmtree(work / SNAPSHOT_DIR, ignore_errors=True)
+            p.lock.release()
+            failed = _rename_free(work, slug_dir / FAILED_DIR, p.stamp)
+            message = f"{exc.reason}\nTeilweise ausgeführtes Notebook: {failed / exc.notebook}"
+            if exc.kernel_log:
+                message += f"\nMeldungen des Kernels: {failed / exc.kernel_log}"
+            raise RunFailed(message) from None
 
-            progress("Bericht (HTML, PDF) und Anhänge …")
-            start = time.perf_counter()
-            html, pdf = report.finish(work)
-            # made alongside the last step when overlapping, else now
-            appendix, *_ = (
-                appendix_done[0].result() if appendix_done else schritte.write_outputs(ba, work)
-            )
-            durations["bericht"] = time.perf_counter() - start
-            results: dict[str, Any] = {}
-            for nb in executed:
-                results.update(read_results(nb))
-            (work / "ergebnisse.json").write_text(
-                json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8"
-            )
-            (work / protokoll.FILE_NAME).write_text(
-                json.dumps(
-                    protokoll.record(parameter_file, inputs, started, durations, results),
-                    ensure_ascii=False,
-                    indent=2,
-                ),
-                encoding="utf-8",
-            )
-            final = _rename_free(work, slug_dir, stamp)
-    except BaseException as exc:
-        if isinstance(exc, KeyboardInterrupt):
-            _stop_kernels()
-        side.shutdown(wait=True, cancel_futures=True)
-        shutil.rmtree(work, ignore_errors=True)
-        raise
-    side.shutdown(wait=True)
+        progress("Bericht (HTML, PDF) und Anhänge …")
+        start = time.perf_counter()
+        html, pdf = report.finish(work)
+        # made alongside the last step when overlapping, else now
+        appendix, *_ = (
+            appendix_done[0].result() if appendix_done else schritte.write_outputs(ba, work)
+        )
+        durations["bericht"] = time.perf_counter() - start
+    results: dict[str, Any] = {}
+    for nb in executed:
+        results.update(read_results(nb))
+    (work / "ergebnisse.json").write_text(
+        json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
+    (work / protokoll.FILE_NAME).write_text(
+        json.dumps(
+            protokoll.record(parameter_file, snapshot, p.started, durations, results),
+            ensure_ascii=False,
+            indent=2,
+        ),
+        encoding="utf-8",
+    )
+    shutil.rmtree(work / SNAPSHOT_DIR)
+    p.lock.release()
+    final = _rename_free(work, slug_dir, p.stamp)
     _point_latest(slug_dir, final)
     return RunResult(
         run_dir=final,
@@ -444,7 +612,8 @@ def run(
 
 
 def run_again(run_dir: Path, output_root: Path | str | None = None, **kwargs: Any) -> RunResult:
-    """Re-run a recorded run with the same inputs; refuses if any input changed since."""
+    """Re-run a recorded run with the same inputs and the same Stichtag; refuses if any
+    input changed since (each one is named)."""
     recorded = protokoll.read(Path(run_dir))
     changes = protokoll.changed_inputs(recorded)
     if changes:
@@ -456,4 +625,6 @@ def run_again(run_dir: Path, output_root: Path | str | None = None, **kwargs: An
             ]
         )
     root = output_root if output_root is not None else Path(run_dir).resolve().parent.parent
-    return run(recorded["parameterdatei"], root, **kwargs)
+    return run(
+        recorded["parameterdatei"], root, stichtag=protokoll.recorded_stichtag(recorded), **kwargs
+    )

@@ -27,6 +27,7 @@ from pydantic import (
 from kdworkbook import defaults
 from kdworkbook.errors import InputError
 from kdworkbook.formatierung import datum_lesen
+from kdworkbook.grenzen_parameter import Grenzen
 from kdworkbook.massnahmen_einstellungen import MassnahmenSettings
 from kdworkbook.musterprozess_parameter import MusterprozessSettings
 from kdworkbook.rahmen_parameter import Rahmen
@@ -78,6 +79,7 @@ class Settings(BaseModel):
     musterprozess: MusterprozessSettings = Field(default_factory=MusterprozessSettings)
     umfrage: Umfrage = Field(default_factory=Umfrage)
     workshop: WorkshopSettings = Field(default_factory=WorkshopSettings)
+    grenzen: Grenzen = Field(default_factory=Grenzen)
 
     @field_validator("gemeinde")
     @classmethod
@@ -241,16 +243,28 @@ def _message(path: Path, error: dict[str, Any]) -> str:
     return f"{path}: Schlüssel „{key}“: {_german(error)}"
 
 
-def load_settings(path: Path | str, survey_must_exist: bool = True) -> Settings:
+def load_settings(
+    path: Path | str, survey_must_exist: bool = True, base_dir: Path | None = None
+) -> Settings:
     """Read and validate a parameter file; raises InputError with one message per problem.
 
     ``survey_must_exist=False`` is for producing the survey itself (``kdworkbook umfrage``),
-    before any ``bestand`` file exists.
+    before any ``bestand`` file exists. *base_dir* (default: the file's folder) is where
+    relative paths start – a run's step reads a copy of the file but the original's paths.
     """
     path = Path(path)
     data = load_yaml(path)
-    context = {"base_dir": path.resolve().parent, "bestand_pflicht": survey_must_exist}
+    base = base_dir or path.resolve().parent
+    context = {"base_dir": base, "bestand_pflicht": survey_must_exist}
     try:
         return Settings.model_validate(data, context=context)
     except ValidationError as exc:
         raise InputError([_message(path, e) for e in exc.errors()]) from None
+    except RuntimeError as exc:  # Path.resolve() on a symlink loop (Python before 3.13)
+        if not str(exc).startswith("Symlink loop"):
+            raise
+        loop = str(exc).partition(" from ")[2].strip("'") or str(exc)
+        raise InputError(
+            f"{path}: „{loop}“ ist eine symbolische Verknüpfung, die im Kreis auf sich selbst "
+            "verweist."
+        ) from None

@@ -1,7 +1,10 @@
-"""Provenance of a run (``lauf.json``): versions, git commit, every input file with SHA-256.
+"""Provenance of a run (``lauf.json``): versions, git commit, the Stichtag used, and every
+file the run read – parameter file, survey files, process models, catalogues, registers,
+texts, the package's own data files – each with the SHA-256 of the bytes the run used.
 
 ``kdworkbook run --wiederholen outputs/<slug>/<run>`` reads it back, checks that every input
-is still byte-for-byte the same, and reports each one that changed.
+is still byte-for-byte the same, reports each one that changed (or is new), and runs again
+with the recorded Stichtag.
 """
 
 from __future__ import annotations
@@ -114,24 +117,43 @@ def _versions() -> dict[str, str]:
 
 def record(
     parameter_file: Path,
-    inputs: list[Path],
+    snapshot: Any,
     started: dt.datetime,
     durations: dict[str, float],
     results: dict[str, Any],
 ) -> dict[str, Any]:
-    """The content of ``lauf.json``."""
+    """The content of ``lauf.json``: every input with the SHA-256 of the bytes the run read
+    (from its snapshot, :class:`momentaufnahme.Snapshot`), and the Stichtag it used."""
+    package = Path(__file__).resolve().parent
     return {
         "kdworkbook": __version__,
         "git": _git_commit(),
         "python": platform.python_version(),
         "bibliotheken": _versions(),
         "parameterdatei": str(parameter_file.resolve()),
-        "eingaben": [{"datei": str(p), "sha256": sha256(p)} for p in inputs],
+        "stichtag": snapshot.stichtag.isoformat(),
+        "stichtag_aus_parameterdatei": snapshot.stichtag_given,
+        "eingaben": [
+            {
+                "datei": str(path),
+                "sha256": digest,
+                "art": "Paketdaten" if package in path.parents else "Eingabe",
+            }
+            for path, digest in snapshot.hashes.items()
+        ],
         "start": started.isoformat(timespec="seconds"),
         "ende": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         "dauer_s": {k: round(v, 3) for k, v in durations.items()},
         "ergebnisse": results,
     }
+
+
+def recorded_stichtag(recorded: dict[str, Any]) -> dt.date | None:
+    """The date a run used when its parameter file named none (None: the file names one,
+    or the run was recorded before the date was)."""
+    if recorded.get("stichtag_aus_parameterdatei", True) or "stichtag" not in recorded:
+        return None
+    return dt.date.fromisoformat(recorded["stichtag"])
 
 
 def read(run_dir: Path) -> dict[str, Any]:
@@ -145,12 +167,27 @@ def read(run_dir: Path) -> dict[str, Any]:
 
 
 def changed_inputs(recorded: dict[str, Any]) -> list[str]:
-    """German lines for every recorded input that is missing or no longer the same."""
+    """German lines for every recorded input that is missing or no longer the same, and
+    for files a run would read now that it did not read then (a new file in a survey
+    folder, a new file named in the parameter file)."""
     changes = []
+    known = set()
     for entry in recorded.get("eingaben", []):
         path = Path(entry["datei"])
+        known.add(path)
         if not path.is_file():
             changes.append(f"{path}: fehlt inzwischen.")
         elif sha256(path) != entry["sha256"]:
             changes.append(f"{path}: wurde seit dem Lauf geändert (SHA-256 weicht ab).")
+    parameter_file = Path(recorded.get("parameterdatei", ""))
+    if not changes and parameter_file.is_file():
+        from kdworkbook.parameter import load_settings
+
+        try:
+            settings = load_settings(parameter_file)
+        except InputError as exc:
+            return [f"{parameter_file}: ist inzwischen ungültig:", *exc.messages]
+        for path in input_files(parameter_file, settings):
+            if path not in known:
+                changes.append(f"{path}: ist seit dem Lauf neu hinzugekommen.")
     return changes

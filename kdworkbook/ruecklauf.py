@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from kdworkbook import bestand, export, leika, umfrage, umfrage_xlsx, versand
+from kdworkbook import archiv, bestand, export, leika, umfrage, umfrage_xlsx, versand
 from kdworkbook.erhebung import HEADERS, read_survey
 from kdworkbook.errors import InputError
 from kdworkbook.laden import RETURN_STATUS, SURVEY_SUFFIXES, survey_sources
@@ -92,6 +92,7 @@ def _fachamt_of(path: Path) -> str | None:
     from openpyxl import load_workbook
 
     try:
+        archiv.check_input(path)  # the survey reader reports a refused file
         book = load_workbook(path, read_only=True)
     except Exception:  # unreadable files get their message from the survey reader
         return None

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kdworkbook import lauf
+from kdworkbook import lauf, systemfehler
 from kdworkbook.bericht import ReportError
 from kdworkbook.errors import InputError
 from kdworkbook.formatierung import zahl
@@ -29,12 +29,15 @@ class Outcome:
     """The result of one municipality's run."""
 
     parameter_file: str
-    code: int  # 0 ok, 1 failed, 2 bad input
+    code: int  # 0 ok, 1 failed, 2 bad input or an error of the system (disk full, …)
     message: str  # PDF path, or the reason
     seconds: float
+    system: bool = False  # the operating system refused (read-only folder, full disk, …)
 
     @property
     def status(self) -> str:
+        if self.system:
+            return "Systemfehler"
         return {OK: "ok", FAILED: "fehlgeschlagen", BAD_INPUT: "Eingabefehler"}[self.code]
 
 
@@ -49,6 +52,7 @@ def run_one(
 ) -> Outcome:
     """One municipality; every error becomes an Outcome instead of an exception."""
     start = time.perf_counter()
+    system = False
     try:
         result = lauf.run(
             parameter_file,
@@ -64,9 +68,11 @@ def run_one(
         code, message = BAD_INPUT, "\n".join(exc.messages)
     except (lauf.RunFailed, ReportError) as exc:
         code, message = FAILED, str(exc)
+    except OSError as exc:  # read-only or full output folder, …: said in German, exit 2
+        code, message, system = BAD_INPUT, systemfehler.text(exc), True
     except Exception as exc:  # a bug must not stop the other municipalities
         code, message = FAILED, f"Unerwarteter Fehler: {exc!r}\n{traceback.format_exc()}"
-    return Outcome(parameter_file, code, message, time.perf_counter() - start)
+    return Outcome(parameter_file, code, message, time.perf_counter() - start, system)
 
 
 def _interrupt(signum: int, frame: Any) -> None:

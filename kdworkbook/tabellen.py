@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kdworkbook.archiv import check_input
 from kdworkbook.erhebung_schema import PREFERRED_SHEET
 from kdworkbook.errors import InputError
 
@@ -324,6 +325,7 @@ def read_table(path: Path) -> tuple[list[Any], pd.DataFrame, str]:
     """A survey file's header cells, its other rows as raw cells (columns numbered from 0,
     row i is Excel row i + 2) and its decimal separator."""
     suffix = path.suffix.lower()
+    check_input(path)  # no FIFO, no zip bomb: before openpyxl or pandas opens the file
     if not path.is_file():
         raise InputError(f"{path}: Datei nicht gefunden.")
     size = path.stat().st_size

@@ -64,14 +64,13 @@ def test_run_writes_complete_folder_with_provenance(tmp_path, municipality, capf
     assert _entries(slug_dir) == sorted([result.run_dir.name, "latest"])
     record = json.loads((result.run_dir / "lauf.json").read_text(encoding="utf-8"))
     assert record["parameterdatei"] == str(municipality)
-    files = {Path(e["datei"]).name: e["sha256"] for e in record["eingaben"]}
-    # the shipped catalogue is an input too (no rahmen → leika_katalog in the file)
-    assert set(files) == {
-        "kommune.yaml",
-        "a.xlsx",
-        "leika_leistungen_kdn2019.csv",
-        "ozg_leistungen_kdn2019.csv",
+    files = {
+        Path(e["datei"]).name: e["sha256"] for e in record["eingaben"] if e["art"] == "Eingabe"
     }
+    assert set(files) == {"kommune.yaml", "a.xlsx"}
+    shipped = {Path(e["datei"]).name for e in record["eingaben"] if e["art"] == "Paketdaten"}
+    # the shipped catalogue is read too (no rahmen → leika_katalog in the file)
+    assert {"leika_leistungen_kdn2019.csv", "ozg_leistungen_kdn2019.csv"} <= shipped
     assert files["a.xlsx"] == protokoll.sha256(tmp_path / "a.xlsx")
     assert {"pandas", "papermill", "nbconvert"} <= set(record["bibliotheken"])
     assert set(record["dauer_s"]) == {"01_test", "bericht"}
