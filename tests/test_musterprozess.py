@@ -1,5 +1,6 @@
 """Musterprozess metrics, hand-computed on small processes; savings; the demo and notebook."""
 
+import html
 import json
 import re
 from pathlib import Path
@@ -363,12 +364,13 @@ def test_soll_without_minutes_is_not_computable(tmp_path):
     assert HEADLINE in cards
     assert "7.229" not in cards and "0,18" not in cards  # the old invented figures
     assert "40,5 → nicht berechenbar" in cards
-    table = musterprozess_ansicht.comparison_table(m).data
+    table = html.unescape(musterprozess_ansicht.comparison_table(m).data)
     # Verwaltung, Bürger, Durchlaufzeit: SOLL and change; the only −100 % left is real
     # (Behördengänge 0,5 → 0)
     assert table.count("nicht berechenbar") == 6 and table.count("-100,0") == 1
-    text = musterprozess_ansicht.savings(m).data
-    assert text.startswith(f"**{HEADLINE}.**") and "€" not in text.split("\n\n")[0]
+    text = html.unescape(musterprozess_ansicht.savings(m).data)
+    first = text.split("</p>")[0]
+    assert first.startswith(f"<p><strong>{HEADLINE}.</strong>") and "€" not in first
     assert workshop_modell.bundles(m) == []  # nothing to switch in the workshop either
     chart = musterprozess_grafiken.comparison_chart(m.kennzahlen_ist, k)
     assert "nicht\nberechenbar" in [t.get_text() for ax in chart.axes for t in ax.texts]
@@ -430,8 +432,8 @@ def test_soll_without_documents_says_keine_angabe(tmp_path):
 
 def test_soll_prose_from_the_model():
     m = musterprozess_ansicht.load(load_bestand(DEMO))
-    text = musterprozess_ansicht.soll_section(m).data
-    assert text.startswith("## SOLL-Prozess\n\nAblauf im SOLL: 12 Schritte; Medien: ")
+    text = html.unescape(musterprozess_ansicht.soll_section(m).data)
+    assert text.startswith("<h2>SOLL-Prozess</h2>\n<p>Ablauf im SOLL: 12 Schritte; Medien: ")
     # 3 × Online-Portal, 6 × Fachverfahren (+ Rückfrage E-Mail, Zahlen E-Payment); Papier 2
     assert "Online-Portal (3 Schritte)" in text and "E-Payment (1 Schritt)" in text
     assert "10 von 12 Schritten digital" in text
