@@ -10,7 +10,18 @@ from pypdf import PdfReader
 from kdworkbook.cli import main
 from kdworkbook.parameter import load_settings
 
-from .conftest import DEMO, HEADER, SEED_ROWS, write_params, write_xlsx
+from .conftest import DEMO, HEADER, ROOT, SEED_ROWS, write_params, write_xlsx
+
+#: the demo's ergebnisse.json as committed (``kdworkbook run parameters/musterstadt.yaml``)
+DEMO_RESULTS = Path(__file__).parent / "fixtures" / "demo_ergebnisse.json"
+
+
+def normalised_results(path: Path) -> dict:
+    """The results with what legitimately varies between machines replaced: the folder the
+    repository is checked out in (today no figure contains a path, date of the run or time –
+    the demo's Stichtag is fixed in its parameter file)."""
+    text = path.read_text(encoding="utf-8").replace(str(ROOT), "<ROOT>")
+    return json.loads(text)
 
 
 def test_new_writes_commented_template_that_validates(tmp_path, capsys):
@@ -137,6 +148,8 @@ def test_run_demo_produces_report_appendix_and_results(tmp_path, capsys):
 
     results = json.loads((run / "ergebnisse.json").read_text(encoding="utf-8"))
     assert results["bestand"]["prozesse"] == 185
+    # every figure of the demo stays what it was (a deliberate change updates the copy)
+    assert normalised_results(run / "ergebnisse.json") == normalised_results(DEMO_RESULTS)
 
     from openpyxl import load_workbook
 
