@@ -10,11 +10,16 @@ page numbers in the table of contents (its length does not change, so pages do n
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import datetime
 import html
+import json
 import os
 import re
 import secrets
+import signal
+import subprocess
+import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -345,6 +350,7 @@ class ReportJob:
         self._chapters: dict[Path, concurrent.futures.Future] = {}
         self._printing = concurrent.futures.ThreadPoolExecutor(max_workers=1)
         self._printed: concurrent.futures.Future[bytes | None] | None = None
+        self._print_process: subprocess.Popen | None = None
         self._document: concurrent.futures.Future[tuple[str, Path] | None] = (
             concurrent.futures.Future()
         )
@@ -375,12 +381,40 @@ class ReportJob:
                 self._printed = self._printing.submit(self._print)
 
     def _print(self) -> bytes | None:
-        with PdfPrinter(self._executable, PAGE_MARGIN) as printer:
-            job = self._document.result()
-            if job is None:  # the run failed: nothing to print
-                return None
-            document, html_file = job
-            return _print_twice(printer, html_file, document, self._meta.gemeinde)
+        """Print in a process of its own (:mod:`kdworkbook.drucken`), started now so that
+        Chromium waits for the document; :meth:`close` can stop it from any thread."""
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "kdworkbook.drucken",
+                self._executable or "",
+                self._meta.gemeinde,
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+            start_new_session=True,  # its own group: stopped through us, with Chromium
+        )
+        with self._lock:
+            self._print_process = process
+        job = self._document.result()
+        if job is None:  # the run failed: nothing to print, Chromium is closed
+            process.communicate("\n")
+            return None
+        document, html_file = job
+        html_file.write_text(document, encoding="utf-8")
+        pdf_file = _temp_file(html_file.parent, ".pdf")
+        try:
+            said, _ = process.communicate(
+                json.dumps({"html": str(html_file), "pdf": str(pdf_file)}) + "\n"
+            )
+            if process.returncode != 0:
+                raise ReportError(said.strip() or "Das PDF konnte nicht erzeugt werden.")
+            return pdf_file.read_bytes()
+        finally:
+            pdf_file.unlink(missing_ok=True)
 
     def finish(self, out_dir: Path) -> tuple[Path, Path]:
         """Writes out_dir/bericht.html and out_dir/bericht.pdf, returns both paths.
@@ -412,10 +446,14 @@ class ReportJob:
 
     def close(self, wait: bool = True) -> None:
         """Stop waiting for a document, close Chromium, end the worker threads (*wait* for
-        them to finish)."""
+        them to finish; without waiting, a print under way is stopped at once)."""
         with self._lock:
             if not self._document.done():
                 self._document.set_result(None)
+            process = self._print_process
+        if not wait and process is not None and process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGTERM)
         self._converting.shutdown(wait=wait, cancel_futures=True)
         self._printing.shutdown(wait=wait)
 
@@ -428,7 +466,7 @@ def write_report(
         return job.finish(out_dir)
 
 
-def _print_twice(printer: PdfPrinter, html_file: Path, document: str, footer: str) -> bytes:
+def print_twice(printer: PdfPrinter, html_file: Path, document: str, footer: str) -> bytes:
     """Draft print → pages of the headings → final print with TOC page numbers and footer;
     the title page is taken from the draft, which has no footer."""
     html_file.write_text(document, encoding="utf-8")

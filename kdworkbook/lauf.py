@@ -11,12 +11,12 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import datetime as dt
-import functools
 import json
-import logging
 import os
 import shutil
 import signal
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -27,28 +27,22 @@ from typing import Any
 
 import nbformat
 
-from kdworkbook import aufraeumen, bericht, momentaufnahme, paket, protokoll, schritte
+from kdworkbook import aufraeumen, ausfuehren, bericht, momentaufnahme, paket, protokoll, schritte
 from kdworkbook.errors import InputError
 from kdworkbook.formatierung import zahl
 from kdworkbook.laden import load_bestand
 
 NOTEBOOK_DIR = paket.notebook_dir()
-PARAMETER_NAME = "parameter_file"
+PARAMETER_NAME = ausfuehren.PARAMETER_NAME
 RESULTS_TAG = "ergebnisse"
 FAILED_DIR = "fehlgeschlagen"
 #: inside the unfinished run folder: the copies of the inputs (removed when the run ends)
 SNAPSHOT_DIR = ".eingaben"
-SNAPSHOT_NOTE = (
-    "# gelesen wurde die Kopie dieser Datei vom Beginn des Laufs (Prüfsummen: lauf.json)"
-)
 #: Step notebooks executed at the same time in one run: they are independent, and a kernel
 #: waits much of its time, so two at a time use the two cores of a usual laptop.
 PARALLEL_NOTEBOOKS = 2
-
-# A failed step is reported in German by RunFailed; papermill's own English log lines
-# („Kernel died while waiting for execute reply.“) would only repeat it on the terminal.
-# Logging configured by the caller still receives them.
-logging.getLogger("papermill").addHandler(logging.NullHandler())
+#: how often the runner looks whether a step has finished
+POLL_S = 0.05
 
 
 class RunFailed(Exception):
@@ -104,136 +98,97 @@ def read_results(notebook: Path) -> dict[str, Any]:
     return results
 
 
-def _kernel_manager(log: Path, sockets: Path, env: dict[str, str] | None = None) -> type:
-    """The kernel manager papermill uses for one step.
-
-    The kernel talks to us over Unix sockets in the private folder *sockets* instead of
-    localhost TCP ports that every user of the machine can reach (and ipykernel's English
-    warning about unencrypted TCP does not reach the analyst's terminal); the kernel
-    process's own messages (stderr, e.g. „KeyboardInterrupt caught in kernel“ when Jupyter
-    stops it) go to *log* instead of the terminal. *env* is added to the kernel's
-    environment (the run's snapshot of its inputs).
-    """
-    from jupyter_client import AsyncKernelManager
-
-    class StepKernelManager(AsyncKernelManager):
-        def __init__(self, **kwargs: Any) -> None:
-            if os.name == "posix":  # ZeroMQ has no Unix sockets on Windows
-                kwargs.setdefault("transport", "ipc")
-                kwargs.setdefault("ip", str(sockets / "k"))
-            super().__init__(**kwargs)
-
-        async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
-            if env:
-                kw["env"] = {**(kw.get("env") or os.environ), **env}
-            with open(log, "ab") as stream:  # the kernel keeps its own copy of the handle
-                kw["stderr"] = stream
-                await super()._async_launch_kernel(kernel_cmd, **kw)
-
-    return StepKernelManager
-
-
-@functools.cache
-def _engine() -> str:
-    """Name of the papermill engine for the steps: papermill's own (nbclient), except that
-    a notebook whose kernel died is still written, with the outputs it has so far (papermill
-    writes it only after a cell error or success when not saving after every cell)."""
-    from nbclient.exceptions import DeadKernelError
-    from papermill.engines import NBClientEngine, papermill_engines
-
-    class KeepOnCrash(NBClientEngine):
-        @classmethod
-        def execute_managed_notebook(
-            cls,
-            nb_man: Any,
-            kernel_name: str,
-            keep_on_crash: str = "",
-            shown_parameter: tuple[str, str] | None = None,
-            **kwargs: Any,
-        ) -> Any:
-            try:
-                return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
-            except DeadKernelError:
-                _show_original(nb_man.nb, shown_parameter)
-                if keep_on_crash:
-                    nbformat.write(nb_man.nb, keep_on_crash)
-                raise
-            finally:
-                _show_original(nb_man.nb, shown_parameter)
-
-    papermill_engines.register("kdworkbook", KeepOnCrash)
-    return "kdworkbook"
-
-
-def _show_original(nb: Any, shown: tuple[str, str] | None) -> None:
-    """The executed notebook names the parameter file the analyst knows, not the copy in the
-    run's snapshot that the kernel read (it is gone when the run is done)."""
-    if not shown:
-        return
-    from papermill.translators import PythonTranslator
-
-    parameters = nb.metadata.get("papermill", {}).get("parameters", {})
-    if parameters.get(PARAMETER_NAME) == shown[0]:
-        parameters[PARAMETER_NAME] = shown[1]
-    copy, original = (PythonTranslator.translate_str(p) for p in shown)
-    for cell in nb.cells:
-        if "injected-parameters" in cell.get("metadata", {}).get("tags", []) and copy in (
-            cell.source
-        ):
-            cell.source = cell.source.replace(copy, original) + (
-                f"\n{SNAPSHOT_NOTE}" if SNAPSHOT_NOTE not in cell.source else ""
-            )
-
-
 def kernel_log(target: Path) -> Path:
     """Where the kernel of the notebook executed into *target* writes its messages."""
     return target.with_name(f"{target.stem}.kernel.log")
 
 
-def _execute(notebook: Path, target: Path, parameter_file: Path, snapshot: Any = None) -> None:
-    """Execute *notebook* into *target*; the kernel's messages go to :func:`kernel_log`
-    (removed when the step succeeds, kept beside the notebook when it fails). With a
-    *snapshot* (:class:`momentaufnahme.Snapshot`) the kernel reads the run's copies."""
-    import papermill
-    from nbclient.exceptions import DeadKernelError
-    from papermill.exceptions import PapermillExecutionError
+#: how long a step may take to stop its kernel after SIGTERM before it is killed
+STOP_WAIT_S = 10.0
 
-    read_from = snapshot.parameter_file if snapshot else parameter_file
-    parameters = checked_parameters(notebook, {PARAMETER_NAME: str(read_from)})
-    env = {momentaufnahme.ENV: str(snapshot.index)} if snapshot else None
-    shown = (str(read_from), str(parameter_file)) if snapshot else None
-    log = kernel_log(target)
-    prefix = f"{aufraeumen.SOCKET_PREFIX}{os.getpid()}-"  # stale ones are found by the PID
-    with tempfile.TemporaryDirectory(prefix=prefix) as sockets:
+
+class _Step:
+    """One step notebook executing in a process of its own (:mod:`kdworkbook.ausfuehren`),
+    in a process group of its own: the runner never changes its working folder, and
+    stopping the step is a signal to that group."""
+
+    def __init__(
+        self, notebook: Path, target: Path, parameter_file: Path, snapshot: Any = None
+    ) -> None:
+        read_from = snapshot.parameter_file if snapshot else parameter_file
+        parameters = checked_parameters(notebook, {PARAMETER_NAME: str(read_from)})
+        env = {**os.environ, momentaufnahme.ENV: str(snapshot.index)} if snapshot else None
+        self.notebook, self.target = notebook, target
+        self.log = kernel_log(target)
+        self._failure = target.with_name(f".{target.stem}.fehler.json")
+        prefix = f"{aufraeumen.SOCKET_PREFIX}{os.getpid()}-"  # stale ones are found by PID
+        self._sockets = tempfile.mkdtemp(prefix=prefix)
+        job = {
+            "notebook": str(notebook.resolve()),
+            "target": str(target.resolve()),
+            "parameters": parameters,
+            "cwd": str(notebook.resolve().parent),
+            "sockets": self._sockets,
+            "shown": [str(read_from), str(parameter_file)] if snapshot else None,
+            "failure": str(self._failure),
+        }
+        self.started = time.perf_counter()
         try:
-            papermill.execute_notebook(
-                str(notebook),
-                str(target),
-                parameters=parameters,
-                kernel_name="python3",
-                progress_bar=False,
-                cwd=str(notebook.parent),
-                # written once at the end (also when a cell fails), not after every cell:
-                # rewriting a notebook full of charts 15 times costs about half a second
-                request_save_on_cell_execute=False,
-                kernel_manager_class=_kernel_manager(log, Path(sockets), env),
-                engine_name=_engine(),
-                keep_on_crash=str(target),
-                shown_parameter=shown,
+            with open(self.log, "ab") as log:  # the kernel's messages, not the terminal's
+                self._process = subprocess.Popen(
+                    [sys.executable, "-m", "kdworkbook.ausfuehren", json.dumps(job)],
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=log,
+                    env=env,
+                    start_new_session=True,  # its own group: Ctrl-C reaches it through us
+                )
+        except BaseException:
+            shutil.rmtree(self._sockets, ignore_errors=True)
+            raise
+
+    def done(self) -> bool:
+        return self._process.poll() is not None
+
+    def stop(self) -> None:
+        """SIGTERM to the step's group (its kernel is shut down), SIGKILL if it hangs."""
+        if self._process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self._process.pid, signal.SIGTERM)
+
+    def wait_stopped(self) -> None:
+        try:
+            self._process.wait(timeout=STOP_WAIT_S)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self._process.pid, signal.SIGKILL)
+            self._process.wait()
+        finally:
+            shutil.rmtree(self._sockets, ignore_errors=True)
+            self._failure.unlink(missing_ok=True)
+
+    def outcome(self) -> RunFailed | None:
+        """None when the step succeeded (its kernel log is removed), else why it failed."""
+        shutil.rmtree(self._sockets, ignore_errors=True)
+        if self._process.returncode == 0:
+            self.log.unlink(missing_ok=True)
+            return None
+        try:
+            failure = json.loads(self._failure.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            failure = {"art": "kernel"}  # the step's process itself ended without a word
+        self._failure.unlink(missing_ok=True)
+        if failure["art"] == "zelle":
+            return RunFailed(
+                f"Schritt „{self.notebook.stem}“, Zelle {failure['zelle']}: "
+                f"{failure['fehler']}: {failure['text']}"
             )
-        except PapermillExecutionError as exc:
-            raise RunFailed(
-                f"Schritt „{notebook.stem}“, Zelle {exc.exec_count or exc.cell_index}: "
-                f"{exc.ename}: {exc.evalue}"
-            ) from None
-        except DeadKernelError:
-            raise RunFailed(
-                f"Schritt „{notebook.stem}“: der Kernel (der Python-Prozess des Notebooks) "
-                "ist abgestürzt oder wurde beendet, etwa weil der Arbeitsspeicher nicht "
-                "reichte.",
-                kernel_log=log.name,
-            ) from None
-    log.unlink(missing_ok=True)
+        return RunFailed(
+            f"Schritt „{self.notebook.stem}“: der Kernel (der Python-Prozess des Notebooks) "
+            "ist abgestürzt oder wurde beendet, etwa weil der Arbeitsspeicher nicht "
+            "reichte.",
+            kernel_log=self.log.name,
+        )
 
 
 @contextlib.contextmanager
@@ -251,30 +206,6 @@ def interrupt_on_sigterm() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
-
-
-def _stop_kernels(browsers: bool = False) -> None:
-    """Safety net after an interrupt: end the kernel processes this process started – and
-    with *browsers* the Chromium printing the report, so that the print stops now instead
-    of finishing a long report first (Linux; elsewhere a no-op)."""
-    parents: dict[int, int] = {}
-    commands: dict[int, bytes] = {}
-    for stat_file in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat_file.read_text().rsplit(")", 1)[1].split()
-            commands[int(stat_file.parent.name)] = (stat_file.parent / "cmdline").read_bytes()
-        except (OSError, IndexError):
-            continue
-        parents[int(stat_file.parent.name)] = int(fields[1])
-    me = os.getpid()
-    for pid, command in commands.items():
-        ancestor = parents.get(pid)
-        if ancestor == me and b"ipykernel" in command or browsers and b"chrom" in command:
-            while ancestor and ancestor != me:
-                ancestor = parents.get(ancestor)
-            if ancestor == me:
-                with contextlib.suppress(OSError):
-                    os.kill(pid, signal.SIGTERM)
 
 
 def _rename_free(source: Path, folder: Path, stem: str) -> Path:
@@ -346,56 +277,47 @@ def _execute_all(
     finished: Callable[[Path], None] = lambda _path: None,
     snapshot: Any = None,
 ) -> list[Path]:
-    """Execute the step notebooks, *parallel* kernels at a time (they are independent: each
-    reads the parameter file itself), started in *order* (positions). ``started`` gets the
-    number of notebooks not yet started, ``finished`` each executed notebook as it is done.
-    Returns the executed notebooks in step order."""
+    """Execute the step notebooks, *parallel* processes at a time (they are independent:
+    each reads the parameter file itself), started in *order* (positions). ``started`` gets
+    the number of notebooks not yet started, ``finished`` each executed notebook as it is
+    done. Returns the executed notebooks in step order. When a step fails, or on Ctrl-C or
+    SIGTERM, the running steps are stopped (their kernels shut down) before this returns."""
     total = len(notebooks)
-    order = list(range(total)) if order is None else order
-    stopping = threading.Event()
-    waiting = [total]
-    lock = threading.Lock()
-
-    def one(i: int, nb: Path) -> None:
-        if stopping.is_set():
-            return
-        with lock:
-            waiting[0] -= 1
-            remaining = waiting[0]
-        started(remaining)
-        progress(f"[{i}/{total}] {nb.stem} …")
-        start = time.perf_counter()
-        try:
-            _execute(nb, work / nb.name, parameter_file, snapshot)
-        except RunFailed as exc:
-            raise _StepFailed(nb.name, exc) from None
-        durations[nb.stem] = time.perf_counter() - start
-        progress(f"[{i}/{total}] {nb.stem} fertig ({zahl(durations[nb.stem], 1)} s)")
-        finished(work / nb.name)
-
-    pool = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, parallel))
-    futures: dict[int, concurrent.futures.Future] = {}
+    waiting = list(range(total)) if order is None else list(order)
+    running: dict[int, _Step] = {}
+    failed: dict[int, RunFailed] = {}
     try:
-        for position in order:
-            futures[position] = pool.submit(one, position + 1, notebooks[position])
-        done, _ = concurrent.futures.wait(
-            futures.values(), return_when=concurrent.futures.FIRST_EXCEPTION
-        )
-        failed = [p for p in sorted(futures) if futures[p] in done and futures[p].exception()]
-        if failed:  # of the steps failed so far, the first in step order is the one reported
-            raise futures[failed[0]].exception()  # type: ignore[misc]
-    except BaseException:
-        stopping.set()
-        for future in futures.values():
-            future.cancel()
-        # Running kernels end now instead of finishing their notebook. Repeated until every
-        # step has returned: a step may have been starting its kernel during the first sweep.
-        while not all(future.done() for future in futures.values()):
-            _stop_kernels()
-            concurrent.futures.wait(list(futures.values()), timeout=0.2)
-        raise
+        while (waiting or running) and not failed:
+            while waiting and len(running) < max(1, parallel):
+                position = waiting.pop(0)
+                nb = notebooks[position]
+                started(len(waiting))
+                progress(f"[{position + 1}/{total}] {nb.stem} …")
+                running[position] = _Step(nb, work / nb.name, parameter_file, snapshot)
+            for position, step in list(running.items()):
+                if not step.done():
+                    continue
+                del running[position]
+                failure = step.outcome()
+                if failure:
+                    failed[position] = failure
+                    continue
+                nb = notebooks[position]
+                durations[nb.stem] = time.perf_counter() - step.started
+                progress(
+                    f"[{position + 1}/{total}] {nb.stem} fertig ({zahl(durations[nb.stem], 1)} s)"
+                )
+                finished(step.target)
+            if running and not failed:
+                time.sleep(POLL_S)
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        for step in running.values():  # a failure, Ctrl-C or SIGTERM: stop the others now
+            step.stop()
+        for step in running.values():
+            step.wait_stopped()
+    if failed:  # of the steps failed, the first in step order is the one reported
+        first = min(failed)
+        raise _StepFailed(notebooks[first].name, failed[first])
     return [work / nb.name for nb in notebooks]
 
 
@@ -447,24 +369,11 @@ def run(
             )
             return _run_in(prepared, browser, progress, parallel, overlap)
         except BaseException as exc:
-            if isinstance(exc, KeyboardInterrupt):
-                _stop_kernels(browsers=True)
             if isinstance(exc, OSError) and exc.filename is None:
                 exc.filename = str(slug_dir)  # a full disk at write(): say where
             lock.release()
             _remove(work)
             raise
-
-
-@contextlib.contextmanager
-def _stop_children_on_interrupt() -> Iterator[None]:
-    """On Ctrl-C/SIGTERM end kernels and Chromium at once – before the report job waits for
-    its print, which for a large report would take many minutes."""
-    try:
-        yield
-    except KeyboardInterrupt:
-        _stop_kernels(browsers=True)
-        raise
 
 
 def _remove(folder: Path) -> None:
@@ -549,7 +458,7 @@ def _run_in(
             report.start_browser()
             appendix_done.append(_in_background(lambda: schritte.write_outputs(ba, work)))
 
-    with report, _stop_children_on_interrupt():
+    with report:
         try:
             executed = _execute_all(
                 notebooks,

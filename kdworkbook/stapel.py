@@ -6,7 +6,6 @@ worker). A failing municipality never stops the others; the summary says which f
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 import multiprocessing as mp
 import signal
 import time
@@ -151,26 +150,24 @@ def run_many(
     # SIGTERM to this process stops the workers the same way as Ctrl-C (see below)
     with lauf.interrupt_on_sigterm(), context.Manager() as manager:
         queue = manager.Queue()
-        pool = cf.ProcessPoolExecutor(
-            max_workers=jobs, mp_context=context, initializer=_worker_init
-        )
+        pool = context.Pool(processes=jobs, initializer=_worker_init)
         try:
-            futures = [
-                pool.submit(_worker, f, str(output_root), browser, queue, notebook_dir)
+            pending = [
+                pool.apply_async(_worker, (f, str(output_root), browser, queue, notebook_dir))
                 for f in files
             ]
-            pending = set(futures)
-            while pending:
-                done, pending = cf.wait(pending, timeout=0.2)
+            while not all(result.ready() for result in pending):
+                time.sleep(0.2)
                 _drain(queue, report)
             _drain(queue, report)
-            return [f.result() for f in futures]
+            outcomes = [result.get() for result in pending]
+            pool.close()
+            return outcomes
         except BaseException:
-            for process in list(getattr(pool, "_processes", {}).values()):
-                process.terminate()  # SIGTERM: each worker removes its unfinished run
+            pool.terminate()  # SIGTERM: each worker removes its unfinished run
             raise
         finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+            pool.join()
 
 
 def _drain(queue: Any, report: Callable[[str, str], None]) -> None:

@@ -1,6 +1,7 @@
 """The runner: atomic run folders, failed runs kept, lauf.json, re-runs, batches, signals."""
 
 import json
+import shutil
 import signal
 import subprocess
 import sys
@@ -100,6 +101,19 @@ def test_two_runs_at_once_do_not_clobber(tmp_path, municipality):
     assert [o.code for o in outcomes] == [0, 0]
     runs = [p for p in (tmp_path / "out" / "stadt-lauf").iterdir() if p.name[0].isdigit()]
     assert len(runs) == 2 and all((r / "bericht.pdf").is_file() for r in runs)
+
+
+def test_three_runs_in_one_process_with_relative_paths(tmp_path, municipality, monkeypatch):
+    """papermill changes the working folder of the process that executes a notebook: the
+    runner's own folder stays where it was, so relative paths keep working run after run."""
+    notebooks = _notebooks(tmp_path / "nb")
+    shutil.copy(notebooks / "01_test.ipynb", notebooks / "02_test.ipynb")  # two at a time
+    monkeypatch.chdir(tmp_path)
+    runs = [lauf.run("kommune.yaml", "out", notebook_dir=Path("nb")).run_dir for _ in range(3)]
+    assert Path.cwd() == tmp_path
+    assert len(set(runs)) == 3
+    assert all((run / "bericht.pdf").is_file() for run in runs)
+    assert all(run.parent == tmp_path / "out" / "stadt-lauf" for run in runs)
 
 
 def test_parameter_names_are_checked_against_the_notebook(tmp_path):
