@@ -12,11 +12,12 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kdworkbook import __version__, systemfehler
-from kdworkbook.errors import InputError
+from kdworkbook import __version__
+from kdworkbook.kern import systemfehler
+from kdworkbook.kern.errors import InputError
 
 if TYPE_CHECKING:
-    from kdworkbook import stapel
+    from kdworkbook.lauf import stapel
 
 # Only the standard library is imported up to here, so that „--help“ and „--version“ answer
 # at once; each command imports the package code it needs (pandas, papermill, …) itself.
@@ -231,7 +232,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _workshop(args: argparse.Namespace) -> int:
-    from kdworkbook import workshop_server  # Voilà is only needed here
+    from kdworkbook.workshop import server as workshop_server  # Voilà is only needed here
 
     return workshop_server.serve(args.parameter, args.port)
 
@@ -250,8 +251,8 @@ def _new(args: argparse.Namespace) -> int:
 
 
 def _gemeinde_suchen(text: str) -> int:
-    from kdworkbook import referenz
-    from kdworkbook.formatierung import zahl
+    from kdworkbook.kern import referenz
+    from kdworkbook.kern.formatierung import zahl
 
     found = referenz.suchen(text)
     where = f"Gemeindeverzeichnis NRW, Stand {referenz.GEMEINDEN_STAND}"
@@ -273,9 +274,9 @@ def _gemeinde_suchen(text: str) -> int:
 def _check(args: argparse.Namespace) -> int:
     import json
 
-    from kdworkbook import schritte
-    from kdworkbook.formatierung import euro, zahl
-    from kdworkbook.laden import load_bestand
+    from kdworkbook.bestand.laden import load_bestand
+    from kdworkbook.kern.formatierung import euro, zahl
+    from kdworkbook.lauf import schritte
 
     ba = load_bestand(args.parameter)
     summary = schritte.summary(ba)
@@ -309,7 +310,7 @@ def _check(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     """Run each parameter file; one that fails does not stop the others."""
-    from kdworkbook import lauf, stapel
+    from kdworkbook.lauf import lauf, stapel
 
     if args.wiederholen:
         if args.parameter:
@@ -337,7 +338,7 @@ def _run(args: argparse.Namespace) -> int:
 
 def report_outcomes(outcomes: list[stapel.Outcome]) -> int:
     """Print what became of each run (errors to stderr); returns the exit code."""
-    from kdworkbook import stapel
+    from kdworkbook.lauf import stapel
 
     for outcome in outcomes:
         if outcome.system:
@@ -368,7 +369,7 @@ def _print_input_error(exc: InputError, source: str | None = None) -> None:
 
 
 def _umfrage(args: argparse.Namespace) -> int:
-    from kdworkbook import ruecklauf
+    from kdworkbook.umfrage import ruecklauf
 
     files = ruecklauf.generate(args.parameter, args.ausgabe)
     print(f"{len(files)} Arbeitsmappen erzeugt:")
@@ -378,7 +379,7 @@ def _umfrage(args: argparse.Namespace) -> int:
 
 
 def _umfrage_einlesen(args: argparse.Namespace) -> int:
-    from kdworkbook import ruecklauf
+    from kdworkbook.umfrage import ruecklauf
 
     result, files = ruecklauf.import_returns(args.parameter, args.pfade, args.ausgabe)
     print(

@@ -7,10 +7,10 @@ import json
 import re
 from pathlib import Path
 
-from kdworkbook import defaults, referenz
-from kdworkbook.errors import InputError
-from kdworkbook.formatierung import INVISIBLE
-from kdworkbook.parameter import slugify
+from kdworkbook.kern import defaults, referenz
+from kdworkbook.kern.errors import InputError
+from kdworkbook.kern.formatierung import INVISIBLE
+from kdworkbook.kern.parameter import slugify
 
 _AGS = re.compile(r"^05\d{6}$")
 
@@ -54,7 +54,7 @@ def template(
     ags: str | None = None,
     stichtag: dt.date | None = None,
 ) -> str:
-    """The text of a parameter file; defaults are taken from :mod:`kdworkbook.defaults`,
+    """The text of a parameter file; defaults are taken from :mod:`kdworkbook.kern.defaults`,
     Gemeinde, Kreis, PLZ and Einwohner from the register when an AGS is given."""
     gemeinde, entry = lookup(gemeinde, ags)
     if any(c in gemeinde for c in "\r\n\x85\u2028\u2029") or INVISIBLE.search(gemeinde):
@@ -85,7 +85,7 @@ def template(
 # Erzeugt mit „kdworkbook new“ am {stichtag:%d.%m.%Y}. Prüfen mit:
 #   kdworkbook check parameters/{slug}.yaml
 # Pflicht sind nur „gemeinde“ und „bestand“; alles andere hat einen dokumentierten
-# Standardwert (kdworkbook/defaults.py) und kann hier überschrieben werden.
+# Standardwert (kdworkbook/kern/defaults.py) und kann hier überschrieben werden.
 
 gemeinde: {json.dumps(gemeinde, ensure_ascii=False)}
 {ort}

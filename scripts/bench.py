@@ -23,8 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from kdworkbook import referenz
-from kdworkbook.erhebung_schema import HEADERS
+from kdworkbook.bestand.schema import HEADERS
+from kdworkbook.kern import referenz
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "parameters" / "musterstadt.yaml"
@@ -91,8 +91,10 @@ def synthetic_survey(folder: Path, rows: int, seed: int = 1) -> Path:
 _SCORING = r"""
 import json, resource, sys, time
 start = time.perf_counter()
-from kdworkbook import massnahmen_ansicht, priorisierung, schritte
-from kdworkbook.laden import load_bestand
+from kdworkbook.massnahmen import kapitel as massnahmen_ansicht
+from kdworkbook.massnahmen import priorisierung
+from kdworkbook.lauf import schritte
+from kdworkbook.bestand.laden import load_bestand
 imported = time.perf_counter()
 ba = load_bestand(sys.argv[1])                         # read, check against the schema, figures
 loaded = time.perf_counter()
@@ -129,9 +131,9 @@ def bench_report() -> tuple[float, float]:
     import nbformat
     import papermill
 
-    from kdworkbook import lauf
-    from kdworkbook.bericht import PAGE_MARGIN
-    from kdworkbook.browser import PdfPrinter, find_browser
+    from kdworkbook.bericht.browser import PdfPrinter, find_browser
+    from kdworkbook.bericht.dokument import PAGE_MARGIN
+    from kdworkbook.lauf import lauf
 
     notebooks = lauf.step_notebooks()
     with tempfile.TemporaryDirectory() as tmp:
@@ -179,7 +181,7 @@ def _machine_busy() -> float:
 
 def bench_batch(count: int = 8) -> tuple[list[float], list[float]]:
     """([seconds with -j 1, with -j 2], [busy CPU seconds of the machine, same order])."""
-    from kdworkbook import stapel
+    from kdworkbook.lauf import stapel
 
     text = DEMO.read_text(encoding="utf-8")
     times, busy = [], []
@@ -208,7 +210,7 @@ def bench_batch(count: int = 8) -> tuple[list[float], list[float]]:
 
 def bench_workshop(rows: int = 5500, repeats: int = 30) -> tuple[float, float] | None:
     try:
-        from kdworkbook import workshop  # noqa: F401  (issue „Workshop mode“)
+        from kdworkbook.workshop import app as workshop  # noqa: F401  (issue „Workshop mode“)
     except ImportError:
         return None
     measure = getattr(workshop, "benchmark_update", None)
@@ -224,7 +226,7 @@ def bench_leika_matching() -> dict:
     unknown keys; the intended key per row)."""
     import pandas as pd
 
-    from kdworkbook import leika
+    from kdworkbook.rahmen import leika
 
     cases = pd.read_csv(
         ROOT / "tests" / "fixtures" / "leika_abgleich.csv",

@@ -67,8 +67,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from kdworkbook import referenz
-from kdworkbook.erhebung_schema import HEADERS
+from kdworkbook.bestand.schema import HEADERS
+from kdworkbook.kern import referenz
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_REFERENCE = referenz.leika_katalog().parent

@@ -137,7 +137,7 @@ SEED_ROWS = [
 @pytest.fixture(scope="session")
 def reference_dir() -> Path:
     """The reference data shipped in the package (kdworkbook/data/referenz)."""
-    from kdworkbook import referenz
+    from kdworkbook.kern import referenz
 
     path = referenz.leika_katalog().parent
     assert path.is_dir(), f"Referenzdaten fehlen im Paket: {path}"

@@ -1,4 +1,4 @@
-"""Tests for kdworkbook.bericht: real notebooks executed by papermill, real Chromium, real PDF."""
+"""Tests for kdworkbook.bericht.dokument: notebooks run by papermill, real Chromium, real PDF."""
 
 from __future__ import annotations
 
@@ -17,7 +17,13 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 from pypdf import PdfReader
 
-from kdworkbook.bericht import ReportError, ReportMeta, find_browser, render_html, write_report
+from kdworkbook.bericht.dokument import (
+    ReportError,
+    ReportMeta,
+    find_browser,
+    render_html,
+    write_report,
+)
 
 from .conftest import chrome_descendants
 

@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 
-from kdworkbook import bestand
-from kdworkbook.laden import load_bestand
+from kdworkbook.bestand import kennzahlen as bestand
+from kdworkbook.bestand.laden import load_bestand
 
 RATES = {"einfacher_mittlerer_dienst": 25.5, "gehobener_dienst": 42.2, "hoeherer_dienst": 70.4}
 STUFEN = {
@@ -160,7 +160,7 @@ def test_seed_rows_hand_computed(seed_survey):
 
 
 def test_unsuitable_process_is_no_candidate(tmp_path):
-    from kdworkbook import bestand_ansicht
+    from kdworkbook.bestand import kapitel as bestand_ansicht
 
     from .conftest import HEADER, write_csv, write_params
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from kdworkbook import musterprozess
-from kdworkbook.bpmn import read_bpmn
-from kdworkbook.errors import InputError
-from kdworkbook.prozessmodell import load_process
+from kdworkbook.kern.errors import InputError
+from kdworkbook.musterprozess import kennzahlen as musterprozess
+from kdworkbook.musterprozess.bpmn import read_bpmn
+from kdworkbook.musterprozess.modell import load_process
 
 HEAD = (
     '<?xml version="1.0" encoding="UTF-8"?>\n'

@@ -8,7 +8,7 @@ import pytest
 from pypdf import PdfReader
 
 from kdworkbook.cli import main
-from kdworkbook.parameter import load_settings
+from kdworkbook.kern.parameter import load_settings
 
 from .conftest import DEMO, HEADER, ROOT, SEED_ROWS, write_params, write_xlsx
 

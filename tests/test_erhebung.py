@@ -5,9 +5,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kdworkbook.erhebung import parse_number, read_survey, survey_schema
-from kdworkbook.errors import InputError
-from kdworkbook.tabellen import cell_texts, parse_numbers
+from kdworkbook.bestand.erhebung import parse_number, read_survey, survey_schema
+from kdworkbook.bestand.tabellen import cell_texts, parse_numbers
+from kdworkbook.kern.errors import InputError
 
 from .conftest import HEADER, SEED_ROWS, write_csv, write_xlsx
 
@@ -243,7 +243,7 @@ def test_optional_columns_absent_are_empty(tmp_path):
 
 
 def test_folder_of_survey_files(tmp_path):
-    from kdworkbook.laden import load_bestand
+    from kdworkbook.bestand.laden import load_bestand
 
     folder = tmp_path / "bestand"
     folder.mkdir()
@@ -258,7 +258,7 @@ def test_folder_of_survey_files(tmp_path):
 
 
 def test_empty_folder(tmp_path):
-    from kdworkbook.laden import load_bestand
+    from kdworkbook.bestand.laden import load_bestand
 
     (tmp_path / "leer").mkdir()
     params = tmp_path / "p.yaml"

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from kdworkbook import tabellen
-from kdworkbook.erhebung import read_survey
-from kdworkbook.errors import InputError
+from kdworkbook.bestand import tabellen
+from kdworkbook.bestand.erhebung import read_survey
+from kdworkbook.kern.errors import InputError
 
 from .conftest import HEADER, SEED_ROWS, write_xlsx
 

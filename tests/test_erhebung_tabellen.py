@@ -13,8 +13,8 @@ import pytest
 from openpyxl import Workbook
 
 from kdworkbook import cli
-from kdworkbook.erhebung import read_survey
-from kdworkbook.errors import InputError
+from kdworkbook.bestand.erhebung import read_survey
+from kdworkbook.kern.errors import InputError
 
 from .conftest import HEADER, SEED_ROWS, write_csv, write_params, write_xlsx
 

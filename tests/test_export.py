@@ -1,7 +1,7 @@
 import pandas as pd
 from openpyxl import load_workbook
 
-from kdworkbook.export import write_workbook
+from kdworkbook.bericht.excel import write_workbook
 
 
 def test_text_stays_text_and_numbers_get_formats(tmp_path):

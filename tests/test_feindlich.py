@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from kdworkbook import lauf
 from kdworkbook.cli import main
+from kdworkbook.lauf import lauf
 
 from .conftest import HEADER, SEED_ROWS, write_xlsx
 

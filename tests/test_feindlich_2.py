@@ -15,10 +15,10 @@ from bs4 import BeautifulSoup
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from kdworkbook import anzeige
+from kdworkbook.bericht import anzeige
 from kdworkbook.cli import main
-from kdworkbook.formatierung import literal
-from kdworkbook.ruecklauf import generate, import_returns
+from kdworkbook.kern.formatierung import literal
+from kdworkbook.umfrage.ruecklauf import generate, import_returns
 
 from .conftest import DEMO, HEADER, SEED_ROWS, write_csv, write_params, write_xlsx
 
@@ -207,8 +207,8 @@ def test_report_html_forbids_scripts(hostile_report):
 
 def test_report_printed_with_javascript_off(tmp_path):
     """Defence in depth: even a script that reached the HTML does not run while printing."""
-    from kdworkbook.bericht import PAGE_MARGIN
-    from kdworkbook.browser import PdfPrinter, find_browser
+    from kdworkbook.bericht.browser import PdfPrinter, find_browser
+    from kdworkbook.bericht.dokument import PAGE_MARGIN
 
     page = tmp_path / "seite.html"
     page.write_text(
@@ -412,7 +412,7 @@ def test_decomposed_umlauts_are_the_same_fachamt_and_folder(tmp_path, reference_
         ["Bürgerbüro", "zurück"],
         ["Steueramt", "fehlt"],
     ]
-    from kdworkbook.parameter import slugify
+    from kdworkbook.kern.parameter import slugify
 
     assert slugify(unicodedata.normalize("NFD", "Stadt Münster")) == "stadt-muenster"
     nfd_params = write_params(
@@ -420,7 +420,7 @@ def test_decomposed_umlauts_are_the_same_fachamt_and_folder(tmp_path, reference_
         f"gemeinde: {unicodedata.normalize('NFD', 'Stadt Münster')}\nbestand: a\n",
         "m.yaml",
     )
-    from kdworkbook.parameter import load_settings
+    from kdworkbook.kern.parameter import load_settings
 
     settings = load_settings(nfd_params, survey_must_exist=False)
     assert settings.slug == "stadt-muenster" and settings.gemeinde == "Stadt Münster"

@@ -11,9 +11,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from kdworkbook import archiv, defaults
 from kdworkbook.cli import main
-from kdworkbook.errors import InputError
+from kdworkbook.kern import archiv, defaults
+from kdworkbook.kern.errors import InputError
 
 from .conftest import HEADER, SEED_ROWS, write_csv, write_params, write_xlsx
 

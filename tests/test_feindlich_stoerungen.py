@@ -19,8 +19,9 @@ from pathlib import Path
 import nbformat
 from openpyxl import load_workbook
 
-from kdworkbook import aufraeumen, lauf, momentaufnahme, protokoll, stapel
 from kdworkbook.cli import main
+from kdworkbook.kern import momentaufnahme
+from kdworkbook.lauf import aufraeumen, lauf, protokoll, stapel
 
 from .conftest import HEADER, ROOT, SEED_ROWS, chrome_descendants, descendants, write_xlsx
 
@@ -57,7 +58,7 @@ def step_notebooks(folder: Path, body: str) -> Path:
 
 
 READ_SURVEY = (
-    "from kdworkbook.laden import load_bestand\n"
+    "from kdworkbook.bestand.laden import load_bestand\n"
     "ba = load_bestand(parameter_file)\n"
     "ergebnis['vorgaenge'] = int(ba.data['vorgaenge'].sum())\n"
     "ergebnis['stichtag'] = ba.settings.stichtag.isoformat()\n"
@@ -197,7 +198,7 @@ def _demo_copy(folder: Path) -> Path:
 
 def test_lauf_json_lists_every_file_read_and_wiederholen_names_the_bpmn(tmp_path, capsys):
     params = _demo_copy(tmp_path)
-    body = "from kdworkbook import schritte\n" + READ_SURVEY + "schritte.summary(ba)\n"
+    body = "from kdworkbook.lauf import schritte\n" + READ_SURVEY + "schritte.summary(ba)\n"
     notebooks = step_notebooks(tmp_path / "nb", body)
     result = lauf.run(params, tmp_path / "out", notebook_dir=notebooks)
     record = json.loads((result.run_dir / "lauf.json").read_text(encoding="utf-8"))
@@ -260,7 +261,8 @@ def test_a_run_without_stichtag_records_it_and_wiederholen_uses_it(tmp_path):
 _DRIVER = """
 import sys
 from pathlib import Path
-from kdworkbook import cli, stapel
+from kdworkbook import cli
+from kdworkbook.lauf import stapel
 try:
     outcomes = stapel.run_many([Path(sys.argv[1])], Path(sys.argv[2]),
                                notebook_dir=Path(sys.argv[3]), show=lambda l: print(l, flush=True))

@@ -1,6 +1,6 @@
 import datetime as dt
 
-from kdworkbook.formatierung import datum, euro, prozent, zahl
+from kdworkbook.kern.formatierung import datum, euro, prozent, zahl
 
 
 def test_zahl_german_grouping_and_commercial_rounding():

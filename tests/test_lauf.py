@@ -11,10 +11,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from kdworkbook import lauf, protokoll, stapel
-from kdworkbook.browser import ReportError
+from kdworkbook.bericht.browser import ReportError
 from kdworkbook.cli import main
-from kdworkbook.errors import InputError
+from kdworkbook.kern.errors import InputError
+from kdworkbook.lauf import lauf, protokoll, stapel
 
 from .conftest import (
     HEADER,
@@ -167,7 +167,7 @@ def test_sigterm_leaves_no_half_written_run_and_no_kernel(tmp_path, municipality
     notebooks = _notebooks(tmp_path / "nb", "import time\ntime.sleep(120)")
     out = tmp_path / "out"
     code = (
-        "from pathlib import Path; from kdworkbook import lauf, stapel; "
+        "from pathlib import Path; from kdworkbook.lauf import lauf, stapel; "
         f"m, out, nb = Path({str(municipality)!r}), Path({str(out)!r}), Path({str(notebooks)!r}); "
         + call
     )

@@ -5,9 +5,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kdworkbook import leika, rahmen
-from kdworkbook.errors import InputError
-from kdworkbook.laden import load_bestand
+from kdworkbook.bestand.laden import load_bestand
+from kdworkbook.kern.errors import InputError
+from kdworkbook.rahmen import bedingungen as rahmen
+from kdworkbook.rahmen import leika
 
 from .conftest import HEADER, SEED_ROWS, write_params, write_xlsx
 

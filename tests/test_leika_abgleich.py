@@ -6,9 +6,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kdworkbook import cli, leika, leika_abgleich, rahmen
-from kdworkbook.laden import load_bestand
-from kdworkbook.leika_abgleich import Words, coverage, fold, name_score, word_similarity
+from kdworkbook import cli
+from kdworkbook.bestand.laden import load_bestand
+from kdworkbook.rahmen import bedingungen as rahmen
+from kdworkbook.rahmen import leika, leika_abgleich
+from kdworkbook.rahmen.leika_abgleich import Words, coverage, fold, name_score, word_similarity
 
 from .conftest import HEADER, write_params, write_xlsx
 

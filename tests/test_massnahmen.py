@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kdworkbook import massnahmen as mn
-from kdworkbook.massnahmen_einstellungen import MeasureType
+from kdworkbook.massnahmen import zuordnung as mn
+from kdworkbook.massnahmen.einstellungen import MeasureType
 
 
 def _type(name, effort, one_time, running, reduction, regel=None, **roles):

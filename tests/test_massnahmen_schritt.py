@@ -6,11 +6,13 @@ import nbformat
 import pytest
 from openpyxl import load_workbook
 
-from kdworkbook import lauf, massnahmen_ansicht, massnahmen_excel, schritte
+from kdworkbook.bestand.laden import load_bestand
 from kdworkbook.cli import main
-from kdworkbook.errors import InputError
-from kdworkbook.laden import load_bestand
-from kdworkbook.parameter import load_settings
+from kdworkbook.kern.errors import InputError
+from kdworkbook.kern.parameter import load_settings
+from kdworkbook.lauf import lauf, schritte
+from kdworkbook.massnahmen import excel as massnahmen_excel
+from kdworkbook.massnahmen import kapitel as massnahmen_ansicht
 
 from .conftest import DEMO, HEADER, SEED_ROWS, execute_step, write_csv, write_params
 

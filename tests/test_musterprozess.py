@@ -7,18 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from kdworkbook import (
-    lauf,
-    musterprozess,
-    musterprozess_ansicht,
-    musterprozess_grafiken,
-    musterprozess_text,
-    workshop_modell,
-)
+from kdworkbook.bestand.laden import load_bestand
 from kdworkbook.cli import main
-from kdworkbook.errors import InputError
-from kdworkbook.laden import load_bestand
-from kdworkbook.prozessmodell import load_process
+from kdworkbook.kern.errors import InputError
+from kdworkbook.lauf import lauf
+from kdworkbook.musterprozess import grafiken as musterprozess_grafiken
+from kdworkbook.musterprozess import kapitel as musterprozess_ansicht
+from kdworkbook.musterprozess import kennzahlen as musterprozess
+from kdworkbook.musterprozess import text as musterprozess_text
+from kdworkbook.musterprozess.modell import load_process
+from kdworkbook.workshop import modell as workshop_modell
 
 from .conftest import DEMO, execute_step, write_params
 
@@ -301,8 +299,8 @@ def test_notebook_executes_and_emits_figures(tmp_path, capsys):
 
 
 def test_without_section_the_chapter_is_omitted_and_check_says_so(tmp_path, capsys):
-    from kdworkbook import lauf, schritte
     from kdworkbook.cli import main
+    from kdworkbook.lauf import lauf, schritte
 
     path = _copy_demo(tmp_path, "")
     ba = load_bestand(path)

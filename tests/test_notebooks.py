@@ -7,8 +7,8 @@ import nbformat
 import papermill
 import pytest
 
-from kdworkbook import lauf
 from kdworkbook.cli import main
+from kdworkbook.lauf import lauf
 
 from .conftest import DEMO, ROOT, execute_step
 

@@ -13,8 +13,8 @@ from bs4 import BeautifulSoup
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from kdworkbook import lauf
 from kdworkbook.cli import main
+from kdworkbook.lauf import lauf
 
 from .conftest import DEMO, ROOT
 
@@ -129,7 +129,7 @@ def test_wheel_alone_carries_notebooks_data_and_runs_check(tmp_path):
         [
             sys.executable,
             "-c",
-            "import kdworkbook, kdworkbook.paket as p; print(kdworkbook.__file__); "
+            "import kdworkbook, kdworkbook.kern.paket as p; print(kdworkbook.__file__); "
             "print(p.notebook_dir())",
         ],
         cwd=elsewhere,

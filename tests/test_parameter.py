@@ -3,9 +3,9 @@ from pathlib import Path
 
 import pytest
 
-from kdworkbook.errors import InputError
-from kdworkbook.parameter import load_settings, slugify
-from kdworkbook.yamlsafe import load_yaml
+from kdworkbook.kern.errors import InputError
+from kdworkbook.kern.parameter import load_settings, slugify
+from kdworkbook.kern.yamlsafe import load_yaml
 
 from .conftest import write_params
 

@@ -7,8 +7,8 @@ import re
 import pandas as pd
 import pytest
 
-from kdworkbook import pflichten
-from kdworkbook.errors import InputError
+from kdworkbook.kern.errors import InputError
+from kdworkbook.rahmen import pflichten
 
 STICHTAG = dt.date(2026, 11, 28)
 

@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 
-from kdworkbook import priorisierung as pr
-from kdworkbook.massnahmen_einstellungen import check_weights
+from kdworkbook.massnahmen import priorisierung as pr
+from kdworkbook.massnahmen.einstellungen import check_weights
 
 #: Nutzen: Jahresstunden 50 %, Vorgänge 25 %, Personalkosten 25 %;
 #: Aufwand: Beteiligte Stellen 50 %, Rechtliche Besonderheiten 25 %, Stufe 25 %.

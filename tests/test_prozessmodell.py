@@ -2,8 +2,8 @@
 
 import pytest
 
-from kdworkbook.errors import InputError
-from kdworkbook.prozessmodell import katalog, load_process
+from kdworkbook.kern.errors import InputError
+from kdworkbook.musterprozess.modell import katalog, load_process
 
 GOOD = """
 name: Test

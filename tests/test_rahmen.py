@@ -8,11 +8,14 @@ import nbformat
 import pandas as pd
 import pytest
 
-from kdworkbook import geeignetheit, lauf, rahmen, referenz, reife
+from kdworkbook.bestand.laden import load_bestand
 from kdworkbook.cli import main
-from kdworkbook.errors import InputError
-from kdworkbook.laden import load_bestand
-from kdworkbook.parameter import load_settings
+from kdworkbook.kern import referenz
+from kdworkbook.kern.errors import InputError
+from kdworkbook.kern.parameter import load_settings
+from kdworkbook.lauf import lauf
+from kdworkbook.rahmen import bedingungen as rahmen
+from kdworkbook.rahmen import geeignetheit, reife
 
 from .conftest import DEMO, HEADER, SEED_ROWS, execute_step, write_params, write_xlsx
 
@@ -350,7 +353,8 @@ def test_notebook_names_the_shipped_catalogue(folder, tmp_path):
 def test_appendix_sheets_written(tmp_path, demo):
     import openpyxl
 
-    from kdworkbook import export, rahmen_ansicht
+    from kdworkbook.bericht import excel as export
+    from kdworkbook.rahmen import kapitel as rahmen_ansicht
 
     path = export.write_workbook(tmp_path / "a.xlsx", rahmen_ansicht.appendix_sheets(demo))
     book = openpyxl.load_workbook(path)
@@ -450,7 +454,7 @@ def test_changed_since_german_date(folder):
 
 def test_summary_unknown_is_not_overdue(folder):
     """Nothing recorded: 16 duties in force, all „Stand nicht erhoben“, none overdue."""
-    from kdworkbook import zusammenfassung_ansicht
+    from kdworkbook.massnahmen import zusammenfassung as zusammenfassung_ansicht
 
     ba = load_bestand(write_params(folder, BASE))
     html = zusammenfassung_ansicht.overdue(ba).data
@@ -463,7 +467,7 @@ def test_summary_unknown_is_not_overdue(folder):
 
 
 def test_summary_of_the_demo(demo):
-    from kdworkbook import zusammenfassung_ansicht
+    from kdworkbook.massnahmen import zusammenfassung as zusammenfassung_ansicht
 
     html = zusammenfassung_ansicht.overdue(demo).data
     late, unknown = html.split("Stand nicht erhoben – im Workshop klären")

@@ -7,9 +7,9 @@ import sys
 
 import pytest
 
-from kdworkbook import referenz
 from kdworkbook.cli import main
-from kdworkbook.parameter import load_settings
+from kdworkbook.kern import referenz
+from kdworkbook.kern.parameter import load_settings
 
 from .conftest import ROOT
 

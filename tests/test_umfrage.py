@@ -7,11 +7,11 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from kdworkbook import umfrage
+from kdworkbook.bestand.erhebung import read_survey
 from kdworkbook.cli import main
-from kdworkbook.erhebung import read_survey
-from kdworkbook.errors import InputError
-from kdworkbook.ruecklauf import generate, import_returns
+from kdworkbook.kern.errors import InputError
+from kdworkbook.umfrage import instrument as umfrage
+from kdworkbook.umfrage.ruecklauf import generate, import_returns
 
 from .conftest import DEMO
 
@@ -256,8 +256,8 @@ def test_broken_rule_file(tmp_path):
 
 
 def test_return_status_reaches_the_report(new_municipality, tmp_path):
-    from kdworkbook import bestand_ansicht
-    from kdworkbook.laden import load_bestand
+    from kdworkbook.bestand import kapitel as bestand_ansicht
+    from kdworkbook.bestand.laden import load_bestand
 
     bb, _, _ = generate(new_municipality, tmp_path / "umfrage")
     _fill(bb, {"Personalausweis Ausstellung erstmalig": [300, 120, 1, 1, 0]})
@@ -274,8 +274,8 @@ def test_ruecklauf_lists_every_fachamt_sent_even_without_umfrage_fachaemter(
 ):
     """The template of „kdworkbook new“ leaves „umfrage → fachaemter“ out: the expected list
     comes from what „kdworkbook umfrage“ sent (versand.json beside the workbooks)."""
-    from kdworkbook import bestand_ansicht
-    from kdworkbook.laden import load_bestand
+    from kdworkbook.bestand import kapitel as bestand_ansicht
+    from kdworkbook.bestand.laden import load_bestand
 
     params = tmp_path / "stadt-neu.yaml"
     params.write_text(
@@ -307,8 +307,8 @@ def test_ruecklauf_without_send_list_never_says_all(tmp_path, reference_dir):
     """An old ruecklauf.json (no versand list known) does not claim a complete return."""
     import json
 
-    from kdworkbook import bestand_ansicht
-    from kdworkbook.laden import load_bestand
+    from kdworkbook.bestand import kapitel as bestand_ansicht
+    from kdworkbook.bestand.laden import load_bestand
 
     params = tmp_path / "p.yaml"
     params.write_text(

@@ -19,10 +19,11 @@ import pytest
 from bs4 import BeautifulSoup
 from openpyxl import load_workbook
 
-from kdworkbook import lauf, rahmen, schritte
-from kdworkbook.formatierung import euro, zahl
-from kdworkbook.laden import load_bestand
-from kdworkbook.ruecklauf import generate, import_returns
+from kdworkbook.bestand.laden import load_bestand
+from kdworkbook.kern.formatierung import euro, zahl
+from kdworkbook.lauf import lauf, schritte
+from kdworkbook.rahmen import bedingungen as rahmen
+from kdworkbook.umfrage.ruecklauf import generate, import_returns
 
 from .conftest import DEMO
 

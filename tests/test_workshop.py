@@ -20,15 +20,16 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from kdworkbook import massnahmen_ansicht, workshop_modell
-from kdworkbook.browser import CHROMIUM_ARGS, find_browser
+from kdworkbook.bericht.browser import CHROMIUM_ARGS, find_browser
+from kdworkbook.bestand.laden import load_bestand
 from kdworkbook.cli import main
-from kdworkbook.errors import InputError
-from kdworkbook.laden import load_bestand
-from kdworkbook.parameter import load_settings
-from kdworkbook.workshop import Workshop
-from kdworkbook.workshop_server import start_server
-from kdworkbook.workshop_yaml import Change, write_decision
+from kdworkbook.kern.errors import InputError
+from kdworkbook.kern.parameter import load_settings
+from kdworkbook.massnahmen import kapitel as massnahmen_ansicht
+from kdworkbook.workshop import modell as workshop_modell
+from kdworkbook.workshop.app import Workshop
+from kdworkbook.workshop.rueckschreiben import Change, write_decision
+from kdworkbook.workshop.server import start_server
 
 from .conftest import DEMO
 
@@ -465,7 +466,7 @@ def test_two_tabs_at_the_same_moment_one_wins(small):
 FAILED_SAVE = r"""
 import datetime as dt, json, os, shutil, sys
 from pathlib import Path
-from kdworkbook.workshop import Workshop
+from kdworkbook.workshop.app import Workshop
 folder, how = Path(sys.argv[1]), sys.argv[2]
 ws = Workshop(folder / "testdorf.yaml")
 before = (folder / "testdorf.yaml").read_bytes()

@@ -6,9 +6,11 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from kdworkbook import defaults, massnahmen_ansicht, massnahmenplan
-from kdworkbook import zusammenfassung_ansicht as summary
-from kdworkbook.massnahmen_einstellungen import MassnahmenSettings
+from kdworkbook.kern import defaults
+from kdworkbook.massnahmen import kapitel as massnahmen_ansicht
+from kdworkbook.massnahmen import plan as massnahmenplan
+from kdworkbook.massnahmen import zusammenfassung as summary
+from kdworkbook.massnahmen.einstellungen import MassnahmenSettings
 
 from .test_massnahmen import TYPES, _type
 

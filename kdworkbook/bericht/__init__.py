@@ -1,0 +1,1 @@
+"""Bericht: HTML und PDF (Chromium), Excel-Anhang, Tabellen und Diagramme."""

@@ -1,0 +1,1 @@
+"""Schritt Bestandsaufnahme: Erhebung einlesen, Kennzahlen, Kapitel."""

@@ -1,0 +1,136 @@
+"""Loading a municipality: parameter file → validated settings → validated survey → figures.
+
+The one place where the notebooks, the CLI and the tests read input files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from kdworkbook.bestand import kennzahlen as bestand
+from kdworkbook.bestand.erhebung import Survey, read_survey
+from kdworkbook.kern import momentaufnahme, systemfehler
+from kdworkbook.kern.errors import InputError
+from kdworkbook.kern.formatierung import zahl
+from kdworkbook.kern.parameter import Settings, load_settings
+
+SURVEY_SUFFIXES = (".xlsx", ".xlsm", ".csv")
+RETURN_STATUS = "ruecklauf.json"
+#: The demo municipality, relative to the project folder: the notebooks' default, so that
+#: ``papermill notebooks/02_bestandsaufnahme.ipynb out.ipynb`` works from any folder.
+DEMO_PARAMETER_FILE = Path("parameters") / "musterstadt.yaml"
+
+
+def demo_parameter_file() -> Path:
+    """The demo parameter file of the project folder this package belongs to."""
+    path = Path(__file__).resolve().parents[2] / DEMO_PARAMETER_FILE
+    if not path.is_file():
+        raise InputError(
+            "Keine Parameterdatei angegeben (parameter_file), und die Demo-Kommune "
+            f"„{DEMO_PARAMETER_FILE}“ gibt es nur im Projektordner, nicht in einer "
+            "Installation. Bitte die Parameterdatei angeben, z. B. "
+            "papermill … -p parameter_file parameters/<kommune>.yaml."
+        )
+    return path
+
+
+@dataclass(frozen=True)
+class Bestandsaufnahme:
+    """Everything the Bestandsaufnahme step works with."""
+
+    settings: Settings
+    survey: Survey
+    data: pd.DataFrame  # the survey with Jahresstunden, Personalkosten, VZÄ per process
+    #: return status of the survey round (``ruecklauf.json`` beside a survey file), if any
+    ruecklauf: pd.DataFrame | None = None
+
+    @property
+    def key_figures(self) -> bestand.KeyFigures:
+        return bestand.key_figures(self.data)
+
+
+def survey_sources(settings: Settings) -> list[tuple[Path, str | None]]:
+    """Survey files with their Fachamt; a folder stands for all .xlsx/.csv files in it
+    (Excel's lock files ``~$…`` and hidden files are skipped). A folder with more files than
+    ``grenzen → dateien_je_ordner`` is refused, as is an entry that is no regular file."""
+    sources: list[tuple[Path, str | None]] = []
+    limit = settings.grenzen.dateien_je_ordner
+    for quelle in settings.bestand:
+        if quelle.datei.is_dir():
+            files = sorted(
+                p
+                for p in quelle.datei.iterdir()
+                if p.suffix.lower() in SURVEY_SUFFIXES
+                and not p.name.startswith(("~$", "."))
+                and not p.is_dir()
+            )
+            if len(files) > limit:
+                raise InputError(
+                    f"{quelle.datei}: {zahl(len(files))} Erhebungsdateien im Ordner – höchstens "
+                    f"{zahl(limit)} (grenzen → dateien_je_ordner). Ist das der richtige Ordner?"
+                )
+            for path in files:  # a FIFO or a symlink loop: named, not silently skipped
+                systemfehler.regular_file(path, "Erhebungsdatei")
+            if not files:
+                raise InputError(f"{quelle.datei}: Ordner enthält keine .xlsx- oder .csv-Datei.")
+            sources += [(p, quelle.fachamt) for p in files]
+        else:
+            sources.append((quelle.datei, quelle.fachamt))
+    return sources
+
+
+def _check_fachaemter(settings: Settings, data: pd.DataFrame) -> None:
+    count = data["fachamt"].nunique()
+    if count > settings.grenzen.fachaemter:
+        raise InputError(
+            f"Bestandserhebung: {zahl(count)} verschiedene Fachämter – höchstens "
+            f"{zahl(settings.grenzen.fachaemter)} (grenzen → fachaemter). Bitte die Spalte "
+            "„Fachamt“ prüfen oder die Grenze in der Parameterdatei anheben."
+        )
+
+
+def load_bestand(
+    parameter_file: Path | str | None,
+    snapshot: Path | None = None,
+    stichtag: dt.date | None = None,
+) -> Bestandsaufnahme:
+    """Validate the parameter file and every survey file; raises InputError on bad input.
+
+    Inside a run (*snapshot*, or for a step kernel env ``KDWORKBOOK_MOMENTAUFNAHME``) every
+    input is read from the copies taken when the run started (:mod:`momentaufnahme`);
+    *stichtag* applies when the parameter file names none (``run --wiederholen``).
+    ``None`` stands for the demo municipality (:func:`demo_parameter_file`).
+    """
+    if parameter_file is None:
+        parameter_file = demo_parameter_file()
+    if os.path.lexists(parameter_file):
+        systemfehler.regular_file(Path(parameter_file), "Parameterdatei")  # a FIFO would block
+    index = momentaufnahme.read_index(snapshot)
+    settings = load_settings(parameter_file, base_dir=momentaufnahme.base_dir(index))
+    settings = momentaufnahme.apply(settings, index, stichtag)
+    survey = read_survey(survey_sources(settings), settings.stufen)
+    _check_fachaemter(settings, survey.data)
+    data = bestand.add_figures(
+        survey.data, settings.stundensaetze, settings.stufen, settings.jahresarbeitsstunden
+    )
+    return Bestandsaufnahme(
+        settings=settings, survey=survey, data=data, ruecklauf=_return_status(survey.files)
+    )
+
+
+def _return_status(files: list[Path]) -> pd.DataFrame | None:
+    """The table ``kdworkbook umfrage-einlesen`` wrote beside the consolidated survey."""
+    for folder in dict.fromkeys(p.parent for p in files):
+        path = folder / RETURN_STATUS
+        if path.is_file():
+            try:
+                return pd.DataFrame(json.loads(path.read_text(encoding="utf-8")))
+            except (ValueError, UnicodeDecodeError):
+                raise InputError(f"{path}: keine lesbare Rücklauf-Übersicht.") from None
+    return None

@@ -1,0 +1,1 @@
+"""Was alle Schritte teilen: Parameterdatei, YAML, Fehler, deutsche Formate, Standardwerte."""

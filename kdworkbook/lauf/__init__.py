@@ -1,0 +1,1 @@
+"""Ausführung: ein Lauf je Kommune, Stapel, Schritte, Protokoll (lauf.json)."""

@@ -1,0 +1,541 @@
+"""Running the workbook for one municipality: validate → notebooks → report → appendix.
+
+A run is written into a hidden temporary folder and renamed to
+``outputs/<slug>/<YYYY-MM-DD_HHMMSS>/`` only when complete; ``outputs/<slug>/latest`` then
+points to it. A failing notebook moves the partial run to ``outputs/<slug>/fehlgeschlagen/``.
+Ctrl-C or SIGTERM during a run removes the temporary folder and stops the kernel.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import contextlib
+import datetime as dt
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from kdworkbook.bericht import dokument as bericht
+from kdworkbook.bestand.laden import load_bestand
+from kdworkbook.kern import momentaufnahme, paket
+from kdworkbook.kern.errors import InputError
+from kdworkbook.kern.formatierung import zahl
+from kdworkbook.lauf import aufraeumen, ausfuehren, protokoll, schritte
+
+NOTEBOOK_DIR = paket.notebook_dir()
+PARAMETER_NAME = ausfuehren.PARAMETER_NAME
+RESULTS_TAG = "ergebnisse"
+FAILED_DIR = "fehlgeschlagen"
+#: inside the unfinished run folder: the copies of the inputs (removed when the run ends)
+SNAPSHOT_DIR = ".eingaben"
+#: Step notebooks executed at the same time in one run: they are independent, and a kernel
+#: waits much of its time, so two at a time use the two cores of a usual laptop.
+PARALLEL_NOTEBOOKS = 2
+#: how often the runner looks whether a step has finished
+POLL_S = 0.05
+
+
+class RunFailed(Exception):
+    """A notebook failed; the message names step, cell, error and the notebook to open."""
+
+    def __init__(self, message: str, kernel_log: str | None = None) -> None:
+        super().__init__(message)
+        self.kernel_log = kernel_log  # file name of the kernel's messages worth reading
+
+
+@dataclass
+class RunResult:
+    run_dir: Path
+    pdf: Path
+    html: Path
+    appendix: Path
+    notebooks: list[Path]
+    results: dict[str, Any] = field(default_factory=dict)
+    durations: dict[str, float] = field(default_factory=dict)
+
+
+def step_notebooks(directory: Path = NOTEBOOK_DIR) -> list[Path]:
+    """The step notebooks ``NN_<abschnitt>.ipynb`` in order."""
+    found = sorted(directory.glob("[0-9][0-9]_*.ipynb"))
+    if not found:
+        raise InputError(f"{directory}: keine Notebooks der Form „NN_abschnitt.ipynb“ gefunden.")
+    return found
+
+
+def checked_parameters(notebook: Path, parameters: dict[str, Any]) -> dict[str, Any]:
+    """Only identifiers the notebook declares: papermill injects parameter *names* unchecked,
+    so an undeclared or non-identifier name could execute code (TOOLCHAIN.md)."""
+    import papermill
+
+    declared = papermill.inspect_notebook(str(notebook))
+    bad = [n for n in parameters if not (isinstance(n, str) and n.isidentifier() and n in declared)]
+    if bad:
+        raise InputError(
+            f"{notebook.name}: Parameter {', '.join(repr(n) for n in bad)} nicht zulässig – "
+            f"das Notebook deklariert nur: {', '.join(declared) or 'keine'}."
+        )
+    return parameters
+
+
+def read_results(notebook: Path) -> dict[str, Any]:
+    """The JSON emitted by the cells tagged ``ergebnisse`` of an executed notebook."""
+    nb = nbformat.read(notebook, as_version=4)
+    results: dict[str, Any] = {}
+    for cell in nb.cells:
+        if RESULTS_TAG in cell.get("metadata", {}).get("tags", []):
+            for output in cell.get("outputs", []):
+                results.update(output.get("data", {}).get("application/json", {}))
+    return results
+
+
+def kernel_log(target: Path) -> Path:
+    """Where the kernel of the notebook executed into *target* writes its messages."""
+    return target.with_name(f"{target.stem}.kernel.log")
+
+
+#: how long a step may take to stop its kernel after SIGTERM before it is killed
+STOP_WAIT_S = 10.0
+
+
+class _Step:
+    """One step notebook executing in a process of its own (:mod:`kdworkbook.lauf.ausfuehren`),
+    in a process group of its own: the runner never changes its working folder, and
+    stopping the step is a signal to that group."""
+
+    def __init__(
+        self, notebook: Path, target: Path, parameter_file: Path, snapshot: Any = None
+    ) -> None:
+        read_from = snapshot.parameter_file if snapshot else parameter_file
+        parameters = checked_parameters(notebook, {PARAMETER_NAME: str(read_from)})
+        env = {**os.environ, momentaufnahme.ENV: str(snapshot.index)} if snapshot else None
+        self.notebook, self.target = notebook, target
+        self.log = kernel_log(target)
+        self._failure = target.with_name(f".{target.stem}.fehler.json")
+        prefix = f"{aufraeumen.SOCKET_PREFIX}{os.getpid()}-"  # stale ones are found by PID
+        self._sockets = tempfile.mkdtemp(prefix=prefix)
+        job = {
+            "notebook": str(notebook.resolve()),
+            "target": str(target.resolve()),
+            "parameters": parameters,
+            "cwd": str(notebook.resolve().parent),
+            "sockets": self._sockets,
+            "shown": [str(read_from), str(parameter_file)] if snapshot else None,
+            "failure": str(self._failure),
+        }
+        self.started = time.perf_counter()
+        try:
+            with open(self.log, "ab") as log:  # the kernel's messages, not the terminal's
+                self._process = subprocess.Popen(
+                    [sys.executable, "-m", "kdworkbook.lauf.ausfuehren", json.dumps(job)],
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=log,
+                    env=env,
+                    start_new_session=True,  # its own group: Ctrl-C reaches it through us
+                )
+        except BaseException:
+            shutil.rmtree(self._sockets, ignore_errors=True)
+            raise
+
+    def done(self) -> bool:
+        return self._process.poll() is not None
+
+    def stop(self) -> None:
+        """SIGTERM to the step's group (its kernel is shut down), SIGKILL if it hangs."""
+        if self._process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self._process.pid, signal.SIGTERM)
+
+    def wait_stopped(self) -> None:
+        try:
+            self._process.wait(timeout=STOP_WAIT_S)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self._process.pid, signal.SIGKILL)
+            self._process.wait()
+        finally:
+            shutil.rmtree(self._sockets, ignore_errors=True)
+            self._failure.unlink(missing_ok=True)
+
+    def outcome(self) -> RunFailed | None:
+        """None when the step succeeded (its kernel log is removed), else why it failed."""
+        shutil.rmtree(self._sockets, ignore_errors=True)
+        if self._process.returncode == 0:
+            self.log.unlink(missing_ok=True)
+            return None
+        try:
+            failure = json.loads(self._failure.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            failure = {"art": "kernel"}  # the step's process itself ended without a word
+        self._failure.unlink(missing_ok=True)
+        if failure["art"] == "zelle":
+            return RunFailed(
+                f"Schritt „{self.notebook.stem}“, Zelle {failure['zelle']}: "
+                f"{failure['fehler']}: {failure['text']}"
+            )
+        return RunFailed(
+            f"Schritt „{self.notebook.stem}“: der Kernel (der Python-Prozess des Notebooks) "
+            "ist abgestürzt oder wurde beendet, etwa weil der Arbeitsspeicher nicht "
+            "reichte.",
+            kernel_log=self.log.name,
+        )
+
+
+@contextlib.contextmanager
+def interrupt_on_sigterm() -> Iterator[None]:
+    """SIGTERM behaves like Ctrl-C, so the same clean-up runs (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt(f"Signal {signum}")
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _rename_free(source: Path, folder: Path, stem: str) -> Path:
+    """Rename *source* to folder/stem (or stem-2, stem-3 … if taken, also by a parallel run)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    n = 1
+    while True:
+        target = folder / (stem if n == 1 else f"{stem}-{n}")
+        if not target.exists():
+            try:
+                source.rename(target)
+                return target
+            except OSError:
+                if not target.exists():
+                    raise
+        n += 1
+
+
+def _check_latest(slug_dir: Path) -> None:
+    """``latest`` must be the link kdworkbook maintains: a real folder or file there would
+    make every run fail at its very end, so it is refused before anything runs."""
+    link = slug_dir / "latest"
+    if link.exists() and not link.is_symlink():
+        what = "ein Ordner" if link.is_dir() else "eine Datei"
+        raise InputError(
+            f"{link}: ist {what}, kein Verweis – kdworkbook legt dort einen Verweis auf den "
+            "neuesten Lauf an. Bitte umbenennen oder verschieben; es wurde nichts ausgeführt."
+        )
+
+
+def _point_latest(slug_dir: Path, run_dir: Path) -> None:
+    link = slug_dir / "latest"
+    tmp = slug_dir / f".latest-{os.getpid()}-{threading.get_ident()}"
+    tmp.unlink(missing_ok=True)
+    tmp.symlink_to(run_dir.name)
+    os.replace(tmp, link)
+
+
+class _StepFailed(Exception):
+    def __init__(self, notebook: str, failure: RunFailed) -> None:
+        super().__init__(str(failure))
+        self.notebook, self.reason, self.kernel_log = notebook, str(failure), failure.kernel_log
+
+
+def _execution_order(notebooks: list[Path], slug_dir: Path) -> list[int]:
+    """Positions of *notebooks* in the order to start them: longest first, so that the
+    last kernel to finish does not run alone for long. Durations come from the latest
+    complete run of this municipality; without one, the later steps (they build on more
+    and draw more, measured on the demo) go first and the short summary last."""
+    try:
+        previous = protokoll.read(slug_dir / "latest").get("dauer_s", {})
+    except (InputError, OSError, ValueError, AttributeError):
+        previous = {}
+    positions = list(range(len(notebooks)))
+    if all(nb.stem in previous for nb in notebooks):
+        return sorted(positions, key=lambda i: -float(previous[notebooks[i].stem]))
+    return positions[::-1]
+
+
+def _execute_all(
+    notebooks: list[Path],
+    work: Path,
+    parameter_file: Path,
+    parallel: int,
+    progress: Callable[[str], None],
+    durations: dict[str, float],
+    order: list[int] | None = None,
+    started: Callable[[int], None] = lambda _remaining: None,
+    finished: Callable[[Path], None] = lambda _path: None,
+    snapshot: Any = None,
+) -> list[Path]:
+    """Execute the step notebooks, *parallel* processes at a time (they are independent:
+    each reads the parameter file itself), started in *order* (positions). ``started`` gets
+    the number of notebooks not yet started, ``finished`` each executed notebook as it is
+    done. Returns the executed notebooks in step order. When a step fails, or on Ctrl-C or
+    SIGTERM, the running steps are stopped (their kernels shut down) before this returns."""
+    total = len(notebooks)
+    waiting = list(range(total)) if order is None else list(order)
+    running: dict[int, _Step] = {}
+    failed: dict[int, RunFailed] = {}
+    try:
+        while (waiting or running) and not failed:
+            while waiting and len(running) < max(1, parallel):
+                position = waiting.pop(0)
+                nb = notebooks[position]
+                started(len(waiting))
+                progress(f"[{position + 1}/{total}] {nb.stem} …")
+                running[position] = _Step(nb, work / nb.name, parameter_file, snapshot)
+            for position, step in list(running.items()):
+                if not step.done():
+                    continue
+                del running[position]
+                failure = step.outcome()
+                if failure:
+                    failed[position] = failure
+                    continue
+                nb = notebooks[position]
+                durations[nb.stem] = time.perf_counter() - step.started
+                progress(
+                    f"[{position + 1}/{total}] {nb.stem} fertig ({zahl(durations[nb.stem], 1)} s)"
+                )
+                finished(step.target)
+            if running and not failed:
+                time.sleep(POLL_S)
+    finally:
+        for step in running.values():  # a failure, Ctrl-C or SIGTERM: stop the others now
+            step.stop()
+        for step in running.values():
+            step.wait_stopped()
+    if failed:  # of the steps failed, the first in step order is the one reported
+        first = min(failed)
+        raise _StepFailed(notebooks[first].name, failed[first])
+    return [work / nb.name for nb in notebooks]
+
+
+def run(
+    parameter_file: Path | str,
+    output_root: Path | str = "outputs",
+    notebook_dir: Path = NOTEBOOK_DIR,
+    browser: str | None = None,
+    progress: Callable[[str], None] = lambda _msg: None,
+    parallel: int = PARALLEL_NOTEBOOKS,
+    overlap: bool = True,
+    stichtag: dt.date | None = None,
+) -> RunResult:
+    """Run every step notebook for one municipality and build report and appendices.
+
+    Every input is read once, at the start, into the run's snapshot; steps, report, Excel
+    and ``lauf.json`` all come from those bytes (:mod:`momentaufnahme`). *stichtag* applies
+    when the parameter file names none (a repeated run uses the first run's date).
+
+    With *overlap* the report's chapters, Chromium and the Excel appendix are made while
+    the last kernels still run (a run on its own finishes sooner). A batch worker passes
+    ``overlap=False``: the other workers keep the cores busy, and extra threads would only
+    compete with them."""
+    started = dt.datetime.now().astimezone()
+    parameter_file = Path(os.path.abspath(parameter_file))
+    with interrupt_on_sigterm():  # Ctrl-C and SIGTERM are honoured in every phase
+        with momentaufnahme.recording() as read:
+            ba = load_bestand(parameter_file, stichtag=stichtag)
+            schritte.summary(ba)  # every step validates its own inputs before anything runs
+        parameter_file = parameter_file.resolve()
+        declared = protokoll.input_files(parameter_file, ba.settings)
+        notebooks = schritte.report_notebooks(ba, step_notebooks(notebook_dir))
+        slug_dir = Path(output_root).resolve() / ba.settings.slug
+        _check_latest(slug_dir)
+        for line in aufraeumen.remove_stale(slug_dir):
+            progress(line)
+        stamp = started.strftime("%Y-%m-%d_%H%M%S")
+        work = slug_dir / f"{aufraeumen.UNFINISHED}{stamp}-{os.getpid()}-{threading.get_ident()}"
+        slug_dir.mkdir(parents=True, exist_ok=True)
+        work.mkdir()
+        try:
+            lock = aufraeumen.RunLock(work)
+        except BaseException:
+            shutil.rmtree(work, ignore_errors=True)
+            raise
+        try:
+            prepared = _Prepared(
+                parameter_file, ba, read, declared, notebooks, started, slug_dir, stamp, work, lock
+            )
+            return _run_in(prepared, browser, progress, parallel, overlap)
+        except BaseException as exc:
+            if isinstance(exc, OSError) and exc.filename is None:
+                exc.filename = str(slug_dir)  # a full disk at write(): say where
+            lock.release()
+            _remove(work)
+            raise
+
+
+def _remove(folder: Path) -> None:
+    """Remove an unfinished run folder; a writer thread that is still stopping may put a
+    file back for a moment, so try a few times (what remains is removed on the next start)."""
+    for _ in range(20):
+        shutil.rmtree(folder, ignore_errors=True)
+        if not folder.exists():
+            return
+        time.sleep(0.1)
+
+
+def _in_background(call: Callable[[], Any]) -> concurrent.futures.Future:
+    """*call* in a daemon thread: an interrupted run does not wait for it (the Excel
+    appendix of a large survey takes minutes), and neither does the interpreter's exit."""
+    future: concurrent.futures.Future = concurrent.futures.Future()
+
+    def work() -> None:
+        if future.set_running_or_notify_cancel():
+            try:
+                future.set_result(call())
+            except BaseException as exc:  # noqa: BLE001 – handed to whoever waits
+                future.set_exception(exc)
+
+    threading.Thread(target=work, daemon=True, name="kdworkbook-anhang").start()
+    return future
+
+
+@dataclass
+class _Prepared:
+    """A checked run, its inputs as read by the check, and its unfinished folder."""
+
+    parameter_file: Path
+    ba: Any  # laden.Bestandsaufnahme
+    read: dict[Path, os.stat_result]  # every file the check read, with its stat then
+    declared: list[Path]  # the files the settings name
+    notebooks: list[Path]
+    started: dt.datetime
+    slug_dir: Path
+    stamp: str
+    work: Path
+    lock: aufraeumen.RunLock
+
+
+def _run_in(
+    prepared: _Prepared,
+    browser: str | None,
+    progress: Callable[[str], None],
+    parallel: int,
+    overlap: bool,
+) -> RunResult:
+    """The run inside its unfinished folder; the caller removes it on any error."""
+    p = prepared
+    parameter_file, notebooks, work, slug_dir, ba = (
+        p.parameter_file, p.notebooks, p.work, p.slug_dir, p.ba
+    )  # fmt: skip
+    snapshot = momentaufnahme.take(
+        work / SNAPSHOT_DIR,
+        parameter_file,
+        p.read,
+        p.declared,
+        ba.settings.stichtag,
+        "stichtag" in ba.settings.model_fields_set,
+    )
+    if snapshot.changed:  # replaced between the check and the copy: use the copies throughout
+        progress(
+            "Während der Prüfung geändert, es gilt der Stand der Momentaufnahme: "
+            + ", ".join(str(path) for path in snapshot.changed)
+        )
+        ba = load_bestand(snapshot.parameter_file, snapshot=snapshot.index)
+        schritte.summary(ba)
+    meta = bericht.ReportMeta(
+        gemeinde=ba.settings.gemeinde, stichtag=ba.settings.stichtag, ags=ba.settings.ags
+    )
+    report = bericht.ReportJob([work / nb.name for nb in notebooks], meta, browser=browser)
+    durations: dict[str, float] = {}
+    # the appendix and the report's chapters are made while the last kernels still run
+    appendix_done: list[concurrent.futures.Future] = []
+
+    def on_start(remaining: int) -> None:
+        if remaining == 0 and overlap:  # the last notebook has started: a core is free soon
+            report.start_browser()
+            appendix_done.append(_in_background(lambda: schritte.write_outputs(ba, work)))
+
+    with report:
+        try:
+            executed = _execute_all(
+                notebooks,
+                work,
+                parameter_file,
+                parallel,
+                progress,
+                durations,
+                order=_execution_order(notebooks, slug_dir),
+                started=on_start,
+                finished=report.chapter_ready if overlap else lambda _path: None,
+                snapshot=snapshot,
+            )
+        except _StepFailed as exc:
+            for future in appendix_done:  # it must not write into a moved folder
+                concurrent.futures.wait([future])
+            shutil.rmtree(work / SNAPSHOT_DIR, ignore_errors=True)
+            p.lock.release()
+            failed = _rename_free(work, slug_dir / FAILED_DIR, p.stamp)
+            message = f"{exc.reason}\nTeilweise ausgeführtes Notebook: {failed / exc.notebook}"
+            if exc.kernel_log:
+                message += f"\nMeldungen des Kernels: {failed / exc.kernel_log}"
+            raise RunFailed(message) from None
+
+        progress("Bericht (HTML, PDF) und Anhänge …")
+        start = time.perf_counter()
+        html, pdf = report.finish(work)
+        # made alongside the last step when overlapping, else now
+        appendix, *_ = (
+            appendix_done[0].result() if appendix_done else schritte.write_outputs(ba, work)
+        )
+        durations["bericht"] = time.perf_counter() - start
+    results: dict[str, Any] = {}
+    for nb in executed:
+        results.update(read_results(nb))
+    (work / "ergebnisse.json").write_text(
+        json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
+    (work / protokoll.FILE_NAME).write_text(
+        json.dumps(
+            protokoll.record(parameter_file, snapshot, p.started, durations, results),
+            ensure_ascii=False,
+            indent=2,
+        ),
+        encoding="utf-8",
+    )
+    shutil.rmtree(work / SNAPSHOT_DIR)
+    p.lock.release()
+    final = _rename_free(work, slug_dir, p.stamp)
+    _point_latest(slug_dir, final)
+    return RunResult(
+        run_dir=final,
+        pdf=final / pdf.name,
+        html=final / html.name,
+        appendix=final / appendix.name,
+        notebooks=[final / p.name for p in executed],
+        results=results,
+        durations=durations,
+    )
+
+
+def run_again(run_dir: Path, output_root: Path | str | None = None, **kwargs: Any) -> RunResult:
+    """Re-run a recorded run with the same inputs and the same Stichtag; refuses if any
+    input changed since (each one is named)."""
+    recorded = protokoll.read(Path(run_dir))
+    changes = protokoll.changed_inputs(recorded)
+    if changes:
+        raise InputError(
+            [
+                f"Wiederholung nicht möglich – Eingaben sind nicht mehr dieselben "
+                f"wie in {run_dir}:",
+                *changes,
+            ]
+        )
+    root = output_root if output_root is not None else Path(run_dir).resolve().parent.parent
+    return run(
+        recorded["parameterdatei"], root, stichtag=protokoll.recorded_stichtag(recorded), **kwargs
+    )

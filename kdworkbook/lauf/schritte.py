@@ -1,0 +1,107 @@
+"""The workbook's steps and what each contributes outside its notebook.
+
+Every step registers here once: its section of ``kdworkbook check --json`` (computing it also
+validates the step's own input files, before any notebook runs) and the files it writes into
+a run folder besides the notebook (Excel sheets, plans). The CLI and the runner only loop over
+:data:`STEPS`, so a new step touches this list and nothing else of theirs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kdworkbook.bericht import excel as export
+from kdworkbook.bestand import kapitel as bestand_ansicht
+from kdworkbook.bestand.laden import Bestandsaufnahme
+from kdworkbook.massnahmen import excel as massnahmen_excel
+from kdworkbook.massnahmen import kapitel as massnahmen_ansicht
+from kdworkbook.musterprozess import kapitel as musterprozess_ansicht
+from kdworkbook.rahmen import bedingungen as rahmen
+from kdworkbook.rahmen import kapitel as rahmen_ansicht
+
+
+@dataclass(frozen=True)
+class Step:
+    """``summary`` → dict for ``check --json`` (raises InputError on bad input);
+    ``sheets`` → sheets for ``anhang.xlsx``; ``write`` → further files into a run folder;
+    ``omitted`` → a German note for the analyst when the step's chapter (notebook stem
+    ``notebook``) is left out of the client report for this municipality, else None;
+    ``hinweise`` → the notes of the step's own summary that belong in the top-level list
+    (``check`` prints them, „Warnung: …“ as a warning)."""
+
+    key: str
+    summary: Callable[[Bestandsaufnahme], dict[str, Any]]
+    sheets: Callable[[Bestandsaufnahme], dict[str, export.Sheet]] | None = None
+    write: Callable[[Bestandsaufnahme, Path], list[Path]] | None = None
+    notebook: str | None = None
+    omitted: Callable[[Bestandsaufnahme], str | None] | None = None
+    hinweise: Callable[[dict[str, Any]], list[str]] | None = None
+
+
+def _no_musterprozess(ba: Bestandsaufnahme) -> str | None:
+    if ba.settings.musterprozess.konfiguriert:
+        return None
+    return (
+        "Kein Musterprozess konfiguriert (Abschnitt „musterprozess“ mit „ist“ und „soll“): "
+        "das Kapitel Musterprozess entfällt im Bericht."
+    )
+
+
+STEPS: list[Step] = [
+    Step("rahmenbedingungen", rahmen.summary, sheets=rahmen_ansicht.appendix_sheets),
+    Step("bestand", bestand_ansicht.summary, sheets=bestand_ansicht.appendix_sheets),
+    Step("massnahmen", massnahmen_ansicht.summary, write=massnahmen_excel.write_plan),
+    Step(
+        "musterprozess",
+        musterprozess_ansicht.summary,
+        sheets=musterprozess_ansicht.appendix_sheets,
+        notebook="04_musterprozess",
+        omitted=_no_musterprozess,
+        hinweise=lambda section: section.get("hinweise", []),
+    ),
+]
+
+
+def omissions(ba: Bestandsaufnahme) -> dict[str, str]:
+    """Notebook stem → German note, for every chapter left out for this municipality."""
+    notes = {s.notebook: s.omitted(ba) for s in STEPS if s.notebook and s.omitted}
+    return {stem: note for stem, note in notes.items() if note}
+
+
+def report_notebooks(ba: Bestandsaufnahme, notebooks: list[Path]) -> list[Path]:
+    """The chapter notebooks of this municipality's report (see :func:`omissions`)."""
+    left_out = omissions(ba)
+    return [nb for nb in notebooks if nb.stem not in left_out]
+
+
+def summary(ba: Bestandsaufnahme) -> dict[str, Any]:
+    """The full ``check --json`` document; validates every step's inputs on the way."""
+    s = ba.settings
+    result: dict[str, Any] = {
+        "gemeinde": s.gemeinde,
+        "ags": s.ags,
+        "stichtag": s.stichtag.isoformat(),
+    }
+    notes = list(ba.survey.notes)
+    for step in STEPS:
+        result[step.key] = section = step.summary(ba)
+        if step.hinweise:
+            notes += step.hinweise(section)
+    result["hinweise"] = [*notes, *rahmen.review_notes(ba), *omissions(ba).values()]
+    return result
+
+
+def write_outputs(ba: Bestandsaufnahme, run_dir: Path) -> list[Path]:
+    """``anhang.xlsx`` with every step's sheets, plus each step's own files."""
+    sheets: dict[str, export.Sheet] = {}
+    for step in STEPS:
+        if step.sheets:
+            sheets |= step.sheets(ba)
+    written = [export.write_workbook(run_dir / "anhang.xlsx", sheets)]
+    for step in STEPS:
+        if step.write:
+            written += step.write(ba, run_dir)
+    return written

@@ -1,0 +1,1 @@
+"""Schritt Maßnahmenentwicklung: Priorisierung, Maßnahmen, Plan, Kapitel, Excel."""

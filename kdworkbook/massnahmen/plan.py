@@ -1,0 +1,199 @@
+"""The whole Maßnahmenentwicklung in one call: prioritise, assign measures, schedule, cost.
+
+:func:`plan` chains the pure functions of :mod:`kdworkbook.massnahmen.priorisierung` and
+:mod:`kdworkbook.massnahmen.zuordnung` with the values of the ``massnahmen:`` settings; the
+notebook, ``kdworkbook check``, the Excel export and the management summary all read its result.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import pandas as pd
+
+from kdworkbook.kern.errors import InputError
+from kdworkbook.massnahmen import priorisierung
+from kdworkbook.massnahmen import zuordnung as massnahmen
+from kdworkbook.massnahmen.einstellungen import MassnahmenSettings
+
+#: How a process came into the planning (column ``auswahl`` of :attr:`Planung.chosen`).
+BY_RANK = "Rang"
+BY_ASSIGNMENT = "Zuordnung in der Parameterdatei"
+
+
+@dataclass(frozen=True)
+class Kennzahlen:
+    """The step's key figures – computed once per :class:`Planung`; the chapter, the management
+    summary and ``ergebnisse.json`` all show these very values."""
+
+    quick_wins: int
+    geeignet: int
+    ausgeschlossen: int
+    ausgewaehlt: int  # processes chosen for measures (rank ≤ prozesse, or assigned)
+    mit_massnahmen: int  # of those, processes with at least one measure
+    massnahmen: int
+    einsparung_stunden: float
+    einsparung_eur: float
+    einsparung_vzae: float
+    einmalkosten_eur: float
+    laufende_kosten_eur_jahr: float
+    amortisation_jahre: float | None  # whole programme; None = never pays back
+    ueber_horizont: int  # processes whose measures pay back later than the horizon, or never
+    fertig: str
+
+    def as_dict(self) -> dict[str, float | int | str | None]:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class Planung:
+    """Results of the step; every table is in priority order."""
+
+    settings: MassnahmenSettings
+    start: dt.date
+    ranked: pd.DataFrame  # suitable processes with criteria, axes, quadrant, rang
+    excluded: pd.DataFrame  # not suitable processes with grund
+    sensitivity: pd.DataFrame
+    measures: pd.DataFrame  # one row per process × measure, scheduled, with savings
+    processes: pd.DataFrame  # one row per planned process
+    costs: pd.DataFrame  # Kostenplan per year
+    notes: list[str] = field(default_factory=list)
+    chosen: pd.DataFrame = field(default_factory=pd.DataFrame)  # ranked rows chosen, + auswahl
+
+    @property
+    def weights(self) -> dict[str, dict[str, float]]:
+        return {"nutzen": self.settings.gewichte.nutzen, "aufwand": self.settings.gewichte.aufwand}
+
+    @property
+    def top(self) -> pd.DataFrame:
+        return self.ranked.head(self.settings.top_n)
+
+    @property
+    def quick_wins(self) -> int:
+        return int((self.ranked["quadrant"] == "Quick Win").sum())
+
+    @property
+    def without_measures(self) -> pd.DataFrame:
+        """Chosen processes that no measure type fits (no rule applies, or an empty list)."""
+        planned = set(zip(self.processes["bezeichnung"], self.processes["fachamt"], strict=True))
+        keys = zip(self.chosen["bezeichnung"], self.chosen["fachamt"], strict=True)
+        return self.chosen[[k not in planned for k in keys]]
+
+    @cached_property
+    def kennzahlen(self) -> Kennzahlen:
+        pr = self.processes
+        net = pr["einsparung_eur"].sum() - pr["laufende_kosten_eur_jahr"].sum()
+        return Kennzahlen(
+            quick_wins=self.quick_wins,
+            geeignet=len(self.ranked),
+            ausgeschlossen=len(self.excluded),
+            ausgewaehlt=len(self.chosen),
+            mit_massnahmen=len(pr),
+            massnahmen=len(self.measures),
+            einsparung_stunden=float(pr["einsparung_stunden"].sum()),
+            einsparung_eur=float(pr["einsparung_eur"].sum()),
+            einsparung_vzae=float(pr["einsparung_vzae"].sum()),
+            einmalkosten_eur=float(pr["einmalkosten_eur"].sum()),
+            laufende_kosten_eur_jahr=float(pr["laufende_kosten_eur_jahr"].sum()),
+            amortisation_jahre=float(pr["einmalkosten_eur"].sum() / net) if net > 0 else None,
+            ueber_horizont=int(pr["ueber_horizont"].sum()),
+            fertig=str(self.measures["fertig"].iloc[-1]) if len(self.measures) else "–",
+        )
+
+
+def _check_assignments(processes: pd.DataFrame, s: MassnahmenSettings) -> None:
+    unknown = [name for name in s.zuordnung if name not in set(processes["bezeichnung"])]
+    if unknown:
+        raise InputError(
+            [
+                f"massnahmen → zuordnung: Prozess „{name}“ steht nicht in der Bestandserhebung "
+                "(Bezeichnung genau wie dort schreiben)"
+                for name in unknown
+            ]
+        )
+
+
+def prioritise(
+    processes: pd.DataFrame, s: MassnahmenSettings, with_sensitivity: bool = True
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(ranked, excluded, sensitivity): the first half of :func:`plan`.
+
+    ``with_sensitivity=False`` skips the sensitivity runs (an empty table), for the workshop's
+    live updates.
+    """
+    _check_assignments(processes, s)
+    suitable, excluded = priorisierung.split_suitable(processes)
+    weights = {"nutzen": s.gewichte.nutzen, "aufwand": s.gewichte.aufwand}
+    try:
+        ranked = priorisierung.rank(
+            suitable, weights, s.gewicht_nutzen, s.schwellen.model_dump(), s.reifegrad_ziel
+        )
+        sensitivity = (
+            priorisierung.sensitivity(
+                suitable, weights, s.gewicht_nutzen, s.top_n, s.sensitivitaet, s.reifegrad_ziel
+            )
+            if with_sensitivity
+            else pd.DataFrame()
+        )
+    except ValueError as exc:
+        raise InputError(f"massnahmen → gewichte: {exc}") from None
+    return ranked, excluded, sensitivity
+
+
+def plan(
+    processes: pd.DataFrame,
+    s: MassnahmenSettings,
+    stichtag: dt.date,
+    hours_per_fte: float,
+    with_sensitivity: bool = True,
+) -> Planung:
+    """Prioritise *processes* and plan measures for the best ones (see module docs)."""
+    ranked, excluded, sensitivity = prioritise(processes, s, with_sensitivity)
+    return plan_measures(ranked, excluded, sensitivity, s, stichtag, hours_per_fte)
+
+
+def plan_measures(
+    ranked: pd.DataFrame,
+    excluded: pd.DataFrame,
+    sensitivity: pd.DataFrame,
+    s: MassnahmenSettings,
+    stichtag: dt.date,
+    hours_per_fte: float,
+) -> Planung:
+    """The second half of :func:`plan`: measures, Zeitplan and Kostenplan for *ranked*."""
+    notes = [
+        f"„{name}“ hat eine Zuordnung in der Parameterdatei, ist aber als nicht geeignet "
+        "ausgeschlossen und erhält keine Maßnahme."
+        for name in s.zuordnung
+        if name in set(excluded["bezeichnung"])
+    ]
+    by_rank = ranked["rang"] <= s.prozesse
+    chosen = by_rank | ranked["bezeichnung"].isin([k for k, v in s.zuordnung.items() if v])
+    selection = ranked[chosen].assign(
+        auswahl=by_rank[chosen].map({True: BY_RANK, False: BY_ASSIGNMENT})
+    )
+    start = massnahmen.quarter_start(s.start_date(stichtag))
+    measures = massnahmen.assign(ranked[chosen], s.massnahmentypen, s.zuordnung)
+    measures = massnahmen.savings(measures, hours_per_fte)
+    measures = massnahmen.schedule(measures, s.zeitkontingent_personentage, start)
+    measures = massnahmen.responsibilities(measures, s.role_names())
+    costs = massnahmen.cost_plan(measures, s.zeitkontingent_personentage, start, s.planungsjahre)
+    processes = massnahmen.by_process(measures)
+    processes["ueber_horizont"] = massnahmen.beyond_horizon(
+        processes["amortisation_jahre"], s.amortisation_horizont_jahre
+    )
+    return Planung(
+        settings=s,
+        start=start,
+        ranked=ranked,
+        excluded=excluded,
+        sensitivity=sensitivity,
+        measures=measures,
+        processes=processes,
+        costs=costs,
+        notes=notes,
+        chosen=selection,
+    )

@@ -1,0 +1,230 @@
+"""The one-page Management-Zusammenfassung that opens the report.
+
+Key figures of the Bestandsaufnahme and the Maßnahmenentwicklung (the chapters' own objects:
+``ba.key_figures`` and ``Planung.kennzahlen``), the top group of the ranking with its measures,
+the savings potential and – when the Rahmenbedingungen know them – the overdue legal duties.
+One function per notebook cell.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import pandas as pd
+from IPython.display import HTML, Markdown
+
+from kdworkbook.bericht import anzeige
+from kdworkbook.bestand.laden import Bestandsaufnahme
+from kdworkbook.kern.formatierung import euro, literal, prozent, zahl
+from kdworkbook.massnahmen import kapitel as massnahmen_ansicht
+from kdworkbook.massnahmen.plan import Planung
+from kdworkbook.massnahmen.zuordnung import PLAN_KEYS
+from kdworkbook.rahmen import pflichten
+
+NO_MEASURE = "keine – kein Maßnahmentyp passt (im Workshop klären)"
+NONE_ASSIGNED = "keine – laut Zuordnung in der Parameterdatei"
+
+
+def overview(ba: Bestandsaufnahme, p: Planung) -> Markdown:
+    b, k, s = ba.key_figures, p.kennzahlen, p.settings
+    return anzeige.text(
+        f"Die **{literal(ba.settings.gemeinde)}** bearbeitet in {zahl(b.prozesse)} erhobenen "
+        "Prozessen "
+        f"{zahl(b.vorgaenge)} Vorgänge im Jahr; das sind {zahl(b.stunden)} Arbeitsstunden "
+        f"({zahl(b.vzae, 1)} Vollzeitstellen, {euro(b.kosten_eur)} Personalkosten). "
+        f"{zahl(k.ausgeschlossen)} Prozesse sind nicht digitalisierbar und nicht bewertet; "
+        f"von den {zahl(k.geeignet)} geeigneten sind {zahl(k.quick_wins)} **Quick Wins**: "
+        f"hoher Nutzen bei geringem Aufwand. {massnahmen_ansicht.selection_text(p)} Die "
+        f"{zahl(k.massnahmen)} Maßnahmen sparen voraussichtlich "
+        f"**{zahl(k.einsparung_stunden)} Stunden ({euro(k.einsparung_eur)}) pro Jahr**, kosten "
+        f"einmalig {euro(k.einmalkosten_eur)} und laufend {euro(k.laufende_kosten_eur_jahr)} im "
+        f"Jahr und sind mit {zahl(s.zeitkontingent_personentage)} Personentagen je Quartal"
+        f"{massnahmen_ansicht.assumed(s, 'zeitkontingent_personentage')} bis {k.fertig} "
+        f"umgesetzt. {_payback_sentence(p)}"
+    )
+
+
+def _payback_sentence(p: Planung) -> str:
+    k, horizon = p.kennzahlen, p.settings.amortisation_horizont_jahre
+    if k.amortisation_jahre is None:
+        text = (
+            "Die laufenden Kosten übersteigen die Einsparung: die Maßnahmen rechnen sich nicht "
+            "über die Arbeitszeit allein, sondern über Pflichten und Servicequalität."
+        )
+    else:
+        text = (
+            "Sobald alle Maßnahmen wirken, spielt die Einsparung (abzüglich laufender Kosten) "
+            f"die Einmalkosten in rund {zahl(k.amortisation_jahre, 1)} Jahren wieder ein"
+            + (
+                f" – später als der Planungshorizont von {zahl(horizon)} Jahren."
+                if k.amortisation_jahre > horizon
+                else "."
+            )
+        )
+    if k.ueber_horizont:
+        text += (
+            f" Bei {zahl(k.ueber_horizont)} der {zahl(k.mit_massnahmen)} Prozesse mit "
+            f"Maßnahmen dauert die Amortisation länger als {zahl(horizon)} Jahre oder kommt nie "
+            f"(in der Liste mit {massnahmen_ansicht.FLAG} markiert)."
+        )
+    return text
+
+
+def key_figures(ba: Bestandsaufnahme, p: Planung) -> HTML:
+    k = p.kennzahlen
+    return anzeige.cards(
+        {
+            "Jahresstunden": zahl(ba.key_figures.stunden),
+            "Quick Wins": zahl(k.quick_wins),
+            "Maßnahmen": zahl(k.massnahmen),
+            "Einsparung pro Jahr": euro(k.einsparung_eur),
+            "Einsparung VZÄ": zahl(k.einsparung_vzae, 1),
+            "Einmalkosten": euro(k.einmalkosten_eur),
+        }
+    )
+
+
+def top_heading(p: Planung) -> Markdown:
+    return anzeige.text(f"## Die {zahl(p.settings.top_n)} vordringlichen Prozesse")
+
+
+def top_table(p: Planung) -> pd.DataFrame:
+    """The first ``top_n`` of the ranking (the chapter's Spitzengruppe, every rank) with their
+    measures; a process without a fitting measure type says so."""
+    per_process = p.processes.drop(columns=["quadrant"])
+    last = p.measures.groupby(PLAN_KEYS, sort=False).agg(fertig=("fertig", "last")).reset_index()
+    table = p.top[[*PLAN_KEYS, "quadrant"]].merge(per_process, on=PLAN_KEYS, how="left")
+    table = table.merge(last, on=PLAN_KEYS, how="left")
+    empty = table["bezeichnung"].isin([k for k, v in p.settings.zuordnung.items() if not v])
+    table.loc[empty & table["massnahmen"].isna(), "massnahmen"] = NONE_ASSIGNED
+    table["massnahmen"] = table["massnahmen"].fillna(NO_MEASURE)
+    return table
+
+
+def top_measures(p: Planung) -> HTML:
+    table = top_table(p)
+    planned = table["amortisation_jahre"].notna() | table["einmalkosten_eur"].notna()
+    shown = massnahmen_ansicht.with_payback(p, table[planned])
+    table.loc[planned, "amortisation"] = shown["amortisation"]
+    table["ueber_horizont"] = table["ueber_horizont"].astype("boolean").fillna(False)
+    lead = (
+        f"<p>Die ersten {zahl(len(table))} der Rangfolge im Kapitel Maßnahmenentwicklung "
+        "(geeignete Prozesse nach Prioritätswert, ohne Auslassung); die Einsparung gilt für "
+        "alle Maßnahmen des Prozesses.</p>"
+    )
+    body = anzeige.table_html(
+        table,
+        {
+            "rang": ("Rang", "int"),
+            "bezeichnung": ("Prozess", "text"),
+            "quadrant": ("Quadrant", "text"),
+            "massnahmen": ("Maßnahmen", "text"),
+            "einsparung_eur": ("Einsparung €/Jahr", "eur"),
+            "amortisation": ("Amort. Jahre", "text"),
+            "fertig": ("fertig", "text"),
+        },
+    )
+    return HTML(anzeige.STYLE + lead + body + massnahmen_ansicht.horizon_note(p, table))
+
+
+def overdue(ba: Bestandsaufnahme) -> HTML | None:
+    """Overdue duties, duties whose status was never recorded, and the SDG share – when the
+    Rahmenbedingungen know them; nothing otherwise.
+
+    Overdue: a deadline passed on the Stichtag and the status „offen“ or „teilweise“. A
+    status never recorded is its own group („Stand nicht erhoben“), never overdue.
+    """
+    rahmen = massnahmen_ansicht._rahmen()
+    if rahmen is None or not hasattr(rahmen, "duties"):
+        return None
+    table = rahmen.duties(ba)
+    late = table[table["ueberfaellig"].astype(bool)]
+    parts = [
+        _duty_list("Überfällige gesetzliche Pflichten", late, with_days=True)
+        if not late.empty
+        else "<p><strong>Gesetzliche Pflichten:</strong> keine Frist überschritten.</p>"
+    ]
+    unknown = pflichten.unknown(table)
+    if not unknown.empty:
+        parts.append(_duty_list("Stand nicht erhoben – im Workshop klären", unknown))
+    parts.append(
+        "<p><em>Überfällig</em> heißt: die Frist ist am Stichtag verstrichen und der Stand ist "
+        "„offen“ oder „teilweise“. Daueraufgaben und nicht erhobene Stände zählen nicht als "
+        "überfällig.</p>"
+    )
+    sdg = _sdg_sentence(ba, rahmen)
+    if sdg:
+        parts.append(sdg)
+    return HTML("".join(parts))
+
+
+def _duty_list(title: str, table: pd.DataFrame, with_days: bool = False) -> str:
+    items = "".join(
+        f"<li>{html.escape(str(r.paragraph))} {html.escape(str(r.titel))} – "
+        + _deadline(str(r.frist_text), str(r.art))
+        + (
+            f", seit {zahl(int(r.tage_ueberfaellig))} Tagen überfällig"
+            if with_days and not pd.isna(r.tage_ueberfaellig) and r.tage_ueberfaellig > 0
+            else ""
+        )
+        + "</li>"
+        for r in table.itertuples()
+    )
+    return (
+        f"<p><strong>{html.escape(title)} ({zahl(len(table))}):</strong></p>"
+        f'<ul class="kd-kurz">{items}</ul>'
+    )
+
+
+def _sdg_sentence(ba: Bestandsaufnahme, rahmen: object) -> str:
+    """The SDG share, same figures as in the Rahmenbedingungen (rahmen.summary)."""
+    if not hasattr(rahmen, "sdg_services") or rahmen.catalogue_state(ba).katalog is None:
+        return ""
+    services = rahmen.sdg_services(ba)
+    if services.empty:
+        return ""
+    share = pflichten.sdg_share(services)
+    known = int(services["online"].notna().sum())
+    online = int(services["online"].fillna(False).astype(bool).sum())
+    tail = (
+        f"{zahl(online)} von {zahl(known)} mit erhobenem Reifegrad sind online ({prozent(share)})"
+        if share is not None
+        else "der Anteil online ist nicht berechenbar (kein Reifegrad erhoben)"
+    )
+    return (
+        f"<p><strong>Single Digital Gateway (EU, Frist 12.12.2023):</strong> "
+        f"{zahl(len(services))} erhobene Prozesse sind SDG-relevant; {tail}.</p>"
+    )
+
+
+def steering(p: Planung) -> Markdown:
+    return anzeige.text(
+        f"{massnahmen_ansicht.steering_sentence(p.settings)} Einzelheiten, Annahmen und Quellen "
+        "stehen im Kapitel Maßnahmenentwicklung; der vollständige Plan in „massnahmenplan.xlsx“."
+    )
+
+
+def summary_of(ba: Bestandsaufnahme, p: Planung) -> dict[str, Any]:
+    """What the summary page shows, as numbers (the chapter's own objects)."""
+    top = top_table(p)
+    return {
+        "bestand": ba.key_figures.as_dict(),
+        "massnahmen": p.kennzahlen.as_dict(),
+        "vordringlich": [
+            {"rang": int(r), "bezeichnung": n}
+            for r, n in zip(top["rang"], top["bezeichnung"], strict=True)
+        ],
+    }
+
+
+def results(ba: Bestandsaufnahme, p: Planung) -> None:
+    """Machine-readable figures of the summary (cell tagged ``ergebnisse``)."""
+    anzeige.results({"zusammenfassung": summary_of(ba, p)})
+
+
+def _deadline(text: str, art: str = "Frist") -> str:
+    """A date reads „Frist 01.01.2021“; Daueraufgabe and „keine Frist“ stay as they are."""
+    if art == "Daueraufgabe":
+        return "Daueraufgabe"
+    return html.escape(f"Frist {text}" if art == "Frist" else text)

@@ -1,0 +1,1 @@
+"""Schritt Musterprozess: Prozessmodell, BPMN-Import, Kennzahlen, Kapitel."""

@@ -1,0 +1,1 @@
+"""Schritt Rahmenbedingungen: Pflichten, LeiKa, Geeignetheit, Reifegrad, Kapitel."""

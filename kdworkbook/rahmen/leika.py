@@ -1,0 +1,566 @@
+"""The LeiKa catalogue (Leistungskatalog) and the enrichment of the survey with it.
+
+Two catalogue layouts are read (see ``kdworkbook/data/referenz/README.md``):
+
+* the official LeiKa CSV export: ``schluessel, gruppierung, kennung, verrichtung,
+  verrichtungsdetail, bezeichnung, bezeichnung2, typ, datum, besondere_merkmale, synonyme``
+  (synonyms separated by ``|``);
+* the layout of the NRW OZG database (``leika_leistungen_kdn2019.csv``: ``schluessel,
+  bezeichnung, typ, ozg_id, …``), optionally with ``ozg_leistungen_kdn2019.csv`` for the
+  OZG-Leistung, Lebenslage and Themenfeld.
+
+Keys always stay 14-digit text. :func:`read_catalogue` and :func:`read_ozg` read files; the
+matching (:func:`enrich`) and the Zuständigkeit (:func:`zustaendigkeit`) are pure.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import functools
+import io
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from kdworkbook.bestand.tabellen import decode
+from kdworkbook.kern.errors import InputError
+from kdworkbook.rahmen import leika_abgleich
+
+LAYOUT_OFFICIAL = "LeiKa-Export"
+LAYOUT_KDN = "OZG-Datenbank NRW"
+OFFICIAL_COLUMNS = (
+    "schluessel",
+    "gruppierung",
+    "kennung",
+    "verrichtung",
+    "verrichtungsdetail",
+    "bezeichnung",
+    "bezeichnung2",
+    "typ",
+    "datum",
+    "besondere_merkmale",
+    "synonyme",
+)
+KDN_COLUMNS = ("schluessel", "bezeichnung", "typ", "ozg_id")
+OZG_COLUMNS = ("ozg_id", "bezeichnung", "lebenslage", "themenfeld")
+
+KOMMUNE = "Kommune setzt selbst um"
+ZENTRAL = "zentral bereitgestellt, Kommune bindet an"
+#: LeiKa-Typ tokens for which the Bund/Land regulates and a central service is built
+#: (Typ 1, 2, 3, 2/3; 4a = Land vollzieht). Source: LeiKa-Typisierung, see DOMAIN.md.
+TYP_ZENTRAL = frozenset({"1", "2", "3", "4", "4a"})
+#: Always the municipality's own responsibility: Typ 5 (Regelungs- und Vollzugskompetenz).
+TYP_KOMMUNE_IMMER = frozenset({"5", "4b"})
+
+MATCH_KEY = "Schlüssel"
+MATCH_NAME = "Name"
+MATCH_CONFIRMED = "unscharf (geprüft)"
+MATCH_REVIEW = "unscharf (zu prüfen)"
+MATCH_NONE = "keiner"
+MATCH_KINDS = (MATCH_KEY, MATCH_NAME, MATCH_CONFIRMED, MATCH_REVIEW, MATCH_NONE)
+
+_KEY = re.compile(r"^\d{14}$")
+MAX_MESSAGES = 10
+
+
+@dataclass(frozen=True)
+class Katalog:
+    """A loaded catalogue: one row per LeiKa entry, OZG columns where known."""
+
+    leistungen: pd.DataFrame  # schluessel, bezeichnung, typ, synonyme, ozg_*, themenfeld …
+    layout: str
+    dateien: list[Path] = field(default_factory=list)
+    #: latest date of the export's ``datum`` column (official layout), else None
+    stand: dt.date | None = None
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _read_text(path: Path, what: str) -> str:
+    if not path.is_file():
+        raise InputError(f"{path}: {what} nicht gefunden.")
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise InputError(f"{path}: {what} ist leer.")
+    if b"\x00" in raw[:4096]:
+        raise InputError(f"{path}: {what} ist keine Textdatei (CSV erwartet).")
+    return decode(raw)
+
+
+def _read_csv(path: Path, what: str) -> pd.DataFrame:
+    text = _read_text(path, what)
+    first = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=first.count)
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            sep=delimiter,
+            dtype=str,
+            keep_default_na=False,
+            quoting=csv.QUOTE_MINIMAL,
+        )
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise InputError(f"{path}: {what} ist keine lesbare CSV-Datei ({exc}).") from None
+    frame.columns = [re.sub(r"\s+", "_", str(c).strip().lower()) for c in frame.columns]
+    return frame.apply(lambda col: col.str.strip())
+
+
+def _layout(path: Path, columns: Iterable[str]) -> str:
+    present = set(columns)
+    if set(OFFICIAL_COLUMNS) - {"bezeichnung2", "datum", "besondere_merkmale"} <= present:
+        return LAYOUT_OFFICIAL
+    if set(KDN_COLUMNS) <= present:
+        return LAYOUT_KDN
+    raise InputError(
+        f"{path}: kein bekanntes Format eines LeiKa-Katalogs. Gefundene Spalten: "
+        f"{', '.join(sorted(present)) or 'keine'}. Erwartet wird der LeiKa-Export "
+        f"({', '.join(OFFICIAL_COLUMNS)}) oder das Format der OZG-Datenbank NRW "
+        f"({', '.join(KDN_COLUMNS)}, …)."
+    )
+
+
+def _check_keys(path: Path, keys: pd.Series) -> None:
+    bad = keys[(keys != "") & ~keys.str.match(_KEY)]
+    messages = [
+        f"{path}, Zeile {i + 2}, Spalte „schluessel“: „{k}“ ist kein LeiKa-Schlüssel – "
+        "erwartet: 14 Ziffern als Text (in Excel als Text formatieren, nicht als Zahl)."
+        for i, k in bad.head(MAX_MESSAGES).items()
+    ]
+    dupes = keys[(keys != "") & keys.duplicated()]
+    messages += [
+        f"{path}, Zeile {i + 2}: LeiKa-Schlüssel {k} kommt mehrfach vor."
+        for i, k in dupes.head(MAX_MESSAGES).items()
+    ]
+    if messages:
+        raise InputError(messages)
+
+
+def _latest_date(dates: pd.Series) -> dt.date | None:
+    """Latest entry of the export's ``datum`` column (28.11.2026, 2026-11-28 or with time)."""
+    text = dates[dates != ""]
+    parsed = pd.to_datetime(text, format="%d.%m.%Y", errors="coerce")
+    parsed = parsed.fillna(pd.to_datetime(text.str[:10], format="%Y-%m-%d", errors="coerce"))
+    return None if parsed.dropna().empty else parsed.max().date()
+
+
+@functools.lru_cache(maxsize=8)
+def _cached_catalogue(
+    path: Path, _stamp: tuple[int, int]
+) -> tuple[pd.DataFrame, str, dt.date | None]:
+    frame = _read_csv(path, "LeiKa-Katalog")
+    layout = _layout(path, frame.columns)
+    _check_keys(path, frame["schluessel"])
+    if (frame["bezeichnung"] == "").any():
+        row = int(frame.index[frame["bezeichnung"] == ""][0]) + 2
+        raise InputError(f"{path}, Zeile {row}, Spalte „bezeichnung“: Bezeichnung fehlt.")
+    out = pd.DataFrame(
+        {
+            "schluessel": frame["schluessel"].replace("", pd.NA),
+            "bezeichnung": frame["bezeichnung"],
+            "typ": frame["typ"].replace("", pd.NA),
+            "synonyme": frame["synonyme"] if "synonyme" in frame else "",
+            "ozg_id": frame["ozg_id"].replace("", pd.NA) if "ozg_id" in frame else pd.NA,
+            # 1/0 in the NRW OZG database layout; not part of the official LeiKa export
+            "sdg_relevant": frame["sdg_relevant"].map({"1": True, "0": False})
+            if "sdg_relevant" in frame
+            else pd.NA,
+        }
+    )
+    return out, layout, _latest_date(frame["datum"]) if "datum" in frame else None
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    stat = path.stat()
+    return stat.st_mtime_ns, stat.st_size
+
+
+def read_catalogue(path: Path, ozg_path: Path | None = None) -> Katalog:
+    """Read a LeiKa catalogue in either layout (+ the OZG list); raises InputError."""
+    path = Path(path).resolve()
+    _read_text(path, "LeiKa-Katalog")  # clear message for a missing or empty file
+    frame, layout, stand = _cached_catalogue(path, _stamp(path))
+    frame = frame.copy()
+    files = [path]
+    if ozg_path is not None:
+        ozg = read_ozg(ozg_path)
+        frame = frame.merge(ozg, on="ozg_id", how="left")
+        files.append(Path(ozg_path).resolve())
+    for column in ("ozg_leistung", "lebenslage", "themenfeld"):
+        if column not in frame:
+            frame[column] = pd.NA
+    return Katalog(leistungen=frame, layout=layout, dateien=files, stand=stand)
+
+
+def read_ozg(path: Path) -> pd.DataFrame:
+    """The OZG-Leistungen list: ``ozg_id → ozg_leistung, lebenslage, themenfeld``."""
+    path = Path(path)
+    frame = _read_csv(path, "OZG-Katalog")
+    missing = [c for c in OZG_COLUMNS if c not in frame.columns]
+    if missing:
+        raise InputError(
+            f"{path}: Spalte(n) {', '.join(missing)} fehlen – erwartet wird das Format "
+            f"„{', '.join(OZG_COLUMNS)}“ (ozg_leistungen_kdn2019.csv)."
+        )
+    frame = frame.rename(columns={"bezeichnung": "ozg_leistung"})
+    frame = frame.drop_duplicates("ozg_id")
+    return frame[["ozg_id", "ozg_leistung", "lebenslage", "themenfeld"]].replace("", pd.NA)
+
+
+# --------------------------------------------------------------------------- Zuständigkeit
+
+
+def _tokens(typ: object) -> set[str]:
+    if typ is None or typ is pd.NA or (isinstance(typ, float) and pd.isna(typ)):
+        return set()
+    return {t for t in re.split(r"[\s,;/]+", str(typ).strip().lower()) if t}
+
+
+def zustaendigkeit(typ: object, typ_4b: Iterable[str]) -> str | None:
+    """LeiKa-Typ → who implements: Typ 4b/5 the municipality itself, Typ 1–3 (and 4a) centrally.
+
+    *typ_4b*: raw Typ values that count as 4b (the public catalogue only has ``4``).
+    A mixed value counts for the municipality as soon as one part does. ``None`` if unknown.
+    """
+    tokens = _tokens(typ)
+    kommune = TYP_KOMMUNE_IMMER | {str(t).strip().lower() for t in typ_4b}
+    if not tokens:
+        return None
+    if tokens & kommune:
+        return KOMMUNE
+    if tokens <= TYP_ZENTRAL:
+        return ZENTRAL
+    return None
+
+
+# --------------------------------------------------------------------------- matching
+
+#: Share (0–1, word by word, :func:`leika_abgleich.coverage`) of the catalogue name of a
+#: survey's LeiKa key that the survey's Bezeichnung must cover for key and name to agree;
+#: below it the row goes on the review list with both candidates and nothing is applied.
+#: Project assumption: typos and abbreviations stay above 0,9, another Verrichtung in a
+#: two-word name („Gewerbe Abmeldung“ with the key of „Gewerbe Anmeldung“) gives 0,5.
+KEY_NAME_MIN = 0.8
+
+
+def enrich(
+    survey: pd.DataFrame,
+    katalog: Katalog | None,
+    typ_4b: Iterable[str],
+    schwelle: float,
+    zuordnung: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """LeiKa attributes per survey row (same index), in this order of precedence:
+
+    1. a key assigned by the analyst in *zuordnung* (Bezeichnung → key) → ``unscharf
+       (geprüft)``;
+    2. the survey's ``LeiKa-Schlüssel`` found in the catalogue and its catalogue name
+       similar to the Bezeichnung (:data:`KEY_NAME_MIN`) → ``Schlüssel``; a key whose
+       catalogue name contradicts the Bezeichnung → ``unscharf (zu prüfen)`` with both
+       candidates (the key's entry and the best entry by name), nothing applied;
+    3. the same Bezeichnung (case, umlaut spellings, punctuation ignored; synonyms too) and
+       one key for it → ``Name``; a survey key unknown to the catalogue turns this into a
+       proposal (``unscharf (zu prüfen)``);
+    4. the best entry by words (:mod:`leika_abgleich`, score 0–100) with a score ≥
+       *schwelle* → ``unscharf (zu prüfen)``: only proposed, not applied;
+    5. otherwise ``keiner``.
+
+    The survey's Verrichtung (column ``verrichtung``, if present) is compared as a field of
+    its own.
+    """
+    typ_4b = tuple(typ_4b)
+    zuordnung = dict(zuordnung or {})
+    # each distinct (Bezeichnung, key, Verrichtung) is matched once: surveys repeat them
+    pairs = survey[["bezeichnung", "leika_schluessel"]].astype(object)
+    pairs["verrichtung"] = survey["verrichtung"] if "verrichtung" in survey else None
+    pairs = pairs.astype(object)
+    pairs = pairs.where(pairs.notna(), None)
+    distinct = pairs.drop_duplicates()
+    matched = pd.DataFrame(
+        [
+            _match_row(name, key, verrichtung, katalog, schwelle, zuordnung)
+            for name, key, verrichtung in distinct.itertuples(index=False)
+        ],
+        index=pd.MultiIndex.from_frame(distinct),
+    )
+    out = matched.reindex(pd.MultiIndex.from_frame(pairs))
+    out.index = survey.index
+    kinds = {t: zustaendigkeit(t, typ_4b) for t in out["leika_typ"].dropna().unique()}
+    out["zustaendigkeit"] = out["leika_typ"].map(kinds).astype(object)
+    out["zustaendigkeit"] = out["zustaendigkeit"].where(out["zustaendigkeit"].notna(), None)
+    out["kommune_setzt_um"] = (out["zustaendigkeit"] == KOMMUNE).astype(bool)
+    out["match_score"] = out["match_score"].astype(float)
+    return out
+
+
+_EMPTY = {
+    "leika_schluessel": pd.NA,
+    "leika_bezeichnung": pd.NA,
+    "leika_typ": pd.NA,
+    "ozg_id": pd.NA,
+    "ozg_leistung": pd.NA,
+    "lebenslage": pd.NA,
+    "themenfeld": pd.NA,
+    "sdg_relevant": pd.NA,
+    "vorschlag_schluessel": pd.NA,
+    "vorschlag_bezeichnung": pd.NA,
+    # the survey's key and its catalogue name when they contradict the Bezeichnung
+    "erhebung_schluessel": pd.NA,
+    "erhebung_schluessel_bezeichnung": pd.NA,
+    "match_art": MATCH_NONE,
+    "match_score": float("nan"),
+    "hinweis": "",
+}
+
+
+def _attributes(entry: Mapping[str, object]) -> dict[str, object]:
+    return {
+        "leika_schluessel": entry["schluessel"],
+        "leika_bezeichnung": entry["bezeichnung"],
+        "leika_typ": entry["typ"],
+        "ozg_id": entry["ozg_id"],
+        "ozg_leistung": entry["ozg_leistung"],
+        "lebenslage": entry["lebenslage"],
+        "themenfeld": entry["themenfeld"],
+        "sdg_relevant": entry.get("sdg_relevant", pd.NA),
+    }
+
+
+def _proposal(entry: Mapping[str, object], score: float, hinweis: str) -> dict[str, object]:
+    return {
+        "vorschlag_schluessel": entry["schluessel"],
+        "vorschlag_bezeichnung": entry["bezeichnung"],
+        "match_art": MATCH_REVIEW,
+        "match_score": float(score),
+        "hinweis": hinweis,
+    }
+
+
+def _match_row(
+    name: str,
+    key: object,
+    verrichtung: str | None,
+    katalog: Katalog | None,
+    schwelle: float,
+    zuordnung: Mapping[str, str],
+) -> dict[str, object]:
+    result = dict(_EMPTY)
+    has_key = isinstance(key, str) and bool(key)
+    if has_key:
+        result["leika_schluessel"] = key
+    if katalog is None:
+        return result
+    lk = _lookup(katalog)
+    if name in zuordnung and zuordnung[name] in lk.by_key:
+        entry = lk.entry(lk.by_key[zuordnung[name]])
+        score = leika_abgleich.name_score(
+            leika_abgleich.Words.of(name, verrichtung),
+            leika_abgleich.Words.of(entry["bezeichnung"]),
+            lk.matcher.known,
+        )
+        return result | _attributes(entry) | {"match_art": MATCH_CONFIRMED, "match_score": score}
+    same = list(dict.fromkeys(lk.matcher.rows[i] for i in lk.matcher.same_name(name)))
+    if has_key and key in lk.by_key:
+        entry = lk.entry(lk.by_key[key])
+        fits, score = _key_fits(lk, lk.by_key[key], name, verrichtung, same)
+        if fits:
+            return result | _attributes(entry) | {"match_art": MATCH_KEY, "match_score": score}
+        result |= {
+            "leika_schluessel": pd.NA,
+            "erhebung_schluessel": key,
+            "erhebung_schluessel_bezeichnung": entry["bezeichnung"],
+            "match_art": MATCH_REVIEW,
+            "hinweis": f"Schlüssel {key} steht im Katalog für „{entry['bezeichnung']}“ und "
+            "passt nicht zur Bezeichnung – bitte prüfen",
+        }
+        return result | _by_name(lk, same, name, verrichtung, schwelle, result, exclude=key)
+    if has_key:
+        result["hinweis"] = f"Schlüssel {key} nicht im Katalog"
+    keys = list(dict.fromkeys(lk.key_of(row) for row in same))
+    if len(keys) == 1 and not has_key:
+        entry = lk.entry(same[0])
+        return result | _attributes(entry) | {"match_art": MATCH_NAME, "match_score": 100.0}
+    if len(keys) > 1:
+        entry = lk.entry(same[0])
+        shown = ", ".join(k or "ohne Schlüssel" for k in keys)
+        hint = f"Bezeichnung steht im Katalog mehrfach ({shown}) – bitte prüfen"
+        return result | _proposal(entry, 100.0, _join(result["hinweis"], hint))
+    return result | _by_name(lk, same, name, verrichtung, schwelle, result)
+
+
+def _join(first: object, second: str) -> str:
+    return f"{first} – {second}" if first else second
+
+
+def _key_fits(
+    lk: _Lookup,
+    label: int,
+    name: str,
+    verrichtung: str | None,
+    same: list[int],
+) -> tuple[bool, float]:
+    """(key and Bezeichnung agree, score): the same name; or, when no other entry has that
+    name, the key's catalogue name covered by the Bezeichnung and the Verrichtung alike."""
+    if label in same:
+        return True, 100.0
+    if any(lk.key_of(row) for row in same):
+        return False, 0.0  # the Bezeichnung is another entry's name
+    best = 0.0
+    query = leika_abgleich.Words.of(name, verrichtung)
+    for i in lk.matcher.texts_of.get(label, []):
+        covered, _ = leika_abgleich.coverage(query, lk.matcher.words[i], lk.matcher.known)
+        if covered >= KEY_NAME_MIN and not lk.matcher.contradicts(i, verrichtung):
+            best = max(best, lk.matcher.score(query, i, verrichtung))
+    return best > 0, best
+
+
+def _by_name(
+    lk: _Lookup,
+    same: list[int],
+    name: str,
+    verrichtung: str | None,
+    schwelle: float,
+    result: Mapping[str, object],
+    exclude: object = None,
+) -> dict[str, object]:
+    """The proposal by name: an entry of the same name, else the best one ≥ *schwelle*."""
+    hint = str(result["hinweis"])
+    rows = [r for r in same if exclude is None or lk.key_of(r) != exclude]
+    if rows:
+        entry = lk.entry(rows[0])
+        text = "gleiche Bezeichnung im Katalog" if exclude is None else "nach dem Namen"
+        shown = lk.key_of(rows[0]) or f"„{entry['bezeichnung']}“ (ohne Schlüssel)"
+        return _proposal(entry, 100.0, _join(hint, f"{text}: {shown}"))
+    skip = [lk.by_key[exclude]] if exclude in lk.by_key else []
+    for candidate in lk.matcher.best(name, verrichtung, exclude=skip)[:1]:
+        if candidate.score >= schwelle:
+            entry = lk.entry(lk.matcher.rows[candidate.text])
+            text = "ähnliche Bezeichnung im Katalog – bitte prüfen"
+            return _proposal(entry, candidate.score, hint if exclude else _join(hint, text))
+    return {}
+
+
+@dataclass(frozen=True)
+class _Lookup:
+    by_key: dict[str, int]
+    matcher: leika_abgleich.Matcher
+    index: pd.Index
+    columns: dict[str, np.ndarray]  # the catalogue's columns as plain arrays
+
+    def entry(self, label: int) -> dict[str, object]:
+        """One catalogue row as a dict (``frame.loc[label]`` is slow thousands of times)."""
+        position = self.index.get_loc(label)
+        return {name: values[position] for name, values in self.columns.items()}
+
+    def key_of(self, label: int) -> str | None:
+        """The LeiKa key of a catalogue row, None for the entries without one."""
+        key = self.entry(label)["schluessel"]
+        return key if isinstance(key, str) else None
+
+
+_LOOKUPS: dict[int, tuple[pd.DataFrame, _Lookup]] = {}
+
+
+def _matcher(leistungen: pd.DataFrame) -> leika_abgleich.Matcher:
+    """Every Bezeichnung and synonym of the catalogue; rows with a key first."""
+    ordered = leistungen.assign(_ohne=leistungen["schluessel"].isna()).sort_values(
+        "_ohne", kind="stable"
+    )
+    keys = ordered["schluessel"].astype(object).where(ordered["schluessel"].notna(), None)
+    objects = {
+        k: n
+        for k, n in zip(keys, ordered["bezeichnung"], strict=True)
+        if k and k.endswith("000000")
+    }
+    texts, rows, verrichtungen = [], [], []
+    for label, key, name in zip(ordered.index, keys, ordered["bezeichnung"], strict=True):
+        texts.append(name)
+        rows.append(label)
+        verrichtungen.append(leika_abgleich.verrichtung_of(key, name, objects))
+    for label, synonyms in ordered["synonyme"].items():
+        for synonym in str(synonyms or "").split("|"):
+            if synonym.strip():
+                texts.append(synonym.strip())
+                rows.append(label)
+                verrichtungen.append(None)
+    return leika_abgleich.Matcher(texts, rows, verrichtungen)
+
+
+def _lookup(katalog: Katalog) -> _Lookup:
+    """Indexes of a catalogue, built once per catalogue object."""
+    cached = _LOOKUPS.get(id(katalog.leistungen))
+    if cached is not None and cached[0] is katalog.leistungen:
+        return cached[1]
+    frame = katalog.leistungen
+    with_key = frame["schluessel"].dropna()
+    lookup = _Lookup(
+        dict(zip(with_key, with_key.index, strict=True)),
+        _matcher(frame),
+        frame.index,
+        {name: frame[name].to_numpy(dtype=object) for name in frame.columns},
+    )
+    _LOOKUPS.clear()
+    _LOOKUPS[id(frame)] = (frame, lookup)
+    return lookup
+
+
+def review_list(enriched: pd.DataFrame, survey: pd.DataFrame) -> pd.DataFrame:
+    """Rows whose match needs a look: proposals, keys that contradict the Bezeichnung (with
+    both candidates), unknown keys, and processes without match."""
+    needs = (enriched["match_art"] == MATCH_REVIEW) | (enriched["hinweis"] != "")
+    cols = ["fachamt", "bezeichnung"]
+    return survey.loc[needs, cols].join(
+        enriched.loc[
+            needs,
+            [
+                "vorschlag_schluessel",
+                "vorschlag_bezeichnung",
+                "erhebung_schluessel",
+                "erhebung_schluessel_bezeichnung",
+                "match_score",
+                "hinweis",
+            ],
+        ]
+    )
+
+
+def match_quality(enriched: pd.DataFrame, expected: pd.Series) -> dict[str, float | int | None]:
+    """Precision and recall of the matching against the intended keys (*expected*, same
+    index; empty where the catalogue has no right answer).
+
+    Applied: rows whose key was taken over (``Schlüssel``, ``Name``, ``unscharf (geprüft)``).
+    Review list: its candidates are the proposal and, for a contradicting key, that key.
+    Shares are ``None`` when nothing was counted.
+    """
+    expected = expected.fillna("").astype(str)
+    answer = expected != ""
+    applied = enriched["match_art"].isin([MATCH_KEY, MATCH_NAME, MATCH_CONFIRMED])
+    right = applied & (enriched["leika_schluessel"].astype(object) == expected)
+    review = ~applied & ((enriched["match_art"] == MATCH_REVIEW) | (enriched["hinweis"] != ""))
+    proposal = enriched["vorschlag_schluessel"].astype(object)
+    conflict = enriched["erhebung_schluessel"].astype(object)
+    proposed = review & (proposal.notna() | conflict.notna())
+    hit = proposed & ((proposal == expected) | (conflict == expected)) & answer
+
+    def share(count: int, total: int) -> float | None:
+        return count / total if total else None
+
+    return {
+        "zeilen": len(expected),
+        "mit_antwort": int(answer.sum()),
+        "angewendet": int(applied.sum()),
+        "angewendet_richtig": int(right.sum()),
+        "praezision_angewendet": share(int(right.sum()), int(applied.sum())),
+        "ausbeute_angewendet": share(int(right.sum()), int(answer.sum())),
+        "pruefliste": int(review.sum()),
+        "vorschlaege": int(proposed.sum()),
+        "vorschlaege_richtig": int(hit.sum()),
+        "praezision_vorschlaege": share(int(hit.sum()), int(proposed.sum())),
+        "ausbeute_vorschlaege": share(int(hit.sum()), int((review & answer).sum())),
+        "richtig_gesamt": share(int(right.sum() + hit.sum()), int(answer.sum())),
+    }

@@ -1,0 +1,165 @@
+"""Organisational readiness: the municipality's self-assessment and recommendations.
+
+The areas come from the deck: the four central competences (Prozesssteuerung,
+Mitarbeiterführung, Informationsmanagement, Akteursmanagement), the involvement of the
+actors (Verwaltung, Politik, Bürgerschaft, Wirtschaft; Personalrat, IT-Dienstleister,
+Software-Anbieter) and three prerequisites (Digitalmanager, Zeitkontingente,
+Lenkungsgremium). Values are rated 1 (schwach) to 5 (stark) in the parameter file; a value up
+to ``schwach_bis`` or a missing prerequisite is a weak point, with a recommendation text from
+``kdworkbook/data/empfehlungen.yaml``.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
+
+from kdworkbook.kern import defaults
+from kdworkbook.kern.errors import InputError
+from kdworkbook.kern.yamlsafe import load_yaml
+
+Wert = int | None
+
+KOMPETENZEN = {
+    "prozesssteuerung": "Prozesssteuerung",
+    "mitarbeiterfuehrung": "Mitarbeiterführung",
+    "informationsmanagement": "Informationsmanagement",
+    "akteursmanagement": "Akteursmanagement",
+}
+AKTEURE = {
+    "verwaltung": "Verwaltung",
+    "politik": "Politik",
+    "buergerschaft": "Bürgerschaft",
+    "wirtschaft": "Wirtschaft",
+    "personalrat": "Personalrat",
+    "it_dienstleister": "IT-Dienstleister",
+    "software_anbieter": "Software-Anbieter",
+}
+VORAUSSETZUNGEN = {
+    "digitalmanager_benannt": "Digitalmanager/in benannt",
+    "zeitkontingente": "Zeitkontingente für Digitalisierung",
+    "lenkungsgremium": "Lenkungsgremium eingerichtet",
+}
+GRUPPEN = {
+    "kompetenzen": "Zentrale Kompetenzen",
+    "akteure": "Einbindung der Akteure",
+    "voraussetzungen": "Voraussetzungen",
+}
+EMPFEHLUNGEN_FILE = "empfehlungen.yaml"
+
+
+def _scale() -> object:
+    return Field(default=None, ge=1, le=5, description="1 (schwach) bis 5 (stark)")
+
+
+class Kompetenzen(BaseModel):
+    """The four central competences (deck), each 1–5."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    prozesssteuerung: Wert = _scale()
+    mitarbeiterfuehrung: Wert = _scale()
+    informationsmanagement: Wert = _scale()
+    akteursmanagement: Wert = _scale()
+
+
+class Akteure(BaseModel):
+    """How well each actor is involved, 1–5."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    verwaltung: Wert = _scale()
+    politik: Wert = _scale()
+    buergerschaft: Wert = _scale()
+    wirtschaft: Wert = _scale()
+    personalrat: Wert = _scale()
+    it_dienstleister: Wert = _scale()
+    software_anbieter: Wert = _scale()
+
+
+class Voraussetzungen(BaseModel):
+    """Prerequisites (true/false; empty = not assessed)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    digitalmanager_benannt: bool | None = None
+    zeitkontingente: bool | None = None
+    lenkungsgremium: bool | None = None
+
+
+class Reife(BaseModel):
+    """Section ``rahmen → reife`` of the parameter file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kompetenzen: Kompetenzen = Field(default_factory=Kompetenzen)
+    akteure: Akteure = Field(default_factory=Akteure)
+    voraussetzungen: Voraussetzungen = Field(default_factory=Voraussetzungen)
+    schwach_bis: int = Field(default=defaults.REIFE_SCHWACH_BIS, ge=1, le=5)
+
+    @property
+    def assessed(self) -> bool:
+        """True if at least one value was given."""
+        parts = (self.kompetenzen, self.akteure, self.voraussetzungen)
+        return any(v is not None for part in parts for v in part.model_dump().values())
+
+
+def readiness_table(reife: Reife) -> pd.DataFrame:
+    """One row per area: ``gruppe``, ``schluessel``, ``bereich``, ``wert`` (1–5 or NA),
+    ``erfuellt`` (prerequisites), ``schwach`` (weak point)."""
+    rows = []
+    for gruppe, labels, values in (
+        ("kompetenzen", KOMPETENZEN, reife.kompetenzen.model_dump()),
+        ("akteure", AKTEURE, reife.akteure.model_dump()),
+    ):
+        for key, label in labels.items():
+            value = values[key]
+            rows.append(
+                {
+                    "gruppe": gruppe,
+                    "schluessel": key,
+                    "bereich": label,
+                    "wert": value,
+                    "erfuellt": None,
+                    "schwach": value is not None and value <= reife.schwach_bis,
+                }
+            )
+    for key, label in VORAUSSETZUNGEN.items():
+        value = getattr(reife.voraussetzungen, key)
+        rows.append(
+            {
+                "gruppe": "voraussetzungen",
+                "schluessel": key,
+                "bereich": label,
+                "wert": None,
+                "erfuellt": value,
+                "schwach": value is False,
+            }
+        )
+    table = pd.DataFrame(rows)
+    table["wert"] = table["wert"].astype("Int64")
+    return table
+
+
+def weak_points(table: pd.DataFrame, empfehlungen: dict[str, str]) -> pd.DataFrame:
+    """The weak areas with their recommendation text."""
+    weak = table[table["schwach"]].copy()
+    weak["empfehlung"] = weak["schluessel"].map(lambda k: empfehlungen.get(k, ""))
+    weak["gruppe_name"] = weak["gruppe"].map(GRUPPEN)
+    return weak
+
+
+def load_recommendations(path: Path | None = None) -> dict[str, str]:
+    """Recommendation texts per area key, from the data file of the package."""
+    path = path or Path(str(resources.files("kdworkbook") / "data" / EMPFEHLUNGEN_FILE))
+    data = load_yaml(path).get("empfehlungen")
+    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+        raise InputError(f"{path}: erwartet „empfehlungen:“ mit einem Text je Bereich.")
+    known = set(KOMPETENZEN) | set(AKTEURE) | set(VORAUSSETZUNGEN)
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise InputError(f"{path}: unbekannte Bereiche {', '.join(unknown)}.")
+    return {k: " ".join(v.split()) for k, v in data.items()}

@@ -1,0 +1,1 @@
+"""Erhebungsinstrument: Arbeitsmappen je Fachamt, Versand, Rücklauf."""

@@ -1,0 +1,61 @@
+"""Settings of the survey instrument (``umfrage:`` in the parameter file)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from kdworkbook.kern import defaults
+from kdworkbook.kern.formatierung import datum_lesen
+
+
+class Kontakt(BaseModel):
+    """Who answers questions about the survey (printed on the instruction sheet)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str | None = None
+    email: str | None = None
+    telefon: str | None = None
+
+
+class Umfrage(BaseModel):
+    """``kdworkbook umfrage`` / ``umfrage-einlesen``; every key optional."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    fachaemter: tuple[str, ...] = Field(
+        default=(),
+        description="Fachämter, die eine Arbeitsmappe bekommen (leer: alle der Zuordnung)",
+    )
+    zuordnung_datei: Path | None = Field(
+        default=None,
+        description="eigene Zuordnung LeiKa → Fachamt (YAML wie data/fachamt_zuordnung.yaml)",
+    )
+    ansprechpartner: Kontakt = Field(default_factory=Kontakt)
+    rueckgabe_bis: dt.date | None = Field(default=None, description="Rückgabedatum")
+    leere_zeilen: int = Field(
+        default=defaults.UMFRAGE_LEERE_ZEILEN,
+        ge=0,
+        le=500,
+        description="freie Zeilen für Prozesse, die der Katalog nicht kennt",
+    )
+
+    @field_validator("zuordnung_datei")
+    @classmethod
+    def _exists(cls, value: Path | None, info: ValidationInfo) -> Path | None:
+        if value is None:
+            return None
+        path = ((info.context or {}).get("base_dir", Path.cwd()) / value).resolve()
+        if not path.is_file():
+            raise ValueError(f"Datei „{value}“ nicht gefunden ({path})")
+        return path
+
+    @field_validator("rueckgabe_bis", mode="before")
+    @classmethod
+    def _german_date(cls, value: Any) -> Any:
+        """Accept 28.11.2026 as well as 2026-11-28."""
+        return datum_lesen(value)

@@ -1,0 +1,1 @@
+"""Workshop-Modus: die Maßnahmenentwicklung als App, Rückschreiben in die Parameterdatei."""
