@@ -15,7 +15,7 @@ from kdworkbook.musterprozess import grafiken as musterprozess_grafiken
 from kdworkbook.musterprozess import kapitel as musterprozess_ansicht
 from kdworkbook.musterprozess import kennzahlen as musterprozess
 from kdworkbook.musterprozess import text as musterprozess_text
-from kdworkbook.musterprozess.modell import load_process
+from kdworkbook.musterprozess.laden import load_process
 from kdworkbook.workshop import modell as workshop_modell
 
 from .conftest import DEMO, execute_step, write_params

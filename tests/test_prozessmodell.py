@@ -3,7 +3,8 @@
 import pytest
 
 from kdworkbook.kern.errors import InputError
-from kdworkbook.musterprozess.modell import katalog, load_process
+from kdworkbook.musterprozess.laden import load_process
+from kdworkbook.musterprozess.modell import katalog
 
 GOOD = """
 name: Test

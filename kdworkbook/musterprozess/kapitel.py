@@ -23,7 +23,8 @@ from kdworkbook.kern.formatierung import euro, literal, prozent, zahl
 from kdworkbook.musterprozess import grafiken as musterprozess_grafiken
 from kdworkbook.musterprozess import kennzahlen as musterprozess
 from kdworkbook.musterprozess import text as musterprozess_text
-from kdworkbook.musterprozess.modell import LANE_KIND_NAMES, Prozess, load_process
+from kdworkbook.musterprozess.laden import load_process
+from kdworkbook.musterprozess.modell import LANE_KIND_NAMES, Prozess
 from kdworkbook.musterprozess.text import KEINE_ANGABE, NICHT_BERECHENBAR, savings_gap, step_list
 
 

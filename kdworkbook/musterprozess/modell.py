@@ -438,24 +438,3 @@ def validation_messages(path: Path, data: Any, exc: ValidationError) -> list[str
         prefix = f"{path}: {where}: " if where else f"{path}: "
         messages.append(prefix + _german(error))
     return messages
-
-
-def load_process(path: Path) -> Prozess:
-    """Read a process file: .yaml/.yml, or BPMN 2.0 (.bpmn, .bpmn20.xml, .bpmn2, .xml – the
-    content decides); every problem becomes a German InputError."""
-    from kdworkbook.kern.yamlsafe import load_yaml
-    from kdworkbook.musterprozess import bpmn
-
-    if path.suffix.lower() not in (".yaml", ".yml"):
-        return bpmn.read_bpmn(path)
-    data = load_yaml(path)
-    try:
-        model = ProzessdateiModell.model_validate(data)
-    except ValidationError as exc:
-        raise InputError(validation_messages(path, data, exc)) from None
-    if model.bpmn is None:
-        return from_model(model, path.name)
-    bpmn_path = (path.parent / model.bpmn).resolve()
-    if not bpmn_path.is_file():
-        raise InputError(f"{path}: Schlüssel „bpmn“: Datei „{model.bpmn}“ nicht gefunden.")
-    return bpmn.read_bpmn(bpmn_path, side=model, side_name=path.name)
