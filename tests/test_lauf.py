@@ -94,9 +94,12 @@ def test_failing_notebook_is_kept_under_fehlgeschlagen(tmp_path, municipality):
 
 
 def test_two_runs_at_once_do_not_clobber(tmp_path, municipality):
-    _notebooks(tmp_path / "nb")
     outcomes = stapel.run_many(
-        [municipality, municipality], tmp_path / "out", jobs=2, show=lambda _line: None
+        [municipality, municipality],
+        tmp_path / "out",
+        jobs=2,
+        show=lambda _line: None,
+        notebook_dir=_notebooks(tmp_path / "nb"),  # the small test notebook, not the demo's
     )
     assert [o.code for o in outcomes] == [0, 0]
     runs = [p for p in (tmp_path / "out" / "stadt-lauf").iterdir() if p.name[0].isdigit()]
