@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 PARAMS ?= parameters/musterstadt.yaml
 
 .DEFAULT_GOAL := help
-.PHONY: help setup browser demo run check test bench lint format env-check clean-outputs
+.PHONY: help setup browser demo run check test test-schnell bench lint format env-check clean-outputs
 
 help: ## Diese Übersicht
 	@grep -E '^[a-zA-Z_.-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -37,6 +37,9 @@ check: $(BIN)/.installiert ## Parameterdatei und Bestandserhebung prüfen: make 
 
 test: setup ## Alle Tests (wie in CI)
 	$(BIN)/python -m pytest
+
+test-schnell: $(BIN)/.installiert ## Schnelle Tests: reine Logik, ohne Kernel, Browser, Excel-Dateien, Unterprozesse (< 30 s)
+	$(BIN)/python -m pytest -q -m "not kernel and not browser and not excel and not prozess"
 
 bench: setup ## Leistungsmessungen (Markdown-Tabelle; Ziele, keine Testbedingungen)
 	$(BIN)/python scripts/bench.py

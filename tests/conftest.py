@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import csv
+import inspect
 import os
+import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -245,3 +248,66 @@ def descendants(word: str, root: int | None = None) -> dict[int, str]:
 def chrome_descendants() -> list[str]:
     """Command lines of Chromium processes started (indirectly) by this test process."""
     return list(descendants("chrom").values())
+
+
+# ------------------------------------------------------------------ test tiers
+
+#: A test's kind, by what its code (and the helpers and fixtures it uses) calls: each word
+#: marks the test with the marker. ``make test-schnell`` runs what needs none of the slow
+#: parts: ``-m "not kernel and not browser and not excel and not prozess"``.
+KINDS = {
+    "kernel": (
+        "lauf.run(",
+        "run_many(",
+        "execute_step(",
+        "execute_notebook",
+        'main(["run"',
+        "_driver(",
+        "run_again(",
+        "ipykernel",
+    ),
+    "browser": ("chrom", "write_report", "ReportJob", "PdfPrinter", "playwright", "start_server"),
+    "excel": ("openpyxl", "load_workbook", "write_xlsx", ".xlsx"),
+    "prozess": ("subprocess", "Popen", "-m pip", "sys.executable"),
+}
+
+
+def _source(obj: object) -> str:
+    try:
+        return inspect.getsource(obj)  # type: ignore[arg-type]
+    except (OSError, TypeError):
+        return ""
+
+
+def _code_of(item: pytest.Item) -> str:
+    """The test's source, with the sources of the test helpers and fixtures it uses."""
+    seen: set[str] = set()
+    texts = []
+    pending = [item.function]  # type: ignore[attr-defined]
+    for defs in item._fixtureinfo.name2fixturedefs.values():  # type: ignore[attr-defined]
+        pending += [d.func for d in defs if d.func.__module__.startswith("tests")]
+    namespace = {**vars(sys.modules[__name__]), **vars(item.module)}  # type: ignore[attr-defined]
+    while pending:
+        obj = pending.pop()
+        text = _source(obj)
+        texts.append(text)
+        for name in set(re.findall(r"\b[A-Za-z_]\w*\b", text)) - seen:
+            seen.add(name)
+            helper = namespace.get(name)
+            if callable(helper) and getattr(helper, "__module__", "").startswith("tests"):
+                pending.append(helper)
+            elif isinstance(helper, str) and "\n" in helper:  # code run in a subprocess
+                texts.append(helper)
+    if "getfixturevalue" in "\n".join(texts):  # fixtures chosen at run time: any of the module
+        texts.append(_source(item.module))  # type: ignore[attr-defined]
+    return "\n".join(texts)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if not hasattr(item, "function"):
+            continue
+        code = _code_of(item)
+        for kind, words in KINDS.items():
+            if any(word in code for word in words):
+                item.add_marker(kind)
