@@ -88,6 +88,25 @@ def table(
     return HTML(STYLE + table_html(df, columns, total))
 
 
+#: Rows of a per-process table in the report: it shows a top list, the full list is in the
+#: Excel files (a report of a 200.000-process survey stays as long as the demo's).
+REPORT_ROWS = 25
+
+
+def top_table_html(
+    df: pd.DataFrame, columns: Mapping[str, tuple[str, str]], limit: int, where: str
+) -> str:
+    """:func:`table_html` of the first *limit* rows; if there are more, a line below says
+    how many are shown and *where* all of them are."""
+    shown = table_html(df.head(limit), columns)
+    if len(df) <= limit:
+        return shown
+    return shown + (
+        f'<p class="kd-hinweis">Gezeigt sind die ersten {zahl(limit)} von {zahl(len(df))}; '
+        f"alle stehen {html.escape(where)}.</p>"
+    )
+
+
 def text(markdown: str) -> Markdown:
     """A paragraph of German text (Markdown) computed from the data."""
     return Markdown(markdown)
@@ -125,4 +144,14 @@ STYLE = """<style>
 </style>"""
 
 
-__all__ = ["cards", "display", "results", "setup", "table", "table_html", "text"]
+__all__ = [
+    "REPORT_ROWS",
+    "cards",
+    "display",
+    "results",
+    "setup",
+    "table",
+    "table_html",
+    "text",
+    "top_table_html",
+]

@@ -31,6 +31,10 @@ PROCESS_COLUMNS = {
     "jahresstunden": ("Jahresstunden", "int"),
     "personalkosten_eur": ("Personalkosten", "eur"),
 }
+#: Rows of the Pareto table in the report (the demo's 49 Pareto processes fit); the Excel
+#: appendix lists every process with its Jahresstunden.
+PARETO_ROWS = 50
+APPENDIX = "im Excel-Anhang (anhang.xlsx)"
 PROPERTY_TITLES = {
     "laufbahngruppe": "Laufbahngruppe der bearbeitenden Stelle",
     "koordination": "Beteiligte Stellen",
@@ -108,7 +112,8 @@ def pareto_table(ba: Bestandsaufnahme) -> HTML:
     count = bestand.pareto_count(ba.data, ba.settings.pareto_anteil)
     top = bestand.pareto(ba.data).head(count)
     columns = {"rang": ("Rang", "int"), **PROCESS_COLUMNS, "kum_anteil": ("kumuliert", "pct")}
-    return anzeige.table(top, columns)
+    where = f"{APPENDIX}, Blatt „Prozesse“"
+    return HTML(anzeige.STYLE + anzeige.top_table_html(top, columns, PARETO_ROWS, where))
 
 
 def distributions(ba: Bestandsaufnahme) -> Figure:
@@ -175,19 +180,29 @@ def data_quality(ba: Bestandsaufnahme) -> HTML:
             f"<p>{zahl(len(findings))} auffällige Werte – bitte mit dem Fachamt "
             "klären (kein Fehler, die Werte gehen so in die Auswertung ein):</p>"
         )
+        if len(findings) > anzeige.REPORT_ROWS:
+            counts = findings["hinweis"].value_counts(sort=False)
+            parts.append(
+                "<ul>" + "".join(f"<li>{n}: {zahl(c)}</li>" for n, c in counts.items()) + "</ul>"
+            )
         parts.append(
-            anzeige.table_html(
+            anzeige.top_table_html(
                 findings,
-                {
-                    "datei": ("Datei", "text"),
-                    "zeile": ("Zeile", "int"),
-                    "fachamt": ("Fachamt", "text"),
-                    "bezeichnung": ("Prozess", "text"),
-                    "hinweis": ("Hinweis", "text"),
-                },
+                FINDING_COLUMNS,
+                anzeige.REPORT_ROWS,
+                f"{APPENDIX}, Blatt „Auffällige Werte“",
             )
         )
     return HTML(anzeige.STYLE + "".join(parts))
+
+
+FINDING_COLUMNS = {
+    "datei": ("Datei", "text"),
+    "zeile": ("Zeile", "int"),
+    "fachamt": ("Fachamt", "text"),
+    "bezeichnung": ("Prozess", "text"),
+    "hinweis": ("Hinweis", "text"),
+}
 
 
 def return_status(ba: Bestandsaufnahme) -> HTML | None:
@@ -256,7 +271,8 @@ def results(ba: Bestandsaufnahme) -> None:
 
 
 def appendix_sheets(ba: Bestandsaufnahme) -> dict[str, tuple[pd.DataFrame, dict]]:
-    """Sheets of the Excel appendix: all processes with figures, and totals per Fachamt."""
+    """Sheets of the Excel appendix: all processes with figures, totals per Fachamt, and
+    every implausible value (the report shows the first of them)."""
     processes = bestand.sort_by_properties(ba.data)
     process_columns = {
         "fachamt": ("Fachamt", "text"),
@@ -281,5 +297,11 @@ def appendix_sheets(ba: Bestandsaufnahme) -> dict[str, tuple[pd.DataFrame, dict]
         "Fachämter": (
             bestand.by_fachamt(ba.data),
             {"fachamt": ("Fachamt", "text"), **FIGURE_COLUMNS},
+        ),
+        "Auffällige Werte": (
+            bestand.quality_warnings(
+                ba.data, ba.settings.plausibel_max_minuten, ba.settings.plausibel_max_vorgaenge
+            ),
+            FINDING_COLUMNS,
         ),
     }

@@ -28,6 +28,9 @@ QUADRANT_COLOURS = {
 TYPE_COLOURS = ["#1f4e79", "#c55a11", "#2e7d32", "#7b3f99", "#8c6d1f", "#2a8c8c", "#a33a3a"]
 _SHARE = FuncFormatter(lambda v, _pos: zahl(v, 1))  # 0–1 axes with decimal comma
 _GERMAN = FuncFormatter(lambda v, _pos: zahl(v))
+#: Up to this many processes the portfolio's points are vector shapes; beyond, a picture
+#: (a 20.000-process survey made a 14 MB chart that the PDF print could not load in time).
+PORTFOLIO_MAX_VECTOR_POINTS = 2000
 
 
 def portfolio(ranked: pd.DataFrame, limits: dict[str, float], top_n: int) -> Figure:
@@ -47,6 +50,8 @@ def portfolio(ranked: pd.DataFrame, limits: dict[str, float], top_n: int) -> Fig
             edgecolors="white",
             linewidths=0.5,
             label=f"{name} ({int(part.sum())})",
+            # thousands of points as one picture, not as thousands of vector shapes
+            rasterized=len(ranked) > PORTFOLIO_MAX_VECTOR_POINTS,
         )
     ax.axvline(limits["aufwand"], color="#555", linestyle="--", linewidth=1)
     ax.axhline(limits["nutzen"], color="#555", linestyle="--", linewidth=1)
