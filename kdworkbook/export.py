@@ -18,11 +18,12 @@ import math
 import os
 import re
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, Any
 from xml.sax.saxutils import escape, quoteattr
 
+import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
@@ -134,55 +135,64 @@ def _write_sheet(
         block = table.iloc[start : start + BLOCK_ROWS]
         rows = range(start + 2, start + 2 + len(block))
         cells = [
-            _cells(block.iloc[:, i].tolist(), letter, rows, _STYLE_OF[fmt])
+            _column(block.iloc[:, i], letter, rows, _STYLE_OF[fmt])
             for i, (letter, fmt) in enumerate(zip(letters, formats, strict=True))
         ]
-        stream.write(
-            "".join(
-                f'<row r="{r}">{"".join(row)}</row>' for r, *row in zip(rows, *cells, strict=True)
-            ).encode()
+        xml = "".join(
+            f'<row r="{r}">{"".join(row)}</row>' for r, *row in zip(rows, *cells, strict=True)
         )
+        # characters XML 1.0 cannot carry (Excel could not open the file) can only come
+        # from the survey's text: dropped in one pass over the block
+        stream.write(_ILLEGAL_XML.sub("", xml).encode())
     stream.write(f'</sheetData><autoFilter ref="{ref}"/></worksheet>'.encode())
 
 
-def _cells(values: list[Any], letter: str, rows: range, style: int) -> Iterator[str]:
-    """One column of a block as XML cells. Text is always an inline string (never a formula);
-    numbers and flags carry the column's number format; a missing value is an empty cell
-    that still carries it."""
-    for value, row in zip(values, rows, strict=True):
-        ref = f"{letter}{row}"
-        if isinstance(value, str):
-            yield (
-                f'<c r="{ref}" t="inlineStr"><is>{_text(value)}</is></c>'
-                if value
-                else f'<c r="{ref}" t="inlineStr"/>'  # an empty text cell, as openpyxl wrote it
-            )
-        elif isinstance(value, bool):
-            yield f'<c r="{ref}" s="{style}" t="b"><v>{int(value)}</v></c>'
-        elif isinstance(value, int):
-            yield f'<c r="{ref}" s="{style}"><v>{value}</v></c>'
-        elif isinstance(value, float):
-            yield (
-                f'<c r="{ref}" s="{style}"><v>{value:.16g}</v></c>'  # Excel keeps 15–16 digits
-                if math.isfinite(value)
-                else f'<c r="{ref}" s="{style}"/>'
-            )
-        elif value is None or value is pd.NA or value is pd.NaT:
-            yield f'<c r="{ref}" s="{style}"/>'
-        else:  # numpy scalars in object columns, decimals, dates: their plain form
-            plain = value.item() if hasattr(value, "item") else value
-            if isinstance(plain, bool | int | float | str):
-                yield from _cells([plain], letter, range(row, row + 1), style)
-            else:
-                yield f'<c r="{ref}" t="inlineStr"><is>{_text(str(plain))}</is></c>'
+def _column(values: pd.Series, letter: str, rows: range, style: int) -> list[str]:
+    """One column of a block as XML cells; numeric columns without gaps in one sweep."""
+    plain = isinstance(values.dtype, np.dtype)  # not a nullable extension type (pd.NA)
+    if plain and values.dtype.kind in "iu":
+        return [
+            f'<c r="{letter}{r}" s="{style}"><v>{v}</v></c>'
+            for r, v in zip(rows, values.tolist(), strict=True)
+        ]
+    if plain and values.dtype.kind == "f" and np.isfinite(values.to_numpy()).all():
+        return [  # Excel keeps 15–16 significant digits; so did openpyxl
+            f'<c r="{letter}{r}" s="{style}"><v>{v:.16g}</v></c>'
+            for r, v in zip(rows, values.tolist(), strict=True)
+        ]
+    return [_cell(v, f"{letter}{r}", style) for r, v in zip(rows, values.tolist(), strict=True)]
+
+
+def _cell(value: Any, ref: str, style: int) -> str:
+    """One cell. Text is always an inline string (never a formula); numbers and flags carry
+    the column's number format; a missing value is an empty cell that still carries it."""
+    if value.__class__ is str:
+        if not value:
+            return f'<c r="{ref}" t="inlineStr"/>'  # an empty text cell, as openpyxl wrote it
+        if "&" in value or "<" in value or ">" in value:
+            value = escape(value)
+        return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{value}</t></is></c>'
+    if isinstance(value, bool):
+        return f'<c r="{ref}" s="{style}" t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, int):
+        return f'<c r="{ref}" s="{style}"><v>{value}</v></c>'
+    if isinstance(value, float):
+        if math.isfinite(value):
+            return f'<c r="{ref}" s="{style}"><v>{value:.16g}</v></c>'
+        return f'<c r="{ref}" s="{style}"/>'
+    if value is None or value is pd.NA or value is pd.NaT:
+        return f'<c r="{ref}" s="{style}"/>'
+    if isinstance(value, str):  # a str subclass
+        return _cell(str(value), ref, style)
+    plain = value.item() if hasattr(value, "item") else value  # numpy scalars in object columns
+    if plain is not value and isinstance(plain, bool | int | float | str):
+        return _cell(plain, ref, style)
+    return _cell(str(plain), ref, style)  # dates, decimals …: their plain form, as text
 
 
 def _text(value: str) -> str:
-    """``<t>`` element of an inline string: XML-escaped, spaces at the ends kept."""
-    if _ILLEGAL_XML.search(value):
-        value = _ILLEGAL_XML.sub("", value)
-    space = ' xml:space="preserve"' if value[:1].isspace() or value[-1:].isspace() else ""
-    return f"<t{space}>{escape(value)}</t>"
+    """``<t>`` element of an inline string (header labels): XML-escaped, spaces kept."""
+    return f'<t xml:space="preserve">{escape(_ILLEGAL_XML.sub("", value))}</t>'
 
 
 # --- the parts around the sheets --------------------------------------------------------

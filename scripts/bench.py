@@ -63,8 +63,8 @@ HEADER = [
 def synthetic_survey(folder: Path, rows: int, seed: int = 1) -> Path:
     """A German-Excel CSV with *rows* processes in 40 Fachämter, named and keyed after real
     LeiKa services (the reference catalogue), and its parameter file using that catalogue.
-    Beyond 40 × the catalogue's services a name repeats with „(Variante n)“: a Bezeichnung
-    stays unique in its Fachamt."""
+    A name the catalogue has twice gets its key appended, and beyond 40 × the catalogue's
+    services a name repeats with „(Variante n)“: a Bezeichnung stays unique in its Fachamt."""
     rng = random.Random(seed)
     catalogue = REFERENCE / "leika_leistungen_kdn2019.csv"
     with catalogue.open(encoding="utf-8") as handle:
@@ -72,6 +72,11 @@ def synthetic_survey(folder: Path, rows: int, seed: int = 1) -> Path:
             (r["schluessel"], r["bezeichnung"]) for r in csv.DictReader(handle) if r["schluessel"]
         ]
     rng.shuffle(services)
+    seen: set[str] = set()
+    for i, (key, name) in enumerate(services):  # a few names stand in the catalogue twice
+        if name in seen:
+            services[i] = (key, f"{name} ({key})")
+        seen.add(services[i][1])
     path = folder / "bestand.csv"
     with path.open("w", encoding="cp1252", errors="replace", newline="") as handle:
         writer = csv.writer(handle, delimiter=";", lineterminator="\r\n")

@@ -1,6 +1,7 @@
 """Compare two Excel files cell for cell as a user sees them (read with openpyxl).
 
-Compares sheet names and order, every cell's value, type (text / number / flag), number
+Compares sheet names and order (a sheet only in the second file is named, not counted as a
+difference: new data), every cell's value, type (text / number / flag), number
 format and bold font, column widths, frozen panes and filter ranges; prints each difference
 (at most ``--max`` per sheet) and exits with 1 if there is one.
 
@@ -21,7 +22,8 @@ from openpyxl.utils import get_column_letter
 def differences(before: Path, after: Path, limit: int = 20) -> Iterator[str]:
     """Every difference a user could see between *before* and *after*, as German text."""
     a, b = load_workbook(before), load_workbook(after)
-    if a.sheetnames != b.sheetnames:
+    common = [n for n in b.sheetnames if n in a.sheetnames]
+    if common != a.sheetnames:
         yield f"Blätter: {a.sheetnames} ≠ {b.sheetnames}"
         return
     for name in a.sheetnames:
@@ -60,6 +62,10 @@ def main() -> None:
     found = list(differences(args.vorher, args.nachher, args.max))
     for line in found:
         print(line)
+    added = set(load_workbook(args.nachher, read_only=True).sheetnames)
+    added -= set(load_workbook(args.vorher, read_only=True).sheetnames)
+    if added:
+        print(f"{args.nachher.name}: neue Blätter {', '.join(sorted(added))}")
     print(f"{args.vorher.name}: {'gleich' if not found else f'{len(found)} Unterschiede'}")
     sys.exit(1 if found else 0)
 

@@ -79,3 +79,11 @@ def test_empty_table_has_header_and_filter(tmp_path):
     ws = load_workbook(write_workbook(tmp_path / "d.xlsx", {"Leer": (df, columns)}))["Leer"]
     assert ws.max_row == 1 and [c.value for c in ws[1]] == ["Name", "Wert"]
     assert ws.auto_filter.ref == "A1:B1"
+
+
+def test_nullable_integers_with_gaps(tmp_path):
+    df = pd.DataFrame({"tage": pd.array([3, None, 12], dtype="Int64")})
+    path = write_workbook(tmp_path / "e.xlsx", {"T": (df, {"tage": ("Tage", "int")})})
+    ws = load_workbook(path)["T"]
+    assert [ws.cell(r, 1).value for r in (2, 3, 4)] == [3, None, 12]
+    assert ws.cell(3, 1).number_format == "#,##0"
