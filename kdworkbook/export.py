@@ -141,9 +141,7 @@ def _write_sheet(
         xml = "".join(
             f'<row r="{r}">{"".join(row)}</row>' for r, *row in zip(rows, *cells, strict=True)
         )
-        # characters XML 1.0 cannot carry (Excel could not open the file) can only come
-        # from the survey's text: dropped in one pass over the block
-        stream.write(_ILLEGAL_XML.sub("", xml).encode())
+        stream.write(xml.encode())
     stream.write(f'</sheetData><autoFilter ref="{ref}"/></worksheet>'.encode())
 
 
@@ -169,6 +167,8 @@ def _cell(value: Any, ref: str, style: int) -> str:
     if value.__class__ is str:
         if not value:
             return f'<c r="{ref}" t="inlineStr"/>'  # an empty text cell, as openpyxl wrote it
+        if not value.isprintable():  # fast check; XML 1.0 cannot carry control characters
+            value = _ILLEGAL_XML.sub("", value)
         if "&" in value or "<" in value or ">" in value:
             value = escape(value)
         return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{value}</t></is></c>'
