@@ -4,12 +4,13 @@ German headers in bold, number formats, frozen header row, filters, column width
 text cell stored as text – a process name starting with ``=``, ``+``, ``-`` or ``@`` never
 turns into a formula.
 
-Written as a stream: the rows of a sheet go into the zip file block by block, each column of a
-block converted at once, so time and memory grow linearly with the rows (200.000 processes in
-seconds). openpyxl (even in write-only mode) and XlsxWriter (``constant_memory``) spend
-5–20 µs per cell, which made the appendix of a 200.000-process survey the longest step of a
-run (measured, README „Leistung“); the file format written here is the one XlsxWriter writes in
-``constant_memory`` mode (inline strings, one style per number format).
+Written as a stream: the rows of a sheet go into the zip file block by block, each column of
+a block converted at once, so time grows linearly with the rows and memory stays bounded by a
+block. Measured on 20.000 rows × 16 columns (README „Leistung“): openpyxl in write-only mode
+5,9 CPU-s, XlsxWriter with ``constant_memory`` 2,3 CPU-s, this writer 0,5 CPU-s; the XML is
+the one XlsxWriter writes in ``constant_memory`` mode (inline strings, one style per number
+format). The openpyxl writer used before scanned all cells for every appended row: quadratic,
+minutes at 20.000 rows.
 """
 
 from __future__ import annotations

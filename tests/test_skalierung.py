@@ -116,11 +116,9 @@ def test_charts_keep_their_size_at_scale():
         }
     )
     limits = {"aufwand": 0.5, "nutzen": 0.5}
-    points = [
-        c
-        for c in massnahmen_grafiken.portfolio(ranked, limits, 10).axes[0].collections
-        if isinstance(c, PathCollection)
-    ]
-    assert points and all(c.get_rasterized() for c in points)
+    lines = massnahmen_grafiken.portfolio(ranked, limits, 10).axes[0].get_lines()
+    dots = [line for line in lines if line.get_marker() == "o"]
+    assert len(dots) == 4 and all(d.get_rasterized() for d in dots)  # one per quadrant
     small = massnahmen_grafiken.portfolio(ranked.head(100), limits, 10).axes[0].collections
-    assert not any(c.get_rasterized() for c in small if isinstance(c, PathCollection))
+    points = [c for c in small if isinstance(c, PathCollection)]
+    assert len(points) == 4 and not any(c.get_rasterized() for c in points)
