@@ -68,6 +68,7 @@ def pareto_chart(ordered: pd.DataFrame, share: float, count: int) -> Figure:
     ax.set_ylabel("Jahresstunden")
     ax.yaxis.set_major_formatter(_GERMAN)
     ax.set_xlim(0.5, total + 0.5)
+    ax.xaxis.set_major_formatter(_GERMAN)  # 25.000, not 25000
     twin = ax.twinx()
     twin.plot(ranks, ordered["kum_anteil"], color=ACCENT, linewidth=2)
     twin.axhline(share, color=ACCENT, linestyle=":", linewidth=1)
@@ -76,7 +77,7 @@ def pareto_chart(ordered: pd.DataFrame, share: float, count: int) -> Figure:
     twin.set_ylim(0, 1.02)
     twin.set_ylabel("kumulierter Anteil")
     twin.annotate(
-        f"{count} Prozesse = {zahl(share * 100)} % der Stunden",
+        f"{zahl(count)} Prozesse = {zahl(share * 100)} % der Stunden",
         (count + 0.5, share),
         xytext=(8, -28),
         textcoords="offset points",

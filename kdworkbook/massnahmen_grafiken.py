@@ -43,7 +43,7 @@ def portfolio(ranked: pd.DataFrame, limits: dict[str, float], top_n: int) -> Fig
     many = len(ranked) > PORTFOLIO_MAX_VECTOR_POINTS
     for name, colour in QUADRANT_COLOURS.items():
         part = (ranked["quadrant"] == name).to_numpy()
-        label = f"{name} ({int(part.sum())})"
+        label = f"{name} ({zahl(int(part.sum()))})"
         if many:  # a cloud of small dots as one picture; sizes would not be readable
             ax.plot(
                 ranked["aufwand"][part],
@@ -96,7 +96,13 @@ def portfolio(ranked: pd.DataFrame, limits: dict[str, float], top_n: int) -> Fig
     ax.yaxis.set_major_formatter(_SHARE)
     ax.set_xlabel("Aufwand (0 = gering, 1 = hoch)")
     ax.set_ylabel("Nutzen (0 = gering, 1 = hoch)")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=4, fontsize=8, frameon=False)
+    ax.legend(
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.12),
+        ncol=2 if many else 4,
+        fontsize=8,
+        frameon=False,
+    )
     sizes = "" if many else " (Punktgröße: Jahresstunden)"
     ax.set_title(f"Nutzen-Aufwand-Portfolio{sizes}", loc="left")
     return fig
