@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from kdworkbook import defaults, pflichten, referenz
+from kdworkbook import defaults, pflichten, referenz, systemfehler
 from kdworkbook.formatierung import datum_lesen
 from kdworkbook.geeignetheit import NichtGeeignet
 from kdworkbook.reife import Reife
@@ -98,8 +98,8 @@ class Rahmen(BaseModel):
     @classmethod
     def _register_exists(cls, value: Path | None, info: ValidationInfo) -> Path | None:
         path = _resolve(value, info)
-        if path is not None and not path.is_file():
-            raise ValueError(f"Datei „{value}“ nicht gefunden ({path})")
+        if path is not None and (problem := systemfehler.file_problem(value, path)):
+            raise ValueError(problem)
         return path
 
     @field_validator("geaendert_seit", mode="before")
@@ -147,9 +147,9 @@ class Rahmen(BaseModel):
     @classmethod
     def _catalogue_exists(cls, value: Path | None, info: ValidationInfo) -> Path | None:
         path = _resolve(value, info)
-        if path is not None and not path.is_file():
+        if path is not None and (problem := systemfehler.file_problem(value, path)):
             raise ValueError(
-                f"Datei „{value}“ nicht gefunden (gesucht relativ zur Parameterdatei). Ohne "
+                f"{problem}. Ohne "
                 "Angabe gilt der mitgelieferte Katalog; eine neuere Fassung als CSV-Datei "
                 "angeben (LeiKa-Export oder Format der OZG-Datenbank NRW)"
             )
