@@ -20,6 +20,8 @@ from kdworkbook.formatierung import datum_lesen
 from kdworkbook.geeignetheit import NichtGeeignet
 from kdworkbook.reife import Reife
 
+#: where a file named in the parameter file is looked for (no path of this machine shown)
+RELATIVE = "gesucht relativ zur Parameterdatei"
 _KEY = re.compile(r"^\d{14}$")
 
 
@@ -147,7 +149,7 @@ class Rahmen(BaseModel):
     @classmethod
     def _catalogue_exists(cls, value: Path | None, info: ValidationInfo) -> Path | None:
         path = _resolve(value, info)
-        if path is not None and (problem := systemfehler.file_problem(value, path)):
+        if path is not None and (problem := systemfehler.file_problem(value, path, RELATIVE)):
             raise ValueError(
                 f"{problem}. Ohne "
                 "Angabe gilt der mitgelieferte Katalog; eine neuere Fassung als CSV-Datei "
