@@ -31,7 +31,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from kdworkbook import systemfehler
+from kdworkbook import protokoll, systemfehler
 from kdworkbook.errors import InputError
 
 ENV = "KDWORKBOOK_MOMENTAUFNAHME"  # path of the snapshot's index, set for the step kernels
@@ -114,14 +114,6 @@ def package_data() -> list[Path]:
     )
 
 
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 @dataclass
 class Snapshot:
     """The copies of one run's inputs."""
@@ -159,7 +151,7 @@ def take(
     wanted = dict.fromkeys([parameter_file, *read, *(p.resolve() for p in declared)])
     for original in wanted:
         if _inside(original, [PACKAGE_DIR]):
-            snap.hashes[original] = sha256_file(original)
+            snap.hashes[original] = protokoll.sha256(original)
             continue
         target = copy_path(root, original)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -175,7 +167,7 @@ def take(
         snap.copies[original] = target
         snap.hashes[original] = digest.hexdigest()
     for path in package_data():
-        snap.hashes.setdefault(path, sha256_file(path))
+        snap.hashes.setdefault(path, protokoll.sha256(path))
     snap.index.write_text(
         json.dumps(
             {
