@@ -306,6 +306,21 @@ def test_control_and_bidi_characters_in_survey_cells(tmp_path, capsys):
     assert "Traceback" not in err
 
 
+def test_control_and_bidi_characters_in_a_survey_file_name(tmp_path, capsys):
+    """A survey folder holding „Bürgerbüro\u202eslx.csv“ (shown reversed as „…vsc.xls“):
+    the file name is refused once (and the Fachamt taken from it per row), the character shown
+    as „�“ so that the message itself is not reversed."""
+    folder = tmp_path / "rueckgaben"
+    folder.mkdir()
+    name = "Bürgerbüro\u202eslx.csv"
+    write_csv(folder / name, HEADER, [list(r) for r in SEED_ROWS[:3]], encoding="utf-8")
+    params = write_params(tmp_path, "gemeinde: X\nbestand: rueckgaben\n")
+    assert main(["check", str(params)]) == 2
+    err = capsys.readouterr().err
+    assert "Bürgerbüro�slx.csv, Dateiname: enthält das unsichtbare Steuerzeichen U+202E" in err
+    assert err.count("Dateiname") == 1 and "\u202e" not in err and "Traceback" not in err
+
+
 # --- survey round trip ------------------------------------------------------------------------
 
 

@@ -287,6 +287,25 @@ def test_a_fifo_in_a_survey_folder_is_named(tmp_path, capsys):
     assert code == 2 and f"{folder / 'b.csv'}: ist eine benannte Pipe (FIFO)" in err
 
 
+@pytest.mark.parametrize(
+    ("section", "key"),
+    [
+        ("rahmen:\n  leika_katalog: pipe.csv\n", "rahmen → leika_katalog"),
+        ("rahmen:\n  zusatz_register: pipe.csv\n", "rahmen → zusatz_register"),
+        ("musterprozess:\n  ist: pipe.yaml\n  soll: pipe.yaml\n", "musterprozess → ist"),
+    ],
+)
+def test_a_fifo_named_in_the_parameter_file_is_named_as_such(tmp_path, capsys, section, key):
+    name = "pipe.yaml" if "musterprozess" in section else "pipe.csv"
+    os.mkfifo(tmp_path / name)
+    write_csv(tmp_path / "a.csv", ["Fachamt", *HEADER], [["Bürgerbüro", *SEED_ROWS[0]]])
+    params = write_params(tmp_path, f"gemeinde: Stadt Pipe\nbestand: a.csv\n{section}")
+    code, err = _check(params, capsys)
+    assert code == 2 and f"„{key}“" in err
+    assert f"„{name}“ ist eine benannte Pipe (FIFO), keine gewöhnliche Datei" in err
+    assert "nicht gefunden" not in err
+
+
 def test_a_fifo_as_parameter_file_does_not_block(tmp_path, capsys):
     os.mkfifo(tmp_path / "kommune.yaml")
     code, err = _check(tmp_path / "kommune.yaml", capsys)

@@ -91,6 +91,25 @@ def table(
     return HTML(STYLE + table_html(df, columns, total))
 
 
+#: Rows of a per-process table in the report: it shows a top list, the full list is in the
+#: Excel files (a report of a 200.000-process survey stays as long as the demo's).
+REPORT_ROWS = 25
+
+
+def top_table_html(
+    df: pd.DataFrame, columns: Mapping[str, tuple[str, str]], limit: int, where: str
+) -> str:
+    """:func:`table_html` of the first *limit* rows; if there are more, a line below says
+    how many are shown and *where* all of them are."""
+    shown = table_html(df.head(limit), columns)
+    if len(df) <= limit:
+        return shown
+    return shown + (
+        f'<p class="kd-hinweis">Gezeigt sind die ersten {zahl(limit)} von {zahl(len(df))}; '
+        f"alle stehen {literal(where)}.</p>"
+    )
+
+
 #: Only these link targets survive in the report; anything else stays text.
 SAFE_LINK = ("http://", "https://", "mailto:", "#")
 
@@ -149,6 +168,7 @@ STYLE = """<style>
 
 
 __all__ = [
+    "REPORT_ROWS",
     "cards",
     "display",
     "literal",
@@ -158,4 +178,5 @@ __all__ = [
     "table",
     "table_html",
     "text",
+    "top_table_html",
 ]

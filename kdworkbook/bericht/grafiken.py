@@ -26,6 +26,9 @@ ACCENT = "#c55a11"
 PALETTE = sns.color_palette("crest", 8)
 
 _GERMAN = FuncFormatter(lambda value, _pos: zahl(value))
+#: Up to this many processes the Pareto chart has a bar per process; beyond, the bars become
+#: one area through every n-th process (drawing and file size stay the same for any survey).
+PARETO_MAX_BARS = 1000
 
 
 def _figure(height: float) -> tuple[Figure, object]:
@@ -54,13 +57,23 @@ def fachamt_bars(totals: pd.DataFrame) -> Figure:
 def pareto_chart(ordered: pd.DataFrame, share: float, count: int) -> Figure:
     """Pareto chart: hours per process (bars) and cumulative share (line), 80 % marked."""
     fig, ax = _figure(3.4)
-    ranks = ordered["rang"].to_numpy()
-    colors = [PRIMARY if r <= count else "#9db3c8" for r in ranks]
-    ax.bar(ranks, ordered["jahresstunden"], width=1.0, color=colors)
+    ranks, total = ordered["rang"].to_numpy(), len(ordered)
+    if len(ordered) <= PARETO_MAX_BARS:
+        colors = [PRIMARY if r <= count else "#9db3c8" for r in ranks]
+        ax.bar(ranks, ordered["jahresstunden"], width=1.0, color=colors)
+    else:  # one bar per process would be thinner than a pixel: the same outline as an area
+        step = -(-len(ordered) // PARETO_MAX_BARS)
+        thin = ordered.iloc[np.r_[0 : len(ordered) : step, len(ordered) - 1]]
+        x, hours = thin["rang"].to_numpy(), thin["jahresstunden"].to_numpy()
+        for part, colour in ((x <= count + step, PRIMARY), (x >= count, "#9db3c8")):
+            ax.fill_between(x[part], hours[part], step="post", color=colour, linewidth=0)
+        ordered = thin
+        ranks = x
     ax.set_xlabel("Prozesse, nach Jahresstunden absteigend")
     ax.set_ylabel("Jahresstunden")
     ax.yaxis.set_major_formatter(_GERMAN)
-    ax.set_xlim(0.5, len(ranks) + 0.5)
+    ax.set_xlim(0.5, total + 0.5)
+    ax.xaxis.set_major_formatter(_GERMAN)  # 25.000, not 25000
     twin = ax.twinx()
     twin.plot(ranks, ordered["kum_anteil"], color=ACCENT, linewidth=2)
     twin.axhline(share, color=ACCENT, linestyle=":", linewidth=1)
@@ -69,7 +82,7 @@ def pareto_chart(ordered: pd.DataFrame, share: float, count: int) -> Figure:
     twin.set_ylim(0, 1.02)
     twin.set_ylabel("kumulierter Anteil")
     twin.annotate(
-        f"{count} Prozesse = {zahl(share * 100)} % der Stunden",
+        f"{zahl(count)} Prozesse = {zahl(share * 100)} % der Stunden",
         (count + 0.5, share),
         xytext=(8, -28),
         textcoords="offset points",

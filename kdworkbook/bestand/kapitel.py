@@ -35,6 +35,10 @@ PROCESS_COLUMNS = {
     "jahresstunden": ("Jahresstunden", "int"),
     "personalkosten_eur": ("Personalkosten", "eur"),
 }
+#: Rows of the Pareto table in the report (the demo's 49 Pareto processes fit); the Excel
+#: appendix lists every process with its Jahresstunden.
+PARETO_ROWS = 50
+APPENDIX = "im Excel-Anhang (anhang.xlsx)"
 PROPERTY_TITLES = {
     "laufbahngruppe": "Laufbahngruppe der bearbeitenden Stelle",
     "koordination": "Beteiligte Stellen",
@@ -130,7 +134,8 @@ def pareto_table(ba: Bestandsaufnahme) -> HTML:
     marked = top["geeignetheit"] != ""
     top.loc[marked, "bezeichnung"] = top["bezeichnung"] + " – " + top["geeignetheit"]
     columns = {"rang": ("Rang", "int"), **PROCESS_COLUMNS, "kum_anteil": ("kumuliert", "pct")}
-    return anzeige.table(top, columns)
+    where = f"{APPENDIX}, Blatt „Prozesse“"
+    return HTML(anzeige.STYLE + anzeige.top_table_html(top, columns, PARETO_ROWS, where))
 
 
 def distributions(ba: Bestandsaufnahme) -> Figure:
@@ -232,19 +237,29 @@ def data_quality(ba: Bestandsaufnahme) -> HTML:
             f"<p>{zahl(len(findings))} auffällige Werte – bitte mit dem Fachamt "
             "klären (kein Fehler, die Werte gehen so in die Auswertung ein):</p>"
         )
+        if len(findings) > anzeige.REPORT_ROWS:
+            counts = findings["hinweis"].value_counts(sort=False)
+            parts.append(
+                "<ul>" + "".join(f"<li>{n}: {zahl(c)}</li>" for n, c in counts.items()) + "</ul>"
+            )
         parts.append(
-            anzeige.table_html(
+            anzeige.top_table_html(
                 findings,
-                {
-                    "datei": ("Datei", "text"),
-                    "zeile": ("Zeile", "int"),
-                    "fachamt": ("Fachamt", "text"),
-                    "bezeichnung": ("Prozess", "text"),
-                    "hinweis": ("Hinweis", "text"),
-                },
+                FINDING_COLUMNS,
+                anzeige.REPORT_ROWS,
+                f"{APPENDIX}, Blatt „Auffällige Werte“",
             )
         )
     return HTML(anzeige.STYLE + "".join(parts))
+
+
+FINDING_COLUMNS = {
+    "datei": ("Datei", "text"),
+    "zeile": ("Zeile", "int"),
+    "fachamt": ("Fachamt", "text"),
+    "bezeichnung": ("Prozess", "text"),
+    "hinweis": ("Hinweis", "text"),
+}
 
 
 def return_status(ba: Bestandsaufnahme) -> HTML | None:
@@ -321,7 +336,8 @@ def results(ba: Bestandsaufnahme) -> None:
 
 
 def appendix_sheets(ba: Bestandsaufnahme) -> dict[str, tuple[pd.DataFrame, dict]]:
-    """Sheets of the Excel appendix: all processes with figures, and totals per Fachamt.
+    """Sheets of the Excel appendix: all processes with figures, totals per Fachamt, and
+    every implausible value (the report shows the first of them).
 
     Processes marked not suitable are listed last, with their reason – never among the
     candidates at the top."""
@@ -357,5 +373,11 @@ def appendix_sheets(ba: Bestandsaufnahme) -> dict[str, tuple[pd.DataFrame, dict]
         "Fachämter": (
             bestand.by_fachamt(ba.data),
             {"fachamt": ("Fachamt", "text"), **FIGURE_COLUMNS},
+        ),
+        "Auffällige Werte": (
+            bestand.quality_warnings(
+                ba.data, ba.settings.plausibel_max_minuten, ba.settings.plausibel_max_vorgaenge
+            ),
+            FINDING_COLUMNS,
         ),
     }

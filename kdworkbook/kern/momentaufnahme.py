@@ -107,19 +107,20 @@ def recording() -> Iterator[dict[Path, os.stat_result]]:
         _local.files = previous
 
 
-def package_data() -> list[Path]:
-    """The data files shipped with the package (registers, catalogues, texts)."""
-    return sorted(
-        p for p in PACKAGE_DATA.rglob("*") if p.is_file() and "__pycache__" not in p.parts
-    )
-
-
-def sha256_file(path: Path) -> str:
+def sha256(path: Path) -> str:
+    """SHA-256 of a file's bytes, read in blocks of 1 MiB."""
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def package_data() -> list[Path]:
+    """The data files shipped with the package (registers, catalogues, texts)."""
+    return sorted(
+        p for p in PACKAGE_DATA.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+    )
 
 
 @dataclass
@@ -159,7 +160,7 @@ def take(
     wanted = dict.fromkeys([parameter_file, *read, *(p.resolve() for p in declared)])
     for original in wanted:
         if _inside(original, [PACKAGE_DIR]):
-            snap.hashes[original] = sha256_file(original)
+            snap.hashes[original] = sha256(original)
             continue
         target = copy_path(root, original)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -175,7 +176,7 @@ def take(
         snap.copies[original] = target
         snap.hashes[original] = digest.hexdigest()
     for path in package_data():
-        snap.hashes.setdefault(path, sha256_file(path))
+        snap.hashes.setdefault(path, sha256(path))
     snap.index.write_text(
         json.dumps(
             {

@@ -53,6 +53,22 @@ def kind(mode: int) -> str:
     return "keine gewöhnliche Datei"
 
 
+def file_problem(value: object, path: Path, where: str | None = None) -> str | None:
+    """Why *path* (named „*value*“ in the parameter file) cannot be read as a file, in German;
+    None for a regular file. A FIFO or a folder is named as what it is, not „nicht gefunden“.
+    The parenthesis names *where* instead of the path when given."""
+    shown = where or path
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return f"Datei „{value}“ nicht gefunden ({shown})"
+    except OSError as exc:
+        return f"„{value}“: {text(exc)}"
+    if stat.S_ISREG(mode):
+        return None
+    return f"„{value}“ ist {kind(mode)}, keine gewöhnliche Datei ({shown})"
+
+
 def regular_file(path: Path, what: str = "Datei") -> None:
     """Raise InputError unless *path* is a regular file (a FIFO would block every reader)."""
     from kdworkbook.kern.errors import InputError

@@ -10,7 +10,6 @@ with the recorded Stichtag.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import platform
 import subprocess
@@ -23,6 +22,7 @@ from pydantic import BaseModel
 
 from kdworkbook import __version__
 from kdworkbook.kern.errors import InputError
+from kdworkbook.kern.momentaufnahme import sha256
 
 FILE_NAME = "lauf.json"
 #: Libraries whose versions can change a figure or the look of the report.
@@ -42,14 +42,6 @@ KEY_LIBRARIES = (
     "pypdf",
 )
 _SUFFIXES = {".xlsx", ".xlsm", ".csv", ".txt", ".yaml", ".yml", ".bpmn", ".json"}
-
-
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _paths(value: Any) -> Iterator[Path]:

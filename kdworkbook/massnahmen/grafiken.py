@@ -28,6 +28,10 @@ QUADRANT_COLOURS = {
 TYPE_COLOURS = ["#1f4e79", "#c55a11", "#2e7d32", "#7b3f99", "#8c6d1f", "#2a8c8c", "#a33a3a"]
 _SHARE = FuncFormatter(lambda v, _pos: zahl(v, 1))  # 0–1 axes with decimal comma
 _GERMAN = FuncFormatter(lambda v, _pos: zahl(v))
+#: Up to this many processes the portfolio's points are vector shapes sized by Jahresstunden;
+#: beyond, small dots in one picture (a 20.000-process survey made a 14 MB chart that the
+#: PDF print could not load in time; 200.000 sized points took 14 s to draw).
+PORTFOLIO_MAX_VECTOR_POINTS = 2000
 
 
 def portfolio(ranked: pd.DataFrame, limits: dict[str, float], top_n: int) -> Figure:
@@ -36,8 +40,24 @@ def portfolio(ranked: pd.DataFrame, limits: dict[str, float], top_n: int) -> Fig
     ax = fig.add_subplot()
     hours = ranked["jahresstunden"].to_numpy(dtype=float)
     size = 12 + 180 * np.sqrt(hours / hours.max()) if len(hours) and hours.max() > 0 else 20
+    many = len(ranked) > PORTFOLIO_MAX_VECTOR_POINTS
     for name, colour in QUADRANT_COLOURS.items():
         part = (ranked["quadrant"] == name).to_numpy()
+        label = f"{name} ({zahl(int(part.sum()))})"
+        if many:  # a cloud of small dots as one picture; sizes would not be readable
+            ax.plot(
+                ranked["aufwand"][part],
+                ranked["nutzen"][part],
+                linestyle="",
+                marker="o",
+                markersize=2.5,
+                markeredgewidth=0,
+                alpha=0.5,
+                color=colour,
+                label=label,
+                rasterized=True,
+            )
+            continue
         ax.scatter(
             ranked["aufwand"][part],
             ranked["nutzen"][part],
@@ -46,7 +66,7 @@ def portfolio(ranked: pd.DataFrame, limits: dict[str, float], top_n: int) -> Fig
             alpha=0.65,
             edgecolors="white",
             linewidths=0.5,
-            label=f"{name} ({int(part.sum())})",
+            label=label,
         )
     ax.axvline(limits["aufwand"], color="#555", linestyle="--", linewidth=1)
     ax.axhline(limits["nutzen"], color="#555", linestyle="--", linewidth=1)
@@ -76,8 +96,15 @@ def portfolio(ranked: pd.DataFrame, limits: dict[str, float], top_n: int) -> Fig
     ax.yaxis.set_major_formatter(_SHARE)
     ax.set_xlabel("Aufwand (0 = gering, 1 = hoch)")
     ax.set_ylabel("Nutzen (0 = gering, 1 = hoch)")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=4, fontsize=8, frameon=False)
-    ax.set_title("Nutzen-Aufwand-Portfolio (Punktgröße: Jahresstunden)", loc="left")
+    ax.legend(
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.12),
+        ncol=2 if many else 4,
+        fontsize=8,
+        frameon=False,
+    )
+    sizes = "" if many else " (Punktgröße: Jahresstunden)"
+    ax.set_title(f"Nutzen-Aufwand-Portfolio{sizes}", loc="left")
     return fig
 
 

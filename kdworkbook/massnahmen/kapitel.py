@@ -264,14 +264,15 @@ def ranking_table(p: Planung, limit: int = 25) -> HTML:
 def excluded_table(p: Planung) -> HTML | Markdown:
     if p.excluded.empty:
         return anzeige.text("Kein Prozess ist als nicht geeignet gekennzeichnet.")
-    return anzeige.table(
-        p.excluded,
-        {
-            "bezeichnung": ("Prozess", "text"),
-            "fachamt": ("Fachamt", "text"),
-            "grund": ("nicht geeignet", "text"),
-            "jahresstunden": ("Jahresstunden", "int"),
-        },
+    columns = {
+        "bezeichnung": ("Prozess", "text"),
+        "fachamt": ("Fachamt", "text"),
+        "grund": ("nicht geeignet", "text"),
+        "jahresstunden": ("Jahresstunden", "int"),
+    }
+    where = "im Excel-Anhang (anhang.xlsx, Blatt „Rahmen je Prozess“)"
+    return HTML(
+        anzeige.STYLE + anzeige.top_table_html(p.excluded, columns, anzeige.REPORT_ROWS, where)
     )
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from kdworkbook.kern import defaults
+from kdworkbook.kern import defaults, systemfehler
 
 PROCESS_SUFFIXES = (".yaml", ".yml", ".bpmn", ".bpmn2", ".xml")  # .xml: also .bpmn20.xml
 
@@ -42,8 +42,8 @@ class MusterprozessSettings(BaseModel):
             )
         base = (info.context or {}).get("base_dir", Path.cwd())
         path = (base / value).resolve()
-        if not path.is_file():
-            raise ValueError(f"Datei „{value}“ nicht gefunden ({path})")
+        if problem := systemfehler.file_problem(value, path):
+            raise ValueError(problem)
         return path
 
     @model_validator(mode="after")

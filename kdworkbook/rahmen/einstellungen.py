@@ -15,12 +15,14 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from kdworkbook.kern import defaults, referenz
+from kdworkbook.kern import defaults, referenz, systemfehler
 from kdworkbook.kern.formatierung import datum_lesen
 from kdworkbook.rahmen import pflichten
 from kdworkbook.rahmen.geeignetheit import NichtGeeignet
 from kdworkbook.rahmen.reife import Reife
 
+#: where a file named in the parameter file is looked for (no path of this machine shown)
+RELATIVE = "gesucht relativ zur Parameterdatei"
 _KEY = re.compile(r"^\d{14}$")
 
 
@@ -99,8 +101,8 @@ class Rahmen(BaseModel):
     @classmethod
     def _register_exists(cls, value: Path | None, info: ValidationInfo) -> Path | None:
         path = _resolve(value, info)
-        if path is not None and not path.is_file():
-            raise ValueError(f"Datei „{value}“ nicht gefunden ({path})")
+        if path is not None and (problem := systemfehler.file_problem(value, path)):
+            raise ValueError(problem)
         return path
 
     @field_validator("geaendert_seit", mode="before")
@@ -148,9 +150,9 @@ class Rahmen(BaseModel):
     @classmethod
     def _catalogue_exists(cls, value: Path | None, info: ValidationInfo) -> Path | None:
         path = _resolve(value, info)
-        if path is not None and not path.is_file():
+        if path is not None and (problem := systemfehler.file_problem(value, path, RELATIVE)):
             raise ValueError(
-                f"Datei „{value}“ nicht gefunden (gesucht relativ zur Parameterdatei). Ohne "
+                f"{problem}. Ohne "
                 "Angabe gilt der mitgelieferte Katalog; eine neuere Fassung als CSV-Datei "
                 "angeben (LeiKa-Export oder Format der OZG-Datenbank NRW)"
             )

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from kdworkbook.kern import defaults
+from kdworkbook.kern import defaults, systemfehler
 from kdworkbook.kern.formatierung import datum_lesen
 
 
@@ -50,8 +50,8 @@ class Umfrage(BaseModel):
         if value is None:
             return None
         path = ((info.context or {}).get("base_dir", Path.cwd()) / value).resolve()
-        if not path.is_file():
-            raise ValueError(f"Datei „{value}“ nicht gefunden ({path})")
+        if problem := systemfehler.file_problem(value, path):
+            raise ValueError(problem)
         return path
 
     @field_validator("rueckgabe_bis", mode="before")
