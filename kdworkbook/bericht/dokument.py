@@ -91,6 +91,10 @@ _PLACEHOLDER = re.compile(r"^(|[-–—]|k\. ?A\.|n\. ?v\.)$")
 # Return values nobody wants to read: <Figure size 640x480 with 1 Axes>, [<matplotlib… at 0x…>]
 _OBJECT_REPR = re.compile(r"^\[?<[^<>]*(Figure size|at 0x)[^<>]*>(,\s*<[^<>]*>)*\]?$", re.S)
 
+#: exit code of the print process (:mod:`kdworkbook.bericht.drucken`) for an error of the
+#: system (full disk, read-only folder); its output then says errno and file as JSON
+EXIT_OS_ERROR = 3
+
 
 @dataclass(frozen=True)
 class ReportMeta:
@@ -410,6 +414,9 @@ class ReportJob:
             said, _ = process.communicate(
                 json.dumps({"html": str(html_file), "pdf": str(pdf_file)}) + "\n"
             )
+            if process.returncode == EXIT_OS_ERROR:  # full disk, read-only folder, …
+                error = json.loads(said)
+                raise OSError(error["errno"], os.strerror(error["errno"]), error["datei"])
             if process.returncode != 0:
                 raise ReportError(said.strip() or "Das PDF konnte nicht erzeugt werden.")
             return pdf_file.read_bytes()

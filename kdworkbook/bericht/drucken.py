@@ -6,7 +6,9 @@ document is: this process starts Chromium at once, then reads one line from its 
 input – JSON with ``html`` (the document) and ``pdf`` (where to write it); an empty line
 means there is nothing to print. TEXT is the page footer. It runs in a process group of its
 own: stopping the report is a signal to that group (Playwright's driver then closes
-Chromium), from whichever thread. A failure is said on standard output, in German.
+Chromium), from whichever thread. A failure is said on standard output, in German (exit 1);
+an error of the system (full disk, read-only folder) as JSON ``{"errno": …, "datei": …}``
+(exit :data:`EXIT_OS_ERROR`), so that the run reports it like any other OS error.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import sys
 from pathlib import Path
 
 from kdworkbook.bericht.browser import PdfPrinter, ReportError
-from kdworkbook.bericht.dokument import PAGE_MARGIN, print_twice
+from kdworkbook.bericht.dokument import EXIT_OS_ERROR, PAGE_MARGIN, print_twice
 
 
 def main(argv: list[str]) -> int:
@@ -33,6 +35,9 @@ def main(argv: list[str]) -> int:
     except ReportError as exc:
         print(exc, flush=True)
         return 1
+    except OSError as exc:
+        print(json.dumps({"errno": exc.errno, "datei": exc.filename}), flush=True)
+        return EXIT_OS_ERROR
     return 0
 
 
