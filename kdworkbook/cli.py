@@ -449,6 +449,7 @@ def _buergerbefragung_einlesen(args: argparse.Namespace) -> int:
         + (f"± {prozent(spanne)}" if spanne is not None else "nicht berechenbar (Einwohner fehlt)")
     )
     print(f"Geschrieben: {path}")
+    print("Für die Priorisierung in die Parameterdatei eintragen: buergerbefragung → ergebnis")
     return EXIT_OK
 
 
