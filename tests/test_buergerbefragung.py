@@ -268,3 +268,42 @@ def test_cli_questionnaire_and_import(tmp_path: Path, capsys: pytest.CaptureFixt
     err = capsys.readouterr().err
     assert "Antwort „FAX“ nicht erlaubt" in err and "Traceback" not in err
     assert (out / dateien.ERGEBNIS).read_bytes() == before
+
+
+def test_chapter_names_suppressed_groups() -> None:
+    from kdworkbook.buergerbefragung import kapitel
+
+    rows = [
+        {"gruppe": "gesamt", "befragte": 7, "unterdrueckt": False, "Telefon": 0.5},
+        {"gruppe": "65 und älter", "befragte": None, "unterdrueckt": True, "Telefon": None},
+    ]
+    b = kapitel.Befragung(
+        {"kanal_nach_alter": rows, "mindestgruppe": 5},
+        pd.DataFrame(),
+        pd.DataFrame(),
+        pd.DataFrame(),
+        pd.DataFrame(),
+    )
+    html = kapitel.channels(b).data
+    assert "unter 5" in html and html.count("unterdrückt") == 2  # the cell and the note
+    assert "50,0" in html
+
+
+def test_free_text_not_printed_by_default() -> None:
+    from kdworkbook.buergerbefragung import kapitel
+
+    b = kapitel.Befragung({}, *[pd.DataFrame()] * 4)
+    assert "nicht abgedruckt" in kapitel.free_text(b).data
+
+
+def test_notebook_executes_on_demo(tmp_path: Path) -> None:
+    from kdworkbook.lauf import lauf
+
+    from .conftest import execute_step
+
+    out, outputs = execute_step("06_buergerbefragung.ipynb", tmp_path)
+    assert not [o for o in outputs if o.output_type == "error"]
+    results = lauf.read_results(out)["buergerbefragung"]
+    assert (results["antworten"], results["leistungen"]) == (320, 35)
+    text = "".join(str(o.get("data", {}).get("text/html", "")) for o in outputs)
+    assert "Rang ohne Befragung" in text and "Freitextantworten werden nicht abgedruckt" in text
