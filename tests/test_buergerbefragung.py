@@ -239,12 +239,30 @@ def _copy_demo(tmp_path: Path) -> Path:
     return params
 
 
+def _pdf_text_sizes(path: Path) -> tuple[list[float], str]:
+    """Effective size in pt of every text run (font size × text and graphics matrix)."""
+    from pypdf import PdfReader
+
+    sizes: list[float] = []
+
+    def visit(text: str, cm: list, tm: list, font: object, size: float) -> None:
+        if text.strip():
+            sizes.append(size * math.hypot(tm[2], tm[3]) * math.hypot(cm[2], cm[3]))
+
+    pages = PdfReader(path).pages
+    text = "".join(p.extract_text(visitor_text=visit) for p in pages)
+    return sizes, text
+
+
 def test_cli_questionnaire_and_import(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     params = _copy_demo(tmp_path)
     out = tmp_path / "bb"
     assert cli.main(["buergerbefragung", str(params), "--ausgabe", str(out)]) == 0
     fb = limesurvey.read_structure((out / dateien.STRUKTUR).read_text("utf-8"))
     assert 30 <= len(fb.leistungen) <= 40
+    sizes, text = _pdf_text_sizes(out / dateien.FORMULAR)
+    assert min(sizes) >= 9  # legible at the counter: 9,5 pt table, 10 pt body
+    assert "Grundsteuer Festsetzung für Grundvermögen" in text and "eher nein" in text
     csv_path = tmp_path / "results-survey.csv"
     fb_rows = [{"id": str(i), "KANAL": "ONL", "ALTER": "G1"} for i in range(1, 7)]
     _csv(csv_path, fb, fb_rows)
@@ -257,6 +275,7 @@ def test_cli_questionnaire_and_import(tmp_path: Path, capsys: pytest.CaptureFixt
     assert "ONL" not in (out / dateien.ERGEBNIS).read_text("utf-8")  # no raw answer codes
     assert sorted(p.name for p in out.iterdir()) == [
         dateien.ERGEBNIS,
+        dateien.FORMULAR,
         dateien.STRUKTUR,
         dateien.VORLAGE,
     ]

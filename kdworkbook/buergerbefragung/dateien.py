@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from kdworkbook.buergerbefragung import antworten, auswertung, fragebogen, limesurvey
+from kdworkbook.buergerbefragung import antworten, auswertung, formular, fragebogen, limesurvey
 from kdworkbook.buergerbefragung.fragebogen import HINWEIS, ZUFRIEDEN, Fragebogen
 from kdworkbook.kern import referenz
 from kdworkbook.kern.errors import InputError
@@ -26,6 +26,7 @@ from kdworkbook.kern.parameter import Settings, load_settings
 
 STRUKTUR = "fragebogen_limesurvey.txt"
 VORLAGE = "fragebogen_vorlage.xlsx"
+FORMULAR = "fragebogen_formular.pdf"
 ERGEBNIS = "ergebnis.json"
 
 
@@ -73,8 +74,25 @@ def template_bytes(fb: Fragebogen) -> bytes:
     return buffer.getvalue()
 
 
+def form_pdf(fb: Fragebogen, gemeinde: str) -> bytes:
+    """The A4 form, printed by the same headless Chromium as the report."""
+    from kdworkbook.bericht.browser import PdfPrinter, ReportError, find_browser
+
+    margin = {"top": "15mm", "bottom": "18mm", "left": "15mm", "right": "15mm"}
+    with tempfile.TemporaryDirectory(prefix="kd-formular-") as tmp:
+        page = Path(tmp) / "formular.html"
+        page.write_text(formular.form_html(fb, gemeinde), encoding="utf-8")
+        try:
+            with PdfPrinter(find_browser(), margin) as printer:
+                return printer.print(page)  # no footer: its 7,5 pt would undercut the 9 pt minimum
+        except ReportError as exc:
+            raise InputError(f"Formular (PDF): {exc}") from None
+
+
 def generate(parameter_file: Path, ausgabe: Path | None = None) -> list[Path]:
-    """``kdworkbook buergerbefragung``: LimeSurvey import file and xlsx template."""
+    """``kdworkbook buergerbefragung``: LimeSurvey import file, xlsx template, A4 form (PDF).
+
+    All three are made in memory first, so a failing print leaves no file behind."""
     from kdworkbook.bestand.laden import load_bestand
 
     ba = load_bestand(parameter_file)
@@ -84,6 +102,7 @@ def generate(parameter_file: Path, ausgabe: Path | None = None) -> list[Path]:
     files = {
         target / STRUKTUR: limesurvey.write_structure(fb).encode("utf-8"),
         target / VORLAGE: template_bytes(fb),
+        target / FORMULAR: form_pdf(fb, ba.settings.gemeinde),
     }
     for path, data in files.items():
         _atomic(path, data)
