@@ -117,8 +117,9 @@ def test_read_responses_limesurvey_csv(tmp_path: Path) -> None:
             "Zeile 3, Spalte „id“: Antwort-ID 7 doppelt",
         ),
         ([{"id": "1", "KANAL": "ONL"}, {"id": "2"}], None, "Zeile 3: leere Antwort"),
+        ([{"id": "", "KANAL": "ONL"}], None, "Zeile 2, Spalte „id“: Antwort-ID fehlt"),
     ],
-    ids=["unbekannter-code", "ausserhalb", "doppelte-id", "leer"],
+    ids=["unbekannter-code", "ausserhalb", "doppelte-id", "leer", "ohne-id"],
 )
 def test_read_responses_bad_input(
     tmp_path: Path, rows: list[dict[str, str]], extra: str | None, message: str

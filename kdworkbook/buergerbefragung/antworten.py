@@ -84,7 +84,9 @@ def read_responses(paths: list[Path], fb: Fragebogen) -> pd.DataFrame:
             line = i + 2
             rid = str(row["id"]).strip()
             where = f"{path}, Zeile {line}"
-            if rid in seen:
+            if not rid:
+                messages.append(f"{where}, Spalte „id“: Antwort-ID fehlt")
+            elif rid in seen:
                 messages.append(f"{where}, Spalte „id“: Antwort-ID {rid} doppelt ({seen[rid]})")
             seen[rid] = where
             values = answers.loc[i].str.strip()
