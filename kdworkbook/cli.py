@@ -217,6 +217,35 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         help="Zielordner (Standard: neben der Parameterdatei <kommune>/ruecklauf)",
     )
+    citizens = sub.add_parser(
+        "buergerbefragung",
+        help="Fragebogen der Bürgerbefragung erzeugen (LimeSurvey, Excel)",
+        description="Erzeugt den Fragebogen aus den Leistungen mit den meisten Vorgängen: "
+        "Importdatei für LimeSurvey (Textformat) und eine Excel-Vorlage.",
+        epilog=_beispiele("kdworkbook buergerbefragung parameters/musterstadt.yaml"),
+    )
+    citizens.add_argument("parameter", type=Path, help="Parameterdatei (YAML)")
+    citizens.add_argument(
+        "--ausgabe",
+        type=Path,
+        help="Zielordner (Standard: neben der Parameterdatei <kommune>/buergerbefragung)",
+    )
+    answers = sub.add_parser(
+        "buergerbefragung-einlesen",
+        help="Antworten der Bürgerbefragung einlesen und auswerten",
+        description="Liest den CSV-Export von LimeSurvey (Fragecodes) oder die Excel-Vorlage, "
+        "prüft die Antworten und speichert nur das ausgewertete Ergebnis.",
+        epilog=_beispiele(
+            "kdworkbook buergerbefragung-einlesen parameters/musterstadt.yaml results-survey.csv"
+        ),
+    )
+    answers.add_argument("parameter", type=Path, help="Parameterdatei (YAML)")
+    answers.add_argument("dateien", type=Path, nargs="+", help="Antwortdateien (.csv, .xlsx)")
+    answers.add_argument(
+        "--ausgabe",
+        type=Path,
+        help="Ordner mit dem Fragebogen (Standard: <kommune>/buergerbefragung)",
+    )
     shop = sub.add_parser(
         "workshop",
         help="Workshop-App (Voilà) auf diesem Rechner starten",
@@ -400,6 +429,30 @@ def _umfrage_einlesen(args: argparse.Namespace) -> int:
     return EXIT_INPUT if result.problems else EXIT_OK
 
 
+def _buergerbefragung(args: argparse.Namespace) -> int:
+    from kdworkbook.buergerbefragung import dateien
+
+    for path in dateien.generate(args.parameter, args.ausgabe):
+        print(f"Geschrieben: {path}")
+    return EXIT_OK
+
+
+def _buergerbefragung_einlesen(args: argparse.Namespace) -> int:
+    from kdworkbook.buergerbefragung import dateien
+    from kdworkbook.kern.formatierung import prozent, zahl
+
+    result, path = dateien.import_responses(args.parameter, args.dateien, args.ausgabe)
+    spanne = result["fehlerspanne"]
+    print(f"{zahl(result['antworten'])} Antworten eingelesen.")
+    print(
+        "Fehlerspanne (95 %): "
+        + (f"± {prozent(spanne)}" if spanne is not None else "nicht berechenbar (Einwohner fehlt)")
+    )
+    print(f"Geschrieben: {path}")
+    print("Für die Priorisierung in die Parameterdatei eintragen: buergerbefragung → ergebnis")
+    return EXIT_OK
+
+
 def interrupted() -> int:
     """After Ctrl-C or SIGTERM: say so and end now. The run has already removed its folder
     and stopped kernels and Chromium; a thread still converting a huge report chapter would
@@ -421,6 +474,8 @@ def main(argv: list[str] | None = None) -> int:
         "umfrage": _umfrage,
         "umfrage-einlesen": _umfrage_einlesen,
         "workshop": _workshop,
+        "buergerbefragung": _buergerbefragung,
+        "buergerbefragung-einlesen": _buergerbefragung_einlesen,
     }[args.command]
     try:
         parameter = getattr(args, "parameter", None)

@@ -24,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from kdworkbook.buergerbefragung.einstellungen import Buergerbefragung
 from kdworkbook.kern import defaults
 from kdworkbook.kern.errors import InputError
 from kdworkbook.kern.formatierung import datum_lesen
@@ -78,6 +79,7 @@ class Settings(BaseModel):
     massnahmen: MassnahmenSettings = Field(default_factory=MassnahmenSettings)
     musterprozess: MusterprozessSettings = Field(default_factory=MusterprozessSettings)
     umfrage: Umfrage = Field(default_factory=Umfrage)
+    buergerbefragung: Buergerbefragung = Field(default_factory=Buergerbefragung)
     workshop: WorkshopSettings = Field(default_factory=WorkshopSettings)
     grenzen: Grenzen = Field(default_factory=Grenzen)
 

@@ -16,6 +16,7 @@ from typing import Any
 from kdworkbook.bericht import excel as export
 from kdworkbook.bestand import kapitel as bestand_ansicht
 from kdworkbook.bestand.laden import Bestandsaufnahme
+from kdworkbook.buergerbefragung import kapitel as buergerbefragung_ansicht
 from kdworkbook.massnahmen import excel as massnahmen_excel
 from kdworkbook.massnahmen import kapitel as massnahmen_ansicht
 from kdworkbook.musterprozess import kapitel as musterprozess_ansicht
@@ -61,6 +62,12 @@ STEPS: list[Step] = [
         notebook="04_musterprozess",
         omitted=_no_musterprozess,
         hinweise=lambda section: section.get("hinweise", []),
+    ),
+    Step(
+        "buergerbefragung",
+        buergerbefragung_ansicht.summary,
+        notebook="06_buergerbefragung",
+        omitted=buergerbefragung_ansicht.omitted,
     ),
 ]
 

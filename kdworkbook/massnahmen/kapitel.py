@@ -72,10 +72,13 @@ def _rahmen() -> Any | None:
 
 def process_table(ba: Bestandsaufnahme) -> pd.DataFrame:
     """Survey with figures, joined with :func:`kdworkbook.rahmen.bedingungen.process_attributes`
-    where that exists (its values win; a missing value falls back to the survey's)."""
+    where that exists (its values win; a missing value falls back to the survey's), and with
+    the Bürgernachfrage of the citizen survey where the parameter file names its result."""
+    from kdworkbook.buergerbefragung.dateien import with_demand
+
     rahmen = _rahmen()
     if rahmen is None or not hasattr(rahmen, "process_attributes"):
-        return ba.data
+        return with_demand(ba.settings, ba.data)
     attributes = rahmen.process_attributes(ba)
     table = ba.data.copy()
     for column in attributes.columns:
@@ -87,7 +90,7 @@ def process_table(ba: Bestandsaufnahme) -> pd.DataFrame:
             )
         else:
             table[column] = attributes[column]
-    return table
+    return with_demand(ba.settings, table)
 
 
 def overdue_duties(ba: Bestandsaufnahme) -> pd.DataFrame | None:

@@ -1,0 +1,2 @@
+"""Bürgerbefragung: questionnaire from the municipality's services, LimeSurvey import and
+export, demand score per service feeding the prioritisation criterion ``buergernachfrage``."""
