@@ -217,6 +217,30 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         help="Zielordner (Standard: neben der Parameterdatei <kommune>/ruecklauf)",
     )
+    steer = sub.add_parser(
+        "steuerung",
+        help="Arbeitsmappe Umsetzungsstand für das Digitalmanagement erzeugen",
+        description="Erzeugt eine Arbeitsmappe mit den geplanten Maßnahmen, in die das "
+        "Digitalmanagement Status, Beginn, Ende und tatsächliche Einmalkosten einträgt.",
+        epilog=_beispiele("kdworkbook steuerung parameters/musterstadt.yaml"),
+    )
+    steer.add_argument("parameter", type=Path, help="Parameterdatei (YAML)")
+    steer.add_argument(
+        "--ausgabe",
+        type=Path,
+        help="Zielordner (Standard: neben der Parameterdatei <kommune>/steuerung)",
+    )
+    steer_back = sub.add_parser(
+        "steuerung-einlesen",
+        help="ausgefüllte Arbeitsmappe Umsetzungsstand prüfen und erfassen",
+        description="Prüft die ausgefüllte Arbeitsmappe und erfasst den Umsetzungsstand mit "
+        "Datum in <kommune>/steuerung; frühere Stände bleiben erhalten.",
+        epilog=_beispiele(
+            "kdworkbook steuerung-einlesen parameters/musterstadt.yaml umsetzungsstand.xlsx"
+        ),
+    )
+    steer_back.add_argument("parameter", type=Path, help="Parameterdatei (YAML)")
+    steer_back.add_argument("datei", type=Path, help="ausgefüllte Arbeitsmappe")
     shop = sub.add_parser(
         "workshop",
         help="Workshop-App (Voilà) auf diesem Rechner starten",
@@ -400,6 +424,27 @@ def _umfrage_einlesen(args: argparse.Namespace) -> int:
     return EXIT_INPUT if result.problems else EXIT_OK
 
 
+def _steuerung(args: argparse.Namespace) -> int:
+    from kdworkbook.steuerung import stand
+
+    print(f"Arbeitsmappe erzeugt: {stand.generate(args.parameter, args.ausgabe)}")
+    return EXIT_OK
+
+
+def _steuerung_einlesen(args: argparse.Namespace) -> int:
+    import json
+
+    from kdworkbook.steuerung import stand
+
+    target = stand.import_status(args.parameter, args.datei)
+    entries = json.loads(target.read_text(encoding="utf-8"))["massnahmen"]
+    counts = stand.status_counts(entries)
+    print(f"Umsetzungsstand erfasst: {target}")
+    for status, n in counts.items():
+        print(f"  {status:<15} {n:>4}")
+    return EXIT_OK
+
+
 def interrupted() -> int:
     """After Ctrl-C or SIGTERM: say so and end now. The run has already removed its folder
     and stopped kernels and Chromium; a thread still converting a huge report chapter would
@@ -420,6 +465,8 @@ def main(argv: list[str] | None = None) -> int:
         "run": _run,
         "umfrage": _umfrage,
         "umfrage-einlesen": _umfrage_einlesen,
+        "steuerung": _steuerung,
+        "steuerung-einlesen": _steuerung_einlesen,
         "workshop": _workshop,
     }[args.command]
     try:

@@ -1,0 +1,216 @@
+"""Projektsteuerung: stable ids, the Umsetzungsstand workbook and its re-import."""
+
+import datetime as dt
+import json
+import shutil
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from kdworkbook.cli import main
+from kdworkbook.kern.errors import InputError
+from kdworkbook.steuerung import arbeitsmappe as mappe
+from kdworkbook.steuerung import kennungen, stand
+
+from .conftest import ROOT
+
+DAY = dt.date(2027, 5, 20)
+FIRST = "P-99008001012001/online_antrag"  # Personalausweis, 2.500 € geplant, Q1/2027
+
+
+# --- stable ids --------------------------------------------------------------------------
+
+
+def test_process_ids_from_key_else_name():
+    table = pd.DataFrame(
+        {
+            "bezeichnung": ["Hundesteuer Anmeldung", "Gewerbe  anmelden", "A", "B", "Fund", "Fund"],
+            "fachamt": ["Steuern", "Ordnung", "X", "Y", "Bürgerbüro", "Ordnung"],
+            "leika_schluessel": [
+                "99050012104000",
+                None,
+                "99000000000001",
+                "99000000000001",
+                None,
+                None,
+            ],
+        }
+    )
+    ids = list(kennungen.process_ids(table))
+    assert ids[0] == "P-99050012104000"
+    # no key: the name, white space and case do not matter
+    assert ids[1] == kennungen.name_id("gewerbe anmelden") and ids[1].startswith("P-")
+    assert len(ids[1]) == 10
+    # a key shared by two processes: told apart by name
+    assert ids[2] == kennungen.name_id("A") and ids[3] == kennungen.name_id("B")
+    # the same name in two Fachämter: told apart by Fachamt
+    assert ids[4] == kennungen.name_id("Bürgerbüro Fund") != ids[5]
+    assert len(set(ids)) == 6
+
+
+def test_measure_ids_join_process_and_type():
+    got = kennungen.measure_ids(pd.Series(["P-1", "P-1"]), pd.Series(["online_antrag", "e_akte"]))
+    assert list(got) == ["P-1/online_antrag", "P-1/e_akte"]
+
+
+def test_missing_name_column_is_an_error():
+    with pytest.raises(KeyError):
+        kennungen.process_ids(pd.DataFrame({"fachamt": ["X"]}))
+
+
+# --- the workbook round trip --------------------------------------------------------------
+
+
+@pytest.fixture
+def demo_copy(tmp_path):
+    """The demo parameters in a temporary folder (the status is recorded next to them)."""
+    shutil.copytree(ROOT / "parameters", tmp_path / "parameters")
+    return tmp_path / "parameters" / "musterstadt.yaml"
+
+
+def _fill(path, answers: dict[str, tuple]) -> None:
+    """Type answers into the workbook as a Digitalmanager would (by Maßnahmen-Id)."""
+    book = load_workbook(path)
+    sheet = book[mappe.STATUS_SHEET]
+    col = {h: i for i, h in enumerate(mappe.HEADERS)}
+    for row in sheet.iter_rows(min_row=2):
+        values = answers.get(row[col["id"]].value)
+        if values:
+            keys = ("status", "beginn_ist", "ende_ist", "einmalkosten_ist")
+            for key, value in zip(keys, values, strict=True):
+                row[col[key]].value = value
+    book.save(path)
+
+
+def test_workbook_lists_plan_protected_with_validation(demo_copy):
+    path = stand.generate(demo_copy, today=DAY)
+    assert path.name == "umsetzungsstand_2027-05-20.xlsx"
+    assert path.parent == demo_copy.parent / "stadt-musterstadt" / "steuerung"
+    book = load_workbook(path)
+    sheet = book[mappe.STATUS_SHEET]
+    assert [c.value for c in sheet[1]][:3] == ["Maßnahmen-Id", "Prozess", "Maßnahme"]
+    assert [c.value for c in sheet[2]][:7] == [
+        FIRST,
+        "Personalausweis Ausstellung erstmalig",
+        "Online-Antrag über Servicekonto/Portal",
+        "Q1/2027",
+        "Q1/2027",
+        2500,
+        "Digitalmanager (Stabsstelle Digitalisierung)",
+    ]
+    assert sheet.max_row == 29  # 28 measures
+    assert sheet.protection.sheet and sheet["A2"].protection.locked
+    assert not sheet["H2"].protection.locked
+    lists = [v.formula1 for v in sheet.data_validations.dataValidation if v.type == "list"]
+    assert lists == ['"geplant,begonnen,umgesetzt,zurückgestellt,verworfen"']
+    assert book[mappe.META_SHEET]["B1"].value == mappe.FORMAT
+    with pytest.raises(InputError, match="nicht überschrieben"):
+        stand.generate(demo_copy, today=DAY)
+
+
+def test_import_records_with_date_and_keeps_history(demo_copy):
+    path = stand.generate(demo_copy, today=DAY)
+    _fill(
+        path,
+        {
+            FIRST: ("umgesetzt", dt.datetime(2027, 1, 10), "20.04.2027", 3100),
+            "P-99008001012001/e_payment": ("begonnen", dt.datetime(2027, 3, 1), None, None),
+        },
+    )
+    first = stand.import_status(demo_copy, path, today=DAY)
+    second = stand.import_status(demo_copy, path, today=DAY)
+    assert (first.name, second.name) == ("stand_2027-05-20.json", "stand_2027-05-20_2.json")
+    recorded = json.loads(first.read_text(encoding="utf-8"))
+    assert recorded["erfasst"] == "2027-05-20"
+    assert recorded["massnahmen"][0] == {
+        "id": FIRST,
+        "status": "umgesetzt",
+        "beginn_ist": "2027-01-10",
+        "ende_ist": "2027-04-20",
+        "einmalkosten_ist": 3100.0,
+        "bemerkung": None,
+    }
+    assert len(stand.history(first.parent)) == 2
+    counts = stand.status_counts(recorded["massnahmen"])
+    assert counts == {
+        "geplant": 0,
+        "begonnen": 1,
+        "umgesetzt": 1,
+        "zurückgestellt": 0,
+        "verworfen": 0,
+    }
+
+
+def test_bad_rows_are_named_and_nothing_is_recorded(demo_copy, capsys):
+    path = stand.generate(demo_copy, today=DAY)
+    _fill(
+        path,
+        {
+            FIRST: ("umgesetzt", None, dt.datetime(2027, 5, 1), None),
+            "P-99008001012001/e_payment": ("begonnen", dt.datetime(2026, 12, 1), None, -50),
+        },
+    )
+    book = load_workbook(path)
+    sheet = book[mappe.STATUS_SHEET]
+    sheet["A30"] = "P-00000000000000/online_antrag"  # unknown id
+    sheet["H30"] = "begonnen"
+    sheet["A31"] = FIRST  # the first measure a second time, another end
+    sheet["H31"] = "umgesetzt"
+    sheet["J31"] = dt.datetime(2027, 6, 1)
+    book.save(path)
+    code = main(["steuerung-einlesen", str(demo_copy), str(path)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "Traceback" not in err
+    name = path.name
+    assert (
+        f"{name}, Zeile 3, Beginn tatsächlich (Datum): 01.12.2026 liegt vor dem "
+        "Planbeginn 01.01.2027." in err
+    )
+    assert f"{name}, Zeile 3, Einmalkosten tatsächlich €: -50,00\xa0€ ist negativ." in err
+    assert (
+        f"{name}, Zeile 30: Maßnahmen-Id „P-00000000000000/online_antrag“ steht nicht "
+        "im Maßnahmenplan." in err
+    )
+    assert (
+        f"{name}, Zeilen 2 und 31: Maßnahme „{FIRST}“ ist zweimal als umgesetzt gemeldet, "
+        "mit verschiedenem Ende (01.05.2027 und 01.06.2027)."
+    ) in err
+    assert not list(path.parent.glob("stand_*.json"))
+    assert not list(path.parent.glob(".stand-*"))
+
+
+def test_unknown_status_and_missing_column(tmp_path):
+    rows = pd.DataFrame(
+        {
+            "id": ["M1"],
+            "prozess": ["P"],
+            "massnahme": ["X"],
+            "beginn_plan": ["Q1/2027"],
+            "fertig_plan": ["Q1/2027"],
+            "einmalkosten_plan": [1.0],
+            "verantwortlich": ["Amt"],
+        }
+    )
+    meta = mappe.StatusMeta("Stadt Test", dt.date(2027, 1, 1), dt.date(2027, 1, 1))
+    path = mappe.write_status_workbook(tmp_path / "s.xlsx", rows, meta)
+    book = load_workbook(path)
+    book[mappe.STATUS_SHEET]["H2"] = "fertig"
+    book.save(path)
+    with pytest.raises(InputError) as exc:
+        stand.read_status(path, {"M1"}, dt.date(2027, 1, 1))
+    assert exc.value.messages == [
+        "s.xlsx, Zeile 2: Status „fertig“ ist unbekannt "
+        "(erwartet geplant, begonnen, umgesetzt, zurückgestellt, verworfen)."
+    ]
+    book[mappe.STATUS_SHEET]["H1"] = "Stand"
+    book.save(path)
+    with pytest.raises(InputError, match="Spalte\\(n\\) „Status“ fehlen"):
+        stand.read_status(path, {"M1"}, dt.date(2027, 1, 1))
+
+
+def test_cli_writes_workbook(demo_copy, capsys):
+    assert main(["steuerung", str(demo_copy), "--ausgabe", str(demo_copy.parent / "aus")]) == 0
+    assert "Arbeitsmappe erzeugt:" in capsys.readouterr().out
+    assert len(list((demo_copy.parent / "aus").glob("umsetzungsstand_*.xlsx"))) == 1
