@@ -301,9 +301,12 @@ def _check(args: argparse.Namespace) -> int:
     from kdworkbook.bestand.laden import load_bestand
     from kdworkbook.kern.formatierung import euro, zahl
     from kdworkbook.lauf import schritte
+    from kdworkbook.steuerung.stand import fortschreibung_of
 
     ba = load_bestand(args.parameter)
     summary = schritte.summary(ba)
+    if (fortschreibung := fortschreibung_of(args.parameter, ba)) is not None:
+        summary["fortschreibung"] = fortschreibung
     if args.json:
         print(json.dumps(summary, ensure_ascii=False, indent=2))
         return EXIT_OK

@@ -11,11 +11,12 @@ from openpyxl import load_workbook
 from kdworkbook.cli import main
 from kdworkbook.kern.errors import InputError
 from kdworkbook.steuerung import arbeitsmappe as mappe
-from kdworkbook.steuerung import kennungen, stand
+from kdworkbook.steuerung import fortschreibung, kennungen, stand
 
 from .conftest import ROOT
 
 DAY = dt.date(2027, 5, 20)
+EINSPARUNG_AUSWEIS = 3060.0  # 300 Vorgänge × 120 min / 60 × 20 % × 25,50 €/h
 FIRST = "P-99008001012001/online_antrag"  # Personalausweis, 2.500 € geplant, Q1/2027
 
 
@@ -130,6 +131,13 @@ def test_import_records_with_date_and_keeps_history(demo_copy):
         "ende_ist": "2027-04-20",
         "einmalkosten_ist": 3100.0,
         "bemerkung": None,
+        "prozess_id": "P-99008001012001",
+        "prozess": "Personalausweis Ausstellung erstmalig",
+        "massnahme": "Online-Antrag über Servicekonto/Portal",
+        "beginn_plan": "Q1/2027",
+        "fertig_plan": "Q1/2027",
+        "einmalkosten_plan": 2500.0,
+        "einsparung_plan_eur_jahr": EINSPARUNG_AUSWEIS,
     }
     assert len(stand.history(first.parent)) == 2
     counts = stand.status_counts(recorded["massnahmen"])
@@ -214,3 +222,123 @@ def test_cli_writes_workbook(demo_copy, capsys):
     assert main(["steuerung", str(demo_copy), "--ausgabe", str(demo_copy.parent / "aus")]) == 0
     assert "Arbeitsmappe erzeugt:" in capsys.readouterr().out
     assert len(list((demo_copy.parent / "aus").glob("umsetzungsstand_*.xlsx"))) == 1
+
+
+# --- Fortschreibung ------------------------------------------------------------------------
+
+
+def _entry(mid, status, fertig="Q1/2027", ende=None, ist=None, plan=2500.0, saving=100.0):
+    return {
+        "id": mid,
+        "prozess_id": mid.split("/")[0],
+        "prozess": "Ausweis",
+        "massnahme": "Online-Antrag",
+        "status": status,
+        "fertig_plan": fertig,
+        "ende_ist": ende,
+        "einmalkosten_ist": ist,
+        "einmalkosten_plan": plan,
+        "einsparung_plan_eur_jahr": saving,
+    }
+
+
+def test_measure_table_slip_cost_and_ampel():
+    entries = [
+        _entry("P-1/a", "umgesetzt", "Q1/2027", "2027-08-15", 3100.0),  # Q3 → 2 late, +600 €
+        _entry("P-1/b", "begonnen", "Q1/2027"),  # planned quarter over at the Stand → rot
+        _entry("P-2/a", "geplant", "Q4/2027"),
+        _entry("P-3/a", "verworfen", "Q4/2027", ist=0.0, plan=800.0),
+    ]
+    table = fortschreibung.measure_table(entries, dt.date(2027, 5, 20))
+    assert list(table["ampel"]) == ["grün", "rot", "gelb", "rot"]
+    assert table["verzug_quartale"].tolist()[:1] == [2]
+    assert table["verzug_quartale"].isna().tolist() == [False, True, True, True]
+    assert table["kostenabweichung_eur"].tolist()[0] == 600.0
+    assert table["kostenabweichung_eur"].tolist()[3] == -800.0
+    assert fortschreibung.quarter_number("Q5/2027") is None
+
+
+def test_rounds_matched_by_key_then_name():
+    before = pd.DataFrame(
+        {"bezeichnung": ["Ausweis", "Hund anmelden", "Fund"], "leika_schluessel": ["1", None, None]}
+    )
+    after = pd.DataFrame(
+        {
+            "bezeichnung": ["Personalausweis", "hund  Anmelden", "Gewerbe"],
+            "leika_schluessel": ["1", None, None],
+        }
+    )
+    got = fortschreibung.match_rounds(before, after)
+    assert got.to_dict("records") == [
+        {"vorher": 0, "jetzt": 0, "runde": "beide"},  # same key, renamed
+        {"vorher": 1, "jetzt": 1, "runde": "beide"},  # same name
+        {"vorher": 2, "jetzt": None, "runde": "entfallen"},
+        {"vorher": None, "jetzt": 2, "runde": "neu"},
+    ]
+
+
+def test_realised_savings_never_assumed():
+    before = pd.DataFrame(
+        {"bezeichnung": ["A", "B"], "jahresstunden": [600.0, 100.0], "stundensatz_eur": [25.5, 30]}
+    )
+    after = pd.DataFrame(
+        {"bezeichnung": ["A"], "jahresstunden": [450.0], "stundensatz_eur": [25.5]}
+    )
+    ids = pd.Series(["P-A", "P-B"])
+    entries = [_entry("P-A/x", "umgesetzt", saving=3060.0), _entry("P-B/x", "umgesetzt")]
+    got = fortschreibung.realised_savings(entries, before, after, ids)
+    assert got["realisiert_eur_jahr"].tolist()[0] == 3825.0  # (600 − 450) h × 25,50 €
+    assert pd.isna(got["realisiert_eur_jahr"].tolist()[1])
+    assert got["fehlt"].tolist()[1] == "Prozess fehlt in der neuen Erhebung"
+    # one process not computable → the total is not computable, never 0
+    assert fortschreibung.summary(entries, got)["einsparung_realisiert_eur_jahr"] is None
+    assert fortschreibung.summary(entries, got)["einsparung_geplant_eur_jahr"] == 3160.0
+
+
+def test_cycle_steuerung_einlesen_round_two_check(demo_copy, capsys):
+    """run figures → steuerung → filled by the Digitalmanager → einlesen → round 2 → check."""
+    folder = demo_copy.parent
+    assert main(["steuerung", str(demo_copy)]) == 0
+    (path,) = (folder / "stadt-musterstadt" / "steuerung").glob("umsetzungsstand_*.xlsx")
+    _fill(
+        path,
+        {
+            FIRST: ("umgesetzt", dt.datetime(2027, 1, 11), dt.datetime(2027, 4, 20), 3100),
+            "P-99008001012001/e_payment": ("begonnen", dt.datetime(2027, 2, 1), None, None),
+            "P-99008001012001/schnittstelle": ("geplant", None, None, None),
+        },
+    )
+    capsys.readouterr()
+    assert main(["steuerung-einlesen", str(demo_copy), str(path)]) == 0
+    assert "umgesetzt          1" in capsys.readouterr().out
+    # round 2, six months later: round 1 kept, the Personalausweis now takes 90 instead of 120 min
+    shutil.copytree(folder / "musterstadt", folder / "runde1")
+    book = load_workbook(folder / "musterstadt" / "bestand_buergerbuero.xlsx")
+    sheet = book.active
+    assert sheet["C2"].value == "Personalausweis Ausstellung erstmalig"
+    sheet["E2"] = 90
+    book.save(folder / "musterstadt" / "bestand_buergerbuero.xlsx")
+    text = demo_copy.read_text(encoding="utf-8")
+    text += (
+        "\nvorherige_erhebung:\n"
+        "  - datei: runde1/bestand_buergerbuero.xlsx\n    fachamt: Bürgerbüro\n"
+        "  - datei: runde1/bestand_standesamt.csv\n    fachamt: Standesamt\n"
+        "  - runde1/bestand_fachaemter.xlsx\n"
+    )
+    demo_copy.write_text(text, encoding="utf-8")
+    assert main(["check", str(demo_copy), "--json"]) == 0
+    section = json.loads(capsys.readouterr().out)["fortschreibung"]
+    # realised: 300 × (120 − 90) min / 60 = 150 h × 25,50 €/h; planned: 600 h × 20 % × 25,50 €/h
+    assert section == {
+        "umgesetzt": 1,
+        "begonnen": 1,
+        "geplant": 1,
+        "einsparung_realisiert_eur_jahr": 3825.0,
+        "einsparung_geplant_eur_jahr": 3060.0,
+    }
+    (record,) = (folder / "stadt-musterstadt" / "steuerung").glob("stand_*.json")
+    table = fortschreibung.measure_table(
+        json.loads(record.read_text(encoding="utf-8"))["massnahmen"], dt.date(2027, 5, 20)
+    )
+    first = table.iloc[0]
+    assert (first["verzug_quartale"], first["kostenabweichung_eur"]) == (1, 600.0)  # Q2 vs Q1

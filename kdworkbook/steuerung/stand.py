@@ -17,12 +17,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from kdworkbook.bestand.laden import load_bestand
+from kdworkbook.bestand.erhebung import read_survey
+from kdworkbook.bestand.kennzahlen import add_figures
+from kdworkbook.bestand.laden import Bestandsaufnahme, load_bestand
 from kdworkbook.kern import archiv
 from kdworkbook.kern.errors import InputError
 from kdworkbook.kern.formatierung import datum, datum_lesen, euro
+from kdworkbook.kern.parameter import Settings
 from kdworkbook.massnahmen.kapitel import planung
 from kdworkbook.steuerung import arbeitsmappe as mappe
+from kdworkbook.steuerung import fortschreibung, kennungen
 
 FOLDER = "steuerung"
 WORKBOOK = "umsetzungsstand_{tag}.xlsx"
@@ -227,10 +231,32 @@ def _shown(day: dt.date | None) -> str:
     return datum(day) if day else "ohne Datum"
 
 
-def record(folder: Path, gemeinde: str, source: Path, entries: list[Eintrag], day: dt.date) -> Path:
+#: Plan values kept with each recorded answer, so slip, cost variance and planned savings
+#: stay those of the plan the Digitalmanager answered, even when a later survey changes it.
+PLAN_FIELDS = {
+    "prozess_id": "prozess_id",
+    "prozess": "bezeichnung",
+    "massnahme": "massnahme",
+    "beginn_plan": "beginn",
+    "fertig_plan": "fertig",
+    "einmalkosten_plan": "einmalkosten_eur",
+    "einsparung_plan_eur_jahr": "einsparung_eur",
+}
+
+
+def record(
+    folder: Path,
+    gemeinde: str,
+    source: Path,
+    entries: list[Eintrag],
+    day: dt.date,
+    plan: pd.DataFrame,
+) -> Path:
     """A new ``stand_<tag>.json`` in *folder*; an existing record is never replaced (the file
-    is written under a temporary name and linked to a free name, which fails if taken)."""
+    is written under a temporary name and linked to a free name, which fails if taken).
+    *plan* is :attr:`Planung.measures`; its values are kept with each answer."""
     folder.mkdir(parents=True, exist_ok=True)
+    by_id = plan.set_index("id")
     payload = {
         "gemeinde": gemeinde,
         "erfasst": day.isoformat(),
@@ -243,6 +269,7 @@ def record(folder: Path, gemeinde: str, source: Path, entries: list[Eintrag], da
                 "ende_ist": e.ende_ist.isoformat() if e.ende_ist else None,
                 "einmalkosten_ist": e.einmalkosten_ist,
                 "bemerkung": e.bemerkung,
+                **{k: _plain(by_id.at[e.id, c]) for k, c in PLAN_FIELDS.items()},
             }
             for e in entries
         ],
@@ -263,13 +290,18 @@ def record(folder: Path, gemeinde: str, source: Path, entries: list[Eintrag], da
         os.unlink(temporary)
 
 
+def _plain(value: object) -> object:
+    """numpy scalars → Python for JSON."""
+    return value.item() if hasattr(value, "item") else value
+
+
 def import_status(parameter_file: Path, path: Path, today: dt.date | None = None) -> Path:
     """Check a filled workbook against the current plan and record it; returns the record."""
     ba = load_bestand(parameter_file)
     p = planung(ba)
     entries = read_status(path, set(p.measures["id"]), p.start)
     folder = home(parameter_file, ba.settings.slug)
-    return record(folder, ba.settings.gemeinde, path, entries, today or dt.date.today())
+    return record(folder, ba.settings.gemeinde, path, entries, today or dt.date.today(), p.measures)
 
 
 def history(folder: Path) -> list[dict]:
@@ -290,3 +322,36 @@ def status_counts(entries: list[dict]) -> dict[str, int]:
     """Measures per status in one recorded Stand, in the order of the validation list."""
     counts = pd.Series([e["status"] for e in entries]).value_counts()
     return {s: int(counts.get(s, 0)) for s in mappe.STATUS}
+
+
+# --------------------------------------------------------------------------- Fortschreibung
+
+
+def previous_round(settings: Settings) -> pd.DataFrame | None:
+    """The survey of the previous round (``vorherige_erhebung``) with Jahresstunden and
+    Stundensatz, or None when the parameter file names none."""
+    if not settings.vorherige_erhebung:
+        return None
+    sources = [(q.datei, q.fachamt) for q in settings.vorherige_erhebung]
+    survey = read_survey(sources, settings.stufen)
+    return add_figures(
+        survey.data, settings.stundensaetze, settings.stufen, settings.jahresarbeitsstunden
+    )
+
+
+def fortschreibung_of(parameter_file: Path, ba: Bestandsaufnahme) -> dict | None:
+    """Section ``fortschreibung`` of ``check --json`` from the latest recorded Stand next to the
+    parameter file and the previous round; None when neither exists."""
+    s = ba.settings
+    folder = home(parameter_file, s.slug)
+    stands = history(folder) if folder.is_dir() else []
+    previous = previous_round(s)
+    if not stands and previous is None:
+        return None
+    entries = stands[-1]["massnahmen"] if stands else []
+    savings = None
+    if previous is not None and entries:
+        savings = fortschreibung.realised_savings(
+            entries, previous, ba.data, kennungen.process_ids(previous)
+        )
+    return fortschreibung.summary(entries, savings)
