@@ -241,6 +241,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     steer_back.add_argument("parameter", type=Path, help="Parameterdatei (YAML)")
     steer_back.add_argument("datei", type=Path, help="ausgefüllte Arbeitsmappe")
+    versus = sub.add_parser(
+        "vergleich",
+        help="zwei Läufe einer Kommune vergleichen (Zahlen, Eingaben, Parameter)",
+        description="Vergleicht ergebnisse.json und lauf.json zweier Läufe derselben Kommune.",
+        epilog=_beispiele(
+            "kdworkbook vergleich outputs/stadt-musterstadt/2026-11-28_1000 "
+            "outputs/stadt-musterstadt/2027-05-20_1000"
+        ),
+    )
+    versus.add_argument("lauf_a", type=Path, help="früherer Laufordner")
+    versus.add_argument("lauf_b", type=Path, help="späterer Laufordner")
     shop = sub.add_parser(
         "workshop",
         help="Workshop-App (Voilà) auf diesem Rechner starten",
@@ -448,6 +459,23 @@ def _steuerung_einlesen(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _vergleich(args: argparse.Namespace) -> int:
+    from kdworkbook.steuerung import laeufe
+
+    result = laeufe.compare_runs(args.lauf_a, args.lauf_b)
+    print(f"A: {args.lauf_a}\nB: {args.lauf_b}")
+    print(f"Zahlen und Texte ({len(result.werte)} geändert):")
+    for key, old, new in result.werte:
+        print(f"  {key}: {laeufe.shown(old)} → {laeufe.shown(new)}")
+    print(f"Eingaben ({len(result.eingaben)} geändert):")
+    for line in result.eingaben:
+        print(f"  {line}")
+    print(f"Parameter ({len(result.parameter)} geändert):")
+    for line in result.parameter:
+        print(f"  {line}")
+    return EXIT_OK
+
+
 def interrupted() -> int:
     """After Ctrl-C or SIGTERM: say so and end now. The run has already removed its folder
     and stopped kernels and Chromium; a thread still converting a huge report chapter would
@@ -470,6 +498,7 @@ def main(argv: list[str] | None = None) -> int:
         "umfrage-einlesen": _umfrage_einlesen,
         "steuerung": _steuerung,
         "steuerung-einlesen": _steuerung_einlesen,
+        "vergleich": _vergleich,
         "workshop": _workshop,
     }[args.command]
     try:

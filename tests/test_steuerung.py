@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from kdworkbook.cli import main
 from kdworkbook.kern.errors import InputError
 from kdworkbook.steuerung import arbeitsmappe as mappe
-from kdworkbook.steuerung import fortschreibung, kennungen, stand
+from kdworkbook.steuerung import fortschreibung, kennungen, laeufe, stand
 
 from .conftest import ROOT
 
@@ -342,3 +342,53 @@ def test_cycle_steuerung_einlesen_round_two_check(demo_copy, capsys):
     )
     first = table.iloc[0]
     assert (first["verzug_quartale"], first["kostenabweichung_eur"]) == (1, 600.0)  # Q2 vs Q1
+
+
+# --- vergleich -----------------------------------------------------------------------------
+
+
+def _run(folder, results, inputs, stichtag="2026-11-28"):
+    folder.mkdir(parents=True)
+    (folder / "ergebnisse.json").write_text(json.dumps(results), encoding="utf-8")
+    manifest = {
+        "parameterdatei": "/p/stadt.yaml",
+        "stichtag": stichtag,
+        "eingaben": [{"datei": p, "sha256": h, "art": "Eingabe"} for p, h in inputs.items()],
+    }
+    (folder / "lauf.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return folder
+
+
+def test_vergleich_names_figures_inputs_parameters(tmp_path, capsys):
+    a = _run(
+        tmp_path / "a",
+        {"gemeinde": "Stadt X", "bestand": {"stunden": 1000.5, "prozesse": 10}},
+        {"/p/stadt.yaml": "1", "/p/b.xlsx": "2", "/p/alt.csv": "3"},
+    )
+    b = _run(
+        tmp_path / "b",
+        {"gemeinde": "Stadt X", "bestand": {"stunden": 1234.25, "prozesse": 10, "neu": None}},
+        {"/p/stadt.yaml": "9", "/p/b.xlsx": "2"},
+        stichtag="2027-05-20",
+    )
+    got = laeufe.compare_runs(a, b)
+    assert got.werte == [("bestand → stunden", 1000.5, 1234.25), ("bestand → neu", "–", None)]
+    assert got.eingaben == ["/p/alt.csv: nur in A", "/p/stadt.yaml: geändert (SHA-256 weicht ab)"]
+    assert got.parameter == [
+        "Parameterdatei /p/stadt.yaml: geändert (SHA-256 weicht ab)",
+        "Stichtag: 2026-11-28 → 2027-05-20",
+    ]
+    assert main(["vergleich", str(a), str(b)]) == 0
+    out = capsys.readouterr().out
+    assert "  bestand → stunden: 1.000,50 → 1.234,25" in out
+    assert "  bestand → neu: – → nicht berechenbar" in out
+
+
+def test_vergleich_refuses_other_municipality_and_no_run(tmp_path, capsys):
+    a = _run(tmp_path / "a", {"gemeinde": "Stadt X"}, {})
+    b = _run(tmp_path / "b", {"gemeinde": "Stadt Y"}, {})
+    assert main(["vergleich", str(a), str(b)]) == 2
+    err = capsys.readouterr().err
+    assert "Läufe verschiedener Kommunen („Stadt X“ und „Stadt Y“) – nicht verglichen." in err
+    with pytest.raises(InputError, match="kein abgeschlossener Lauf – ergebnisse.json fehlt"):
+        laeufe.compare_runs(tmp_path, a)
