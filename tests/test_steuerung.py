@@ -392,3 +392,31 @@ def test_vergleich_refuses_other_municipality_and_no_run(tmp_path, capsys):
     assert "Läufe verschiedener Kommunen („Stadt X“ und „Stadt Y“) – nicht verglichen." in err
     with pytest.raises(InputError, match="kein abgeschlossener Lauf – ergebnisse.json fehlt"):
         laeufe.compare_runs(tmp_path, a)
+
+
+def test_demo_second_round(demo_copy, capsys):
+    """The shipped second Musterstadt round: its filled workbook against the round-1 plan,
+    then check of musterstadt-2027.yaml (round-1 survey as vorherige_erhebung)."""
+    folder = demo_copy.parent
+    workbook = folder / "musterstadt-2027" / "umsetzungsstand_2027-05-20.xlsx"
+    assert main(["steuerung-einlesen", str(demo_copy), str(workbook)]) == 0
+    capsys.readouterr()
+    assert main(["check", str(folder / "musterstadt-2027.yaml"), "--json"]) == 0
+    section = json.loads(capsys.readouterr().out)["fortschreibung"]
+    # planned: Online-Antrag 600 h × 20 % × 25,50 € = 3.060 € + E-Payment 600 h × 80 % × 5 %
+    # × 25,50 € = 612 €; realised: 300 × (120 − 90) min / 60 = 150 h × 25,50 € = 3.825 €
+    assert section == {
+        "umgesetzt": 2,
+        "begonnen": 2,
+        "geplant": 22,
+        "einsparung_realisiert_eur_jahr": 3825.0,
+        "einsparung_geplant_eur_jahr": 3672.0,
+    }
+    (record,) = (folder / "stadt-musterstadt" / "steuerung").glob("stand_*.json")
+    entries = json.loads(record.read_text(encoding="utf-8"))["massnahmen"]
+    table = fortschreibung.measure_table(entries, dt.date(2027, 5, 28)).set_index("id")
+    ausweis = table.loc["P-99008001012001/online_antrag"]
+    # planned Q1/2027, finished 20.04.2027 (Q2): one quarter late; 3.100 − 2.500 €
+    assert (ausweis["verzug_quartale"], ausweis["kostenabweichung_eur"]) == (1, 600.0)
+    assert table.loc["P-99008001012001/e_payment", "verzug_quartale"] == 0
+    assert (table["ampel"] == "grün").sum() == 2
