@@ -246,6 +246,41 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         help="Ordner mit dem Fragebogen (Standard: <kommune>/buergerbefragung)",
     )
+    steer = sub.add_parser(
+        "steuerung",
+        help="Arbeitsmappe Umsetzungsstand für das Digitalmanagement erzeugen",
+        description="Erzeugt eine Arbeitsmappe mit den geplanten Maßnahmen, in die das "
+        "Digitalmanagement Status, Beginn, Ende und tatsächliche Einmalkosten einträgt.",
+        epilog=_beispiele("kdworkbook steuerung parameters/musterstadt.yaml"),
+    )
+    steer.add_argument("parameter", type=Path, help="Parameterdatei (YAML)")
+    steer.add_argument(
+        "--ausgabe",
+        type=Path,
+        help="Zielordner (Standard: neben der Parameterdatei <kommune>/steuerung)",
+    )
+    steer_back = sub.add_parser(
+        "steuerung-einlesen",
+        help="ausgefüllte Arbeitsmappe Umsetzungsstand prüfen und erfassen",
+        description="Prüft die ausgefüllte Arbeitsmappe und erfasst den Umsetzungsstand mit "
+        "Datum in <kommune>/steuerung; frühere Stände bleiben erhalten.",
+        epilog=_beispiele(
+            "kdworkbook steuerung-einlesen parameters/musterstadt.yaml umsetzungsstand.xlsx"
+        ),
+    )
+    steer_back.add_argument("parameter", type=Path, help="Parameterdatei (YAML)")
+    steer_back.add_argument("datei", type=Path, help="ausgefüllte Arbeitsmappe")
+    versus = sub.add_parser(
+        "vergleich",
+        help="zwei Läufe einer Kommune vergleichen (Zahlen, Eingaben, Parameter)",
+        description="Vergleicht ergebnisse.json und lauf.json zweier Läufe derselben Kommune.",
+        epilog=_beispiele(
+            "kdworkbook vergleich outputs/stadt-musterstadt/2026-11-28_1000 "
+            "outputs/stadt-musterstadt/2027-05-20_1000"
+        ),
+    )
+    versus.add_argument("lauf_a", type=Path, help="früherer Laufordner")
+    versus.add_argument("lauf_b", type=Path, help="späterer Laufordner")
     shop = sub.add_parser(
         "workshop",
         help="Workshop-App (Voilà) auf diesem Rechner starten",
@@ -306,9 +341,12 @@ def _check(args: argparse.Namespace) -> int:
     from kdworkbook.bestand.laden import load_bestand
     from kdworkbook.kern.formatierung import euro, zahl
     from kdworkbook.lauf import schritte
+    from kdworkbook.steuerung.stand import fortschreibung_of
 
     ba = load_bestand(args.parameter)
     summary = schritte.summary(ba)
+    if (fortschreibung := fortschreibung_of(args.parameter, ba)) is not None:
+        summary["fortschreibung"] = fortschreibung
     if args.json:
         print(json.dumps(summary, ensure_ascii=False, indent=2))
         return EXIT_OK
@@ -453,6 +491,44 @@ def _buergerbefragung_einlesen(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _steuerung(args: argparse.Namespace) -> int:
+    from kdworkbook.steuerung import stand
+
+    print(f"Arbeitsmappe erzeugt: {stand.generate(args.parameter, args.ausgabe)}")
+    return EXIT_OK
+
+
+def _steuerung_einlesen(args: argparse.Namespace) -> int:
+    import json
+
+    from kdworkbook.steuerung import stand
+
+    target = stand.import_status(args.parameter, args.datei)
+    entries = json.loads(target.read_text(encoding="utf-8"))["massnahmen"]
+    counts = stand.status_counts(entries)
+    print(f"Umsetzungsstand erfasst: {target}")
+    for status, n in counts.items():
+        print(f"  {status:<15} {n:>4}")
+    return EXIT_OK
+
+
+def _vergleich(args: argparse.Namespace) -> int:
+    from kdworkbook.steuerung import laeufe
+
+    result = laeufe.compare_runs(args.lauf_a, args.lauf_b)
+    print(f"A: {args.lauf_a}\nB: {args.lauf_b}")
+    print(f"Zahlen und Texte ({len(result.werte)} geändert):")
+    for key, old, new in result.werte:
+        print(f"  {key}: {laeufe.shown(old)} → {laeufe.shown(new)}")
+    print(f"Eingaben ({len(result.eingaben)} geändert):")
+    for line in result.eingaben:
+        print(f"  {line}")
+    print(f"Parameter ({len(result.parameter)} geändert):")
+    for line in result.parameter:
+        print(f"  {line}")
+    return EXIT_OK
+
+
 def interrupted() -> int:
     """After Ctrl-C or SIGTERM: say so and end now. The run has already removed its folder
     and stopped kernels and Chromium; a thread still converting a huge report chapter would
@@ -473,6 +549,9 @@ def main(argv: list[str] | None = None) -> int:
         "run": _run,
         "umfrage": _umfrage,
         "umfrage-einlesen": _umfrage_einlesen,
+        "steuerung": _steuerung,
+        "steuerung-einlesen": _steuerung_einlesen,
+        "vergleich": _vergleich,
         "workshop": _workshop,
         "buergerbefragung": _buergerbefragung,
         "buergerbefragung-einlesen": _buergerbefragung_einlesen,

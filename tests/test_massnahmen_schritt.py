@@ -120,7 +120,11 @@ def test_excel_plan(formula_survey, tmp_path):
     assert ws["B2"].value == "=SUMME(A1:A9)" and ws["B2"].data_type == "s"
     assert ws["D2"].value == 2500 and ws["D2"].number_format == "#,##0"
     plan = book["Maßnahmen"]
-    assert plan["B2"].value == "=SUMME(A1:A9)" and plan["B2"].data_type == "s"
+    assert plan["D2"].value == "=SUMME(A1:A9)" and plan["D2"].data_type == "s"
+    # stable ids: no LeiKa key in the seed, so the SHA-1 of the name; then the measure type
+    assert (plan["A1"].value, plan["B1"].value) == ("Maßnahmen-Id", "Prozess-Id")
+    assert plan["B2"].value == "P-a87a4339"
+    assert plan["A2"].value.startswith("P-a87a4339/")
 
 
 def test_check_json_section(capsys):

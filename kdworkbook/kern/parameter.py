@@ -82,6 +82,10 @@ class Settings(BaseModel):
     buergerbefragung: Buergerbefragung = Field(default_factory=Buergerbefragung)
     workshop: WorkshopSettings = Field(default_factory=WorkshopSettings)
     grenzen: Grenzen = Field(default_factory=Grenzen)
+    vorherige_erhebung: tuple[BestandQuelle, ...] = Field(
+        default=(),
+        description="Erhebungsdateien der vorigen Runde (wie bestand), für die Fortschreibung",
+    )
 
     @field_validator("gemeinde")
     @classmethod
@@ -91,14 +95,14 @@ class Settings(BaseModel):
             raise ValueError("enthält einen Zeilenumbruch – der Name steht in einer Zeile")
         return value
 
-    @field_validator("bestand", mode="before")
+    @field_validator("bestand", "vorherige_erhebung", mode="before")
     @classmethod
     def _bestand_as_list(cls, value: Any) -> Any:
         """Accept one path, a list of paths, or a list of ``{datei, fachamt}`` mappings."""
         items = value if isinstance(value, list) else [value]
         return [{"datei": item} if isinstance(item, str) else item for item in items]
 
-    @field_validator("bestand")
+    @field_validator("bestand", "vorherige_erhebung")
     @classmethod
     def _bestand_exists(
         cls, value: tuple[BestandQuelle, ...], info: ValidationInfo

@@ -43,6 +43,8 @@ def plan_sheets(p: Planung) -> dict[str, export.Sheet]:
         "Maßnahmen": (
             measures,
             {
+                "id": ("Maßnahmen-Id", "text"),
+                "prozess_id": ("Prozess-Id", "text"),
                 "rang": ("Rang", "int"),
                 "bezeichnung": ("Prozess", "text"),
                 "fachamt": ("Fachamt", "text"),
@@ -63,6 +65,7 @@ def plan_sheets(p: Planung) -> dict[str, export.Sheet]:
         "Zeitplan": (
             p.measures,
             {
+                "id": ("Maßnahmen-Id", "text"),
                 "rang": ("Rang", "int"),
                 "bezeichnung": ("Prozess", "text"),
                 "massnahme": ("Maßnahme", "text"),

@@ -499,6 +499,10 @@ def summary_of(p: Planung) -> dict[str, Any]:
         "kennzahlen": k.as_dict(),
         "nicht_geeignet": list(p.excluded["bezeichnung"]),
         "ohne_massnahme": [int(r) for r in p.without_measures["rang"]],
+        "ids": [
+            {"id": m.id, "prozess_id": m.prozess_id, "prozess": m.bezeichnung, "typ": m.typ}
+            for m in p.measures[["id", "prozess_id", "bezeichnung", "typ"]].itertuples()
+        ],
     }
 
 

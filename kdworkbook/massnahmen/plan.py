@@ -18,6 +18,7 @@ from kdworkbook.kern.errors import InputError
 from kdworkbook.massnahmen import priorisierung
 from kdworkbook.massnahmen import zuordnung as massnahmen
 from kdworkbook.massnahmen.einstellungen import MassnahmenSettings
+from kdworkbook.steuerung import kennungen
 
 #: How a process came into the planning (column ``auswahl`` of :attr:`Planung.chosen`).
 BY_RANK = "Rang"
@@ -155,6 +156,26 @@ def plan(
     return plan_measures(ranked, excluded, sensitivity, s, stichtag, hours_per_fte)
 
 
+def _with_ids(measures: pd.DataFrame, ranked: pd.DataFrame, excluded: pd.DataFrame) -> pd.DataFrame:
+    """Adds ``id`` and ``prozess_id`` (:mod:`kdworkbook.steuerung.kennungen`) in front; the
+    Prozess-Id is derived over the whole inventory, so a shared LeiKa key is seen."""
+    cols = [c for c in ("bezeichnung", "fachamt", "leika_schluessel") if c in ranked]
+    inventory = pd.concat([ranked[cols], excluded.reindex(columns=cols)], ignore_index=True)
+    ids = dict(
+        zip(
+            zip(inventory["bezeichnung"], inventory["fachamt"], strict=True),
+            kennungen.process_ids(inventory),
+            strict=True,
+        )
+    )
+    keys = zip(measures["bezeichnung"], measures["fachamt"], strict=True)
+    process_id = pd.Series([ids[k] for k in keys], index=measures.index)
+    measures = measures.copy()
+    measures.insert(0, "prozess_id", process_id)
+    measures.insert(0, "id", kennungen.measure_ids(process_id, measures["typ"]))
+    return measures
+
+
 def plan_measures(
     ranked: pd.DataFrame,
     excluded: pd.DataFrame,
@@ -181,7 +202,9 @@ def plan_measures(
     measures = massnahmen.schedule(measures, s.zeitkontingent_personentage, start)
     measures = massnahmen.responsibilities(measures, s.role_names())
     costs = massnahmen.cost_plan(measures, s.zeitkontingent_personentage, start, s.planungsjahre)
+    measures = _with_ids(measures, ranked, excluded)
     processes = massnahmen.by_process(measures)
+    processes.insert(0, "prozess_id", kennungen.lookup(processes, measures))
     processes["ueber_horizont"] = massnahmen.beyond_horizon(
         processes["amortisation_jahre"], s.amortisation_horizont_jahre
     )

@@ -1,0 +1,1 @@
+"""Projektsteuerung nach dem Workshop: stabile Kennungen für Prozesse und Maßnahmen."""
