@@ -228,7 +228,31 @@ def _parser() -> argparse.ArgumentParser:
     )
     shop.add_argument("parameter", type=Path, help="Parameterdatei (YAML)")
     shop.add_argument("--port", type=_ganze_zahl, help="Port auf 127.0.0.1 (Standard: ein freier)")
+    _vergleich_parser(sub)
     return parser
+
+
+def _vergleich_parser(sub: argparse._SubParsersAction) -> None:
+    collect = sub.add_parser(
+        "vergleich-sammeln",
+        help="anonymisierte Vergleichsauszüge aller Kommunen in einen Ordner sammeln",
+        description="Kopiert aus jedem Kommunenordner den Vergleichsauszug (vergleich.json) "
+        "des neuesten vollständigen Laufs in ZIEL, benannt nach seiner Kennung – ohne Namen, "
+        "AGS oder Pfad.",
+        epilog=_beispiele("kdworkbook vergleich-sammeln vergleich/ --ausgabe outputs"),
+    )
+    collect.add_argument("ziel", type=Path, help="Ordner der Agentur für die Auszüge")
+    collect.add_argument(
+        "--ausgabe", type=Path, default=Path("outputs"), help="Ausgabeordner (Standard: outputs)"
+    )
+
+
+def _vergleich_sammeln(args: argparse.Namespace) -> int:
+    from kdworkbook.vergleich import ablage
+
+    written = ablage.sammeln(args.ausgabe, args.ziel)
+    print(f"{len(written)} Vergleichsauszüge nach {args.ziel} geschrieben.")
+    return EXIT_OK
 
 
 def _workshop(args: argparse.Namespace) -> int:
@@ -421,6 +445,7 @@ def main(argv: list[str] | None = None) -> int:
         "umfrage": _umfrage,
         "umfrage-einlesen": _umfrage_einlesen,
         "workshop": _workshop,
+        "vergleich-sammeln": _vergleich_sammeln,
     }[args.command]
     try:
         parameter = getattr(args, "parameter", None)
