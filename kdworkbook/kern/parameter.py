@@ -33,6 +33,7 @@ from kdworkbook.massnahmen.einstellungen import MassnahmenSettings
 from kdworkbook.musterprozess.einstellungen import MusterprozessSettings
 from kdworkbook.rahmen.einstellungen import Rahmen
 from kdworkbook.umfrage.einstellungen import Umfrage
+from kdworkbook.vergleich.einstellungen import VergleichSettings
 from kdworkbook.workshop.einstellungen import WorkshopSettings
 
 _AGS = re.compile(r"^05\d{6}$")
@@ -78,6 +79,7 @@ class Settings(BaseModel):
     massnahmen: MassnahmenSettings = Field(default_factory=MassnahmenSettings)
     musterprozess: MusterprozessSettings = Field(default_factory=MusterprozessSettings)
     umfrage: Umfrage = Field(default_factory=Umfrage)
+    vergleich: VergleichSettings = Field(default_factory=VergleichSettings)
     workshop: WorkshopSettings = Field(default_factory=WorkshopSettings)
     grenzen: Grenzen = Field(default_factory=Grenzen)
 

@@ -76,6 +76,41 @@ def read_folder(folder: Path) -> list[dict[str, Any]]:
     return [read(path) for path in sorted(folder.glob("*.json"))]
 
 
+def peer_extracts(folder: Path) -> list[dict[str, Any]]:
+    """The extracts in *folder* as this run saw them: inside a run each file is read from the
+    run's snapshot of its inputs (:mod:`kdworkbook.kern.momentaufnahme`)."""
+    from kdworkbook.kern import momentaufnahme
+
+    index = momentaufnahme.read_index()
+    copies = index["kopien"] if index else {}
+    if not folder.is_dir():
+        raise InputError(f"vergleich → ordner: Ordner „{folder}“ nicht gefunden.")
+    documents = []
+    for path in sorted(folder.glob("*.json")):
+        copy = copies.get(str(path.resolve()))
+        documents.append(read(Path(copy) if copy else path))
+    return documents
+
+
+def summary(ba: Bestandsaufnahme) -> dict[str, Any]:
+    """Section ``vergleich`` of ``kdworkbook check --json``: reads (and so checks) every peer
+    extract before any notebook runs."""
+    folder = ba.settings.vergleich.ordner
+    if folder is None:
+        return {"konfiguriert": False}
+    return {"konfiguriert": True, "auszuege": len(peer_extracts(folder))}
+
+
+def omitted(ba: Bestandsaufnahme) -> str | None:
+    """The analyst's note when the report has no comparison chapter."""
+    if ba.settings.vergleich.konfiguriert:
+        return None
+    return (
+        "Kein Vergleichsordner angegeben (Abschnitt „vergleich“ mit „ordner“): das Kapitel "
+        "Vergleich mit Kommunen ähnlicher Größe entfällt im Bericht."
+    )
+
+
 def latest_extracts(output_root: Path) -> list[Path]:
     """``vergleich.json`` of each municipality's latest complete run under *output_root*."""
     return sorted(path for path in output_root.glob(f"*/{LATEST}/{DATEI}") if path.is_file())
