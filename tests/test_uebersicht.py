@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from kdworkbook.bericht.browser import CHROMIUM_ARGS, find_browser
 from kdworkbook.cli import main
 from kdworkbook.kern.parameter import slugify
-from kdworkbook.vergleich import agentur, uebersicht
+from kdworkbook.vergleich import agentur, auszug, uebersicht
 
 HEUTE = dt.date(2026, 11, 30)
 
@@ -168,3 +168,37 @@ def test_sort_and_filter_in_chromium(clients, tmp_path):
             assert first_cells() == ["Stadt Cestadt"]
         finally:
             browser.close()
+
+
+def test_cli_writes_pdf_too(clients, tmp_path, capsys):
+    from pypdf import PdfReader
+
+    out, files = clients
+    ziel = tmp_path / "agentur"
+    assert main(["uebersicht", *map(str, files), "--ausgabe", str(out), "--ziel", str(ziel)]) == 0
+    assert f"Geschrieben: {ziel / 'uebersicht.pdf'}" in capsys.readouterr().out
+    text = PdfReader(ziel / "uebersicht.pdf").pages[0].extract_text()
+    assert "Übersicht der Kommunen – Stand" in text
+    assert "Stadt Cestadt" in text
+
+
+def test_synthetic_set_of_all_396_municipalities(tmp_path):
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+    import mandanten_synthetisch
+
+    files = mandanten_synthetisch.write(tmp_path)
+    rows = agentur.rows(files, tmp_path / "outputs", HEUTE)
+    assert len(rows) == 396
+    # size classes of the register (Destatis, 31.12.2019), counted in the CSV by hand
+    classes = [r["groessenklasse"] for r in rows]
+    assert [classes.count(label) for _, label in auszug.GROESSENKLASSEN] == [
+        53,
+        134,
+        132,
+        47,
+        30,
+    ]
+    assert rows[0]["kommune"] == "Stadt Düsseldorf (05111000)"
+    assert all(r["stufe"] == "Rahmen, Bestand, Maßnahmen" for r in rows)

@@ -74,3 +74,30 @@ def auszuege(
     """One synthetic extract per municipality, in the given order."""
     rng = random.Random(seed)
     return [auszug_fuer(g, rng, stichtag) for g in gemeinden]
+
+
+def run_documents(
+    g: referenz.Gemeinde, extract: dict[str, Any], rng: random.Random, heute: dt.date
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``lauf.json`` (start only) and ``ergebnisse.json`` consistent with *extract*: the run
+    lies up to a year back, duties overdue at random."""
+    start = dt.datetime.combine(heute - dt.timedelta(days=rng.randint(0, 365)), dt.time(9))
+    pflichten = [
+        {"paragraph": p, "status": s, "tage_ueberfaellig": rng.choice([None, 0, 120])}
+        for p, s in extract["pflichten"].items()
+    ]
+    ergebnisse = {
+        "gemeinde": g.anzeigename,
+        "bestand": {"prozesse": extract["prozesse"]},
+        "rahmenbedingungen": {
+            "pflichten": pflichten,
+            "pflichten_ueberfaellig": sum(1 for p in pflichten if p["tage_ueberfaellig"]),
+        },
+        "massnahmen": {
+            "kennzahlen": {
+                "quick_wins": extract["quick_wins"],
+                "einsparung_eur": round(extract["einsparung_eur_je_einwohner"] * g.einwohner, 2),
+            }
+        },
+    }
+    return {"start": start.astimezone().isoformat()}, ergebnisse
