@@ -138,3 +138,17 @@ def test_shipped_peers_are_synthetic_and_anonymous():
         assert document["synthetisch"] is True
         assert set(json.dumps(document, ensure_ascii=False)) & {"/", "\\"} == set()
         assert "name" not in document and "ags" not in document
+
+
+def test_chapter_uses_the_same_figures_as_the_written_extract():
+    from kdworkbook.vergleich import auszug
+
+    from .test_cli import DEMO_RESULTS
+
+    ba = load_bestand(DEMO)
+    s = ba.settings
+    results = json.loads(DEMO_RESULTS.read_text(encoding="utf-8"))
+    written = auszug.extract(
+        ba.data, results, auszug.bevoelkerung(s.ags, s.einwohner), s.stichtag, s.gemeinde
+    )
+    assert kapitel.own_extract(ba) == written
