@@ -318,9 +318,8 @@ def test_without_section_the_chapter_is_omitted_and_check_says_so(tmp_path, caps
     # configured: the chapter stays and check has no such note
     demo = load_bestand(DEMO)
     assert schritte.omissions(demo) == {}
-    assert (
-        len(schritte.report_notebooks(demo, lauf.step_notebooks())) == 6
-    )  # with 05_vergleich (the demo names a folder of peers)
+    # six with 05_vergleich: the demo names a folder of peers
+    assert len(schritte.report_notebooks(demo, lauf.step_notebooks())) == 6
 
 
 # --- missing values: „nicht berechenbar“, never 0 -----------------------------------------------
