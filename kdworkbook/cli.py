@@ -292,7 +292,57 @@ def _parser() -> argparse.ArgumentParser:
     )
     shop.add_argument("parameter", type=Path, help="Parameterdatei (YAML)")
     shop.add_argument("--port", type=_ganze_zahl, help="Port auf 127.0.0.1 (Standard: ein freier)")
+    _vergleich_parser(sub)
     return parser
+
+
+def _vergleich_parser(sub: argparse._SubParsersAction) -> None:
+    collect = sub.add_parser(
+        "vergleich-sammeln",
+        help="anonymisierte Vergleichsauszüge aller Kommunen in einen Ordner sammeln",
+        description="Kopiert aus jedem Kommunenordner den Vergleichsauszug (vergleich.json) "
+        "des neuesten vollständigen Laufs in ZIEL, benannt nach seiner Kennung – ohne Namen, "
+        "AGS oder Pfad.",
+        epilog=_beispiele("kdworkbook vergleich-sammeln vergleich/ --ausgabe outputs"),
+    )
+    collect.add_argument("ziel", type=Path, help="Ordner der Agentur für die Auszüge")
+    overview = sub.add_parser(
+        "uebersicht",
+        help="Übersicht der Agentur: alle Kommunen auf einen Blick (HTML, Excel, PDF)",
+        description="Eine Zeile je Kommune aus ihrem neuesten vollständigen Lauf: erreichte "
+        "Schritte, letzter Lauf, überfällige Pflichten, Kennzahlen je 1.000 Einwohner, Quick "
+        "Wins, geplante Einsparung und ob sie Aufmerksamkeit braucht.",
+        epilog=_beispiele("kdworkbook uebersicht parameters/*.yaml"),
+    )
+    overview.add_argument("parameter", type=Path, nargs="+", help="Parameterdateien (YAML)")
+    overview.add_argument(
+        "--ausgabe", type=Path, default=Path("outputs"), help="Ausgabeordner (Standard: outputs)"
+    )
+    overview.add_argument("--ziel", type=Path, help="Zielordner (Standard: <ausgabe>/_uebersicht)")
+    overview.add_argument("--browser", help="Pfad zu Chromium/Chrome für den PDF-Druck")
+    overview.add_argument("--ohne-pdf", action="store_true", help="nur HTML und Excel")
+    collect.add_argument(
+        "--ausgabe", type=Path, default=Path("outputs"), help="Ausgabeordner (Standard: outputs)"
+    )
+
+
+def _uebersicht(args: argparse.Namespace) -> int:
+    from kdworkbook.vergleich import agentur
+
+    ziel = args.ziel or args.ausgabe / agentur.ZIEL
+    for path in agentur.erstellen(
+        args.parameter, args.ausgabe, ziel, browser=args.browser, pdf=not args.ohne_pdf
+    ):
+        print(f"Geschrieben: {path}")
+    return EXIT_OK
+
+
+def _vergleich_sammeln(args: argparse.Namespace) -> int:
+    from kdworkbook.vergleich import ablage
+
+    written = ablage.sammeln(args.ausgabe, args.ziel)
+    print(f"{len(written)} Vergleichsauszüge nach {args.ziel} geschrieben.")
+    return EXIT_OK
 
 
 def _workshop(args: argparse.Namespace) -> int:
@@ -555,6 +605,8 @@ def main(argv: list[str] | None = None) -> int:
         "workshop": _workshop,
         "buergerbefragung": _buergerbefragung,
         "buergerbefragung-einlesen": _buergerbefragung_einlesen,
+        "vergleich-sammeln": _vergleich_sammeln,
+        "uebersicht": _uebersicht,
     }[args.command]
     try:
         parameter = getattr(args, "parameter", None)

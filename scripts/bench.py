@@ -13,6 +13,7 @@ Targets, measured here, never asserted in tests:
    efficiency (CPU at -j 1 / CPU at -j N) ≥ 90 %, cores kept busy at -j N ≥ 90 % (of the
    core time other processes on the shared machine left free)
 5. one workshop update at 5.500 processes: median < 100 ms (when the workshop module exists)
+6. ``kdworkbook uebersicht`` over 396 municipalities' latest runs: < 10 s
 
 Usage: ``.venv/bin/python scripts/bench.py [--schnell]`` (``--schnell`` skips the batch and
 the 200.000-process run).
@@ -365,6 +366,25 @@ def bench_leika_matching() -> dict:
     return leika.match_quality(enriched, cases["erwartet"])
 
 
+def bench_uebersicht() -> tuple[float, float]:
+    """``kdworkbook uebersicht`` over the synthetic set of all 396 municipalities: seconds for
+    HTML + Excel, and for HTML + Excel + PDF."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import mandanten_synthetisch
+
+    from kdworkbook.vergleich import agentur
+
+    with tempfile.TemporaryDirectory() as tmp:
+        files = mandanten_synthetisch.write(Path(tmp))
+        out = Path(tmp) / "outputs"
+        start = time.perf_counter()
+        agentur.erstellen(files, out, Path(tmp) / "a", pdf=False)
+        plain = time.perf_counter() - start
+        start = time.perf_counter()
+        agentur.erstellen(files, out, Path(tmp) / "b")
+        return plain, time.perf_counter() - start
+
+
 def _percent(share: float | None) -> str:
     return "–" if share is None else f"{_de(share * 100, 1)} %"
 
@@ -544,6 +564,15 @@ def main() -> None:
                 median < 0.1,
             )
         )
+    plain, with_pdf = bench_uebersicht()
+    rows.append(
+        (
+            "Übersicht der Agentur, 396 Kommunen (HTML + Excel / mit PDF)",
+            "< 10 s",
+            f"{_de(plain, 1)} s / {_de(with_pdf, 1)} s",
+            with_pdf < 10,
+        )
+    )
     _print(rows)
 
 

@@ -291,7 +291,11 @@ def test_contradicting_key_in_a_survey_file_is_listed_not_applied(tmp_path, refe
     assert cli.main(["check", "--json", str(params)]) == 0
     hinweise = json.loads(capsys.readouterr().out)["hinweise"]
     assert hinweise[0] == note
-    omitted = ("Kein Musterprozess konfiguriert", "Keine Bürgerbefragung ausgewertet")
+    omitted = (
+        "Kein Musterprozess konfiguriert",
+        "Keine Bürgerbefragung ausgewertet",
+        "Kein Vergleichsordner angegeben",
+    )
     assert [h for h in hinweise[1:] if not h.startswith(omitted)] == []
 
 

@@ -318,8 +318,9 @@ def test_without_section_the_chapter_is_omitted_and_check_says_so(tmp_path, caps
     # configured: the chapter stays and check has no such note
     demo = load_bestand(DEMO)
     assert schritte.omissions(demo) == {}
-    # the five chapters and the citizen survey's
-    assert len(schritte.report_notebooks(demo, lauf.step_notebooks())) == 6
+    # the five chapters, 05_vergleich (the demo names a folder of peers) and the citizen
+    # survey's
+    assert len(schritte.report_notebooks(demo, lauf.step_notebooks())) == 7
 
 
 # --- missing values: „nicht berechenbar“, never 0 -----------------------------------------------

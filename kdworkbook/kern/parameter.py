@@ -34,6 +34,7 @@ from kdworkbook.massnahmen.einstellungen import MassnahmenSettings
 from kdworkbook.musterprozess.einstellungen import MusterprozessSettings
 from kdworkbook.rahmen.einstellungen import Rahmen
 from kdworkbook.umfrage.einstellungen import Umfrage
+from kdworkbook.vergleich.einstellungen import VergleichSettings
 from kdworkbook.workshop.einstellungen import WorkshopSettings
 
 _AGS = re.compile(r"^05\d{6}$")
@@ -80,6 +81,7 @@ class Settings(BaseModel):
     musterprozess: MusterprozessSettings = Field(default_factory=MusterprozessSettings)
     umfrage: Umfrage = Field(default_factory=Umfrage)
     buergerbefragung: Buergerbefragung = Field(default_factory=Buergerbefragung)
+    vergleich: VergleichSettings = Field(default_factory=VergleichSettings)
     workshop: WorkshopSettings = Field(default_factory=WorkshopSettings)
     grenzen: Grenzen = Field(default_factory=Grenzen)
     vorherige_erhebung: tuple[BestandQuelle, ...] = Field(

@@ -33,6 +33,7 @@ from kdworkbook.kern import momentaufnahme, paket
 from kdworkbook.kern.errors import InputError
 from kdworkbook.kern.formatierung import zahl
 from kdworkbook.lauf import aufraeumen, ausfuehren, protokoll, schritte
+from kdworkbook.vergleich import ablage as vergleich_ablage
 
 NOTEBOOK_DIR = paket.notebook_dir()
 PARAMETER_NAME = ausfuehren.PARAMETER_NAME
@@ -499,6 +500,7 @@ def _run_in(
     (work / "ergebnisse.json").write_text(
         json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8"
     )
+    vergleich_ablage.write_for_run(work, ba, results)
     (work / protokoll.FILE_NAME).write_text(
         json.dumps(
             protokoll.record(parameter_file, snapshot, p.started, durations, results),

@@ -22,6 +22,7 @@ from kdworkbook.massnahmen import kapitel as massnahmen_ansicht
 from kdworkbook.musterprozess import kapitel as musterprozess_ansicht
 from kdworkbook.rahmen import bedingungen as rahmen
 from kdworkbook.rahmen import kapitel as rahmen_ansicht
+from kdworkbook.vergleich import ablage as vergleich_ablage
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,12 @@ STEPS: list[Step] = [
         notebook="04_musterprozess",
         omitted=_no_musterprozess,
         hinweise=lambda section: section.get("hinweise", []),
+    ),
+    Step(
+        "vergleich",
+        vergleich_ablage.summary,
+        notebook="05_vergleich",
+        omitted=vergleich_ablage.omitted,
     ),
     Step(
         "buergerbefragung",

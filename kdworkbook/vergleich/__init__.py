@@ -1,0 +1,2 @@
+"""Interkommunaler Vergleich: anonymisierter Auszug je Lauf (``vergleich.json``) und seine
+Sammlung in einem Ordner der Agentur."""
