@@ -91,7 +91,12 @@ def test_workbook_lists_plan_protected_with_validation(demo_copy):
     book = load_workbook(path)
     sheet = book[mappe.STATUS_SHEET]
     assert [c.value for c in sheet[1]][:3] == ["Maßnahmen-Id", "Prozess", "Maßnahme"]
-    assert [c.value for c in sheet[2]][:7] == [
+    # row 5: Personalausweis is rank 2 since the citizen survey (Grundsteuer's three above)
+    assert [c.value for c in sheet[2]][:2] == [
+        "P-99102012002002/online_antrag",
+        "Grundsteuer Festsetzung für Grundvermögen",
+    ]
+    assert [c.value for c in sheet[5]][:7] == [
         FIRST,
         "Personalausweis Ausstellung erstmalig",
         "Online-Antrag über Servicekonto/Portal",
@@ -173,16 +178,16 @@ def test_bad_rows_are_named_and_nothing_is_recorded(demo_copy, capsys):
     assert "Traceback" not in err
     name = path.name
     assert (
-        f"{name}, Zeile 3, Beginn tatsächlich (Datum): 01.12.2026 liegt vor dem "
+        f"{name}, Zeile 6, Beginn tatsächlich (Datum): 01.12.2026 liegt vor dem "
         "Planbeginn 01.01.2027." in err
     )
-    assert f"{name}, Zeile 3, Einmalkosten tatsächlich €: -50,00\xa0€ ist negativ." in err
+    assert f"{name}, Zeile 6, Einmalkosten tatsächlich €: -50,00\xa0€ ist negativ." in err
     assert (
         f"{name}, Zeile 30: Maßnahmen-Id „P-00000000000000/online_antrag“ steht nicht "
         "im Maßnahmenplan." in err
     )
     assert (
-        f"{name}, Zeilen 2 und 31: Maßnahme „{FIRST}“ ist zweimal als umgesetzt gemeldet, "
+        f"{name}, Zeilen 5 und 31: Maßnahme „{FIRST}“ ist zweimal als umgesetzt gemeldet, "
         "mit verschiedenem Ende (01.05.2027 und 01.06.2027)."
     ) in err
     assert not list(path.parent.glob("stand_*.json"))

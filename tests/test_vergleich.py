@@ -139,7 +139,7 @@ def test_demo_extract_names_neither_municipality_nor_ags():
     assert extract["groessenklasse"] == "20.000 bis unter 50.000"  # 25.400 (Parameterdatei)
     # 28.757,18 h / 25.400 × 1.000 = 1.132,173
     assert extract["stunden_je_1000"] == 1132.173
-    assert extract["quick_wins"] == 42
+    assert extract["quick_wins"] == 43  # with the citizen survey in the ranking
     assert extract["einsparung_eur_je_einwohner"] == 0.84  # 21.335,34 € / 25.400
 
 

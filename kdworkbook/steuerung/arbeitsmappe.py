@@ -20,7 +20,12 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from kdworkbook.bericht.excel import save_atomically
 from kdworkbook.kern.formatierung import datum
-from kdworkbook.umfrage.arbeitsmappe import HEADER_FILL, LOCKED_FILL, META_SHEET
+from kdworkbook.umfrage.arbeitsmappe import (
+    HEADER_FILL,
+    LOCKED_FILL,
+    META_SHEET,
+    add_validations,
+)
 
 FORMAT = "kdworkbook-steuerung-1"
 GUIDE_SHEET = "Anleitung"
@@ -181,10 +186,4 @@ def _validations(sheet, keys: list[str], last: int) -> None:
             "Bitte einen Betrag in Euro ≥ 0 eintragen.",
         ),
     ]
-    for name, validation, message in rules:
-        validation.allow_blank = True
-        validation.showErrorMessage = True
-        validation.errorTitle = "Ungültiger Wert"
-        validation.error = message
-        validation.add(column(name))
-        sheet.add_data_validation(validation)
+    add_validations(sheet, [(column(name), v, message) for name, v, message in rules])

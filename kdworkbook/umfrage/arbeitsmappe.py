@@ -268,10 +268,16 @@ def _validations(sheet, last: int, stufen: tuple[int, ...]) -> None:
             "Bitte faktisch, rechtlich oder wirtschaftlich wählen – oder leer lassen.",
         ),
     ]
-    for name, validation, message in rules:
+    add_validations(sheet, [(column(name), v, message) for name, v, message in rules])
+
+
+def add_validations(sheet, rules: list[tuple[str, DataValidation, str]]) -> None:
+    """Excel's input checks: each (cell range, validation, German message) – blank allowed,
+    a wrong value refused with the message (also used by the status workbook)."""
+    for cells, validation, message in rules:
         validation.allow_blank = True
         validation.showErrorMessage = True
         validation.errorTitle = "Ungültiger Wert"
         validation.error = message
-        validation.add(column(name))
+        validation.add(cells)
         sheet.add_data_validation(validation)
