@@ -5,6 +5,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -186,6 +187,21 @@ def test_sigterm_leaves_no_half_written_run_and_no_kernel(tmp_path, municipality
     assert _entries(out / "stadt-lauf") == []  # no .unfertig-… folder, no run
     time.sleep(1)
     assert not [pid for pid in started if _is_kernel(pid)]
+
+
+def test_a_stopped_step_is_reaped_even_when_popen_is_left_locked():
+    """Ctrl-C or SIGTERM inside ``Popen.poll()`` can leave Popen's internal lock taken (seen:
+    a batch that never ended after SIGTERM, its step process a zombie). The runner must still
+    reap the step instead of blocking for ever."""
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    stat = Path(f"/proc/{process.pid}/stat")
+    while stat.read_text().split(") ")[1][0] != "Z":  # exited, not yet reaped
+        time.sleep(0.05)
+    process._waitpid_lock.acquire()  # as an interrupted poll() leaves it
+    reaped = threading.Event()
+    threading.Thread(target=lambda: (lauf._reap(process), reaped.set()), daemon=True).start()
+    assert reaped.wait(60), "der beendete Schritt wurde nicht abgeholt"
+    assert not stat.exists()
 
 
 def _is_kernel(pid: int) -> bool:

@@ -110,6 +110,18 @@ def kernel_log(target: Path) -> Path:
 STOP_WAIT_S = 10.0
 
 
+def _reap(process: subprocess.Popen) -> None:
+    """Wait for a killed step without relying on Popen's internal lock: Ctrl-C or SIGTERM
+    becomes KeyboardInterrupt wherever the main thread is – also inside ``Popen.poll()``,
+    which can leave that lock taken; ``Popen.wait()`` would then block for ever (a batch
+    that never ended after SIGTERM, with the step's exited process never reaped)."""
+    try:
+        process.wait(timeout=1)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(process.pid, 0)
+
+
 class _Step:
     """One step notebook executing in a process of its own (:mod:`kdworkbook.lauf.ausfuehren`),
     in a process group of its own: the runner never changes its working folder, and
@@ -165,7 +177,7 @@ class _Step:
         except subprocess.TimeoutExpired:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self._process.pid, signal.SIGKILL)
-            self._process.wait()
+            _reap(self._process)
         finally:
             shutil.rmtree(self._sockets, ignore_errors=True)
             self._failure.unlink(missing_ok=True)
