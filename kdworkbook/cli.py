@@ -270,6 +270,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     steer_back.add_argument("parameter", type=Path, help="Parameterdatei (YAML)")
     steer_back.add_argument("datei", type=Path, help="ausgefüllte Arbeitsmappe")
+    steer_back.add_argument(
+        "--datum",
+        help="Tag des Stands, TT.MM.JJJJ (Standard: heute); ein Bericht nutzt die Stände "
+        "bis zu seinem Stichtag",
+    )
     versus = sub.add_parser(
         "vergleich",
         help="zwei Läufe einer Kommune vergleichen (Zahlen, Eingaben, Parameter)",
@@ -391,12 +396,9 @@ def _check(args: argparse.Namespace) -> int:
     from kdworkbook.bestand.laden import load_bestand
     from kdworkbook.kern.formatierung import euro, zahl
     from kdworkbook.lauf import schritte
-    from kdworkbook.steuerung.stand import fortschreibung_of
 
     ba = load_bestand(args.parameter)
-    summary = schritte.summary(ba)
-    if (fortschreibung := fortschreibung_of(args.parameter, ba)) is not None:
-        summary["fortschreibung"] = fortschreibung
+    summary = schritte.summary(ba)  # with „fortschreibung“ when there is a previous round/Stand
     if args.json:
         print(json.dumps(summary, ensure_ascii=False, indent=2))
         return EXIT_OK
@@ -549,11 +551,21 @@ def _steuerung(args: argparse.Namespace) -> int:
 
 
 def _steuerung_einlesen(args: argparse.Namespace) -> int:
+    import datetime as dt
     import json
 
+    from kdworkbook.kern.formatierung import datum_lesen
     from kdworkbook.steuerung import stand
 
-    target = stand.import_status(args.parameter, args.datei)
+    day = None
+    if args.datum is not None:
+        try:
+            day = datum_lesen(args.datum.strip())
+        except ValueError:
+            day = None
+        if not isinstance(day, dt.date):
+            raise InputError(f"--datum: „{args.datum}“ ist kein Datum (erwartet TT.MM.JJJJ).")
+    target = stand.import_status(args.parameter, args.datei, today=day)
     entries = json.loads(target.read_text(encoding="utf-8"))["massnahmen"]
     counts = stand.status_counts(entries)
     print(f"Umsetzungsstand erfasst: {target}")

@@ -9,15 +9,17 @@ What this script writes (next to ``parameters/musterstadt.yaml``):
 ``musterstadt-2027/umsetzungsstand_2027-05-20.xlsx``
     The Umsetzungsstand workbook of the round-1 plan as the Digitalmanager filled it: two
     measures umgesetzt, two begonnen, one zurückgestellt, one verworfen, the rest geplant.
+``stadt-musterstadt/steuerung/stand_2027-05-20.json``
+    That workbook recorded as the Stand of 20.05.2027 (as ``kdworkbook steuerung-einlesen
+    parameters/musterstadt.yaml … --datum 20.05.2027`` does). Both demo rounds share this
+    folder; the round-1 report (Stichtag 28.11.2026) does not use it, the round-2 report does.
 ``musterstadt-2027.yaml``
-    The round-1 parameter file with Stichtag 28.05.2027, the round-2 survey as ``bestand`` and
-    the round-1 survey as ``vorherige_erhebung``.
+    The round-1 parameter file with Stichtag 28.05.2027, the round-2 survey as ``bestand``,
+    the round-1 survey as ``vorherige_erhebung``, and „OZG § 1a Abs. 1“ moved from offen to
+    teilweise (the Personalausweis can be applied for online).
 
-Usage: ``.venv/bin/python scripts/demo_runde2.py`` – then
-``kdworkbook steuerung-einlesen parameters/musterstadt.yaml
-parameters/musterstadt-2027/umsetzungsstand_2027-05-20.xlsx`` records the Stand, and
-``kdworkbook check --json parameters/musterstadt-2027.yaml`` shows the section
-``fortschreibung``.
+Usage: ``.venv/bin/python scripts/demo_runde2.py`` – then ``make demo-runde2`` runs both
+rounds; the round-2 report has the chapter Fortschreibung.
 """
 
 from __future__ import annotations
@@ -93,9 +95,33 @@ def status_workbook(target: Path) -> Path:
     return path
 
 
+#: the duty whose status moved since the round-1 report: (old lines, new lines)
+DUTY = (
+    '''    "OZG § 1a Abs. 1":
+      status: offen
+      notiz: erst rund jeder zehnte Prozess mit Reifegrad 3 oder 4 (OZG-konform)
+''',
+    '''    "OZG § 1a Abs. 1":
+      status: teilweise
+      notiz: Personalausweis online beantragbar, weitere Leistungen folgen
+''',
+)
+
+
+def record_status(workbook: Path) -> Path:
+    """The filled workbook recorded as the Stand of :data:`DAY` (an earlier demo Stand of
+    that day is replaced: this script makes the demo, it is no Digitalmanager)."""
+    folder = stand.home(PARAMETERS / "musterstadt.yaml", "stadt-musterstadt")
+    for old in folder.glob(f"stand_{DAY.isoformat()}*.json"):
+        old.unlink()
+    return stand.import_status(PARAMETERS / "musterstadt.yaml", workbook, today=DAY)
+
+
 def parameter_file() -> Path:
     text = (PARAMETERS / "musterstadt.yaml").read_text(encoding="utf-8")
     text = text.replace("stichtag: 2026-11-28", "stichtag: 2027-05-28", 1)
+    assert DUTY[0] in text
+    text = text.replace(DUTY[0], DUTY[1], 1)
     text = text.replace("  - datei: musterstadt/bestand_", "  - datei: musterstadt-2027/bestand_")
     text = text.replace(
         "  - musterstadt/bestand_fachaemter", "  - musterstadt-2027/bestand_fachaemter"
@@ -120,7 +146,9 @@ def parameter_file() -> Path:
 def main() -> int:
     target = PARAMETERS / "musterstadt-2027"
     survey(target)
-    print(status_workbook(target))
+    workbook = status_workbook(target)
+    print(workbook)
+    print(record_status(workbook))
     print(parameter_file())
     return 0
 

@@ -49,6 +49,8 @@ class Bestandsaufnahme:
     data: pd.DataFrame  # the survey with Jahresstunden, Personalkosten, VZÄ per process
     #: return status of the survey round (``ruecklauf.json`` beside a survey file), if any
     ruecklauf: pd.DataFrame | None = None
+    #: the parameter file as named by the user (inside a run: the original, not the copy)
+    parameter_file: Path | None = None
 
     @property
     def key_figures(self) -> bestand.KeyFigures:
@@ -120,7 +122,11 @@ def load_bestand(
         survey.data, settings.stundensaetze, settings.stufen, settings.jahresarbeitsstunden
     )
     return Bestandsaufnahme(
-        settings=settings, survey=survey, data=data, ruecklauf=_return_status(survey.files)
+        settings=settings,
+        survey=survey,
+        data=data,
+        ruecklauf=_return_status(survey.files),
+        parameter_file=Path(index["parameterdatei"]) if index else Path(parameter_file).resolve(),
     )
 
 

@@ -152,9 +152,11 @@ def take(
     declared: list[Path],
     stichtag: dt.date,
     stichtag_given: bool,
+    extra: dict[str, Any] | None = None,
 ) -> Snapshot:
     """Copy the parameter file and every file in *read* (with its stat at first read) and
-    *declared* into *root*; package data is hashed, not copied."""
+    *declared* into *root*; package data is hashed, not copied. *extra* goes into the index
+    as it is (e.g. ``vorheriger_lauf``: the previous report a step compares with)."""
     parameter_file = parameter_file.resolve()
     snap = Snapshot(root, copy_path(root, parameter_file), stichtag, stichtag_given)
     wanted = dict.fromkeys([parameter_file, *read, *(p.resolve() for p in declared)])
@@ -184,6 +186,7 @@ def take(
                 "stichtag": stichtag.isoformat(),
                 "stichtag_angegeben": stichtag_given,
                 "kopien": {str(k): str(v) for k, v in snap.copies.items()},
+                **(extra or {}),
             },
             ensure_ascii=False,
             indent=2,

@@ -367,6 +367,7 @@ def run(
         notebooks = schritte.report_notebooks(ba, step_notebooks(notebook_dir))
         slug_dir = Path(output_root).resolve() / ba.settings.slug
         _check_latest(slug_dir)
+        extra = _previous_report(ba, slug_dir, declared)
         for line in aufraeumen.remove_stale(slug_dir):
             progress(line)
         stamp = started.strftime("%Y-%m-%d_%H%M%S")
@@ -380,8 +381,9 @@ def run(
             raise
         try:
             prepared = _Prepared(
-                parameter_file, ba, read, declared, notebooks, started, slug_dir, stamp, work, lock
-            )
+                parameter_file, ba, read, declared, notebooks, started, slug_dir, stamp, work, lock,
+                extra,
+            )  # fmt: skip
             return _run_in(prepared, browser, progress, parallel, overlap)
         except BaseException as exc:
             if isinstance(exc, OSError) and exc.filename is None:
@@ -431,6 +433,30 @@ class _Prepared:
     stamp: str
     work: Path
     lock: aufraeumen.RunLock
+    index_extra: dict[str, Any] | None = None  # further entries of the snapshot's index
+
+
+def _previous_report(ba: Any, slug_dir: Path, declared: list[Path]) -> dict[str, Any] | None:
+    """For the chapter Fortschreibung: the previous report of this municipality (latest
+    complete run in *slug_dir* with an earlier Stichtag); its ``ergebnisse.json`` becomes an
+    input of the run (copied, hashed, in ``lauf.json``). None without the chapter or run."""
+    from kdworkbook.steuerung import kapitel as fortschreibung_ansicht
+    from kdworkbook.steuerung import laeufe
+
+    if fortschreibung_ansicht.omitted(ba) is not None:
+        return None
+    found = laeufe.previous_run(slug_dir, ba.settings.stichtag)
+    if found is None:
+        return None
+    results = (found[0] / laeufe.RESULTS).resolve()
+    declared.append(results)
+    return {
+        fortschreibung_ansicht.PREVIOUS_RUN: {
+            "ergebnisse": str(results),
+            "lauf": found[0].name,
+            "stichtag": found[1].isoformat(),
+        }
+    }
 
 
 def _run_in(
@@ -452,6 +478,7 @@ def _run_in(
         p.declared,
         ba.settings.stichtag,
         "stichtag" in ba.settings.model_fields_set,
+        p.index_extra,
     )
     if snapshot.changed:  # replaced between the check and the copy: use the copies throughout
         progress(

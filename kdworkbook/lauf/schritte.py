@@ -22,6 +22,7 @@ from kdworkbook.massnahmen import kapitel as massnahmen_ansicht
 from kdworkbook.musterprozess import kapitel as musterprozess_ansicht
 from kdworkbook.rahmen import bedingungen as rahmen
 from kdworkbook.rahmen import kapitel as rahmen_ansicht
+from kdworkbook.steuerung import kapitel as fortschreibung_ansicht
 from kdworkbook.vergleich import ablage as vergleich_ablage
 
 
@@ -32,15 +33,18 @@ class Step:
     ``omitted`` → a German note for the analyst when the step's chapter (notebook stem
     ``notebook``) is left out of the client report for this municipality, else None;
     ``hinweise`` → the notes of the step's own summary that belong in the top-level list
-    (``check`` prints them, „Warnung: …“ as a warning)."""
+    (``check`` prints them, „Warnung: …“ as a warning); ``note_omission`` False: the chapter
+    is left out without a note (a first report has no Fortschreibung by method). A
+    ``summary`` of None leaves the step's section out of ``check --json``."""
 
     key: str
-    summary: Callable[[Bestandsaufnahme], dict[str, Any]]
+    summary: Callable[[Bestandsaufnahme], dict[str, Any] | None]
     sheets: Callable[[Bestandsaufnahme], dict[str, export.Sheet]] | None = None
     write: Callable[[Bestandsaufnahme, Path], list[Path]] | None = None
     notebook: str | None = None
     omitted: Callable[[Bestandsaufnahme], str | None] | None = None
     hinweise: Callable[[dict[str, Any]], list[str]] | None = None
+    note_omission: bool = True
 
 
 def _no_musterprozess(ba: Bestandsaufnahme) -> str | None:
@@ -76,18 +80,33 @@ STEPS: list[Step] = [
         notebook="06_buergerbefragung",
         omitted=buergerbefragung_ansicht.omitted,
     ),
+    Step(
+        "fortschreibung",
+        fortschreibung_ansicht.summary,
+        notebook="07_fortschreibung",
+        omitted=fortschreibung_ansicht.omitted,
+        note_omission=False,
+    ),
 ]
 
 
+def _left_out(ba: Bestandsaufnahme) -> dict[str, tuple[str, bool]]:
+    found = {
+        s.notebook: (s.omitted(ba), s.note_omission) for s in STEPS if s.notebook and s.omitted
+    }
+    return {stem: (note, noted) for stem, (note, noted) in found.items() if note}
+
+
 def omissions(ba: Bestandsaufnahme) -> dict[str, str]:
-    """Notebook stem → German note, for every chapter left out for this municipality."""
-    notes = {s.notebook: s.omitted(ba) for s in STEPS if s.notebook and s.omitted}
-    return {stem: note for stem, note in notes.items() if note}
+    """Notebook stem → German note, for every chapter left out for this municipality that
+    the analyst should hear about."""
+    return {stem: note for stem, (note, noted) in _left_out(ba).items() if noted}
 
 
 def report_notebooks(ba: Bestandsaufnahme, notebooks: list[Path]) -> list[Path]:
-    """The chapter notebooks of this municipality's report (see :func:`omissions`)."""
-    left_out = omissions(ba)
+    """The chapter notebooks of this municipality's report (see :func:`omissions`; the
+    chapters left out without a note are not part of it either)."""
+    left_out = _left_out(ba)
     return [nb for nb in notebooks if nb.stem not in left_out]
 
 
@@ -101,7 +120,10 @@ def summary(ba: Bestandsaufnahme) -> dict[str, Any]:
     }
     notes = list(ba.survey.notes)
     for step in STEPS:
-        result[step.key] = section = step.summary(ba)
+        section = step.summary(ba)
+        if section is None:
+            continue
+        result[step.key] = section
         if step.hinweise:
             notes += step.hinweise(section)
     result["hinweise"] = [*notes, *rahmen.review_notes(ba), *omissions(ba).values()]

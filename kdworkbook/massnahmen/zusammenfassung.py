@@ -3,7 +3,7 @@
 Key figures of the Bestandsaufnahme and the Maßnahmenentwicklung (the chapters' own objects:
 ``ba.key_figures`` and ``Planung.kennzahlen``), the top group of the ranking with its measures,
 the savings potential and – when the Rahmenbedingungen know them – the overdue legal duties.
-One function per notebook cell.
+One function per notebook cell; after a first report the box „Seit dem letzten Bericht“.
 """
 
 from __future__ import annotations
@@ -83,6 +83,14 @@ def key_figures(ba: Bestandsaufnahme, p: Planung) -> HTML:
             "Einmalkosten": euro(k.einmalkosten_eur),
         }
     )
+
+
+def since_last_report(ba: Bestandsaufnahme) -> HTML | None:
+    """The box „Seit dem letzten Bericht“ – only when the report has the chapter
+    Fortschreibung, from the chapter's own object (:func:`kdworkbook.steuerung.kapitel.load`)."""
+    from kdworkbook.steuerung import kapitel as fortschreibung_ansicht
+
+    return fortschreibung_ansicht.since_last_report(fortschreibung_ansicht.load(ba))
 
 
 def top_heading(p: Planung) -> Markdown:

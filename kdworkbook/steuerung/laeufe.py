@@ -8,6 +8,7 @@ kept after a run, so a changed file is named, not diffed line by line.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -109,3 +110,25 @@ def compare_runs(run_a: Path, run_b: Path) -> Vergleich:
     return Vergleich(
         werte=compare_values(ra, rb), eingaben=compare_inputs(ma, mb), parameter=parameters
     )
+
+
+def previous_run(slug_dir: Path, stichtag: dt.date) -> tuple[Path, dt.date] | None:
+    """The previous report of a municipality: of the complete runs in *slug_dir* (with
+    ``ergebnisse.json`` and ``lauf.json``) those whose Stichtag lies before *stichtag*, the
+    one with the latest Stichtag (then the latest run) – with that Stichtag; None if none."""
+    best: tuple[Path, dt.date] | None = None
+    if not slug_dir.is_dir():
+        return None
+    for folder in slug_dir.iterdir():
+        if folder.name.startswith(".") or folder.is_symlink() or not folder.is_dir():
+            continue
+        if not (folder / RESULTS).is_file() or not (folder / protokoll.FILE_NAME).is_file():
+            continue
+        try:
+            manifest = json.loads((folder / protokoll.FILE_NAME).read_text(encoding="utf-8"))
+            day = dt.date.fromisoformat(manifest["stichtag"])
+        except (OSError, ValueError, KeyError, TypeError):
+            continue  # not a run of ours: not a previous report
+        if day < stichtag and (best is None or (day, folder.name) > (best[1], best[0].name)):
+            best = (folder, day)
+    return best

@@ -19,14 +19,13 @@ import pandas as pd
 
 from kdworkbook.bestand.erhebung import read_survey
 from kdworkbook.bestand.kennzahlen import add_figures
-from kdworkbook.bestand.laden import Bestandsaufnahme, load_bestand
-from kdworkbook.kern import archiv
+from kdworkbook.bestand.laden import load_bestand
+from kdworkbook.kern import archiv, momentaufnahme
 from kdworkbook.kern.errors import InputError
 from kdworkbook.kern.formatierung import datum, datum_lesen, euro
 from kdworkbook.kern.parameter import Settings
 from kdworkbook.massnahmen.kapitel import planung
 from kdworkbook.steuerung import arbeitsmappe as mappe
-from kdworkbook.steuerung import fortschreibung, kennungen
 
 FOLDER = "steuerung"
 WORKBOOK = "umsetzungsstand_{tag}.xlsx"
@@ -296,7 +295,10 @@ def _plain(value: object) -> object:
 
 
 def import_status(parameter_file: Path, path: Path, today: dt.date | None = None) -> Path:
-    """Check a filled workbook against the current plan and record it; returns the record."""
+    """Check a filled workbook against the current plan and record it; returns the record.
+
+    *today* is the day of the Stand (default: today); a report uses the Stände recorded up
+    to its Stichtag (:func:`stands_until`)."""
     ba = load_bestand(parameter_file)
     p = planung(ba)
     entries = read_status(path, set(p.measures["id"]), p.start)
@@ -304,18 +306,58 @@ def import_status(parameter_file: Path, path: Path, today: dt.date | None = None
     return record(folder, ba.settings.gemeinde, path, entries, today or dt.date.today(), p.measures)
 
 
+def _order(p: Path) -> tuple[str, int]:
+    stem = p.stem.removeprefix("stand_")
+    day, _, n = stem.partition("_")
+    return day, int(n) if n.isdigit() else 1
+
+
+def recorded_day(path: Path) -> dt.date | None:
+    """The day in the name ``stand_<JJJJ-MM-TT>[_n].json``; None for any other name."""
+    try:
+        return dt.date.fromisoformat(_order(Path(path))[0])
+    except ValueError:
+        return None
+
+
+def read_record(path: Path) -> dict:
+    """One recorded Stand; a damaged file is named."""
+    try:
+        document = json.loads(Path(path).read_text(encoding="utf-8"))
+        if not isinstance(document, dict) or not isinstance(document.get("massnahmen"), list):
+            raise ValueError
+    except (ValueError, UnicodeDecodeError):
+        raise InputError(
+            f"{path}: kein lesbarer Umsetzungsstand (JSON von „kdworkbook "
+            "steuerung-einlesen“) – bitte nicht von Hand ändern."
+        ) from None
+    return document
+
+
 def history(folder: Path) -> list[dict]:
     """Every recorded Stand in *folder*, oldest first (by date, then number)."""
+    return [read_record(p) for p in sorted(Path(folder).glob("stand_*.json"), key=_order)]
 
-    def order(p: Path) -> tuple[str, int]:
-        stem = p.stem.removeprefix("stand_")
-        day, _, n = stem.partition("_")
-        return day, int(n) if n.isdigit() else 1
 
-    return [
-        json.loads(p.read_text(encoding="utf-8"))
-        for p in sorted(Path(folder).glob("stand_*.json"), key=order)
-    ]
+def stands_until(folder: Path, stichtag: dt.date) -> list[dict]:
+    """The Stände a report with *stichtag* may use, oldest first: those recorded on or
+    before the Stichtag (a Stand recorded later belongs to later reports; the files of later
+    days are not even opened). Inside a run only the Stände of the run's snapshot count,
+    read from their copies: one recorded while the run is under way does not half-apply."""
+    index = momentaufnahme.read_index()
+    copies = index["kopien"] if index else None
+    found = []
+    for path in sorted(Path(folder).glob("stand_*.json"), key=_order):
+        day = recorded_day(path)
+        if day is None or day > stichtag:
+            continue
+        if copies is not None:
+            copy = copies.get(str(path.resolve()))
+            if copy is None:
+                continue  # recorded after the run started
+            path = Path(copy)
+        found.append(read_record(path))
+    return found
 
 
 def status_counts(entries: list[dict]) -> dict[str, int]:
@@ -337,21 +379,3 @@ def previous_round(settings: Settings) -> pd.DataFrame | None:
     return add_figures(
         survey.data, settings.stundensaetze, settings.stufen, settings.jahresarbeitsstunden
     )
-
-
-def fortschreibung_of(parameter_file: Path, ba: Bestandsaufnahme) -> dict | None:
-    """Section ``fortschreibung`` of ``check --json`` from the latest recorded Stand next to the
-    parameter file and the previous round; None when neither exists."""
-    s = ba.settings
-    folder = home(parameter_file, s.slug)
-    stands = history(folder) if folder.is_dir() else []
-    previous = previous_round(s)
-    if not stands and previous is None:
-        return None
-    entries = stands[-1]["massnahmen"] if stands else []
-    savings = None
-    if previous is not None and entries:
-        savings = fortschreibung.realised_savings(
-            entries, previous, ba.data, kennungen.process_ids(previous)
-        )
-    return fortschreibung.summary(entries, savings)
