@@ -65,8 +65,10 @@ def test_missing_name_column_is_an_error():
 
 @pytest.fixture
 def demo_copy(tmp_path):
-    """The demo parameters in a temporary folder (the status is recorded next to them)."""
+    """The demo parameters in a temporary folder (the status is recorded next to them),
+    without the demo's recorded Stand: a municipality right after its first report."""
     shutil.copytree(ROOT / "parameters", tmp_path / "parameters")
+    shutil.rmtree(tmp_path / "parameters" / "stadt-musterstadt" / "steuerung")
     return tmp_path / "parameters" / "musterstadt.yaml"
 
 
@@ -314,7 +316,7 @@ def test_cycle_steuerung_einlesen_round_two_check(demo_copy, capsys):
         },
     )
     capsys.readouterr()
-    assert main(["steuerung-einlesen", str(demo_copy), str(path)]) == 0
+    assert main(["steuerung-einlesen", str(demo_copy), str(path), "--datum", "20.05.2027"]) == 0
     assert "umgesetzt          1" in capsys.readouterr().out
     # round 2, six months later: round 1 kept, the Personalausweis now takes 90 instead of 120 min
     shutil.copytree(folder / "musterstadt", folder / "runde1")
@@ -323,7 +325,9 @@ def test_cycle_steuerung_einlesen_round_two_check(demo_copy, capsys):
     assert sheet["C2"].value == "Personalausweis Ausstellung erstmalig"
     sheet["E2"] = 90
     book.save(folder / "musterstadt" / "bestand_buergerbuero.xlsx")
-    text = demo_copy.read_text(encoding="utf-8")
+    text = demo_copy.read_text(encoding="utf-8").replace(
+        "stichtag: 2026-11-28", "stichtag: 2027-05-28"
+    )
     text += (
         "\nvorherige_erhebung:\n"
         "  - datei: runde1/bestand_buergerbuero.xlsx\n    fachamt: Bürgerbüro\n"
@@ -399,13 +403,18 @@ def test_vergleich_refuses_other_municipality_and_no_run(tmp_path, capsys):
         laeufe.compare_runs(tmp_path, a)
 
 
-def test_demo_second_round(demo_copy, capsys):
-    """The shipped second Musterstadt round: its filled workbook against the round-1 plan,
-    then check of musterstadt-2027.yaml (round-1 survey as vorherige_erhebung)."""
-    folder = demo_copy.parent
+def test_demo_second_round(tmp_path, capsys):
+    """The shipped second Musterstadt round: the recorded Stand is the filled workbook read
+    against the round-1 plan; check of musterstadt-2027.yaml (round-1 survey as
+    vorherige_erhebung) has the section, the round-1 file (Stichtag before the Stand) not."""
+    shutil.copytree(ROOT / "parameters", tmp_path / "parameters")
+    folder = tmp_path / "parameters"
+    shipped = folder / "stadt-musterstadt" / "steuerung" / "stand_2027-05-20.json"
     workbook = folder / "musterstadt-2027" / "umsetzungsstand_2027-05-20.xlsx"
-    assert main(["steuerung-einlesen", str(demo_copy), str(workbook)]) == 0
-    capsys.readouterr()
+    again = stand.import_status(folder / "musterstadt.yaml", workbook, today=DAY)
+    assert again.name == "stand_2027-05-20_2.json"  # the shipped one stays
+    recorded, repeated = (json.loads(p.read_text(encoding="utf-8")) for p in (shipped, again))
+    assert recorded == repeated
     assert main(["check", str(folder / "musterstadt-2027.yaml"), "--json"]) == 0
     section = json.loads(capsys.readouterr().out)["fortschreibung"]
     # planned: Online-Antrag 600 h × 20 % × 25,50 € = 3.060 € + E-Payment 600 h × 80 % × 5 %
@@ -417,8 +426,11 @@ def test_demo_second_round(demo_copy, capsys):
         "einsparung_realisiert_eur_jahr": 3825.0,
         "einsparung_geplant_eur_jahr": 3672.0,
     }
-    (record,) = (folder / "stadt-musterstadt" / "steuerung").glob("stand_*.json")
-    entries = json.loads(record.read_text(encoding="utf-8"))["massnahmen"]
+    assert main(["check", str(folder / "musterstadt.yaml"), "--json"]) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert "fortschreibung" not in first
+    assert not [h for h in first["hinweise"] if "Fortschreibung" in h]
+    entries = recorded["massnahmen"]
     table = fortschreibung.measure_table(entries, dt.date(2027, 5, 28)).set_index("id")
     ausweis = table.loc["P-99008001012001/online_antrag"]
     # planned Q1/2027, finished 20.04.2027 (Q2): one quarter late; 3.100 − 2.500 €

@@ -157,6 +157,15 @@ def load(ba: Bestandsaufnahme) -> Fortschreibung | None:
     )
 
 
+def chapter(ba: Bestandsaufnahme) -> Fortschreibung:
+    """:func:`load` for the notebook: without a previous round or Stand the chapter has
+    nothing to show (the runner leaves it out), so executed on its own it says why."""
+    f = load(ba)
+    if f is None:
+        raise InputError(omitted(ba) or "Kapitel Fortschreibung: nichts zu vergleichen.")
+    return f
+
+
 def summary(ba: Bestandsaufnahme) -> dict[str, Any] | None:
     """Section ``fortschreibung`` of ``check --json`` (and of ``ergebnisse.json``); None
     without the chapter. Reads – and so checks – every Stand and the previous round."""
@@ -308,6 +317,7 @@ def status_table(f: Fortschreibung) -> HTML:
 def _measure_rows(f: Fortschreibung) -> pd.DataFrame:
     t = f.massnahmen.copy()
     t["ampel_text"] = t["ampel"]
+    t["was"] = t["prozess"] + ": " + t["massnahme"]
     t["ende"] = [
         datum(dt.date.fromisoformat(v)) if isinstance(v, str) and v else "" for v in t["ende_ist"]
     ]
@@ -339,8 +349,7 @@ def measures(f: Fortschreibung) -> HTML:
     body = anzeige.top_table_html(
         shown,
         {
-            "prozess": ("Prozess", "text"),
-            "massnahme": ("Maßnahme", "text"),
+            "was": ("Prozess: Maßnahme", "text"),
             "status": ("Status", "text"),
             "ampel_text": ("Ampel", "text"),
             "fertig_plan": ("fertig geplant", "text"),
@@ -565,9 +574,9 @@ def exchange_text(f: Fortschreibung) -> HTML:
     total = sum(counts.values())
     parts = []
     if f.stand:
-        since = f" seit dem Bericht vom {datum(f.bericht['stichtag'])}" if f.bericht else ""
+        since = f"Seit dem Bericht vom {datum(f.bericht['stichtag'])} (" if f.bericht else "("
         parts.append(
-            f"Stand {datum(f.stand_tag)}{since}: von {zahl(total)} Maßnahmen sind "
+            f"{since}Stand {datum(f.stand_tag)}): von {zahl(total)} Maßnahmen sind "
             f"{zahl(counts['umgesetzt'])} umgesetzt und {zahl(counts['begonnen'])} begonnen, "
             f"{zahl(counts['geplant'])} noch geplant; {zahl(counts['zurückgestellt'])} "
             f"zurückgestellt und {zahl(counts['verworfen'])} verworfen."
