@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 PARAMS ?= parameters/musterstadt.yaml
 
 .DEFAULT_GOAL := help
-.PHONY: help setup browser demo run check test test-schnell bench lint format env-check clean-outputs
+.PHONY: help setup browser demo demo-fortschreibung run check test test-schnell bench lint format env-check clean-outputs
 
 help: ## Diese Übersicht
 	@grep -E '^[a-zA-Z_.-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -28,6 +28,10 @@ browser: ## Chromium suchen, auf Debian/Ubuntu bei Bedarf per apt-get installier
 
 demo: setup ## Bericht der Demo-Kommune „Stadt Musterstadt“ erzeugen (Pfad wird ausgegeben)
 	$(BIN)/kdworkbook run parameters/musterstadt.yaml
+
+demo-fortschreibung: setup ## Demo-Kommune, zweite Runde (Stichtag 28.05.2027) mit Kapitel Fortschreibung; vorher Runde 1
+	$(BIN)/kdworkbook run parameters/musterstadt.yaml
+	$(BIN)/kdworkbook run parameters/musterstadt-2027.yaml
 
 run: setup ## Bericht für eine Kommune: make run PARAMS=parameters/<kommune>.yaml
 	$(BIN)/kdworkbook run $(PARAMS)

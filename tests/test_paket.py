@@ -112,7 +112,7 @@ def test_wheel_alone_carries_notebooks_data_and_runs_check(tmp_path):
     }
     expected.discard("kdworkbook/data/referenz")
     assert expected - names == set()
-    assert len([n for n in names if n.startswith("kdworkbook/notebooks/")]) == 8
+    assert len([n for n in names if n.startswith("kdworkbook/notebooks/")]) == 9  # 00–07, workshop
 
     # installed on its own (dependencies from this environment), used outside the clone
     target = tmp_path / "installiert"
