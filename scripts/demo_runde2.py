@@ -97,14 +97,14 @@ def status_workbook(target: Path) -> Path:
 
 #: the duty whose status moved since the round-1 report: (old lines, new lines)
 DUTY = (
-    '''    "OZG § 1a Abs. 1":
+    """    "OZG § 1a Abs. 1":
       status: offen
       notiz: erst rund jeder zehnte Prozess mit Reifegrad 3 oder 4 (OZG-konform)
-''',
-    '''    "OZG § 1a Abs. 1":
+""",
+    """    "OZG § 1a Abs. 1":
       status: teilweise
       notiz: Personalausweis online beantragbar, weitere Leistungen folgen
-''',
+""",
 )
 
 

@@ -19,7 +19,7 @@ from kdworkbook.lauf import lauf, schritte
 from kdworkbook.steuerung import arbeitsmappe as mappe
 from kdworkbook.steuerung import kapitel, laeufe, stand
 
-from .conftest import ROOT
+from .conftest import ROOT, execute_step
 
 AUSWEIS = "P-99008001012001"  # Personalausweis Ausstellung erstmalig, 300 Vorgänge × 120 min
 GRUNDSTEUER = "P-99102012002002"
@@ -360,4 +360,49 @@ def test_full_cycle_round_two_report_shows_fortschreibung(tmp_path, capsys):
     assert (
         "Seit dem letzten Bericht" not in first
         and _chapter(first_run / "bericht.html", "Fortschreibung") is None
+    )
+
+
+def test_stand_without_previous_round_says_what_is_missing(tmp_path):
+    """Only a Stand (no vorherige_erhebung): plan against actual, the rest „nicht
+    berechenbar“ with the reason – never 0."""
+    shutil.copytree(ROOT / "parameters", tmp_path / "parameters")
+    folder = tmp_path / "parameters" / "stadt-musterstadt" / "steuerung"
+    (folder / "stand_2027-05-20.json").rename(folder / "stand_2026-11-27.json")
+    ba = load_bestand(tmp_path / "parameters" / "musterstadt.yaml")
+    f = kapitel.chapter(ba)
+    assert f.kennzahlen == {
+        "umgesetzt": 2,
+        "begonnen": 2,
+        "geplant": 22,
+        "einsparung_realisiert_eur_jahr": None,
+        "einsparung_geplant_eur_jahr": 3672.0,
+    }
+    savings = kapitel.savings(f).data.replace("\xa0", " ")
+    assert "Realisierte Einsparung: nicht berechenbar – keine vorherige Erhebung" in savings
+    assert "nicht berechenbar – keine vorherige Erhebung" in kapitel.fachaemter(f, ba).data
+    assert "nicht berechenbar – keine vorherige Erhebung" in kapitel.processes(f, ba).data
+    box = kapitel.since_last_report(f).data.replace("\xa0", " ")
+    assert "Einsparung realisiert nicht berechenbar (keine vorherige Erhebung" in box
+    assert "Die realisierte Einsparung ist nicht berechenbar" in kapitel.exchange_text(f).data
+
+
+def test_notebook_on_its_own_names_the_unknown_previous_report(tmp_path):
+    """papermill on notebook 07 without the runner: the chapter computes, and the duty
+    comparison says why it is missing (the previous report is known only in a run)."""
+    shutil.copytree(ROOT / "parameters", tmp_path / "parameters")
+    out, outputs = execute_step(
+        "07_fortschreibung.ipynb", tmp_path, tmp_path / "parameters" / "musterstadt-2027.yaml"
+    )
+    assert not [o for o in outputs if o.output_type == "error"]
+    assert lauf.read_results(out)["fortschreibung"] == {
+        "umgesetzt": 2,
+        "begonnen": 2,
+        "geplant": 22,
+        "einsparung_realisiert_eur_jahr": 3825.0,
+        "einsparung_geplant_eur_jahr": 3672.0,
+    }
+    shown = " ".join(o.get("data", {}).get("text/html", "") for o in outputs)
+    assert (
+        "seit dem letzten Bericht: nicht berechenbar – der vorige Bericht ist nur im Lauf" in shown
     )
