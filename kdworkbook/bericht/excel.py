@@ -168,8 +168,8 @@ def column_width(label: str, values: pd.Series, fmt: str = "text") -> int:
 
 def _shown(value: Any, fmt: str) -> int:
     """About as many characters as Excel shows for *value* in format *fmt*."""
-    if fmt in ("datum", QUARTER):
-        return 10
+    if isinstance(value, dt.date):
+        return 10  # TT.MM.JJJJ; a quarter „Q1/2027“ is shorter
     number = isinstance(value, int | float) and not isinstance(value, bool)
     if number and math.isfinite(value) and fmt != "text":
         digits = {"dez1": 1, "dez2": 2, "eur2": 2, "pct": 1}.get(fmt, 0)
@@ -273,7 +273,7 @@ def _row_heights(block: pd.DataFrame, wrapped: list[bool]) -> list[str]:
     for i, wrap in enumerate(wrapped):
         if wrap:
             length = block.iloc[:, i].map(lambda v: len(v) if isinstance(v, str) else 0)
-            per_line = WRAP_WIDTH - 4
+            per_line = WRAP_WIDTH  # a column is as wide as this many digits; letters are narrower
             lines = np.maximum(lines, -(-length.to_numpy(dtype=np.int64) // per_line))
     return [_height(int(n)) for n in lines]
 
