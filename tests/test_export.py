@@ -172,7 +172,7 @@ def test_long_texts_wrap_in_a_bounded_column(tmp_path):
     ws = load_workbook(path)["T"]
     assert ws.column_dimensions["A"].width == WRAP_WIDTH
     assert ws["A2"].alignment.wrap_text and ws["A2"].alignment.vertical == "top"
-    # 85 characters, 36 a line → 3 lines of 15 pt; one line keeps the default
+    # 85 characters, 36 × 1,1 = 39 a line → 3 lines of 15 pt; one line keeps the default
     assert ws.row_dimensions[2].height == 45 and ws.row_dimensions[3].height is None
     assert ws["B2"].alignment.vertical == "top"
 

@@ -71,6 +71,10 @@ WIDTH_SAMPLE_ROWS, MIN_WIDTH, MAX_WIDTH = 500, 8, 60
 WRAP_WIDTH = 36
 #: Height of a line of text in points (Calibri 11, Excel's default row).
 LINE_HEIGHT = 15
+#: Letters of text in the width of one digit (Excel's unit of column width): measured on the
+#: demo's process names in Calibri 11 and LibreOffice's Carlito about 1,2; a little less, so
+#: that word wrapping never needs a line more than the row is high.
+LETTERS_PER_DIGIT = 1.1
 #: Lines a header may wrap onto: a long German header over a narrow column of figures.
 HEADER_LINES = 3
 #: Print setup of every sheet: A4 (paper size 9 of ECMA-376), landscape, one page wide,
@@ -273,7 +277,7 @@ def _row_heights(block: pd.DataFrame, wrapped: list[bool]) -> list[str]:
     for i, wrap in enumerate(wrapped):
         if wrap:
             length = block.iloc[:, i].map(lambda v: len(v) if isinstance(v, str) else 0)
-            per_line = WRAP_WIDTH  # a column is as wide as this many digits; letters are narrower
+            per_line = int(WRAP_WIDTH * LETTERS_PER_DIGIT)
             lines = np.maximum(lines, -(-length.to_numpy(dtype=np.int64) // per_line))
     return [_height(int(n)) for n in lines]
 
