@@ -174,6 +174,10 @@ def test_summary_notebook_opens_the_report(tmp_path):
     assert "Quick Wins" in text and "Einsparung pro Jahr" in text
     assert text.count("<tr>") >= 11  # header + ten processes
     assert "Überfällige gesetzliche Pflichten" in text  # known from the Rahmenbedingungen
+    # the Beschlussvorlage follows the summary, on a page of its own, placeholders marked
+    page = text[text.index("<h2>Beschlussvorlage</h2>") :]
+    assert "Erste Maßnahmen" in page and "Budget je Jahr des Kostenplans" in page
+    assert '<span class="kd-platzhalter">&#91;Gremium&#93;</span>' in page
 
 
 def test_rahmen_attributes_joined():
