@@ -2,6 +2,7 @@
 out by hand on the demo (parameters/musterstadt.yaml); placeholders marked; missing figures
 „nicht berechenbar“."""
 
+import dataclasses
 import datetime as dt
 from html import unescape
 
@@ -13,6 +14,7 @@ from kdworkbook.massnahmen import beschluss
 from kdworkbook.massnahmen import kapitel as massnahmen_ansicht
 from kdworkbook.massnahmen import plan as massnahmenplan
 from kdworkbook.massnahmen.einstellungen import MassnahmenSettings
+from kdworkbook.rahmen.reife import Reife
 
 from .conftest import DEMO
 
@@ -188,3 +190,15 @@ def test_number_of_first_measures_is_a_setting():
     assert MassnahmenSettings(beschluss_massnahmen=3).beschluss_massnahmen == 3
     with pytest.raises(ValueError):
         MassnahmenSettings(beschluss_massnahmen=0)
+
+
+def test_readiness_not_assessed_is_said_not_guessed(demo):
+    ba, p, _ = demo
+    rahmen = ba.settings.rahmen.model_copy(update={"reife": Reife()})
+    plain = dataclasses.replace(ba, settings=ba.settings.model_copy(update={"rahmen": rahmen}))
+    risks = beschluss.risks(plain, p)
+    assert (
+        "Organisatorische Reife: nicht berechenbar – keine Selbsteinschätzung (Parameterdatei: "
+        "rahmen → reife)."
+    ) in risks
+    assert not [r for r in risks if r.startswith(("Voraussetzung", "Schwache Bereiche"))]
