@@ -31,29 +31,31 @@ import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape
 
 import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
-#: Format name (as in :data:`kdworkbook.bericht.anzeige.FORMATS`) → Excel number format.
-EXCEL_FORMATS = {
-    "int": "#,##0",
-    "dez1": "#,##0.0",
-    "dez2": "#,##0.00",
-    "eur": '#,##0 "€"',
-    "eur2": '#,##0.00 "€"',
-    "pct": "0.0 %",
-    "text": "@",
-    "datum": "dd.mm.yyyy",
-    "jahr": "0",
-}
+from kdworkbook.bericht.ooxml import (
+    BOLD_STYLE,
+    NS,
+    NS_R,
+    QUARTER_STYLE,
+    ROOT_RELS,
+    STYLE_OF,
+    WRAP_STYLE,
+    XML,
+    content_types,
+    styles,
+    workbook,
+    workbook_rels,
+)
+
 #: Format name of a quarter column: values are dates (any day of the quarter), shown as the
 #: report's label „Q1/2027“ – one number format per quarter, since Excel has no quarter code.
 QUARTER = "quartal"
-QUARTER_FORMATS = {q: f'"Q{q}/"yyyy' for q in range(1, 5)}
 #: The only formula this module writes (a sum row of ``totals``).
 TOTAL_LABEL = "Summe"
 #: Header style: bold; *header_color* (hex ``RRGGBB``) fills it – the one place a corporate
@@ -82,19 +84,8 @@ HEADER_LINES = 3
 PAPER_A4, MARGINS = 9, {"left": 0.5, "right": 0.5, "top": 0.6, "bottom": 0.7}
 _EPOCH = dt.date(1899, 12, 30)  # day 0 of Excel's (1900) date system
 
-# Excel's built-in number formats (ECMA-376 18.8.30) – stored by id, not as text.
-_BUILTIN_FORMATS = {"General": 0, "0": 1, "#,##0": 3, "#,##0.00": 4, "@": 49}
-# cellXfs: 0 default, 1 header (bold, wrapped), then one per number format, then a text
-# style that wraps, then one per quarter.
-_BOLD_STYLE = 1
-_STYLE_OF = {fmt: i for i, fmt in enumerate(EXCEL_FORMATS, start=_BOLD_STYLE + 1)}
-_WRAP_STYLE = _BOLD_STYLE + len(EXCEL_FORMATS) + 1
-_QUARTER_STYLE = {q: _WRAP_STYLE + q for q in QUARTER_FORMATS}
 # Characters XML 1.0 cannot carry (Excel could not open the file): dropped from text.
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
-_NS_R = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
-_XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
 
 def write_workbook(
@@ -119,11 +110,11 @@ def write_workbook(
     summed = {name[:31]: list(columns) for name, columns in (totals or {}).items()}
     try:
         with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
-            archive.writestr("[Content_Types].xml", _content_types(len(names)))
-            archive.writestr("_rels/.rels", _ROOT_RELS)
-            archive.writestr("xl/workbook.xml", _workbook(names, sheets, bool(summed)))
-            archive.writestr("xl/_rels/workbook.xml.rels", _workbook_rels(len(names)))
-            archive.writestr("xl/styles.xml", _styles(header_color))
+            archive.writestr("[Content_Types].xml", content_types(len(names)))
+            archive.writestr("_rels/.rels", ROOT_RELS)
+            archive.writestr("xl/workbook.xml", workbook(names, sheets, bool(summed)))
+            archive.writestr("xl/_rels/workbook.xml.rels", workbook_rels(len(names)))
+            archive.writestr("xl/styles.xml", styles(header_color))
             for number, (name, (df, columns)) in enumerate(
                 zip(names, sheets.values(), strict=True), 1
             ):
@@ -212,7 +203,7 @@ def _write_sheet(
     )
     stream.write(
         (
-            f'{_XML}<worksheet {_NS} {_NS_R}><sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
+            f'{XML}<worksheet {NS} {NS_R}><sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
             f'<dimension ref="{dimension}"/>'
             f"<sheetViews><sheetView{tab} "
             'workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" '
@@ -222,7 +213,7 @@ def _write_sheet(
         ).encode()
     )
     header = "".join(
-        f'<c r="{letter}1" s="{_BOLD_STYLE}" t="inlineStr"><is>{_text(label)}</is></c>'
+        f'<c r="{letter}1" s="{BOLD_STYLE}" t="inlineStr"><is>{_text(label)}</is></c>'
         for letter, label in zip(letters, labels, strict=True)
     )
     # the header wraps word by word in its column
@@ -299,14 +290,14 @@ def _total_row(
     """„Summe“ in the first column, ``SUM`` over the data rows in each *total* column – the
     formula is written here, from column letters and row numbers only, never from a value;
     the sum computed now is stored as the cell's value for readers that do not calculate."""
-    cells = [f'<c r="A{row}" s="{_BOLD_STYLE}" t="inlineStr"><is>{_text(TOTAL_LABEL)}</is></c>']
+    cells = [f'<c r="A{row}" s="{BOLD_STYLE}" t="inlineStr"><is>{_text(TOTAL_LABEL)}</is></c>']
     for letter, (name, (_, fmt)) in zip(letters, columns.items(), strict=True):
         if name not in total or letter == "A":
             continue
         value = pd.to_numeric(table[name], errors="coerce").sum()
         formula = f"SUM({letter}2:{letter}{row - 1})" if row > 2 else "0"
         cells.append(
-            f'<c r="{letter}{row}" s="{_STYLE_OF.get(fmt, 0)}"><f>{formula}</f>'
+            f'<c r="{letter}{row}" s="{STYLE_OF.get(fmt, 0)}"><f>{formula}</f>'
             f"<v>{float(value):.16g}</v></c>"
         )
     return f'<row r="{row}">{"".join(cells)}</row>'
@@ -318,7 +309,7 @@ def _column(
     """One column of a block as XML cells; numeric columns without gaps in one sweep."""
     if fmt == QUARTER:
         return [_quarter(v, f"{letter}{r}") for r, v in zip(rows, values.tolist(), strict=True)]
-    style = _WRAP_STYLE if wrap else _STYLE_OF[fmt]
+    style = WRAP_STYLE if wrap else STYLE_OF[fmt]
     plain = isinstance(values.dtype, np.dtype)  # not a nullable extension type (pd.NA)
     if plain and values.dtype.kind in "iu":
         return [
@@ -347,9 +338,9 @@ def _quarter(value: Any, ref: str) -> str:
     """A quarter cell: the quarter's first day, shown „Q1/2027“; text stays text."""
     if isinstance(value, dt.date):
         first = dt.date(value.year, 3 * ((value.month - 1) // 3) + 1, 1)
-        style = _QUARTER_STYLE[(value.month - 1) // 3 + 1]
+        style = QUARTER_STYLE[(value.month - 1) // 3 + 1]
         return f'<c r="{ref}" s="{style}"><v>{_serial(first):.16g}</v></c>'
-    return _cell(value, ref, _STYLE_OF["text"])
+    return _cell(value, ref, STYLE_OF["text"])
 
 
 def _cell(value: Any, ref: str, style: int, wrap: bool = False) -> str:
@@ -363,7 +354,7 @@ def _cell(value: Any, ref: str, style: int, wrap: bool = False) -> str:
             value = _ILLEGAL_XML.sub("", value)
         if "&" in value or "<" in value or ">" in value:
             value = escape(value)
-        shown = _WRAP_STYLE if wrap else style  # aligned to the top, like its row
+        shown = WRAP_STYLE if wrap else style  # aligned to the top, like its row
         return (
             f'<c r="{ref}" s="{shown}" t="inlineStr"><is><t xml:space="preserve">{value}</t>'
             "</is></c>"
@@ -379,7 +370,7 @@ def _cell(value: Any, ref: str, style: int, wrap: bool = False) -> str:
     if value is None or value is pd.NA or value is pd.NaT:
         return f'<c r="{ref}" s="{style}"/>'
     if isinstance(value, dt.date):  # also datetime and pandas' Timestamp
-        return f'<c r="{ref}" s="{_STYLE_OF["datum"]}"><v>{_serial(value):.16g}</v></c>'
+        return f'<c r="{ref}" s="{STYLE_OF["datum"]}"><v>{_serial(value):.16g}</v></c>'
     if isinstance(value, str):  # a str subclass
         return _cell(str(value), ref, style, wrap)
     plain = value.item() if hasattr(value, "item") else value  # numpy scalars in object columns
@@ -391,130 +382,3 @@ def _cell(value: Any, ref: str, style: int, wrap: bool = False) -> str:
 def _text(value: str) -> str:
     """``<t>`` element of an inline string (header labels): XML-escaped, spaces kept."""
     return f'<t xml:space="preserve">{escape(_ILLEGAL_XML.sub("", value))}</t>'
-
-
-# --- the parts around the sheets --------------------------------------------------------
-
-_ROOT_RELS = (
-    f"{_XML}<Relationships "
-    'xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-    'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'
-)
-
-
-def _content_types(count: int) -> str:
-    main = "application/vnd.openxmlformats-officedocument.spreadsheetml"
-    sheets = "".join(
-        f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="{main}.worksheet+xml"/>'
-        for i in range(1, count + 1)
-    )
-    return (
-        f"{_XML}<Types "
-        'xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-        '<Default Extension="rels" '
-        'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-        '<Default Extension="xml" ContentType="application/xml"/>'
-        f'<Override PartName="/xl/workbook.xml" ContentType="{main}.sheet.main+xml"/>'
-        f'<Override PartName="/xl/styles.xml" ContentType="{main}.styles+xml"/>'
-        f"{sheets}</Types>"
-    )
-
-
-def _workbook(names: list[str], sheets: Mapping[str, Sheet], formulas: bool = False) -> str:
-    listed = "".join(
-        f'<sheet name={quoteattr(name)} sheetId="{i}" r:id="rId{i}"/>'
-        for i, name in enumerate(names, start=1)
-    )
-    filters = "".join(  # Excel's own name for a sheet's filter range
-        f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">'
-        f"{escape(_quoted(name))}!$A$1:${get_column_letter(max(len(columns), 1))}"
-        f"${len(df) + 1}</definedName>"
-        for i, (name, (df, columns)) in enumerate(zip(names, sheets.values(), strict=True))
-    )
-    titles = "".join(  # the header row repeated on every printed page
-        f'<definedName name="_xlnm.Print_Titles" localSheetId="{i}">'
-        f"{escape(_quoted(name))}!$1:$1</definedName>"
-        for i, name in enumerate(names)
-    )
-    # sum rows carry their value; recalculating on opening keeps them right after edits
-    calc = '<calcPr calcId="191029" fullCalcOnLoad="1"/>' if formulas else ""
-    return (
-        f"{_XML}<workbook {_NS} {_NS_R}><bookViews><workbookView/></bookViews>"
-        f"<sheets>{listed}</sheets><definedNames>{filters}{titles}</definedNames>{calc}"
-        "</workbook>"
-    )
-
-
-def _quoted(name: str) -> str:
-    return "'" + name.replace("'", "''") + "'"
-
-
-def _workbook_rels(count: int) -> str:
-    relationships = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-    sheets = "".join(
-        f'<Relationship Id="rId{i}" Type="{relationships}/worksheet" '
-        f'Target="worksheets/sheet{i}.xml"/>'
-        for i in range(1, count + 1)
-    )
-    return (
-        f"{_XML}<Relationships "
-        'xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-        f"{sheets}"
-        f'<Relationship Id="rId{count + 1}" Type="{relationships}/styles" '
-        'Target="styles.xml"/></Relationships>'
-    )
-
-
-def _styles(header_color: str | None = None) -> str:
-    """Number formats, the header style (bold, wrapped, filled with *header_color*) and the
-    cell styles: every data cell aligned to the top, so a wrapped neighbour reads level."""
-    quarters = list(QUARTER_FORMATS.values())
-    codes = [*dict.fromkeys(EXCEL_FORMATS.values()), *quarters]
-    custom = [f for f in codes if f not in _BUILTIN_FORMATS]
-    ids = _BUILTIN_FORMATS | {f: 164 + i for i, f in enumerate(custom)}
-    numfmts = "".join(f'<numFmt numFmtId="{ids[f]}" formatCode={quoteattr(f)}/>' for f in custom)
-    font = '<sz val="11"/><name val="Calibri"/><family val="2"/><scheme val="minor"/>'
-    fills = '<fill><patternFill patternType="none"/></fill>'
-    fills += '<fill><patternFill patternType="gray125"/></fill>'
-    header_fill = 0
-    if header_color:
-        color = header_color.lstrip("#").upper()
-        if not re.fullmatch(r"[0-9A-F]{6}", color):
-            raise ValueError(f"Kopfzeilenfarbe „{header_color}“: erwartet #RRGGBB")
-        fills += (
-            f'<fill><patternFill patternType="solid"><fgColor rgb="FF{color}"/>'
-            "</patternFill></fill>"
-        )
-        header_fill = 2
-    top = '<alignment vertical="top"/>'
-    xfs = ['<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'] + [
-        f'<xf numFmtId="0" fontId="1" fillId="{header_fill}" borderId="0" xfId="0" '
-        'applyFont="1" applyFill="1" applyAlignment="1">'
-        '<alignment vertical="bottom" wrapText="1"/></xf>'
-    ]
-    xfs += [
-        f'<xf numFmtId="{ids[f]}" fontId="0" fillId="0" borderId="0" xfId="0" '
-        f'applyNumberFormat="1" applyAlignment="1">{top}</xf>'
-        for f in EXCEL_FORMATS.values()
-    ]
-    xfs.append(
-        '<xf numFmtId="49" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1" '
-        'applyAlignment="1"><alignment vertical="top" wrapText="1"/></xf>'
-    )
-    xfs += [
-        f'<xf numFmtId="{ids[f]}" fontId="0" fillId="0" borderId="0" xfId="0" '
-        f'applyNumberFormat="1" applyAlignment="1">{top}</xf>'
-        for f in quarters
-    ]
-    return (
-        f"{_XML}<styleSheet {_NS}>"
-        f'<numFmts count="{len(custom)}">{numfmts}</numFmts>'
-        f'<fonts count="2"><font>{font}</font><font><b/>{font}</font></fonts>'
-        f'<fills count="{3 if header_color else 2}">{fills}</fills>'
-        '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
-        '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>'
-        f'</cellStyleXfs><cellXfs count="{len(xfs)}">{"".join(xfs)}</cellXfs>'
-        '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
-        "</styleSheet>"
-    )
