@@ -90,8 +90,8 @@ def test_effect_and_payback_by_hand(demo):
     _, _, v = demo
     # all live from Q2/2028; 62.000 € / (21.335 − 8.400) €/year = 4,79 → „rund 4,8 Jahren“
     assert v.wirkung.startswith(
-        "Sobald alle Maßnahmen wirken (ab Q2/2028), sparen sie 837 Arbeitsstunden im Jahr, das "
-        "sind 21.335\xa0€ oder 0,5 Vollzeitstellen; laufende Kosten 8.400\xa0€ im Jahr."
+        "Ab Q2/2028 wirken alle Maßnahmen und sparen 837 Arbeitsstunden im Jahr – 21.335\xa0€ "
+        "oder 0,5 Vollzeitstellen – bei laufenden Kosten von 8.400\xa0€ im Jahr."
     )
     assert "die Einmalkosten in rund 4,8 Jahren wieder ein." in v.wirkung
 

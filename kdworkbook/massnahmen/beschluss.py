@@ -157,10 +157,10 @@ def effect(p: Planung) -> str:
             "Stundensatz der Bestandserhebung)."
         )
     return (
-        f"Sobald alle Maßnahmen wirken (ab {_live_quarter(p)}), sparen sie "
-        f"{zahl(k.einsparung_stunden)} Arbeitsstunden im Jahr, das sind "
-        f"{euro(k.einsparung_eur)} oder {zahl(k.einsparung_vzae, 1)} Vollzeitstellen; "
-        f"laufende Kosten {euro(k.laufende_kosten_eur_jahr)} im Jahr. " + payback_sentence(p)
+        f"Ab {_live_quarter(p)} wirken alle Maßnahmen und sparen "
+        f"{zahl(k.einsparung_stunden)} Arbeitsstunden im Jahr – {euro(k.einsparung_eur)} oder "
+        f"{zahl(k.einsparung_vzae, 1)} Vollzeitstellen – bei laufenden Kosten von "
+        f"{euro(k.laufende_kosten_eur_jahr)} im Jahr. " + payback_sentence(p)
     )
 
 
