@@ -202,3 +202,29 @@ def test_readiness_not_assessed_is_said_not_guessed(demo):
         "rahmen → reife)."
     ) in risks
     assert not [r for r in risks if r.startswith(("Voraussetzung", "Schwache Bereiche"))]
+
+
+def test_missing_hourly_rate_makes_the_saving_not_computable(demo):
+    ba, _, _ = demo
+    ranked = pd.DataFrame(
+        {
+            "rang": [1],
+            "bezeichnung": ["Ausweis"],
+            "fachamt": ["Bürgerbüro"],
+            "verrichtung": ["Ausstellung"],
+            "vorgaenge": [600],
+            "minuten": [10.0],
+            "beteiligte_stellen": [1],
+            "jahresstunden": [100.0],
+            "stundensatz_eur": [float("nan")],  # no Stufe, no rate
+            "quadrant": ["Quick Win"],
+        }
+    )
+    s = MassnahmenSettings(prozesse=1, zuordnung={"Ausweis": ("online_antrag",)})
+    p = massnahmenplan.plan_measures(
+        ranked, ranked.iloc[:0], pd.DataFrame(), s, dt.date(2026, 11, 28), 1600
+    )
+    assert beschluss.effect(p) == (
+        "Einsparung: nicht berechenbar – es fehlen Werte (Euro bei 1 Maßnahme; Vorgänge, "
+        "Minuten oder Stundensatz der Bestandserhebung)."
+    )

@@ -151,7 +151,11 @@ def effect(p: Planung) -> str:
         "Euro": _missing_in(p, "einsparung_eur"),
     }
     if any(gaps.values()):
-        what = ", ".join(f"{name} bei {zahl(n)} Maßnahmen" for name, n in gaps.items() if n)
+        what = ", ".join(
+            f"{name} bei {zahl(n)} {'Maßnahme' if n == 1 else 'Maßnahmen'}"
+            for name, n in gaps.items()
+            if n
+        )
         return (
             f"Einsparung: {NOT_COMPUTABLE} – es fehlen Werte ({what}; Vorgänge, Minuten oder "
             "Stundensatz der Bestandserhebung)."
