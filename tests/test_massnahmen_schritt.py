@@ -114,7 +114,10 @@ def test_excel_plan(formula_survey, tmp_path):
     assert header["Kostenplan"][:2] == ["Jahr", "Einmalkosten"]
     for ws in book.worksheets:
         assert ws.freeze_panes == "A2" and ws.auto_filter.ref
-        assert not [c for row in ws.iter_rows() for c in row if c.data_type == "f"]
+        formulas = [c.coordinate for row in ws.iter_rows() for c in row if c.data_type == "f"]
+        # the only formulas: the sum row of the Kostenplan, written as such by the writer
+        sums = [f"{c}{ws.max_row}" for c in "BCDEF"] if ws.title == "Kostenplan" else []
+        assert formulas == sums
     ws = book["Priorisierung"]
     # 5.000 × 30 / 60 = 2.500 h, the largest workload with one unit and no legal issue → rank 1
     assert ws["B2"].value == "=SUMME(A1:A9)" and ws["B2"].data_type == "s"
@@ -171,6 +174,10 @@ def test_summary_notebook_opens_the_report(tmp_path):
     assert "Quick Wins" in text and "Einsparung pro Jahr" in text
     assert text.count("<tr>") >= 11  # header + ten processes
     assert "Überfällige gesetzliche Pflichten" in text  # known from the Rahmenbedingungen
+    # the Beschlussvorlage follows the summary, on a page of its own, placeholders marked
+    page = text[text.index("<h2>Beschlussvorlage</h2>") :]
+    assert "Erste Maßnahmen" in page and "Budget je Jahr des Kostenplans" in page
+    assert '<span class="kd-platzhalter">&#91;Gremium&#93;</span>' in page
 
 
 def test_rahmen_attributes_joined():

@@ -294,9 +294,11 @@ def test_ruecklauf_lists_every_fachamt_sent_even_without_umfrage_fachaemter(
         bb, {"Personalausweis Ausstellung erstmalig": [300, 120, 1, 1, 0]}, save_as=back / "1.xlsx"
     )
     _fill(steuer, {"Hundesteuer Festsetzung": [400, 7.5, 4, 2, 1]}, save_as=back / "2.xlsx")
-    result, _ = import_returns(params, [back])
+    result, written = import_returns(params, [back])
     status = dict(zip(result.status["fachamt"], result.status["status"], strict=True))
     assert len(status) == 11 and list(status.values()).count("fehlt") == 9
+    for book in (load_workbook(p) for p in written if p.suffix == ".xlsx"):
+        assert all(ws.oddFooter.left.text == "Stadt Neu" for ws in book.worksheets)
     assert status["Bürgerbüro"] == status["Steueramt"] == "zurück"
     html = bestand_ansicht.return_status(load_bestand(params)).data
     assert "Noch ausstehend: " in html and "Alle Fachämter" not in html

@@ -90,7 +90,7 @@ def test_summary_lists_every_rank_of_the_top_group(planung):
 
 
 def test_summary_figures_are_the_chapters(planung):
-    text = summary._payback_sentence(planung)
+    text = summary.payback_sentence(planung)
     assert "in rund 35,2 Jahren" in text and "später als der Planungshorizont von 5" in text
     assert "Bei 1 der 2 Prozesse mit Maßnahmen" in text
     cards = massnahmen_ansicht.key_figures(planung).data

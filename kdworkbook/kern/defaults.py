@@ -147,6 +147,12 @@ LENKUNGSGREMIUM = (
     "Lenkungsgremium Digitalisierung (Verwaltungsvorstand, Digitalmanager/in, IT-Dienstleister)"
 )
 
+#: Erste Maßnahmen, die die Beschlussvorlage mit Quartal und Verantwortung nennt
+#: [massnahmen → beschluss_massnahmen]: die ersten fünf des Zeitplans – so viele trägt eine
+#: Seite, und sie fallen beim Standard-Zeitkontingent in die ersten ein bis zwei Quartale
+#: (Annahme; die Folien nennen „erste Maßnahmen“ ohne Zahl).
+BESCHLUSS_MASSNAHMEN = 5
+
 #: Rollen der Verantwortung → Name in Bericht [massnahmen → verantwortung]; „fachamt“ wird
 #: durch das Fachamt des Prozesses ersetzt.
 VERANTWORTUNG: MappingProxyType[str, str] = MappingProxyType(

@@ -136,7 +136,7 @@ def write_outputs(ba: Bestandsaufnahme, run_dir: Path) -> list[Path]:
     for step in STEPS:
         if step.sheets:
             sheets |= step.sheets(ba)
-    written = [export.write_workbook(run_dir / "anhang.xlsx", sheets)]
+    written = [export.write_workbook(run_dir / "anhang.xlsx", sheets, footer=ba.settings.gemeinde)]
     for step in STEPS:
         if step.write:
             written += step.write(ba, run_dir)

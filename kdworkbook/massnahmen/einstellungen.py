@@ -183,6 +183,7 @@ class MassnahmenSettings(BaseModel):
         default=defaults.AMORTISATION_HORIZONT_JAHRE, gt=0, le=100
     )
     lenkungsgremium: str = Field(default=defaults.LENKUNGSGREMIUM, min_length=1)
+    beschluss_massnahmen: int = Field(default=defaults.BESCHLUSS_MASSNAHMEN, ge=1, le=20)
     verantwortung: dict[Literal["digitalmanager", "it_dienstleister"], str] = Field(
         default_factory=lambda: dict(defaults.VERANTWORTUNG)
     )

@@ -41,11 +41,11 @@ def overview(ba: Bestandsaufnahme, p: Planung) -> Markdown:
         f"einmalig {euro(k.einmalkosten_eur)} und laufend {euro(k.laufende_kosten_eur_jahr)} im "
         f"Jahr und sind mit {zahl(s.zeitkontingent_personentage)} Personentagen je Quartal"
         f"{massnahmen_ansicht.assumed(s, 'zeitkontingent_personentage')} bis {k.fertig} "
-        f"umgesetzt. {_payback_sentence(p)}"
+        f"umgesetzt. {payback_sentence(p)}"
     )
 
 
-def _payback_sentence(p: Planung) -> str:
+def payback_sentence(p: Planung) -> str:
     k, horizon = p.kennzahlen, p.settings.amortisation_horizont_jahre
     if k.amortisation_jahre is None:
         text = (

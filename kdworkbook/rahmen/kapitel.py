@@ -5,6 +5,8 @@ Keeps ``notebooks/01_rahmenbedingungen.ipynb`` thin: the notebook only calls the
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 from IPython.display import HTML, Markdown
 from matplotlib.figure import Figure
@@ -256,17 +258,15 @@ def results(ba: Bestandsaufnahme) -> None:
     anzeige.results({"gemeinde": ba.settings.gemeinde, "rahmenbedingungen": rahmen.summary(ba)})
 
 
-def _iso(value: object) -> object:
-    return value.isoformat() if hasattr(value, "isoformat") else value
-
-
 def appendix_sheets(ba: Bestandsaufnahme) -> dict[str, tuple[pd.DataFrame, dict]]:
     """Excel appendix: the duties in force with status, the SDG services of the survey, and
     the LeiKa attributes per process."""
+    # dates stay dates (date cells in Excel); a deadline that is none reads as in the report
     duties = rahmen.duties(ba).assign(
-        frist=lambda t: [_iso(f) for f in t["frist"]],
-        gilt_ab=lambda t: [_iso(f) for f in t["gilt_ab"]],
-        gilt_bis=lambda t: [_iso(f) for f in t["gilt_bis"]],
+        frist=lambda t: [
+            f if isinstance(f, dt.date) else text
+            for f, text in zip(t["frist"], t["frist_text"], strict=True)
+        ]
     )
     return {
         "Pflichten": (
@@ -276,9 +276,9 @@ def appendix_sheets(ba: Bestandsaufnahme) -> dict[str, tuple[pd.DataFrame, dict]
                 "paragraph": ("Vorschrift", "text"),
                 "beschreibung": ("Inhalt", "text"),
                 "art": ("Art", "text"),
-                "frist": ("Frist", "text"),
-                "gilt_ab": ("gilt ab", "text"),
-                "gilt_bis": ("gilt bis", "text"),
+                "frist": ("Frist", "datum"),
+                "gilt_ab": ("gilt ab", "datum"),
+                "gilt_bis": ("gilt bis", "datum"),
                 "status": ("Stand", "text"),
                 "tage_ueberfaellig": ("Tage überfällig", "int"),
                 "notiz": ("Anmerkung", "text"),

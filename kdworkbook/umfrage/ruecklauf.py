@@ -324,7 +324,9 @@ def import_returns(
         }
         written.append(
             export.write_workbook(
-                target / CONSOLIDATED, {"Bestandserhebung": (result.data, columns)}
+                target / CONSOLIDATED,
+                {"Bestandserhebung": (result.data, columns)},
+                footer=settings.gemeinde,
             )
         )
     sheets = {"Rücklauf": (result.status, STATUS_COLUMNS)}
@@ -336,7 +338,7 @@ def import_returns(
             pd.DataFrame({"meldung": result.problems}),
             {"meldung": ("Meldung", "text")},
         )
-    written.append(export.write_workbook(target / STATUS_XLSX, sheets))
+    written.append(export.write_workbook(target / STATUS_XLSX, sheets, footer=settings.gemeinde))
     status_file = target / STATUS_JSON
     status_file.write_text(
         json.dumps(result.status.to_dict("records"), ensure_ascii=False, indent=2), encoding="utf-8"
