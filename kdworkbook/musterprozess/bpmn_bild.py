@@ -27,6 +27,9 @@ from html import escape
 from importlib import resources
 from pathlib import Path
 from typing import TypeVar
+from xml.etree import ElementTree as ET
+
+from defusedxml.ElementTree import fromstring
 
 from kdworkbook.bericht.browser import CHROMIUM_ARGS, INSTALL_HINT, ReportError, find_browser
 from kdworkbook.kern.errors import InputError
@@ -40,6 +43,9 @@ MAX_VIEW_WIDTH = 720  #: BPMN units per PRINT_WIDTH_MM: 12 px → 8,0 pt, 11 px 
 ROW_GAP = 24  #: space between two rows of a cut diagram, with its caption
 CAPTION_SIZE = 13  #: px, „Teil 2 von 3“ above a row
 PT_PER_MM = 72 / 25.4
+HEADERS = ("bpmn:Participant", "bpmn:Lane")  #: shapes whose names sit in the left band
+SVG_NS = "http://www.w3.org/2000/svg"
+ET.register_namespace("", SVG_NS)
 
 T = TypeVar("T")
 
@@ -52,9 +58,15 @@ async (xml) => {
   try {
     const result = await viewer.importXML(xml);
     const registry = viewer.get('elementRegistry');
-    const shapes = registry.filter(e => !e.waypoints && e.type !== 'label'
-        && e.type !== 'bpmn:Process' && e.type !== 'bpmn:Collaboration')
-      .map(e => ({ type: e.type, x: e.x, y: e.y, width: e.width, height: e.height }));
+    const shapes = registry.filter(e => e.parent).map(e => {
+      if (!e.waypoints) {
+        return { id: e.id, type: e.type, x: e.x, y: e.y, width: e.width, height: e.height };
+      }
+      const xs = e.waypoints.map(p => p.x), ys = e.waypoints.map(p => p.y);
+      const x = Math.min(...xs), y = Math.min(...ys);
+      return { id: e.id, type: e.type, x, y, width: Math.max(...xs) - x,
+               height: Math.max(...ys) - y, connection: true };
+    });
     const { svg } = await viewer.saveSVG();
     return { svg, shapes, warnings: (result.warnings || []).map(w => String(w.message || w)) };
   } catch (error) {
@@ -140,7 +152,7 @@ def draw(diagrams: dict[str, tuple[str, str]], browser: str | None = None) -> di
                             f"{name}: Das BPMN-Diagramm kann nicht gezeichnet werden – der "
                             f"Viewer (bpmn-js) meldet: {result['error']}"
                         )
-                    if not any(s["type"] != "label" for s in result["shapes"]):
+                    if not any(s["type"] not in HEADERS for s in result["shapes"]):
                         raise InputError(
                             f"{name}: Das BPMN-Diagramm enthält keine zeichenbaren Elemente "
                             "(keine Koordinaten im Abschnitt „bpmndi“)."
@@ -199,7 +211,7 @@ def cuts(shapes: tuple[dict, ...], left: float, right: float, width: float) -> l
     for a, b in sorted(
         (s["x"], s["x"] + s["width"])
         for s in shapes
-        if s["type"] not in ("bpmn:Participant", "bpmn:Lane")
+        if s["type"] not in HEADERS and not s.get("connection")
     ):
         if merged and a <= merged[-1][1]:
             merged[-1][1] = max(merged[-1][1], b)
@@ -247,10 +259,35 @@ def in_rows(d: Zeichnung) -> str:
         )
         y += CAPTION_SIZE + 6
         if header[1]:
-            parts.append(_nested(0, y, header[1], vh, (vx, vy, header[1], vh), inner))
-        parts.append(_nested(header[1], y, b - a, vh, (a, vy, b - a, vh), inner))
+            names = _visible(inner, d.shapes, vx, vx + header[1], True)
+            parts.append(_nested(0, y, header[1], vh, (vx, vy, header[1], vh), names))
+        body = _visible(inner, d.shapes, a, b, False)
+        parts.append(_nested(header[1], y, b - a, vh, (a, vy, b - a, vh), body))
         y += vh + ROW_GAP
     return _svg(width, y - ROW_GAP, "".join(parts))
+
+
+def _visible(inner: str, shapes: tuple[dict, ...], a: float, b: float, names: bool) -> str:
+    """*inner* with only what shows between x = *a* and *b*: elements outside are dropped,
+    and the pool and lane names unless *names* – so no text is hidden under a clip (each
+    text is once in the SVG and in the PDF made from it)."""
+    root = fromstring(f'<svg xmlns="{SVG_NS}">{inner}</svg>')
+    by_id = {s["id"]: s for s in shapes}
+    parent = {child: p for p in root.iter() for child in p}
+    for element in list(root.iter()):
+        info = by_id.get(element.get("data-element-id", ""))
+        if info is None or element not in parent:
+            continue
+        if info["type"] in HEADERS:
+            if not names:
+                for visual in element:
+                    for text in [t for t in visual if local(t.tag) == "text"]:
+                        visual.remove(text)
+        elif info["x"] >= b or info["x"] + info["width"] <= a:
+            group = parent[element]  # <g class="djs-group"> around the element
+            if group in parent:
+                parent[group].remove(group)
+    return "".join(ET.tostring(child, encoding="unicode") for child in root)
 
 
 def _nested(x: float, y: float, w: float, h: float, view: tuple, inner: str) -> str:

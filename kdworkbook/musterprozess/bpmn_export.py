@@ -33,7 +33,7 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 from kdworkbook.kern.formatierung import zahl
-from kdworkbook.musterprozess.bpmn_xml import EVENTS, GATEWAYS, TASKS, local, parse
+from kdworkbook.musterprozess.bpmn_xml import EVENTS, GATEWAYS, SUBPROCESSES, TASKS, local, parse
 from kdworkbook.musterprozess.kennzahlen import is_media_break, numbered_steps, transitions
 from kdworkbook.musterprozess.modell import Kante, Katalog, Prozess, Schritt, katalog
 
@@ -388,10 +388,18 @@ def _shape(plane: ET.Element, element: str, box: _Box, **attrs: str) -> ET.Eleme
 
 
 def has_complete_layout(path: Path) -> bool:
-    """True if every task, gateway and event of the BPMN file at *path* has a BPMNShape."""
+    """True if every task, sub-process, gateway and event on the top level of the processes in
+    the BPMN file at *path* has a BPMNShape (the inside of a collapsed sub-process may be
+    drawn on a diagram of its own, as Camunda Modeler does)."""
     root = parse(path)
-    kinds = TASKS | set(GATEWAYS) | EVENTS | {"callActivity", "subProcess"}
-    nodes = {e.get("id") for e in root.iter() if local(e.tag) in kinds}
+    kinds = TASKS | set(GATEWAYS) | EVENTS | set(SUBPROCESSES) | {"callActivity"}
+    nodes = {
+        e.get("id")
+        for process in root
+        if local(process.tag) == "process"
+        for e in process
+        if local(e.tag) in kinds
+    }
     shapes = {e.get("bpmnElement") for e in root.iter() if local(e.tag) == "BPMNShape"}
     return bool(nodes) and nodes <= shapes
 
