@@ -1,7 +1,7 @@
 """BPMN diagrams drawn by bpmn-js in headless Chromium: SVG for the report, PNG for exports.
 
 The bpmn-js viewer (``kdworkbook/data/bpmnjs/``, version, licence and origin in the README
-there) is package data: nothing is downloaded at run time. :func:`render` starts Chromium once
+there) is package data: nothing is downloaded at run time. :func:`draw` starts Chromium once
 (the browser the report prints with, :func:`kdworkbook.bericht.browser.find_browser`), imports
 each BPMN XML into the viewer and takes its drawing with ``saveSVG()`` – the documented export
 API; the viewer's UI (with the bpmn.io watermark) is never shown or shipped as a picture.
@@ -9,11 +9,12 @@ API; the viewer's UI (with the bpmn.io watermark) is never shown or shipped as a
 **Legible on A4**: the report's text column is :data:`PRINT_WIDTH_MM` wide. A diagram is
 printed at one fixed scale, :data:`MAX_VIEW_WIDTH` BPMN units on the full column, so bpmn-js'
 12 px labels print at 8,0 pt and its 11 px outside labels at 7,4 pt (≥ 7 pt). A wider
-diagram is cut into rows („Teil 1 von 2“ …) at gaps between the shapes; each row repeats the
-pool and lane names on the left. :func:`print_scale` and :func:`font_sizes_pt` measure it.
+diagram is cut into rows („Teil 1 von 2“ …) at gaps between the shapes, each a picture of its
+own (the page may break between them) that repeats the pool and lane names on the left.
+:func:`print_scale` and :func:`font_sizes_pt` measure it.
 
-Use: :func:`svgs` (process model → SVG text, IST and SOLL in one browser start) and
-:func:`png` (SVG text → PNG bytes, e.g. for PowerPoint/Word).
+Use: :func:`svgs` (process model → SVG texts, one per row; IST and SOLL in one browser start)
+and :func:`png` (SVG text → PNG bytes, e.g. for PowerPoint/Word).
 """
 
 from __future__ import annotations
@@ -40,7 +41,6 @@ from kdworkbook.musterprozess.modell import Prozess
 BUNDLE = "data/bpmnjs/bpmn-viewer.production.min.js"
 PRINT_WIDTH_MM = 170  #: text column of the A4 report (210 mm − 2 × 20 mm margins)
 MAX_VIEW_WIDTH = 720  #: BPMN units per PRINT_WIDTH_MM: 12 px → 8,0 pt, 11 px → 7,4 pt
-ROW_GAP = 24  #: space between two rows of a cut diagram, with its caption
 CAPTION_SIZE = 13  #: px, „Teil 2 von 3“ above a row
 PT_PER_MM = 72 / 25.4
 HEADERS = ("bpmn:Participant", "bpmn:Lane")  #: shapes whose names sit in the left band
@@ -169,8 +169,9 @@ def draw(diagrams: dict[str, tuple[str, str]], browser: str | None = None) -> di
 
 def svgs(
     processes: dict[str, tuple[Prozess, Path | None]], browser: str | None = None
-) -> dict[str, str]:
-    """Printable SVG per process: key → (model, BPMN file it was read from or None).
+) -> dict[str, list[str]]:
+    """Printable SVGs (one per row, :func:`in_rows`) per process: key → (model, BPMN file it
+    was read from or None).
 
     The BPMN file's own layout is kept if it is complete (see
     :func:`kdworkbook.musterprozess.bpmn_export.diagram_xml`)."""
@@ -228,43 +229,41 @@ def cuts(shapes: tuple[dict, ...], left: float, right: float, width: float) -> l
     return result
 
 
-def in_rows(d: Zeichnung) -> str:
-    """The drawing as one SVG printed at the fixed scale, cut into rows if wider than
-    :data:`MAX_VIEW_WIDTH` (each row repeats the pool and lane names)."""
+def in_rows(d: Zeichnung) -> list[str]:
+    """The drawing as SVGs printed at the fixed scale: one, or one per row if it is wider than
+    :data:`MAX_VIEW_WIDTH` (each row repeats the pool and lane names and says „Teil i von n“).
+    Rows are separate pictures, so the page can break between them."""
     vx, vy, vw, vh = _view_box(d.svg)
     inner = _inner(d.svg)
     pools = [s for s in d.shapes if s["type"] == "bpmn:Participant"]
     lanes = [s for s in d.shapes if s["type"] == "bpmn:Lane"]
+    header = 0.0
     if pools:
         header_end = max(
             (min(s["x"] for s in lanes) + 30) if lanes else 0,
             min(p["x"] for p in pools) + 30,
         )
-        header = (vx, header_end - vx)
-    else:
-        header = (vx, 0.0)
-    body_left = vx + header[1]
-    budget = MAX_VIEW_WIDTH - header[1]
-    row_cuts = cuts(d.shapes, body_left, vx + vw, budget)
+        header = header_end - vx
+    body_left = vx + header
+    row_cuts = cuts(d.shapes, body_left, vx + vw, MAX_VIEW_WIDTH - header)
     if not row_cuts:
-        return _svg(vw, vh, _nested(0, 0, vw, vh, (vx, vy, vw, vh), inner))
+        return [_svg(vw, vh, _nested(0, 0, vw, vh, (vx, vy, vw, vh), inner))]
     edges = [body_left, *row_cuts, vx + vw]
-    parts, y = [], 0.0
-    width = max(header[1] + (b - a) for a, b in zip(edges, edges[1:], strict=False))
+    rows = []
+    top = CAPTION_SIZE + 6
     for i, (a, b) in enumerate(zip(edges, edges[1:], strict=False), start=1):
-        parts.append(
-            f'<text x="0" y="{y + CAPTION_SIZE:g}" style="font-family: Arial, sans-serif; '
+        parts = [
+            f'<text x="0" y="{CAPTION_SIZE:g}" style="font-family: Arial, sans-serif; '
             f'font-size: {CAPTION_SIZE}px; fill: #555555">'
             f"{escape(f'Teil {i} von {len(edges) - 1}')}</text>"
-        )
-        y += CAPTION_SIZE + 6
-        if header[1]:
-            names = _visible(inner, d.shapes, vx, vx + header[1], True)
-            parts.append(_nested(0, y, header[1], vh, (vx, vy, header[1], vh), names))
+        ]
+        if header:
+            names = _visible(inner, d.shapes, vx, vx + header, True)
+            parts.append(_nested(0, top, header, vh, (vx, vy, header, vh), names))
         body = _visible(inner, d.shapes, a, b, False)
-        parts.append(_nested(header[1], y, b - a, vh, (a, vy, b - a, vh), body))
-        y += vh + ROW_GAP
-    return _svg(width, y - ROW_GAP, "".join(parts))
+        parts.append(_nested(header, top, b - a, vh, (a, vy, b - a, vh), body))
+        rows.append(_svg(header + b - a, top + vh, "".join(parts)))
+    return rows
 
 
 def _visible(inner: str, shapes: tuple[dict, ...], a: float, b: float, names: bool) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from IPython.display import HTML, SVG, Markdown
+from IPython.display import HTML, SVG, Markdown, display
 from matplotlib.figure import Figure
 
 from kdworkbook.bericht import anzeige
@@ -199,23 +199,26 @@ def _days(k: musterprozess.Kennzahlen) -> float | None:
     return k.durchlaufzeit_min / defaults.MINUTEN_JE_TAG
 
 
-_drawn: list[tuple[Musterprozess, dict[str, str]]] = []  # the last drawing (IST and SOLL)
+_drawn: list[tuple[Musterprozess, dict[str, list[str]]]] = []  # last drawing (IST and SOLL)
 
 
-def diagram_svg(m: Musterprozess, variante: str) -> str:
-    """SVG text of the BPMN diagram of IST or SOLL (bpmn-js in Chromium, both drawn in one
-    browser start on first use); PNG bytes of it: :func:`kdworkbook.musterprozess.bpmn_bild.png`."""
+def diagram_svg(m: Musterprozess, variante: str) -> list[str]:
+    """SVG texts of the BPMN diagram of IST or SOLL, one per row (bpmn-js in Chromium, both
+    drawn in one browser start on first use). PNG bytes of one:
+    :func:`kdworkbook.musterprozess.bpmn_bild.png`."""
     if not _drawn or _drawn[0][0] is not m:
         drawn = bpmn_bild.svgs({"ist": (m.ist, m.ist_bpmn), "soll": (m.soll, m.soll_bpmn)})
         _drawn[:] = [(m, drawn)]
     return _drawn[0][1][variante]
 
 
-def diagram(m: Musterprozess | None, variante: str) -> SVG | None:
-    """The BPMN diagram of IST or SOLL as an SVG output (report, JupyterLab, Word)."""
+def diagram(m: Musterprozess | None, variante: str) -> None:
+    """The BPMN diagram of IST or SOLL as SVG outputs, one per row (report, JupyterLab, Word)."""
     if m is None:
         return None
-    return SVG(data=diagram_svg(m, variante))
+    for row in diagram_svg(m, variante):
+        display(SVG(data=row))
+    return None
 
 
 def diagram_legend(m: Musterprozess | None, variante: str) -> HTML | None:
