@@ -34,7 +34,7 @@ from defusedxml.ElementTree import fromstring
 
 from kdworkbook.bericht.browser import CHROMIUM_ARGS, INSTALL_HINT, ReportError, find_browser
 from kdworkbook.kern.errors import InputError
-from kdworkbook.musterprozess.bpmn_export import diagram_xml
+from kdworkbook.musterprozess.bpmn_export import SOFT_HYPHEN, diagram_xml
 from kdworkbook.musterprozess.bpmn_xml import local
 from kdworkbook.musterprozess.modell import Prozess
 
@@ -180,7 +180,8 @@ def svgs(
         for key, (p, source) in processes.items()
     }
     drawn = draw(diagrams, browser)
-    return {key: in_rows(d) for key, d in drawn.items()}
+    # soft hyphens bpmn-js did not break at are invisible: out, so the PDF's text is searchable
+    return {key: [row.replace(SOFT_HYPHEN, "") for row in in_rows(d)] for key, d in drawn.items()}
 
 
 # --- rows: a wide diagram cut at gaps between shapes ---------------------------------------------

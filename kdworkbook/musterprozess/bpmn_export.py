@@ -21,7 +21,9 @@ the computed layout. Both are then decorated for reading: boxes filled with the 
 medium (bpmn.io colour extension ``bioc:fill`` and the OMG ``color:background-color``), red
 borders and flows at every media break (:func:`media_breaks` lists them for the legend) and, in
 the computed layout only, step numbers (as in the step table) before the names – the author's
-boxes keep their names, they have no room for more.
+boxes keep their names, they have no room for more. In the author's boxes a word too long for
+its box gets soft hyphens from German hyphenation patterns (:func:`hyphenate`, pyphen), so
+bpmn-js breaks it between syllables with „-“ instead of anywhere.
 """
 
 from __future__ import annotations
@@ -29,8 +31,11 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from xml.etree import ElementTree as ET
+
+import pyphen
 
 from kdworkbook.kern.formatierung import zahl
 from kdworkbook.musterprozess.bpmn_xml import EVENTS, GATEWAYS, SUBPROCESSES, TASKS, local, parse
@@ -70,6 +75,7 @@ LABEL_PADDING = 14  #: bpmn-js leaves 5 px on each side of a task label
 BREAK_COLOR = "#c00000"  #: red of media breaks (same as the comparison chart)
 MISSING_COLOR = "#dddddd"  #: fill of a step without medium
 EXPORTER = "kdworkbook"
+SOFT_HYPHEN = "\u00ad"
 
 
 def _q(ns: str, name: str) -> str:
@@ -412,6 +418,7 @@ def diagram_xml(p: Prozess, bpmn_file: Path | None = None, kat: Katalog | None =
     names = {sid: f"{number[sid]}. {s.name}" for sid, s in p.schritte.items()}
     if bpmn_file is not None and has_complete_layout(bpmn_file):
         root = parse(bpmn_file)  # the author's boxes: names as they are (no room for numbers)
+        _fit_words(root)
     else:
         root = _export(p, names)
     breaks = media_breaks(p, kat)
@@ -432,6 +439,54 @@ def diagram_xml(p: Prozess, bpmn_file: Path | None = None, kat: Katalog | None =
         elif kind == "BPMNEdge" and flow_ends.get(ref) in red_flows:
             _colour(element, None, BREAK_COLOR)
     return ET.tostring(root, "unicode")
+
+
+def hyphenate(word: str, width: float) -> str:
+    """*word* with soft hyphens (German patterns, pyphen) where it is wider than *width* –
+    bpmn-js breaks a word only there (and shows „-“), never in the middle of a syllable. Where
+    the patterns offer two breaks around one letter („Perso-na-l-aus-weis“: compound or
+    syllable?) neither is used; the first and last three letters stay together."""
+    if len(word) * CHAR_WIDTH <= width:
+        return word
+    found = set(_hyphenator().positions(word))
+    kept = [
+        p
+        for p in sorted(found)
+        if 3 <= p <= len(word) - 3 and p - 1 not in found and p + 1 not in found
+    ]
+    for p in reversed(kept):
+        word = word[:p] + SOFT_HYPHEN + word[p:]
+    return word
+
+
+@cache
+def _hyphenator() -> pyphen.Pyphen:
+    return pyphen.Pyphen(lang="de_DE")
+
+
+def _fit_words(root: ET.Element) -> None:
+    """In the author's layout: hyphenate words too long for their box, and give outside labels
+    (events, gateways, flows) 20 % more width around the same centre – the modeler measured
+    them with its own font; positions of all shapes stay as they are."""
+    shapes = {
+        e.get("bpmnElement"): e for e in root.iter() if local(e.tag) in ("BPMNShape", "BPMNEdge")
+    }
+    for element in root.iter():
+        name, di = element.get("name"), shapes.get(element.get("id"))
+        if not name or di is None or local(element.tag) not in TASKS | {"callActivity"}:
+            continue
+        bounds = next((b for b in di if local(b.tag) == "Bounds"), None)
+        if bounds is not None:
+            room = float(bounds.get("width", 100)) - LABEL_PADDING
+            element.set("name", " ".join(hyphenate(w, room) for w in name.split(" ")))
+    for label in root.iter():
+        if local(label.tag) != "BPMNLabel":
+            continue
+        for bounds in (b for b in label if local(b.tag) == "Bounds"):
+            width = float(bounds.get("width", 0))
+            extra = max(width * 0.2, 12)
+            bounds.set("x", _num(round(float(bounds.get("x", 0)) - extra / 2, 1)))
+            bounds.set("width", _num(round(width + extra, 1)))
 
 
 def _colour(element: ET.Element, fill: str | None, stroke: str) -> None:
