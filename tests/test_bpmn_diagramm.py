@@ -243,7 +243,8 @@ def test_demo_diagrams_drawn_legible():
     assert len(svgs["ist"]) > 1 and "Teil 1 von" in svgs["ist"][0]
     for row in svgs["ist"]:
         assert float(re.search(r'viewBox="0 0 ([\d.]+)', row).group(1)) <= 720
-    assert bpmn_bild.png(svgs["soll"][0], dpi=60).startswith(b"\x89PNG")
+    images = bpmn_bild.pngs(svgs["soll"], dpi=60)
+    assert len(images) == len(svgs["soll"]) and all(i.startswith(b"\x89PNG") for i in images)
 
 
 @pytest.mark.browser

@@ -277,7 +277,7 @@ def test_notebook_executes_and_emits_figures(tmp_path, capsys):
     svgs = [o["data"]["image/svg+xml"] for o in outputs if "image/svg+xml" in o.get("data", {})]
     bpmn = [s for s in svgs if "djs-element" in s]  # drawn by bpmn-js, one SVG per row
     assert len(svgs) == len(bpmn) + 1  # the rows of IST and SOLL, the comparison chart
-    assert any("Anmeldeformular" in s for s in bpmn) and any("Servicekonto" in s for s in bpmn)
+    assert any("Anmeldeformular" in s for s in bpmn) and any("vollständig?" in s for s in bpmn)
     html = "".join(str(o.get("data", {}).get("text/html", "")) for o in outputs)
     assert "Medienbruch" in html  # the legend below each diagram
     assert (

@@ -14,7 +14,7 @@ own (the page may break between them) that repeats the pool and lane names on th
 :func:`print_scale` and :func:`font_sizes_pt` measure it.
 
 Use: :func:`svgs` (process model → SVG texts, one per row; IST and SOLL in one browser start)
-and :func:`png` (SVG text → PNG bytes, e.g. for PowerPoint/Word).
+and :func:`pngs`/:func:`png` (SVG texts → PNG bytes, e.g. for PowerPoint/Word).
 """
 
 from __future__ import annotations
@@ -328,34 +328,32 @@ def font_sizes_pt(svg: str) -> list[float]:
 # --- PNG for other formats ---------------------------------------------------------------------
 
 
-def png(svg: str, dpi: int = 200, browser: str | None = None) -> bytes:
-    """PNG of an SVG from :func:`svgs` at *dpi* at its print size (for PowerPoint/Word)."""
-    scale = dpi / 25.4 / (96 / 25.4)  # CSS px are 1/96 in
+def pngs(svgs: list[str], dpi: int = 200, browser: str | None = None) -> list[bytes]:
+    """PNGs of SVGs from :func:`svgs` at *dpi* at their print size (for PowerPoint/Word), in
+    one Chromium start."""
+    scale = dpi / 96  # CSS px are 1/96 in
 
-    def work() -> bytes:
+    def work() -> list[bytes]:
         from playwright.sync_api import sync_playwright
 
         with sync_playwright() as playwright:
             chromium = _browser(playwright, browser)
             try:
                 page = chromium.new_page(device_scale_factor=scale)
-                page.set_content(
-                    "<!DOCTYPE html><html><body style='margin:0;background:white'>"
-                    f"<div id='bild' style='display:inline-block'>{svg}</div></body></html>"
-                )
-                return page.locator("#bild svg").first.screenshot(type="png")
+                out = []
+                for svg in svgs:
+                    page.set_content(
+                        "<!DOCTYPE html><html><body style='margin:0;background:white'>"
+                        f"<div id='bild' style='display:inline-block'>{svg}</div></body></html>"
+                    )
+                    out.append(page.locator("#bild svg").first.screenshot(type="png"))
+                return out
             finally:
                 chromium.close()
 
     return _off_loop(work)
 
 
-def lane_and_task_names(xml: str) -> list[str]:
-    """Names of lanes and tasks in BPMN XML (what the drawing must show)."""
-    from xml.etree.ElementTree import fromstring
-
-    return [
-        e.get("name", "")
-        for e in fromstring(xml).iter()
-        if local(e.tag) in ("lane", "task", "serviceTask", "userTask") and e.get("name")
-    ]
+def png(svg: str, dpi: int = 200, browser: str | None = None) -> bytes:
+    """PNG of one SVG from :func:`svgs` (see :func:`pngs`)."""
+    return pngs([svg], dpi, browser)[0]

@@ -204,8 +204,8 @@ _drawn: list[tuple[Musterprozess, dict[str, list[str]]]] = []  # last drawing (I
 
 def diagram_svg(m: Musterprozess, variante: str) -> list[str]:
     """SVG texts of the BPMN diagram of IST or SOLL, one per row (bpmn-js in Chromium, both
-    drawn in one browser start on first use). PNG bytes of one:
-    :func:`kdworkbook.musterprozess.bpmn_bild.png`."""
+    drawn in one browser start on first use). PNG bytes of them:
+    :func:`kdworkbook.musterprozess.bpmn_bild.pngs`."""
     if not _drawn or _drawn[0][0] is not m:
         drawn = bpmn_bild.svgs({"ist": (m.ist, m.ist_bpmn), "soll": (m.soll, m.soll_bpmn)})
         _drawn[:] = [(m, drawn)]
