@@ -9,19 +9,21 @@ it gives the same model (same steps, lanes, gateways and figures).
 
 Layout (BPMNDI) is computed here, not with ``bpmn-auto-layout``: that npm package (1.3.0) lays
 out only the first participant's process and gives lanes no place of their own – a swimlane
-diagram needs them. The layout is deterministic: a column per step of the longest path
-(:func:`kdworkbook.musterprozess.grafiken.columns` logic: one column right of the latest
-predecessor), a lane per Bahn from top to bottom in the order of the file, steps sharing lane
-and column stacked in sub-rows, orthogonal sequence flows. Boxes are widened to the longest
-word of their name, so bpmn-js never has to break a word.
+diagram needs them. The layout is deterministic: every node one column right of its latest
+predecessor (longest path), a lane per Bahn from top to bottom in the order of the file,
+nodes sharing lane and column stacked in sub-rows, orthogonal sequence flows (a split gateway
+is left, a join gateway entered at its top or bottom corner), pass-through nodes of a BPMN
+import (events, sub-process borders) left out and a start and end event added. Boxes are
+widened to the longest word of their name, so bpmn-js never has to break a word. In the
+report's drawing (:func:`diagram_xml`) the step numbers of the step table stand before the names.
 
 :func:`diagram_xml` is what the report draws: a model read from a BPMN file whose every node
-has diagram coordinates keeps the author's layout (the file's DI as is); everything else gets
+has diagram coordinates keeps the author's layout (every shape and flow where the file puts
+it; outside labels only get a little more width, see :func:`_fit_words`); everything else gets
 the computed layout. Both are then decorated for reading: boxes filled with the colour of their
 medium (bpmn.io colour extension ``bioc:fill`` and the OMG ``color:background-color``), red
-borders and flows at every media break (:func:`media_breaks` lists them for the legend) and, in
-the computed layout only, step numbers (as in the step table) before the names – the author's
-boxes keep their names, they have no room for more. In the author's boxes a word too long for
+borders and flows at every media break (:func:`media_breaks` lists them for the legend); the
+author's boxes keep their names (no room for numbers). In the author's boxes a word too long for
 its box gets soft hyphens from German hyphenation patterns (:func:`hyphenate`, pyphen), so
 bpmn-js breaks it between syllables with „-“ instead of anywhere.
 """
