@@ -111,6 +111,12 @@ def test_wheel_alone_carries_notebooks_data_and_runs_check(tmp_path):
         "kdworkbook/data/referenz/nrw_gemeinden_2019.csv",
     }
     expected.discard("kdworkbook/data/referenz")
+    # the bpmn-js viewer with its licence and origin (drawing of the BPMN diagrams)
+    expected |= {
+        f"kdworkbook/data/bpmnjs/{n}"
+        for n in ("bpmn-viewer.production.min.js", "LICENSE", "README.md")
+    }
+    expected.discard("kdworkbook/data/bpmnjs")
     assert expected - names == set()
     assert len([n for n in names if n.startswith("kdworkbook/notebooks/")]) == 9  # 00–07, workshop
 

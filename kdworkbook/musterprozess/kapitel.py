@@ -9,10 +9,11 @@ from __future__ import annotations
 import difflib
 import html
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from IPython.display import HTML, Markdown
+from IPython.display import HTML, SVG, Markdown, display
 from matplotlib.figure import Figure
 
 from kdworkbook.bericht import anzeige
@@ -20,11 +21,16 @@ from kdworkbook.bestand.laden import Bestandsaufnahme
 from kdworkbook.kern import defaults
 from kdworkbook.kern.errors import InputError
 from kdworkbook.kern.formatierung import euro, literal, prozent, zahl
+from kdworkbook.musterprozess import bpmn_bild
 from kdworkbook.musterprozess import grafiken as musterprozess_grafiken
 from kdworkbook.musterprozess import kennzahlen as musterprozess
 from kdworkbook.musterprozess import text as musterprozess_text
-from kdworkbook.musterprozess.laden import load_process
+from kdworkbook.musterprozess.bpmn_export import BREAK_COLOR as BREAK_RED
+from kdworkbook.musterprozess.bpmn_export import MISSING_COLOR as MISSING_FILL
+from kdworkbook.musterprozess.bpmn_export import media_breaks
+from kdworkbook.musterprozess.laden import bpmn_file, load_process
 from kdworkbook.musterprozess.modell import LANE_KIND_NAMES, Prozess
+from kdworkbook.musterprozess.modell import katalog as musterprozess_katalog
 from kdworkbook.musterprozess.text import KEINE_ANGABE, NICHT_BERECHENBAR, savings_gap, step_list
 
 
@@ -41,6 +47,8 @@ class Musterprozess:
     stundensatz_quelle: str
     einsparung: musterprozess.Einsparung
     hinweise: tuple[str, ...] = ()  # for the chapter, ``check`` and ``check --json``
+    ist_bpmn: Path | None = None  # BPMN file of IST/SOLL (its layout is kept), None for YAML
+    soll_bpmn: Path | None = None
 
 
 def _survey_row(ba: Bestandsaufnahme) -> dict[str, Any]:
@@ -93,7 +101,19 @@ def load(ba: Bestandsaufnahme) -> Musterprozess | None:
         k_ist, k_soll, int(row["vorgaenge"]), rate, ba.settings.jahresarbeitsstunden
     )
     notes = musterprozess_text.notes(ist, soll, k_ist, k_soll)
-    return Musterprozess(ist, soll, k_ist, k_soll, row, rate, source, saving, notes)
+    return Musterprozess(
+        ist,
+        soll,
+        k_ist,
+        k_soll,
+        row,
+        rate,
+        source,
+        saving,
+        notes,
+        bpmn_file(mp.ist),
+        bpmn_file(mp.soll),
+    )
 
 
 # --- notebook cells -----------------------------------------------------------------------------
@@ -179,11 +199,55 @@ def _days(k: musterprozess.Kennzahlen) -> float | None:
     return k.durchlaufzeit_min / defaults.MINUTEN_JE_TAG
 
 
-def diagram(m: Musterprozess | None, variante: str) -> Figure | None:
+_drawn: list[tuple[Musterprozess, dict[str, list[str]]]] = []  # last drawing (IST and SOLL)
+
+
+def diagram_svg(m: Musterprozess, variante: str) -> list[str]:
+    """SVG texts of the BPMN diagram of IST or SOLL, one per row (bpmn-js in Chromium, both
+    drawn in one browser start on first use). PNG bytes of them:
+    :func:`kdworkbook.musterprozess.bpmn_bild.pngs`."""
+    if not _drawn or _drawn[0][0] is not m:
+        drawn = bpmn_bild.svgs({"ist": (m.ist, m.ist_bpmn), "soll": (m.soll, m.soll_bpmn)})
+        _drawn[:] = [(m, drawn)]
+    return _drawn[0][1][variante]
+
+
+def diagram(m: Musterprozess | None, variante: str) -> None:
+    """The BPMN diagram of IST or SOLL as SVG outputs, one per row (report, JupyterLab, Word)."""
+    if m is None:
+        return None
+    for row in diagram_svg(m, variante):
+        display(SVG(data=row))
+    return None
+
+
+def diagram_legend(m: Musterprozess | None, variante: str) -> HTML | None:
+    """Legend below a diagram: the colour of each medium, and every media break (red)."""
     if m is None:
         return None
     p = m.ist if variante == "ist" else m.soll
-    return musterprozess_grafiken.swimlane(p, f"{variante.upper()}: {p.name}")
+    kat = musterprozess_katalog()
+    used = [x for x in kat.medien if any(s.medium == x for s in p.schritte.values())]
+    swatch = '<span style="display:inline-block;width:1.4em;height:0.9em;background:{};' + (
+        'border:1px solid {};vertical-align:middle"></span> {}'
+    )
+    media = [swatch.format(kat.medien[x]["farbe"], "#333", html.escape(x)) for x in used]
+    if any(s.medium is None for s in p.schritte.values()):
+        media.append(swatch.format(MISSING_FILL, "#333", "Medium fehlt"))
+    rows = [f"<tr><th>Medien (Füllfarbe)</th><td>{' &nbsp; '.join(media)}</td></tr>"]
+    breaks = media_breaks(p, kat)
+    red = swatch.format("#ffffff", BREAK_RED, "roter Rand / roter Pfeil")
+    if not breaks:
+        rows.append(f"<tr><th>Medienbrüche</th><td>keine ({red} entfällt)</td></tr>")
+    for i, b in enumerate(breaks, start=1):
+        share = "" if b.anteil >= 0.999 else f" – {zahl(b.anteil * 100)} % der Fälle"
+        rows.append(
+            f"<tr><th>{'Medienbruch' if i == 1 else ''}</th><td>{red}: "
+            f"{b.von_nr}. {html.escape(b.von.name)} ({html.escape(str(b.von.medium))}) → "
+            f"{b.nach_nr}. {html.escape(b.nach.name)} ({html.escape(str(b.nach.medium))})"
+            f"{share}</td></tr>"
+        )
+    return HTML(f'<table class="legende">{"".join(rows)}</table>')
 
 
 def steps(m: Musterprozess | None, variante: str) -> HTML | None:

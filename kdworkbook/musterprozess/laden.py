@@ -37,3 +37,12 @@ def load_process(path: Path) -> Prozess:
     if not bpmn_path.is_file():
         raise InputError(f"{path}: Schlüssel „bpmn“: Datei „{model.bpmn}“ nicht gefunden.")
     return bpmn.read_bpmn(bpmn_path, side=model, side_name=path.name)
+
+
+def bpmn_file(path: Path) -> Path | None:
+    """The BPMN file a process file is (or wraps with ``bpmn:``); None for a YAML model."""
+    if path.suffix.lower() not in (".yaml", ".yml"):
+        return path
+    data = load_yaml(path)
+    wrapped = data.get("bpmn") if isinstance(data, dict) else None
+    return (path.parent / str(wrapped)).resolve() if wrapped else None

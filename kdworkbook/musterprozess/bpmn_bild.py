@@ -1,0 +1,359 @@
+"""BPMN diagrams drawn by bpmn-js in headless Chromium: SVG for the report, PNG for exports.
+
+The bpmn-js viewer (``kdworkbook/data/bpmnjs/``, version, licence and origin in the README
+there) is package data: nothing is downloaded at run time. :func:`draw` starts Chromium once
+(the browser the report prints with, :func:`kdworkbook.bericht.browser.find_browser`), imports
+each BPMN XML into the viewer and takes its drawing with ``saveSVG()`` – the documented export
+API; the viewer's UI (with the bpmn.io watermark) is never shown or shipped as a picture.
+
+**Legible on A4**: the report's text column is :data:`PRINT_WIDTH_MM` wide. A diagram is
+printed at one fixed scale, :data:`MAX_VIEW_WIDTH` BPMN units on the full column, so bpmn-js'
+12 px labels print at 8,0 pt and its 11 px outside labels at 7,4 pt (≥ 7 pt). A wider
+diagram is cut into rows („Teil 1 von 2“ …) at gaps between the shapes, each a picture of its
+own (the page may break between them) that repeats the pool and lane names on the left.
+:func:`print_scale` and :func:`font_sizes_pt` measure it.
+
+Use: :func:`svgs` (process model → SVG texts, one per row; IST and SOLL in one browser start)
+and :func:`pngs`/:func:`png` (SVG texts → PNG bytes, e.g. for PowerPoint/Word).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from html import escape
+from importlib import resources
+from pathlib import Path
+from typing import TypeVar
+from xml.etree import ElementTree as ET
+
+from defusedxml.ElementTree import fromstring
+
+from kdworkbook.bericht.browser import CHROMIUM_ARGS, INSTALL_HINT, ReportError, find_browser
+from kdworkbook.kern.errors import InputError
+from kdworkbook.musterprozess.bpmn_export import SOFT_HYPHEN, diagram_xml
+from kdworkbook.musterprozess.bpmn_xml import local
+from kdworkbook.musterprozess.modell import Prozess
+
+BUNDLE = "data/bpmnjs/bpmn-viewer.production.min.js"
+PRINT_WIDTH_MM = 170  #: text column of the A4 report (210 mm − 2 × 20 mm margins)
+MAX_VIEW_WIDTH = 720  #: BPMN units per PRINT_WIDTH_MM: 12 px → 8,0 pt, 11 px → 7,4 pt
+CAPTION_SIZE = 13  #: px, „Teil 2 von 3“ above a row
+PT_PER_MM = 72 / 25.4
+HEADERS = ("bpmn:Participant", "bpmn:Lane")  #: shapes whose names sit in the left band
+SVG_NS = "http://www.w3.org/2000/svg"
+ET.register_namespace("", SVG_NS)
+
+T = TypeVar("T")
+
+_PAGE = "<!DOCTYPE html><html><head><meta charset='utf-8'></head><body><div id='canvas' "
+_PAGE += "style='width:1600px;height:1000px'></div></body></html>"
+
+_RENDER_JS = """
+async (xml) => {
+  const viewer = new BpmnJS({ container: '#canvas' });
+  try {
+    const result = await viewer.importXML(xml);
+    const registry = viewer.get('elementRegistry');
+    const shapes = registry.filter(e => e.parent).map(e => {
+      if (!e.waypoints) {
+        return { id: e.id, type: e.type, x: e.x, y: e.y, width: e.width, height: e.height };
+      }
+      const xs = e.waypoints.map(p => p.x), ys = e.waypoints.map(p => p.y);
+      const x = Math.min(...xs), y = Math.min(...ys);
+      return { id: e.id, type: e.type, x, y, width: Math.max(...xs) - x,
+               height: Math.max(...ys) - y, connection: true };
+    });
+    const { svg } = await viewer.saveSVG();
+    return { svg, shapes, warnings: (result.warnings || []).map(w => String(w.message || w)) };
+  } catch (error) {
+    return { error: String(error.message || error) };
+  } finally {
+    viewer.destroy();
+  }
+}
+"""
+
+
+@dataclass(frozen=True)
+class Zeichnung:
+    """One drawn diagram: the SVG of bpmn-js and the shapes it drew (for cutting into rows)."""
+
+    svg: str
+    shapes: tuple[dict, ...]
+    hinweise: tuple[str, ...] = ()
+
+
+def _bundle() -> str:
+    return resources.files("kdworkbook").joinpath(BUNDLE).read_text("utf-8")
+
+
+def _off_loop(work: Callable[[], T]) -> T:
+    """Run *work* (Playwright's sync API) in a thread of its own when this thread runs an
+    asyncio loop – as a Jupyter kernel does, where the sync API refuses to start."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return work()
+    box: dict[str, object] = {}
+
+    def target() -> None:
+        try:
+            box["result"] = work()
+        except BaseException as exc:  # handed to the caller below
+            box["error"] = exc
+
+    thread = threading.Thread(target=target, name="bpmn-js")
+    thread.start()
+    thread.join()
+    if "error" in box:
+        raise box["error"]  # type: ignore[misc]
+    return box["result"]  # type: ignore[return-value]
+
+
+def _browser(playwright, browser: str | None):
+    executable = find_browser(browser)
+    try:
+        return playwright.chromium.launch(
+            executable_path=executable, headless=True, args=CHROMIUM_ARGS
+        )
+    except Exception as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
+        raise ReportError(
+            f"Chromium ({executable or 'Playwright-Browser'}) konnte nicht gestartet werden, "
+            f"die BPMN-Diagramme des Musterprozesses werden damit gezeichnet: {first}. "
+            f"{INSTALL_HINT}"
+        ) from exc
+
+
+def draw(diagrams: dict[str, tuple[str, str]], browser: str | None = None) -> dict[str, Zeichnung]:
+    """Draw BPMN XML with bpmn-js: key → (xml, file name for messages) in, key → drawing out.
+
+    One Chromium start for all. A file the viewer cannot import is an :class:`InputError`
+    naming it; a diagram without any drawn shape is one too (never a blank picture)."""
+
+    def work() -> dict[str, Zeichnung]:
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as playwright:
+            chromium = _browser(playwright, browser)
+            try:
+                page = chromium.new_page()
+                page.set_content(_PAGE)
+                page.add_script_tag(content=_bundle())
+                out = {}
+                for key, (xml, name) in diagrams.items():
+                    result = page.evaluate(_RENDER_JS, xml)
+                    if "error" in result:
+                        raise InputError(
+                            f"{name}: Das BPMN-Diagramm kann nicht gezeichnet werden – der "
+                            f"Viewer (bpmn-js) meldet: {result['error']}"
+                        )
+                    if not any(s["type"] not in HEADERS for s in result["shapes"]):
+                        raise InputError(
+                            f"{name}: Das BPMN-Diagramm enthält keine zeichenbaren Elemente "
+                            "(keine Koordinaten im Abschnitt „bpmndi“)."
+                        )
+                    out[key] = Zeichnung(
+                        result["svg"], tuple(result["shapes"]), tuple(result["warnings"])
+                    )
+                return out
+            finally:
+                chromium.close()
+
+    return _off_loop(work)
+
+
+def svgs(
+    processes: dict[str, tuple[Prozess, Path | None]], browser: str | None = None
+) -> dict[str, list[str]]:
+    """Printable SVGs (one per row, :func:`in_rows`) per process: key → (model, BPMN file it
+    was read from or None).
+
+    The BPMN file's own layout is kept if it is complete (see
+    :func:`kdworkbook.musterprozess.bpmn_export.diagram_xml`)."""
+    diagrams = {
+        key: (diagram_xml(p, source), (source.name if source else p.quelle) or p.name)
+        for key, (p, source) in processes.items()
+    }
+    drawn = draw(diagrams, browser)
+    # soft hyphens bpmn-js did not break at are invisible: out, so the PDF's text is searchable
+    return {key: [row.replace(SOFT_HYPHEN, "") for row in in_rows(d)] for key, d in drawn.items()}
+
+
+# --- rows: a wide diagram cut at gaps between shapes ---------------------------------------------
+
+
+_SVG_OPEN = re.compile(r"<svg\b[^>]*>", re.S)
+_VIEWBOX = re.compile(r'viewBox="([-\d.e ]+)"')
+
+
+def _view_box(svg: str) -> tuple[float, float, float, float]:
+    head = _SVG_OPEN.search(svg)
+    match = _VIEWBOX.search(head.group(0)) if head else None
+    if not match:
+        raise ValueError("SVG ohne viewBox")
+    x, y, w, h = (float(v) for v in match.group(1).split())
+    return x, y, w, h
+
+
+def _inner(svg: str) -> str:
+    head = _SVG_OPEN.search(svg)
+    assert head is not None
+    return svg[head.end() : svg.rindex("</svg>")]
+
+
+def cuts(shapes: tuple[dict, ...], left: float, right: float, width: float) -> list[float]:
+    """x positions where rows end: as far right as fits in *width*, in a gap between shapes
+    (through a shape only if no gap fits – a single shape wider than a row)."""
+    merged: list[list[float]] = []
+    for a, b in sorted(
+        (s["x"], s["x"] + s["width"])
+        for s in shapes
+        if s["type"] not in HEADERS and not s.get("connection")
+    ):
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    gaps = [(a[1], b[0]) for a, b in zip(merged, merged[1:], strict=False)]
+    result, start = [], left
+    while right - start > width:
+        limit = start + width
+        fitting = [min((g0 + g1) / 2, limit) for g0, g1 in gaps if start < g0 < limit]
+        cut = max(fitting, default=limit)
+        result.append(cut)
+        start = cut
+    return result
+
+
+def in_rows(d: Zeichnung) -> list[str]:
+    """The drawing as SVGs printed at the fixed scale: one, or one per row if it is wider than
+    :data:`MAX_VIEW_WIDTH` (each row repeats the pool and lane names and says „Teil i von n“).
+    Rows are separate pictures, so the page can break between them."""
+    vx, vy, vw, vh = _view_box(d.svg)
+    inner = _inner(d.svg)
+    pools = [s for s in d.shapes if s["type"] == "bpmn:Participant"]
+    lanes = [s for s in d.shapes if s["type"] == "bpmn:Lane"]
+    header = 0.0
+    if pools:
+        header_end = max(
+            (min(s["x"] for s in lanes) + 30) if lanes else 0,
+            min(p["x"] for p in pools) + 30,
+        )
+        header = header_end - vx
+    body_left = vx + header
+    row_cuts = cuts(d.shapes, body_left, vx + vw, MAX_VIEW_WIDTH - header)
+    if not row_cuts:
+        return [_svg(vw, vh, _nested(0, 0, vw, vh, (vx, vy, vw, vh), inner))]
+    edges = [body_left, *row_cuts, vx + vw]
+    rows = []
+    top = CAPTION_SIZE + 6
+    for i, (a, b) in enumerate(zip(edges, edges[1:], strict=False), start=1):
+        parts = [
+            f'<text x="0" y="{CAPTION_SIZE:g}" style="font-family: Arial, sans-serif; '
+            f'font-size: {CAPTION_SIZE}px; fill: #555555">'
+            f"{escape(f'Teil {i} von {len(edges) - 1}')}</text>"
+        ]
+        if header:
+            names = _visible(inner, d.shapes, vx, vx + header, True)
+            parts.append(_nested(0, top, header, vh, (vx, vy, header, vh), names))
+        body = _visible(inner, d.shapes, a, b, False)
+        parts.append(_nested(header, top, b - a, vh, (a, vy, b - a, vh), body))
+        rows.append(_svg(header + b - a, top + vh, "".join(parts)))
+    return rows
+
+
+def _visible(inner: str, shapes: tuple[dict, ...], a: float, b: float, names: bool) -> str:
+    """*inner* with only what shows between x = *a* and *b*: elements outside are dropped,
+    and the pool and lane names unless *names* – so no text is hidden under a clip (each
+    text is once in the SVG and in the PDF made from it)."""
+    root = fromstring(f'<svg xmlns="{SVG_NS}">{inner}</svg>')
+    by_id = {s["id"]: s for s in shapes}
+    parent = {child: p for p in root.iter() for child in p}
+    for element in list(root.iter()):
+        info = by_id.get(element.get("data-element-id", ""))
+        if info is None or element not in parent:
+            continue
+        if info["type"] in HEADERS:
+            if not names:
+                for visual in element:
+                    for text in [t for t in visual if local(t.tag) == "text"]:
+                        visual.remove(text)
+        elif info["x"] >= b or info["x"] + info["width"] <= a:
+            group = parent[element]  # <g class="djs-group"> around the element
+            if group in parent:
+                parent[group].remove(group)
+    return "".join(ET.tostring(child, encoding="unicode") for child in root)
+
+
+def _nested(x: float, y: float, w: float, h: float, view: tuple, inner: str) -> str:
+    vb = " ".join(f"{v:g}" for v in view)
+    return (
+        f'<svg x="{x:g}" y="{y:g}" width="{w:g}" height="{h:g}" viewBox="{vb}" '
+        f'overflow="hidden">{inner}</svg>'
+    )
+
+
+def _svg(w: float, h: float, body: str) -> str:
+    mm = w * PRINT_WIDTH_MM / MAX_VIEW_WIDTH
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+        f'width="{mm:.1f}mm" height="{h * mm / w:.1f}mm" viewBox="0 0 {w:g} {h:g}">'
+        f"{body}</svg>"
+    )
+
+
+# --- measuring -----------------------------------------------------------------------------------
+
+
+def print_scale(svg: str) -> float:
+    """pt per SVG unit when the SVG is printed at its width (in mm)."""
+    head = _SVG_OPEN.search(svg)
+    assert head is not None
+    width_mm = float(re.search(r'width="([\d.]+)mm"', head.group(0)).group(1))  # type: ignore[union-attr]
+    return width_mm * PT_PER_MM / _view_box(svg)[2]
+
+
+def font_sizes_pt(svg: str) -> list[float]:
+    """Printed size (pt) of every text of *svg* (font-size × scale; nested rows share it)."""
+    scale = print_scale(svg)
+    sizes = re.findall(r"font-size:\s*([\d.]+)px", svg)
+    return [float(s) * scale for s in sizes]
+
+
+# --- PNG for other formats ---------------------------------------------------------------------
+
+
+def pngs(svgs: list[str], dpi: int = 200, browser: str | None = None) -> list[bytes]:
+    """PNGs of SVGs from :func:`svgs` at *dpi* at their print size (for PowerPoint/Word), in
+    one Chromium start."""
+    scale = dpi / 96  # CSS px are 1/96 in
+
+    def work() -> list[bytes]:
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as playwright:
+            chromium = _browser(playwright, browser)
+            try:
+                page = chromium.new_page(device_scale_factor=scale)
+                out = []
+                for svg in svgs:
+                    page.set_content(
+                        "<!DOCTYPE html><html><body style='margin:0;background:white'>"
+                        f"<div id='bild' style='display:inline-block'>{svg}</div></body></html>"
+                    )
+                    out.append(page.locator("#bild svg").first.screenshot(type="png"))
+                return out
+            finally:
+                chromium.close()
+
+    return _off_loop(work)
+
+
+def png(svg: str, dpi: int = 200, browser: str | None = None) -> bytes:
+    """PNG of one SVG from :func:`svgs` (see :func:`pngs`)."""
+    return pngs([svg], dpi, browser)[0]
