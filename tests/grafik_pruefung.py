@@ -72,9 +72,9 @@ def drawn_texts(fig: Figure) -> list[Gezeichnet]:
     return result
 
 
-def problems(fig: Figure) -> list[str]:
+def problems(fig: Figure, texts: list[Gezeichnet] | None = None) -> list[str]:
     """Every breach of the chart rules in *fig*, as readable lines (empty = legible)."""
-    texts = drawn_texts(fig)
+    texts = drawn_texts(fig) if texts is None else texts
     frame = fig.bbox
     found = []
     for t in texts:
@@ -104,6 +104,7 @@ def overlap(a: Bbox, b: Bbox, tolerance: float = TOLERANCE_PX) -> bool:
 
 def assert_legible(fig: Figure) -> list[Gezeichnet]:
     """Fail with every problem listed; return the drawn texts for further checks."""
-    found = problems(fig)
+    texts = drawn_texts(fig)
+    found = problems(fig, texts)
     assert not found, "\n".join(found)
-    return drawn_texts(fig)
+    return texts

@@ -57,6 +57,10 @@ STYLE = {
 mpl.rcParams.update(STYLE)
 
 _GERMAN = FuncFormatter(lambda value, _pos: zahl(value))
+#: Category labels on a bar chart's axis (Fachämter) are cut at a word boundary to this many
+#: characters, with „…“ (about a third of the chart width at 8,5 pt); the full name stands
+#: in the table next to the chart.
+LABEL_CHARS = 34
 #: Up to this many processes the Pareto chart has a bar per process; beyond, the bars become
 #: one area through every n-th process (drawing and file size stay the same for any survey).
 PARETO_MAX_BARS = 1000
@@ -85,9 +89,12 @@ def _figure(height: float) -> tuple[Figure, object]:
 
 def fachamt_bars(totals: pd.DataFrame) -> Figure:
     """Jahresstunden per Fachamt (horizontal bars, largest on top)."""
-    fig, ax = _figure(0.35 * len(totals) + 1.0)
+    fig, ax = _figure(0.3 * len(totals) + 1.0)
     ordered = totals.iloc[::-1]
-    ax.barh(ordered["fachamt"], ordered["jahresstunden"], color=PRIMARY)
+    y = np.arange(len(ordered))
+    ax.barh(y, ordered["jahresstunden"], color=PRIMARY)
+    ax.set_yticks(y, [shorten(name, LABEL_CHARS) for name in ordered["fachamt"]])
+    ax.set_ylim(-0.6, len(ordered) - 0.4)
     for y, (hours, share) in enumerate(
         zip(ordered["jahresstunden"], ordered["anteil_stunden"], strict=True)
     ):
@@ -162,14 +169,14 @@ def property_bars(totals: pd.DataFrame, prop: str, title: str) -> Figure:
     """Processes and hours per value of one process property, side by side."""
     fig = Figure(figsize=(PAGE_WIDTH_IN, 2.2), layout="constrained")
     left, right = fig.subplots(1, 2, sharey=True)
-    labels = totals[prop].astype(str)
+    labels = [shorten(value, LABEL_CHARS) for value in totals[prop].astype(str)]
     left.barh(labels, totals["prozesse"], color=PALETTE[5])
     left.set_xlabel("Prozesse")
     right.barh(labels, totals["jahresstunden"], color=PRIMARY)
     right.set_xlabel("Jahresstunden")
     for ax in (left, right):
         ax.xaxis.set_major_formatter(_GERMAN)
-        ax.xaxis.set_major_locator(MaxNLocator(nbins=5))  # „12.000“ needs room at 8,5 pt
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=3))  # „1.200.000“ in half the width
     left.invert_yaxis()  # shared y axis: first value on top for both
     fig.suptitle(title, x=0.02, ha="left")
     return fig

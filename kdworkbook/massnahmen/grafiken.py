@@ -56,6 +56,9 @@ GANTT_ROW_IN = 0.21
 #: Process names in the Gantt chart are cut at a word boundary to this many characters
 #: (with „…“; the full name is in the schedule table).
 GANTT_LABEL_CHARS = 40
+#: Measure type names in the Gantt legend are cut to this many characters (full names: the
+#: table of measure types); up to 30 characters two fit side by side.
+GANTT_LEGEND_CHARS = 60
 
 
 def portfolio(ranked: pd.DataFrame, limits: dict[str, float], top_n: int) -> Figure:
@@ -115,9 +118,9 @@ def portfolio(ranked: pd.DataFrame, limits: dict[str, float], top_n: int) -> Fig
     ax.set_ylabel("Nutzen (0 = gering, 1 = hoch)")
     fig.legend(loc="outside lower center", ncol=2, frameon=False)
     top = ranked.head(min(top_n, PORTFOLIO_MAX_NUMBERS))
-    sizes = "" if many else ", Punktgröße: Jahresstunden"
-    shown = "" if len(top) >= top_n else f", nummeriert: Rang 1–{zahl(len(top))}"
-    ax.set_title(f"Nutzen-Aufwand-Portfolio (Zahl = Rang{sizes}{shown})", loc="left")
+    ranks = "Rang" if len(top) >= top_n else f"Rang 1–{zahl(len(top))}"
+    sizes = "" if many else ", Punktgröße = Jahresstunden"
+    ax.set_title(f"Nutzen-Aufwand-Portfolio (Zahl = {ranks}{sizes})", loc="left")
     _number_points(fig, ax, top, corners)
     return fig
 
@@ -225,9 +228,12 @@ def gantt(measures: pd.DataFrame, start: dt.date, type_names: dict[str, str]) ->
     ).sort_values(["_gruppe"], kind="stable")
     rows = len(order)
     quarters = int(measures["quartal_ende"].max()) + 1 if len(measures) else 1
+    used = [k for k in type_names if k in set(shown["typ"])]
+    names = [shorten(type_names[k], GANTT_LEGEND_CHARS) for k in used]
+    ncol = 2 if all(len(n) <= 30 for n in names) else 1
+    legend_in = 0.2 * -(-len(used) // ncol)
     fig = Figure(
-        figsize=(PAGE_WIDTH_IN, GANTT_ROW_IN * rows + 1.6 + 0.2 * -(-len(type_names) // 2)),
-        layout="constrained",
+        figsize=(PAGE_WIDTH_IN, GANTT_ROW_IN * rows + 1.4 + legend_in), layout="constrained"
     )
     ax = fig.add_subplot()
     colours = {k: TYPE_COLOURS[i % len(TYPE_COLOURS)] for i, k in enumerate(type_names)}
@@ -255,16 +261,17 @@ def gantt(measures: pd.DataFrame, start: dt.date, type_names: dict[str, str]) ->
     ax.set_xlim(0, quarters)
     ax.grid(axis="x", color=GRID, linewidth=0.8)
     ax.set_axisbelow(True)
-    used = [k for k in type_names if k in set(shown["typ"])]
     fig.legend(
-        handles=[Patch(color=colours[k], label=type_names[k]) for k in used],
+        handles=[Patch(color=colours[k], label=n) for k, n in zip(used, names, strict=True)],
         loc="outside lower center",
-        ncol=2,
+        ncol=ncol,
         frameon=False,
     )
     title = "Zeitplan der Maßnahmen nach Quartalen"
     if len(measures) > rows:
-        title += f" (die ersten {zahl(rows)} von {zahl(len(measures))} Maßnahmen)"
+        title += (
+            f"\n(die ersten {zahl(rows)} von {zahl(len(measures))} Maßnahmen; alle in der Tabelle)"
+        )
     ax.set_title(title, loc="left")
     return fig
 
