@@ -77,6 +77,8 @@ def test_demo_portfolio_numbers_ranks_one_to_ten(demo):
     fig = massnahmen_ansicht.portfolio_chart(p)
     numbers = [t.get_text() for t in fig.axes[0].texts if t.get_text().isdigit()]
     assert numbers == [str(r) for r in range(1, 11)]
+    fig.set_dpi(72)  # the report saves SVG at 72 dpi: the numbers stay where they were placed
+    assert_legible(fig)
 
 
 # ---------------------------------------------------------------------- hostile inputs

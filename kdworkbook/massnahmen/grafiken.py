@@ -147,13 +147,13 @@ def _number_points(fig: Figure, ax, top: pd.DataFrame, obstacles: list) -> None:
         tuple(np.array(o.get_window_extent().extents) * to_pt) for o in obstacles if o.get_text()
     ]
     centres = place_labels(anchors, sizes, area, blocked)
-    for rank, anchor, centre in zip(top["rang"], anchors, centres, strict=True):
+    points = top[["aufwand", "nutzen"]].to_numpy(dtype=float)
+    for rank, point, anchor, centre in zip(top["rang"], points, anchors, centres, strict=True):
         offset = centre - anchor
         far = np.hypot(*offset) > LEADER_FROM_PT
         ax.annotate(
             str(rank),
-            (anchor[0] / to_pt, anchor[1] / to_pt),
-            xycoords="figure pixels",
+            tuple(point),  # data and pt: the same place at any dpi the figure is saved with
             xytext=tuple(offset),
             textcoords="offset points",
             ha="center",

@@ -54,6 +54,8 @@ RADAR_PAD_PT = 4.0
 RADAR_TITLE_PT = 24.0
 #: A single word longer than this is cut with „…“ on a radar label.
 RADAR_WORD_CHARS = 24
+#: A label crossing the Stichtag line or a grid line stays readable on a white ground.
+_ON_LINES = {"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none"}
 _TEXT = TextToPath()  # measures text in pt without drawing
 REIFEGRAD_NAMEN = {
     0: "0 offline",
@@ -97,6 +99,7 @@ def deadline_timeline(table: pd.DataFrame, stichtag: dt.date) -> Figure:
             fontsize=SMALL_PT,
             xytext=(-8 if left else 8, 0),
             textcoords="offset points",
+            bbox=_ON_LINES,
         )
     ax.axvline(stichtag, color=ACCENT, linestyle="--", linewidth=1.5)
     ax.annotate(
@@ -108,6 +111,7 @@ def deadline_timeline(table: pd.DataFrame, stichtag: dt.date) -> Figure:
         color=ACCENT,
         xytext=(-4, 0),
         textcoords="offset points",
+        bbox=_ON_LINES,
     )
     ax.set_yticks(range(len(ordered)), ordered["schluessel"])
     ax.set_ylim(-0.7, len(table))
