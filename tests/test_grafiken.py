@@ -277,3 +277,28 @@ def test_wrap_and_shorten_keep_words_whole():
     )
     assert grafiken.shorten("Kurz", 30) == "Kurz"
     assert grafiken.shorten("Donaudampfschifffahrtsgesellschaft", 10) == "Donaudamp…"
+
+
+def test_workshop_numbers_are_placed_apart():
+    """The workshop's SVG portfolio places its rank numbers like the report: 30 points on one
+    spot give 30 numbers whose boxes (18 px high, 0,65 × 18 px per digit + 2) do not meet."""
+    import re
+
+    from kdworkbook.workshop import grafik
+
+    ranked = _ranked(400, (0.5, 0.5))
+    ranked["quadrant"] = pd.Categorical(
+        ranked["quadrant"], list(massnahmen_grafiken.QUADRANT_COLOURS)
+    )
+    svg = grafik.portfolio_svg(ranked, {"aufwand": 0.5, "nutzen": 0.5}, 30)
+    found = re.findall(r'<text x="([\d.]+)" y="([\d.]+)"[^>]*class="kdw-nr">(\d+)</text>', svg)
+    assert [n for _, _, n in found] == [str(r) for r in range(1, 31)]
+    boxes = []
+    for x, y, n in found:
+        w, cx, cy = 0.65 * 18 * len(n) + 2, float(x), float(y) - 0.35 * 18
+        boxes.append((cx - w / 2, cy - 9, cx + w / 2, cy + 9))
+    for i, a in enumerate(boxes):
+        assert grafik.LEFT <= a[0] and a[2] <= grafik.WIDTH - grafik.RIGHT
+        for b in boxes[i + 1 :]:
+            assert min(a[2], b[2]) - max(a[0], b[0]) <= 0 or min(a[3], b[3]) - max(a[1], b[1]) <= 0
+    assert svg.count("<line") > 2  # leader lines to the numbers that moved away

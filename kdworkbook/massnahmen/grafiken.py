@@ -183,37 +183,53 @@ def place_labels(
     placed: list[tuple[float, float, float, float]] = [tuple(o) for o in obstacles]
     dots = [(x - 2.5, y - 2.5, x + 2.5, y + 2.5) for x, y in np.asarray(anchors)]
     x0, y0, x1, y1 = area
-    grid = np.stack(np.meshgrid(np.arange(x0, x1, 3.0), np.arange(y0, y1, 3.0)), axis=-1).reshape(
-        -1, 2
-    )
+    grid = None  # every spot of the area, built only if a label finds no place near its point
     centres = []
     for i, ((ax_, ay), (w, h)) in enumerate(zip(anchors, sizes, strict=True)):
         others = np.array(placed + dots[:i] + dots[i + 1 :] or [(0, 0, 0, 0)], dtype=float)
-        near = [
-            (ax_ + dx * (r + w / 2 if dx else 0), ay + dy * (r + h / 2 if dy else 0))
-            for r in LABEL_DISTANCES_PT
-            for dx, dy in ((1, 1), (-1, 1), (1, -1), (-1, -1), (1, 0), (-1, 0), (0, 1), (0, -1))
-        ]
-        candidates = np.vstack([np.array(near), grid[np.argsort(np.hypot(*(grid - (ax_, ay)).T))]])
-        boxes = np.column_stack(
-            [candidates[:, 0] - w / 2, candidates[:, 1] - h / 2]
-            + [candidates[:, 0] + w / 2, candidates[:, 1] + h / 2]
+        near = np.array(
+            [
+                (ax_ + dx * (r + w / 2 if dx else 0), ay + dy * (r + h / 2 if dy else 0))
+                for r in LABEL_DISTANCES_PT
+                for dx, dy in ((1, 1), (-1, 1), (1, -1), (-1, -1), (1, 0), (-1, 0), (0, 1), (0, -1))
+            ]
         )
-        inside = (
-            (boxes[:, 0] >= x0) & (boxes[:, 1] >= y0) & (boxes[:, 2] <= x1) & (boxes[:, 3] <= y1)
-        )
-        hits = (
-            (boxes[:, None, 0] < others[None, :, 2] + gap)
-            & (boxes[:, None, 2] > others[None, :, 0] - gap)
-            & (boxes[:, None, 1] < others[None, :, 3] + gap)
-            & (boxes[:, None, 3] > others[None, :, 1] - gap)
-        ).any(axis=1)
-        free = np.flatnonzero(inside & ~hits)
-        best = candidates[free[0]] if len(free) else np.array([ax_, ay])
+        candidates = near[_free(near, w, h, others, area, gap)]
+        if not len(candidates):
+            if grid is None:
+                grid = np.stack(
+                    np.meshgrid(np.arange(x0, x1, 3.0), np.arange(y0, y1, 3.0)), axis=-1
+                ).reshape(-1, 2)
+            spots = grid[np.argsort(np.hypot(*(grid - (ax_, ay)).T), kind="stable")]
+            candidates = spots[_free(spots, w, h, others, area, gap)]
+        best = candidates[0] if len(candidates) else np.array([ax_, ay])
         centres.append(best)
         bx, by = best
         placed.append((bx - w / 2, by - h / 2, bx + w / 2, by + h / 2))
     return np.array(centres).reshape(-1, 2)
+
+
+def _free(
+    centres: np.ndarray,
+    w: float,
+    h: float,
+    others: np.ndarray,
+    area: tuple[float, float, float, float],
+    gap: float,
+) -> np.ndarray:
+    """Mask of the *centres* whose w×h box lies inside *area* and keeps *gap* to every box of
+    *others*."""
+    x0, y0, x1, y1 = area
+    left, right = centres[:, 0] - w / 2, centres[:, 0] + w / 2
+    low, high = centres[:, 1] - h / 2, centres[:, 1] + h / 2
+    inside = (left >= x0) & (low >= y0) & (right <= x1) & (high <= y1)
+    hits = (
+        (left[:, None] < others[None, :, 2] + gap)
+        & (right[:, None] > others[None, :, 0] - gap)
+        & (low[:, None] < others[None, :, 3] + gap)
+        & (high[:, None] > others[None, :, 1] - gap)
+    ).any(axis=1)
+    return inside & ~hits
 
 
 def gantt(measures: pd.DataFrame, start: dt.date, type_names: dict[str, str]) -> Figure:
