@@ -10,7 +10,7 @@ from kdworkbook.bericht import grafiken
 from kdworkbook.kern.formatierung import prozent, zahl
 from kdworkbook.vergleich.peers import Vergleich, Zeile
 
-ZEILE_IN = 0.95  # height per metric, inches: title, strip of dots, tick labels
+ZEILE_IN = 1.0  # height per metric, inches: title, strip of dots, tick labels
 
 
 def _text(z: Zeile, value: float | None) -> str:
