@@ -10,7 +10,9 @@ are drawn) with its window extent, and report
 - pairs of texts whose boxes intersect by more than :data:`TOLERANCE_PX` in both directions.
 
 Boxes are the texts' axis-aligned window extents at the figure's dpi – the same rectangles a
-PDF library sees around the characters, up to the font's line height.
+PDF library sees around the characters, up to the font's line height. A test on the printed PDF
+uses :func:`overlap` for the same rule: ``Bbox.from_extents(x0, top, x1, bottom)`` of two
+words (pdfplumber's boxes, in pt), with ``tolerance=TOLERANCE_PX * 0.72`` (1 px at 100 dpi).
 """
 
 from __future__ import annotations
