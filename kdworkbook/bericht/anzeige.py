@@ -14,6 +14,7 @@ import pandas as pd
 from IPython.display import HTML, display
 from markdown_it import MarkdownIt
 
+from kdworkbook.bericht import grafiken
 from kdworkbook.kern.formatierung import euro, literal, prozent, zahl
 
 #: Column format name → formatter (value → German text).
@@ -39,7 +40,6 @@ def setup() -> None:
     mpl.rcParams.update(
         {
             "font.family": "DejaVu Sans",
-            "font.size": 10,
             "axes.spines.top": False,
             "axes.spines.right": False,
             "axes.formatter.use_locale": False,
@@ -48,6 +48,7 @@ def setup() -> None:
             "text.parse_math": False,  # „Amt $\\frac{$“ is a name, not a formula
         }
     )
+    mpl.rcParams.update(grafiken.STYLE)  # chart text sizes: set in one place
     pd.set_option("display.max_rows", 200)
 
 

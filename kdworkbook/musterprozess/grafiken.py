@@ -46,9 +46,7 @@ def comparison_chart(ist: Kennzahlen, soll: Kennzahlen) -> Figure:
             x = bar.get_x() + bar.get_width() / 2
             if given is None:
                 missing = "keine\nAngabe" if attr.startswith("unterlagen") else "nicht\nberechenbar"
-                ax.text(
-                    x, top * 0.05, missing, ha="center", va="bottom", fontsize=7, color=BREAK_COLOR
-                )
+                ax.text(x, top * 0.05, missing, ha="center", va="bottom", color=BREAK_COLOR)
                 continue
             digits = 0 if float(value).is_integer() or value >= 10 else 1
             ax.annotate(
@@ -57,13 +55,11 @@ def comparison_chart(ist: Kennzahlen, soll: Kennzahlen) -> Figure:
                 xytext=(0, 2),
                 textcoords="offset points",
                 ha="center",
-                fontsize=8,
             )
-        ax.set_title(f"{title}\n({unit})", fontsize=8, loc="left")
+        ax.set_title(f"{title}\n({unit})", loc="left")
         ax.set_ylim(0, top)
         ax.set_yticks([])
         ax.spines["left"].set_visible(False)
-        ax.tick_params(axis="x", labelsize=8)
     title = "IST und SOLL im Vergleich"
     if starred:
         title += "   (* ohne die Schritte, denen die Angabe fehlt – siehe Tabelle)"

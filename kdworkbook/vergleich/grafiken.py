@@ -1,5 +1,6 @@
 """The comparison chart: per metric the peers as dots, their middle half as a box with the
-median, the municipality as a diamond. Text ≥ 7 pt at the printed size (A4 width)."""
+median, the municipality as a diamond. Text sizes from :data:`kdworkbook.bericht.grafiken.STYLE`
+(the chart prints 1:1 at A4 width)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,7 @@ from kdworkbook.bericht import grafiken
 from kdworkbook.kern.formatierung import prozent, zahl
 from kdworkbook.vergleich.peers import Vergleich, Zeile
 
-#: Chart text in points at the figure's own size. The report prints a 6,7-inch chart about
-#: 0,68 times as wide (measured on the demo's PDF), so 11 pt prints at about 7,5 pt – above
-#: the print rule's 7 pt.
-SCHRIFT_PT = 11
-ZEILE_IN = 1.1  # height per metric, inches
+ZEILE_IN = 1.0  # height per metric, inches: title, strip of dots, tick labels
 
 
 def _text(z: Zeile, value: float | None) -> str:
@@ -45,12 +42,10 @@ def punkte(v: Vergleich) -> Figure:
         ax.set_ylim(-1, 1)
         scale, digits = (100, 0) if z.kennzahl.prozent else (1, z.kennzahl.stellen)
         ax.xaxis.set_major_formatter(lambda x, _pos, s=scale, d=digits: zahl(x * s, d))
-        ax.tick_params(labelsize=SCHRIFT_PT)
         ax.set_title(
             f"{z.kennzahl.label}{' (%)' if z.kennzahl.prozent else ''}: "
             f"Ihre Kommune {_text(z, z.wert)}",
             loc="left",
-            fontsize=SCHRIFT_PT,
         )
         for side in ("left", "right", "top"):
             ax.spines[side].set_visible(False)

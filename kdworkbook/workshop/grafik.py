@@ -13,12 +13,15 @@ import html
 import numpy as np
 import pandas as pd
 
+from kdworkbook.bericht.grafiken import MUTED
 from kdworkbook.kern.formatierung import zahl
-from kdworkbook.massnahmen.grafiken import QUADRANT_COLOURS
+from kdworkbook.massnahmen.grafiken import LEADER_FROM_PT, QUADRANT_COLOURS, place_labels
 
 WIDTH, HEIGHT = 900, 560
 LEFT, RIGHT, TOP, BOTTOM = 80, 20, 20, 120
 LOW, HIGH = -0.03, 1.05  # axis range, as in the report's chart
+#: Rank numbers are drawn at this size (CSS ``.kdw-nr``, bold); a digit is about 0,65 of it wide.
+NUMBER_PX = 18
 
 
 def _x(v: np.ndarray | float) -> np.ndarray | float:
@@ -79,12 +82,7 @@ def portfolio_svg(ranked: pd.DataFrame, limits: dict[str, float], top_n: int) ->
         f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{ly:.1f}" y2="{ly:.1f}" '
         'stroke="#444" stroke-dasharray="6 4" stroke-width="1.5"/>'
     )
-    top = ranked.nsmallest(top_n, "rang")
-    for rank, x, y in zip(top["rang"], _x(top["aufwand"]), _y(top["nutzen"]), strict=True):
-        parts.append(
-            f'<text x="{x + 7:.1f}" y="{y - 5:.1f}" font-weight="bold" '
-            f'class="kdw-nr">{int(rank)}</text>'
-        )
+    parts.extend(_numbers(ranked.nsmallest(top_n, "rang")))
     step = (WIDTH - LEFT) / 2  # two columns, two rows: room for large projector fonts
     for i, (name, colour, count) in enumerate(legend):
         x, y = LEFT + (i % 2) * step, HEIGHT - 34 + (i // 2) * 26
@@ -94,3 +92,34 @@ def portfolio_svg(ranked: pd.DataFrame, limits: dict[str, float], top_n: int) ->
         )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _numbers(top: pd.DataFrame) -> list[str]:
+    """The ranks of *top* next to their points, placed as in the report's chart
+    (:func:`kdworkbook.massnahmen.grafiken.place_labels`): no number on another, a thin
+    leader line when a number had to move away. SVG's y axis points down; the placement
+    works in any orientation."""
+    if not len(top):
+        return []
+    ranks = [str(int(r)) for r in top["rang"]]
+    anchors = np.column_stack(
+        [_x(top["aufwand"].to_numpy(float)), _y(top["nutzen"].to_numpy(float))]
+    )
+    sizes = np.array([(0.65 * NUMBER_PX * len(r) + 2, NUMBER_PX) for r in ranks])
+    area = (LEFT, TOP, WIDTH - RIGHT, HEIGHT - BOTTOM)
+    centres = place_labels(anchors, sizes, area)
+    parts = []
+    for rank, (ax, ay), (cx, cy), (w, h) in zip(ranks, anchors, centres, sizes, strict=True):
+        dx, dy = cx - ax, cy - ay
+        if np.hypot(dx, dy) > LEADER_FROM_PT * 1.5:
+            edge = 1 / max(abs(dx) / (w / 2 + 1), abs(dy) / (h / 2 + 1))  # box edge, not centre
+            parts.append(
+                f'<line x1="{ax:.1f}" y1="{ay:.1f}" x2="{cx - dx * edge:.1f}" '
+                f'y2="{cy - dy * edge:.1f}" stroke="{MUTED}" stroke-width="1"/>'
+            )
+        # baseline about 0,35 em below the centre
+        parts.append(
+            f'<text x="{cx:.1f}" y="{cy + 0.35 * NUMBER_PX:.1f}" text-anchor="middle" '
+            f'font-weight="bold" class="kdw-nr">{rank}</text>'
+        )
+    return parts
