@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from kdworkbook import __version__
 from kdworkbook.kern import systemfehler
-from kdworkbook.kern.errors import InputError
+from kdworkbook.kern.errors import InputError, KdworkbookError
 
 if TYPE_CHECKING:
     from kdworkbook.lauf import stapel
@@ -613,9 +613,12 @@ def main(argv: list[str] | None = None) -> int:
         if isinstance(parameter, Path) and os.path.lexists(parameter):
             systemfehler.regular_file(parameter, "Parameterdatei")  # a FIFO would block
         return handler(args)
-    except InputError as exc:
-        _print_input_error(exc)
-        return EXIT_INPUT
+    except KdworkbookError as exc:
+        if isinstance(exc, InputError):
+            _print_input_error(exc)
+            return EXIT_INPUT
+        print(f"Lauf fehlgeschlagen: {exc}", file=sys.stderr)  # a step or the report failed
+        return EXIT_FAILED
     except OSError as exc:  # read-only folder, full disk, …: German, without a traceback
         if isinstance(exc, BrokenPipeError):
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115 – keep Python's exit quiet

@@ -30,7 +30,7 @@ import nbformat
 from kdworkbook.bericht import dokument as bericht
 from kdworkbook.bestand.laden import load_bestand
 from kdworkbook.kern import momentaufnahme, paket
-from kdworkbook.kern.errors import InputError
+from kdworkbook.kern.errors import InputError, RunFailed
 from kdworkbook.kern.formatierung import zahl
 from kdworkbook.lauf import aufraeumen, ausfuehren, protokoll, schritte
 from kdworkbook.vergleich import ablage as vergleich_ablage
@@ -46,14 +46,6 @@ SNAPSHOT_DIR = ".eingaben"
 PARALLEL_NOTEBOOKS = 2
 #: how often the runner looks whether a step has finished
 POLL_S = 0.05
-
-
-class RunFailed(Exception):
-    """A notebook failed; the message names step, cell, error and the notebook to open."""
-
-    def __init__(self, message: str, kernel_log: str | None = None) -> None:
-        super().__init__(message)
-        self.kernel_log = kernel_log  # file name of the kernel's messages worth reading
 
 
 @dataclass

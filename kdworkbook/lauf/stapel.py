@@ -15,9 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kdworkbook.bericht.dokument import ReportError
 from kdworkbook.kern import systemfehler
-from kdworkbook.kern.errors import InputError
+from kdworkbook.kern.errors import InputError, KdworkbookError
 from kdworkbook.kern.formatierung import zahl
 from kdworkbook.lauf import lauf
 
@@ -66,7 +65,7 @@ def run_one(
         code, message = OK, str(result.pdf)
     except InputError as exc:
         code, message = BAD_INPUT, "\n".join(exc.messages)
-    except (lauf.RunFailed, ReportError) as exc:
+    except KdworkbookError as exc:  # a step failed (RunFailed) or the report (ReportError)
         code, message = FAILED, str(exc)
     except OSError as exc:  # read-only or full output folder, …: said in German, exit 2
         code, message, system = BAD_INPUT, systemfehler.text(exc), True
