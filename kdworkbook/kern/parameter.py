@@ -15,8 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     ValidationError,
     ValidationInfo,
@@ -27,8 +25,8 @@ from pydantic import (
 from kdworkbook.buergerbefragung.einstellungen import Buergerbefragung
 from kdworkbook.kern import defaults
 from kdworkbook.kern.errors import InputError
-from kdworkbook.kern.formatierung import datum_lesen
 from kdworkbook.kern.grenzen import Grenzen
+from kdworkbook.kern.modell import GermanDate, StrictModel, german, key_path
 from kdworkbook.kern.yamlsafe import load_yaml
 from kdworkbook.massnahmen.einstellungen import MassnahmenSettings
 from kdworkbook.musterprozess.einstellungen import MusterprozessSettings
@@ -41,19 +39,15 @@ _AGS = re.compile(r"^05\d{6}$")
 _PLZ = re.compile(r"^\d{5}$")
 
 
-class BestandQuelle(BaseModel):
+class BestandQuelle(StrictModel):
     """One survey file; ``fachamt`` applies to files without a ``Fachamt`` column."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     datei: Path
     fachamt: str | None = Field(default=None, min_length=1)
 
 
-class Settings(BaseModel):
+class Settings(StrictModel):
     """Validated parameters of one municipality (attribute names = the YAML keys)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     gemeinde: str = Field(min_length=1, description="Name der Kommune, z. B. „Stadt Musterstadt“")
     bestand: tuple[BestandQuelle, ...] = Field(
@@ -63,7 +57,7 @@ class Settings(BaseModel):
     kreis: str | None = Field(default=None, description="Kreis laut Gemeindeverzeichnis NRW")
     plz: str | None = Field(default=None, description="Postleitzahl des Rathauses")
     einwohner: int | None = Field(default=None, ge=0)
-    stichtag: dt.date = Field(default_factory=dt.date.today, description="Datum des Berichts")
+    stichtag: GermanDate = Field(default_factory=dt.date.today, description="Datum des Berichts")
     stundensaetze: dict[str, float] = Field(
         default_factory=lambda: dict(defaults.STUNDENSAETZE_EUR),
         description="€/h je Laufbahngruppe; " + defaults.LOHNKOSTEN_QUELLE,
@@ -143,12 +137,6 @@ class Settings(BaseModel):
             raise ValueError(f"„{value}“ ist keine Postleitzahl – erwartet: 5 Ziffern")
         return value.strip() if isinstance(value, str) else value
 
-    @field_validator("stichtag", mode="before")
-    @classmethod
-    def _german_date(cls, value: Any) -> Any:
-        """Accept 28.11.2026 as well as 2026-11-28."""
-        return datum_lesen(value)
-
     @field_validator("stundensaetze", mode="before")
     @classmethod
     def _merge_rates(cls, value: Any) -> Any:
@@ -200,55 +188,12 @@ def slugify(name: str, key: str = "gemeinde") -> str:
     return slug[:80]
 
 
-_MESSAGES = {
-    "missing": "fehlt – dieser Schlüssel ist Pflicht",
-    "extra_forbidden": "ist kein bekannter Schlüssel (Tippfehler?)",
-    "string_type": "erwartet einen Text",
-    "int_type": "erwartet eine ganze Zahl",
-    "int_parsing": "erwartet eine ganze Zahl",
-    "int_from_float": "erwartet eine ganze Zahl",
-    "float_type": "erwartet eine Zahl",
-    "float_parsing": "erwartet eine Zahl (Dezimalpunkt, z. B. 42.5)",
-    "bool_type": "erwartet true oder false",
-    "date_type": "erwartet ein Datum im Format JJJJ-MM-TT, z. B. 2026-11-28",
-    "date_parsing": "erwartet ein Datum im Format JJJJ-MM-TT, z. B. 2026-11-28",
-    "date_from_datetime_parsing": "erwartet ein Datum im Format JJJJ-MM-TT, z. B. 2026-11-28",
-    "dict_type": "erwartet eine Zuordnung (schlüssel: wert)",
-    "list_type": "erwartet eine Liste",
-    "tuple_type": "erwartet eine Liste",
-    "model_type": "erwartet eine Zuordnung (schlüssel: wert)",
-    "too_short": "darf nicht leer sein",
-    "string_too_short": "darf nicht leer sein",
-}
-
-
-def _german(error: dict[str, Any]) -> str:
-    kind = error["type"]
-    ctx = error.get("ctx", {})
-    if kind == "value_error":
-        return str(ctx.get("error", error["msg"]))
-    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
-        op = {
-            "greater_than": ">",
-            "greater_than_equal": "≥",
-            "less_than": "<",
-            "less_than_equal": "≤",
-        }
-        limit = next(iter(ctx.values()))
-        return f"erwartet eine Zahl {op[kind]} {limit}, gefunden: {error.get('input')!r}"
-    text = _MESSAGES.get(kind, error["msg"])
-    if kind not in ("missing", "extra_forbidden"):
-        text += f", gefunden: {error.get('input')!r}"
-    return text
-
-
 def _message(path: Path, error: dict[str, Any]) -> str:
     """``<file>: Schlüssel „bestand → 2 → datei“: <what was expected>``."""
-    loc = error["loc"]
+    loc = tuple(error["loc"])
     if not loc:
-        return f"{path}: {_german(error)}"
-    key = " → ".join(str(p + 1) if isinstance(p, int) else str(p) for p in loc)
-    return f"{path}: Schlüssel „{key}“: {_german(error)}"
+        return f"{path}: {german(error)}"
+    return f"{path}: Schlüssel „{key_path(loc)}“: {german(error)}"
 
 
 def load_settings(

@@ -18,8 +18,6 @@ from typing import Any, Literal
 
 import pandas as pd
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     ValidationError,
     field_validator,
@@ -27,6 +25,7 @@ from pydantic import (
 )
 
 from kdworkbook.kern.errors import InputError
+from kdworkbook.kern.modell import GermanDate, StrictModel, german, key_path, parse_date
 from kdworkbook.kern.yamlsafe import load_yaml
 
 #: Status words a municipality can record per duty; ``unbekannt`` is the default.
@@ -53,10 +52,8 @@ ART_DAUER = "Daueraufgabe"
 ART_KEINE = "keine Frist"
 
 
-class Pflicht(BaseModel):
+class Pflicht(StrictModel):
     """One legal duty of the register, dated: in force from ``gilt_ab`` to ``gilt_bis``."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     schluessel: str = Field(min_length=1, description="Kurzname, z. B. „EGovG NRW § 3“")
     paragraph: str = Field(min_length=1)
@@ -66,8 +63,10 @@ class Pflicht(BaseModel):
         description="Datum der Frist; „Daueraufgabe“; leer = keine Pflicht zu handeln"
     )
     frist_text: str = ""
-    gilt_ab: dt.date = Field(description="ab diesem Tag steht die Vorschrift im Gesetz")
-    gilt_bis: dt.date | None = Field(default=None, description="letzter Geltungstag; leer = gilt")
+    gilt_ab: GermanDate = Field(description="ab diesem Tag steht die Vorschrift im Gesetz")
+    gilt_bis: GermanDate | None = Field(
+        default=None, description="letzter Geltungstag; leer = gilt"
+    )
     fundstelle: str = Field(min_length=1, description="Gesetz mit Gesetzblatt-Fundstelle")
     quelle: str = Field(min_length=1, description="amtliches Rechtsportal bzw. Gesetzblatt")
     auslegung: str | None = None
@@ -82,11 +81,11 @@ class Pflicht(BaseModel):
             return DAUERAUFGABE
         if isinstance(value, str):
             try:
-                return dt.date.fromisoformat(value.strip())
+                return parse_date(value)
             except ValueError:
                 raise ValueError(
-                    f"„{value}“ ist keine Frist – erwartet: Datum JJJJ-MM-TT, „Daueraufgabe“ "
-                    "oder leer"
+                    f"„{value}“ ist keine Frist – erwartet: Datum TT.MM.JJJJ oder JJJJ-MM-TT, "
+                    "„Daueraufgabe“ oder leer"
                 ) from None
         return value
 
@@ -122,10 +121,8 @@ class Pflicht(BaseModel):
         return self.gilt_ab <= stichtag and (self.gilt_bis is None or stichtag <= self.gilt_bis)
 
 
-class Register(BaseModel):
+class Register(StrictModel):
     """A register file: ``pflichten: [...]``."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     pflichten: tuple[Pflicht, ...] = Field(min_length=1)
 
@@ -148,14 +145,11 @@ def _read_one(path: Path) -> tuple[Pflicht, ...]:
             if error["type"] == "too_short":
                 messages.append(f"{path}: Pflichtenregister enthält keinen Eintrag.")
                 continue
-            loc = " → ".join(str(p + 1) if isinstance(p, int) else str(p) for p in error["loc"])
-            text = str(error.get("ctx", {}).get("error", error["msg"]))
-            text = text.removeprefix("Value error, ")
-            if error["type"] == "missing":
-                text = "fehlt"
-            elif error["type"] == "extra_forbidden":
+            text = german(error)
+            if error["type"] == "extra_forbidden":
                 text = "ist kein bekanntes Feld (erlaubt: " + ", ".join(Pflicht.model_fields) + ")"
-            messages.append(f"{path}: Pflichtenregister, Eintrag „{loc}“: {text}")
+            where = key_path(tuple(error["loc"]))
+            messages.append(f"{path}: Pflichtenregister, Eintrag „{where}“: {text}")
         raise InputError(messages) from None
 
 

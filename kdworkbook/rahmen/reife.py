@@ -15,10 +15,11 @@ from importlib import resources
 from pathlib import Path
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from kdworkbook.kern import defaults
 from kdworkbook.kern.errors import InputError
+from kdworkbook.kern.modell import StrictModel
 from kdworkbook.kern.yamlsafe import load_yaml
 
 Wert = int | None
@@ -55,10 +56,8 @@ def _scale() -> object:
     return Field(default=None, ge=1, le=5, description="1 (schwach) bis 5 (stark)")
 
 
-class Kompetenzen(BaseModel):
+class Kompetenzen(StrictModel):
     """The four central competences (deck), each 1–5."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     prozesssteuerung: Wert = _scale()
     mitarbeiterfuehrung: Wert = _scale()
@@ -66,10 +65,8 @@ class Kompetenzen(BaseModel):
     akteursmanagement: Wert = _scale()
 
 
-class Akteure(BaseModel):
+class Akteure(StrictModel):
     """How well each actor is involved, 1–5."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     verwaltung: Wert = _scale()
     politik: Wert = _scale()
@@ -80,20 +77,16 @@ class Akteure(BaseModel):
     software_anbieter: Wert = _scale()
 
 
-class Voraussetzungen(BaseModel):
+class Voraussetzungen(StrictModel):
     """Prerequisites (true/false; empty = not assessed)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     digitalmanager_benannt: bool | None = None
     zeitkontingente: bool | None = None
     lenkungsgremium: bool | None = None
 
 
-class Reife(BaseModel):
+class Reife(StrictModel):
     """Section ``rahmen → reife`` of the parameter file."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     kompetenzen: Kompetenzen = Field(default_factory=Kompetenzen)
     akteure: Akteure = Field(default_factory=Akteure)
