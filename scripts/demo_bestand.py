@@ -67,7 +67,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from kdworkbook.bestand.schema import HEADERS
+from kdworkbook.bestand.schema import DECK_COLUMNS, HEADERS
 from kdworkbook.kern import referenz
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -82,22 +82,7 @@ FILE_FACHAEMTER = "bestand_fachaemter.xlsx"
 
 # Column headers, verbatim from the deck (plus the LeiKa key and the optional columns of the
 # Rahmenbedingungen step; an empty cell = not given).
-COLUMNS = [
-    HEADERS[c]
-    for c in (
-        "leistung",
-        "verrichtung",
-        "bezeichnung",
-        "vorgaenge",
-        "minuten",
-        "stufe",
-        "beteiligte_stellen",
-        "rechtliche_besonderheiten",
-        "leika_schluessel",
-        "reifegrad",
-        "nicht_geeignet",
-    )
-]
+COLUMNS = [HEADERS[c] for c in (*DECK_COLUMNS, "leika_schluessel", "reifegrad", "nicht_geeignet")]
 COL_FACHAMT = "Fachamt"
 # In the CSV this header carries a line break, as when someone pressed Alt+Enter in Excel.
 CSV_HEADER_OVERRIDES = {"Zeitlicher Aufwand in Minuten": "Zeitlicher Aufwand\nin Minuten"}

@@ -14,19 +14,10 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from kdworkbook.bestand.schema import ANSWER_COLUMNS
 from kdworkbook.kern.errors import InputError
 
 RULES_FILE = Path(__file__).parents[1] / "data" / "fachamt_zuordnung.yaml"
-#: Survey columns the departments fill in, in the order of the workbook.
-ANSWER_COLUMNS = (
-    "vorgaenge",
-    "minuten",
-    "stufe",
-    "beteiligte_stellen",
-    "rechtliche_besonderheiten",
-    "reifegrad",
-    "nicht_geeignet",
-)
 
 
 @dataclass(frozen=True)
