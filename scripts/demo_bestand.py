@@ -68,7 +68,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from kdworkbook.bestand.schema import DECK_COLUMNS, HEADERS
-from kdworkbook.kern import referenz
+from kdworkbook.kern import csvtext, referenz
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_REFERENCE = referenz.leika_katalog().parent
@@ -431,9 +431,8 @@ def read_catalogue(reference_dir: Path) -> dict[str, str]:
             f"LeiKa-Katalog nicht gefunden: {path}\n"
             "Bitte mit --reference auf den Ordner mit leika_leistungen_kdn2019.csv zeigen."
         )
-    text = path.read_text(encoding="utf-8-sig")
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    text = csvtext.decode(path.read_bytes())
+    delimiter = csvtext.delimiter(text)
     names: dict[str, str] = {}
     for row in csv.DictReader(io.StringIO(text), delimiter=delimiter):
         key = (row.get("schluessel") or "").strip()

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from kdworkbook.bestand.tabellen import decode
+from kdworkbook.kern import csvtext
 from kdworkbook.kern.errors import InputError
 from kdworkbook.rahmen import leika_abgleich
 
@@ -88,15 +88,15 @@ def _read_text(path: Path, what: str) -> str:
     raw = path.read_bytes()
     if not raw.strip():
         raise InputError(f"{path}: {what} ist leer.")
-    if b"\x00" in raw[:4096]:
-        raise InputError(f"{path}: {what} ist keine Textdatei (CSV erwartet).")
-    return decode(raw)
+    try:
+        return csvtext.decode(raw)
+    except csvtext.BinaryData:
+        raise InputError(f"{path}: {what} ist keine Textdatei (CSV erwartet).") from None
 
 
 def _read_csv(path: Path, what: str) -> pd.DataFrame:
     text = _read_text(path, what)
-    first = text.split("\n", 1)[0]
-    delimiter = max(",;\t", key=first.count)
+    delimiter = csvtext.delimiter(text)
     try:
         frame = pd.read_csv(
             io.StringIO(text),
