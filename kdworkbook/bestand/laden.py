@@ -51,7 +51,7 @@ class Bestandsaufnahme:
     ruecklauf: pd.DataFrame | None = None
 
     @property
-    def key_figures(self) -> bestand.KeyFigures:
+    def key_figures(self) -> bestand.Kennzahlen:
         return bestand.key_figures(self.data)
 
 

@@ -18,7 +18,7 @@ GEWICHT_NICHT_GENUTZT = 0.5
 ALTERSGRUPPEN = ("unter 30", "30 bis 49", "50 bis 64", "65 und älter")
 
 
-class Buergerbefragung(StrictModel):
+class BuergerbefragungSettings(StrictModel):
     """``kdworkbook buergerbefragung`` / ``buergerbefragung-einlesen``; every key optional."""
 
     anzahl_leistungen: int = Field(default=ANZAHL_LEISTUNGEN, ge=1, le=60)

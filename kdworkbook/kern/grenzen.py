@@ -11,7 +11,7 @@ from kdworkbook.kern import defaults
 from kdworkbook.kern.modell import StrictModel
 
 
-class Grenzen(StrictModel):
+class GrenzenSettings(StrictModel):
     """How large a municipality's survey may be before ``check`` refuses it."""
 
     dateien_je_ordner: int = Field(

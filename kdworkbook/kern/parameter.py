@@ -22,16 +22,16 @@ from pydantic import (
     model_validator,
 )
 
-from kdworkbook.buergerbefragung.einstellungen import Buergerbefragung
+from kdworkbook.buergerbefragung.einstellungen import BuergerbefragungSettings
 from kdworkbook.kern import defaults
 from kdworkbook.kern.errors import InputError
-from kdworkbook.kern.grenzen import Grenzen
+from kdworkbook.kern.grenzen import GrenzenSettings
 from kdworkbook.kern.modell import GermanDate, StrictModel, german, key_path
 from kdworkbook.kern.yamlsafe import load_yaml
 from kdworkbook.massnahmen.einstellungen import MassnahmenSettings
 from kdworkbook.musterprozess.einstellungen import MusterprozessSettings
-from kdworkbook.rahmen.einstellungen import Rahmen
-from kdworkbook.umfrage.einstellungen import Umfrage
+from kdworkbook.rahmen.einstellungen import RahmenSettings
+from kdworkbook.umfrage.einstellungen import UmfrageSettings
 from kdworkbook.vergleich.einstellungen import VergleichSettings
 from kdworkbook.workshop.einstellungen import WorkshopSettings
 
@@ -70,14 +70,14 @@ class Settings(StrictModel):
     pareto_anteil: float = Field(default=defaults.PARETO_ANTEIL, gt=0, le=1)
     plausibel_max_minuten: float = Field(default=defaults.PLAUSIBEL_MAX_MINUTEN, gt=0)
     plausibel_max_vorgaenge: int = Field(default=defaults.PLAUSIBEL_MAX_VORGAENGE, gt=0)
-    rahmen: Rahmen = Field(default_factory=Rahmen)
+    rahmen: RahmenSettings = Field(default_factory=RahmenSettings)
     massnahmen: MassnahmenSettings = Field(default_factory=MassnahmenSettings)
     musterprozess: MusterprozessSettings = Field(default_factory=MusterprozessSettings)
-    umfrage: Umfrage = Field(default_factory=Umfrage)
-    buergerbefragung: Buergerbefragung = Field(default_factory=Buergerbefragung)
+    umfrage: UmfrageSettings = Field(default_factory=UmfrageSettings)
+    buergerbefragung: BuergerbefragungSettings = Field(default_factory=BuergerbefragungSettings)
     vergleich: VergleichSettings = Field(default_factory=VergleichSettings)
     workshop: WorkshopSettings = Field(default_factory=WorkshopSettings)
-    grenzen: Grenzen = Field(default_factory=Grenzen)
+    grenzen: GrenzenSettings = Field(default_factory=GrenzenSettings)
     vorherige_erhebung: tuple[BestandQuelle, ...] = Field(
         default=(),
         description="Erhebungsdateien der vorigen Runde (wie bestand), für die Fortschreibung",

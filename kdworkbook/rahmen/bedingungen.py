@@ -19,7 +19,7 @@ from kdworkbook.kern import defaults, referenz
 from kdworkbook.kern.errors import InputError
 from kdworkbook.kern.formatierung import datum
 from kdworkbook.rahmen import geeignetheit, leika, pflichten, reife
-from kdworkbook.rahmen.einstellungen import Rahmen
+from kdworkbook.rahmen.einstellungen import RahmenSettings
 
 #: Columns of :func:`process_attributes` that other steps rely on.
 CONTRACT_COLUMNS = (
@@ -48,7 +48,7 @@ class KatalogStand:
     stand: str = ""
 
 
-def _stand(katalog: leika.Katalog, rahmen: Rahmen) -> str:
+def _stand(katalog: leika.Katalog, rahmen: RahmenSettings) -> str:
     """Data state: documented for the shipped catalogue, else the export's ``datum``."""
     if rahmen.katalog_mitgeliefert:
         return referenz.KATALOG_STAND
@@ -58,7 +58,7 @@ def _stand(katalog: leika.Katalog, rahmen: Rahmen) -> str:
     return f"nicht angegeben (Datei geändert am {datum(changed)})"
 
 
-def load_catalogue(rahmen: Rahmen) -> KatalogStand:
+def load_catalogue(rahmen: RahmenSettings) -> KatalogStand:
     """Read the configured catalogue (default: the shipped one); raises InputError."""
     katalog = leika.read_catalogue(rahmen.leika_katalog, rahmen.ozg_katalog)
     files = " und ".join(f"„{p.name}“" for p in katalog.dateien)

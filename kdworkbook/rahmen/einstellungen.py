@@ -47,7 +47,7 @@ def _resolve(value: Path | None, info: ValidationInfo) -> Path | None:
     return (base / value).resolve()
 
 
-class Rahmen(StrictModel):
+class RahmenSettings(StrictModel):
     """Settings of the Rahmenbedingungen step; every key optional."""
 
     # declared before ``pflichten`` (the field name hides the module in the class body)

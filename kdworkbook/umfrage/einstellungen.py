@@ -18,7 +18,7 @@ class Kontakt(StrictModel):
     telefon: str | None = None
 
 
-class Umfrage(StrictModel):
+class UmfrageSettings(StrictModel):
     """``kdworkbook umfrage`` / ``umfrage-einlesen``; every key optional."""
 
     fachaemter: tuple[str, ...] = Field(
