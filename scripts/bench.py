@@ -332,7 +332,7 @@ def bench_leika_matching() -> dict:
     unknown keys; the intended key per row)."""
     import pandas as pd
 
-    from kdworkbook.rahmen import leika
+    from kdworkbook.rahmen import laden, leika
 
     cases = pd.read_csv(
         ROOT / "tests" / "fixtures" / "leika_abgleich.csv",
@@ -340,7 +340,7 @@ def bench_leika_matching() -> dict:
         dtype=str,
         keep_default_na=False,
     )
-    katalog = leika.read_catalogue(REFERENCE / "leika_leistungen_kdn2019.csv")
+    katalog = laden.read_catalogue(REFERENCE / "leika_leistungen_kdn2019.csv")
     survey = pd.DataFrame(
         {
             "bezeichnung": cases["bezeichnung"],

@@ -9,7 +9,7 @@ import pytest
 
 from kdworkbook.buergerbefragung import antworten
 from kdworkbook.kern import csvtext
-from kdworkbook.rahmen import leika
+from kdworkbook.rahmen import laden as rahmen_laden
 
 
 @pytest.mark.parametrize(
@@ -69,6 +69,6 @@ def test_catalogue_with_a_tie_in_its_header_uses_the_semicolon(tmp_path) -> None
             "cp1252"
         )
     )
-    frame = leika._read_csv(path, "LeiKa-Katalog")
+    frame = rahmen_laden._read_csv(path, "LeiKa-Katalog")
     assert list(frame.columns) == ["schluessel", "bezeichnung_(kurz,_amtlich)"]
     assert frame.iloc[0].tolist() == ["99012001000000", "Abbruchgenehmigung"]

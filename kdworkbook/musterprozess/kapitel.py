@@ -23,7 +23,6 @@ from kdworkbook.kern.formatierung import euro, literal, prozent, zahl
 from kdworkbook.musterprozess import grafiken as musterprozess_grafiken
 from kdworkbook.musterprozess import kennzahlen as musterprozess
 from kdworkbook.musterprozess import text as musterprozess_text
-from kdworkbook.musterprozess.laden import load_process
 from kdworkbook.musterprozess.modell import LANE_KIND_NAMES, Prozess
 from kdworkbook.musterprozess.text import KEINE_ANGABE, NICHT_BERECHENBAR, savings_gap, step_list
 
@@ -82,10 +81,9 @@ def _rate(ba: Bestandsaufnahme, row: dict[str, Any]) -> tuple[float, str]:
 
 def load(ba: Bestandsaufnahme) -> Musterprozess | None:
     """IST/SOLL files and survey row of the parameter file; None if none is configured."""
-    mp = ba.settings.musterprozess
-    if not mp.konfiguriert:
+    if ba.musterprozesse is None:
         return None
-    ist, soll = load_process(mp.ist), load_process(mp.soll)
+    ist, soll = ba.musterprozesse
     row = _survey_row(ba)
     rate, source = _rate(ba, row)
     k_ist, k_soll = musterprozess.key_figures(ist), musterprozess.key_figures(soll)

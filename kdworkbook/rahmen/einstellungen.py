@@ -16,7 +16,7 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from kdworkbook.kern import defaults, referenz, systemfehler
 from kdworkbook.kern.modell import GermanDate, StrictModel
-from kdworkbook.rahmen import pflichten
+from kdworkbook.rahmen import laden, pflichten
 from kdworkbook.rahmen.geeignetheit import NichtGeeignet
 from kdworkbook.rahmen.reife import Reife
 
@@ -115,7 +115,7 @@ class RahmenSettings(StrictModel):
     ) -> dict[str, PflichtStand]:
         if "zusatz_register" not in info.data:
             return value  # the register path itself was wrong; reported there
-        known = [p.schluessel for p in pflichten.load_register(info.data["zusatz_register"])]
+        known = [p.schluessel for p in laden.load_register(info.data["zusatz_register"])]
         unknown = [k for k in value if k not in known]
         if unknown:
             raise ValueError(
