@@ -3,7 +3,8 @@
 The one place where the notebooks, the CLI and the tests read input files: the survey here,
 the files of the other steps through their loaders (:mod:`kdworkbook.rahmen.laden`,
 :mod:`kdworkbook.musterprozess.laden`), each read once per municipality when a step first
-asks (``ba.katalog``, ``ba.pflichtenregister``, ``ba.musterprozesse``). The logic modules get
+asks (``ba.katalog``, ``ba.pflichtenregister``, ``ba.reife_empfehlungen``,
+``ba.musterprozesse``). The logic modules get
 this data; none of them imports a loader.
 """
 
@@ -73,6 +74,11 @@ class Bestandsaufnahme:
     def pflichtenregister(self) -> tuple[Pflicht, ...]:
         """The duty register: the shipped one with ``rahmen → zusatz_register`` applied."""
         return rahmen_laden.load_register(self.settings.rahmen.zusatz_register)
+
+    @cached_property
+    def reife_empfehlungen(self) -> dict[str, str]:
+        """Recommendation text per Reifegrad area (package data)."""
+        return rahmen_laden.load_recommendations()
 
     @cached_property
     def musterprozesse(self) -> tuple[Prozess, Prozess] | None:

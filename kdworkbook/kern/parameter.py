@@ -4,6 +4,11 @@ One YAML file per municipality in ``parameters/``. Keys are German (the analysts
 every key except ``gemeinde`` and ``bestand`` has a documented default in
 :mod:`kdworkbook.kern.defaults`. :func:`load_settings` is the only way in: it turns every problem
 into one German message per key and raises :class:`~kdworkbook.kern.errors.InputError`.
+
+This module is the composition root of the settings: the one place in ``kern`` that imports
+the steps – their settings sections (``rahmen.einstellungen``, ``massnahmen.einstellungen``,
+…), each owned by its step. Deliberately: the parameter file is one document, validated at
+once, and the steps do not import each other to read their sections.
 """
 
 from __future__ import annotations

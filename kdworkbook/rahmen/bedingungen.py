@@ -194,7 +194,7 @@ def sdg_services(ba: Bestandsaufnahme) -> pd.DataFrame:
 def readiness(ba: Bestandsaufnahme) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Self-assessment table and the weak points with recommendations."""
     table = reife.readiness_table(ba.settings.rahmen.reife)
-    return table, reife.weak_points(table, reife.load_recommendations())
+    return table, reife.weak_points(table, ba.reife_empfehlungen)
 
 
 def reifegrad_share(attrs: pd.DataFrame) -> float | None:

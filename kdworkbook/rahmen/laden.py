@@ -1,9 +1,11 @@
-"""Reading the files of the Rahmenbedingungen: LeiKa and OZG catalogue, duty register.
+"""Reading the files of the Rahmenbedingungen: LeiKa and OZG catalogue, duty register, the
+recommendation texts of the Reifegrad.
 
 The loading layer of the step: everything here reads files and turns problems into German
-:class:`~kdworkbook.kern.errors.InputError` messages; the modules it fills
-(:mod:`leika`, :mod:`pflichten`) are pure. :class:`kdworkbook.bestand.laden.Bestandsaufnahme`
-calls it once per municipality (``ba.katalog``, ``ba.pflichtenregister``).
+:class:`~kdworkbook.kern.errors.InputError` messages; the modules it fills (:mod:`leika`,
+:mod:`pflichten`, :mod:`reife`) are pure. :class:`kdworkbook.bestand.laden.Bestandsaufnahme`
+calls it once per municipality (``ba.katalog``, ``ba.pflichtenregister``,
+``ba.reife_empfehlungen``).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from kdworkbook.kern.errors import InputError
 from kdworkbook.kern.formatierung import datum
 from kdworkbook.kern.modell import german, key_path
 from kdworkbook.kern.yamlsafe import load_yaml
+from kdworkbook.rahmen import reife
 from kdworkbook.rahmen.leika import (
     _KEY,
     KDN_COLUMNS,
@@ -244,3 +247,19 @@ def load_register(extra: Path | None = None) -> tuple[Pflicht, ...]:
     if bad:
         raise InputError(bad)
     return tuple(duties.values())
+
+
+# --------------------------------------------------------------------------- Reifegrad
+
+
+def load_recommendations(path: Path | None = None) -> dict[str, str]:
+    """Recommendation texts per area key, from the data file of the package."""
+    path = path or Path(str(resources.files("kdworkbook") / "data" / reife.EMPFEHLUNGEN_FILE))
+    data = load_yaml(path).get("empfehlungen")
+    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+        raise InputError(f"{path}: erwartet „empfehlungen:“ mit einem Text je Bereich.")
+    known = set(reife.KOMPETENZEN) | set(reife.AKTEURE) | set(reife.VORAUSSETZUNGEN)
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise InputError(f"{path}: unbekannte Bereiche {', '.join(unknown)}.")
+    return {k: " ".join(v.split()) for k, v in data.items()}

@@ -11,16 +11,11 @@ to ``schwach_bis`` or a missing prerequisite is a weak point, with a recommendat
 
 from __future__ import annotations
 
-from importlib import resources
-from pathlib import Path
-
 import pandas as pd
 from pydantic import Field
 
 from kdworkbook.kern import defaults
-from kdworkbook.kern.errors import InputError
 from kdworkbook.kern.modell import StrictModel
-from kdworkbook.kern.yamlsafe import load_yaml
 
 Wert = int | None
 
@@ -143,16 +138,3 @@ def weak_points(table: pd.DataFrame, empfehlungen: dict[str, str]) -> pd.DataFra
     weak["empfehlung"] = weak["schluessel"].map(lambda k: empfehlungen.get(k, ""))
     weak["gruppe_name"] = weak["gruppe"].map(GRUPPEN)
     return weak
-
-
-def load_recommendations(path: Path | None = None) -> dict[str, str]:
-    """Recommendation texts per area key, from the data file of the package."""
-    path = path or Path(str(resources.files("kdworkbook") / "data" / EMPFEHLUNGEN_FILE))
-    data = load_yaml(path).get("empfehlungen")
-    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
-        raise InputError(f"{path}: erwartet „empfehlungen:“ mit einem Text je Bereich.")
-    known = set(KOMPETENZEN) | set(AKTEURE) | set(VORAUSSETZUNGEN)
-    unknown = sorted(set(data) - known)
-    if unknown:
-        raise InputError(f"{path}: unbekannte Bereiche {', '.join(unknown)}.")
-    return {k: " ".join(v.split()) for k, v in data.items()}
