@@ -1,5 +1,6 @@
 """LeiKa catalogue: both layouts, keys as text, Zuständigkeit, matching (exact and fuzzy)."""
 
+import datetime as dt
 from pathlib import Path
 
 import pandas as pd
@@ -253,3 +254,11 @@ def test_fuzzy_threshold_is_a_setting(tmp_path, reference_dir):
     rows[0][2] = "Personalausweis Ausstelung erstmalig"
     ba = load_bestand(_seed_params(tmp_path, reference_dir, rows, "  fuzzy_schwelle: 99.9\n"))
     assert rahmen.process_attributes(ba).loc[0, "match_art"] == "keiner"
+
+
+def test_catalogue_date_is_the_latest_entry_in_either_format():
+    """The export's ``datum`` column: TT.MM.JJJJ or ISO (with a time of day); an entry that is
+    no date does not count."""
+    dates = pd.Series(["15.01.2025", "2026-11-28T10:30:00", "", "kaputt", "31.02.2027"])
+    assert rahmen_laden._latest_date(dates) == dt.date(2026, 11, 28)
+    assert rahmen_laden._latest_date(pd.Series(["", "unbekannt"])) is None

@@ -10,6 +10,7 @@ calls it once per municipality (``ba.katalog``, ``ba.pflichtenregister``,
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import functools
@@ -26,7 +27,7 @@ from pydantic import ValidationError
 from kdworkbook.kern import csvtext, referenz
 from kdworkbook.kern.errors import InputError
 from kdworkbook.kern.formatierung import datum
-from kdworkbook.kern.modell import german, key_path
+from kdworkbook.kern.modell import german, key_path, parse_date
 from kdworkbook.kern.yamlsafe import load_yaml
 from kdworkbook.rahmen import reife
 from kdworkbook.rahmen.leika import (
@@ -110,10 +111,12 @@ def _check_keys(path: Path, keys: pd.Series) -> None:
 
 def _latest_date(dates: pd.Series) -> dt.date | None:
     """Latest entry of the export's ``datum`` column (28.11.2026, 2026-11-28 or with time)."""
-    text = dates[dates != ""]
-    parsed = pd.to_datetime(text, format="%d.%m.%Y", errors="coerce")
-    parsed = parsed.fillna(pd.to_datetime(text.str[:10], format="%Y-%m-%d", errors="coerce"))
-    return None if parsed.dropna().empty else parsed.max().date()
+    days = []
+    for value in dates[dates != ""].unique():
+        text = value if "." in value else value[:10]  # ISO with a time of day: its date
+        with contextlib.suppress(ValueError):  # an entry that is no date does not count
+            days.append(parse_date(text))
+    return max(days, default=None)
 
 
 @functools.lru_cache(maxsize=8)
