@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from kdworkbook import __version__
 from kdworkbook.kern import systemfehler
-from kdworkbook.kern.errors import InputError, KdworkbookError
+from kdworkbook.kern.errors import InputError, KdworkbookError, RunFailed
 
 if TYPE_CHECKING:
     from kdworkbook.lauf import stapel
@@ -617,7 +617,9 @@ def main(argv: list[str] | None = None) -> int:
         if isinstance(exc, InputError):
             _print_input_error(exc)
             return EXIT_INPUT
-        print(f"Lauf fehlgeschlagen: {exc}", file=sys.stderr)  # a step or the report failed
+        # a step failed (RunFailed), or the PDF could not be made (ReportError, e.g. no Chromium)
+        said = "Lauf fehlgeschlagen" if isinstance(exc, RunFailed) else "Fehler"
+        print(f"{said}: {exc}", file=sys.stderr)
         return EXIT_FAILED
     except OSError as exc:  # read-only folder, full disk, …: German, without a traceback
         if isinstance(exc, BrokenPipeError):

@@ -41,7 +41,7 @@ def test_input_error_keeps_each_message() -> None:
     [
         (errors.InputError("x.yaml: Schlüssel „gemeinde“ fehlt"), 2, "  - x.yaml: Schlüssel"),
         (errors.RunFailed("Schritt „03_x“, Zelle 4: ValueError: kaputt"), 1, "Lauf fehlgeschl"),
-        (errors.ReportError("Chromium wurde nicht gefunden."), 1, "Lauf fehlgeschlagen: Chr"),
+        (errors.ReportError("Chromium wurde nicht gefunden."), 1, "Fehler: Chromium wurde"),
     ],
 )
 def test_cli_turns_each_kind_into_message_and_exit_code(

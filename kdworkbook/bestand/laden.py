@@ -4,8 +4,7 @@ The one place where the notebooks, the CLI and the tests read input files: the s
 the files of the other steps through their loaders (:mod:`kdworkbook.rahmen.laden`,
 :mod:`kdworkbook.musterprozess.laden`), each read once per municipality when a step first
 asks (``ba.katalog``, ``ba.pflichtenregister``, ``ba.reife_empfehlungen``,
-``ba.musterprozesse``). The logic modules get
-this data; none of them imports a loader.
+``ba.musterprozesse``). The logic modules get this data; none of them imports a loader.
 """
 
 from __future__ import annotations
