@@ -21,6 +21,8 @@ LOGIC = (
     "massnahmen/priorisierung.py",
     "massnahmen/zuordnung.py",
     "massnahmen/plan.py",
+    "musterprozess/bpmn.py",
+    "musterprozess/bpmn_xml.py",
     "musterprozess/kennzahlen.py",
     "musterprozess/text.py",
     "buergerbefragung/auswertung.py",
