@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from kdworkbook import __version__
 from kdworkbook.kern import systemfehler
-from kdworkbook.kern.errors import InputError
+from kdworkbook.kern.errors import InputError, KdworkbookError, RunFailed
 
 if TYPE_CHECKING:
     from kdworkbook.lauf import stapel
@@ -625,9 +625,14 @@ def main(argv: list[str] | None = None) -> int:
         if isinstance(parameter, Path) and os.path.lexists(parameter):
             systemfehler.regular_file(parameter, "Parameterdatei")  # a FIFO would block
         return handler(args)
-    except InputError as exc:
-        _print_input_error(exc)
-        return EXIT_INPUT
+    except KdworkbookError as exc:
+        if isinstance(exc, InputError):
+            _print_input_error(exc)
+            return EXIT_INPUT
+        # a step failed (RunFailed), or the PDF could not be made (ReportError, e.g. no Chromium)
+        said = "Lauf fehlgeschlagen" if isinstance(exc, RunFailed) else "Fehler"
+        print(f"{said}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     except OSError as exc:  # read-only folder, full disk, …: German, without a traceback
         if isinstance(exc, BrokenPipeError):
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115 – keep Python's exit quiet

@@ -32,28 +32,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from kdworkbook.bestand.schema import HEADERS
+from kdworkbook.bestand.schema import DECK_COLUMNS, HEADERS
 from kdworkbook.kern import referenz
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "parameters" / "musterstadt.yaml"
 REFERENCE = referenz.leika_katalog().parent  # shipped in the package
 SIZES = (1_000, 20_000, 200_000)  # processes of the runs measured end to end
-HEADER = [
-    HEADERS[c]
-    for c in (
-        "fachamt",
-        "leistung",
-        "verrichtung",
-        "bezeichnung",
-        "vorgaenge",
-        "minuten",
-        "stufe",
-        "beteiligte_stellen",
-        "rechtliche_besonderheiten",
-        "reifegrad",
-    )
-]
+HEADER = [HEADERS[c] for c in ("fachamt", *DECK_COLUMNS, "reifegrad")]
 
 
 def synthetic_survey(folder: Path, rows: int, seed: int = 1) -> Path:
@@ -346,7 +332,7 @@ def bench_leika_matching() -> dict:
     unknown keys; the intended key per row)."""
     import pandas as pd
 
-    from kdworkbook.rahmen import leika
+    from kdworkbook.rahmen import laden, leika
 
     cases = pd.read_csv(
         ROOT / "tests" / "fixtures" / "leika_abgleich.csv",
@@ -354,7 +340,7 @@ def bench_leika_matching() -> dict:
         dtype=str,
         keep_default_na=False,
     )
-    katalog = leika.read_catalogue(REFERENCE / "leika_leistungen_kdn2019.csv")
+    katalog = laden.read_catalogue(REFERENCE / "leika_leistungen_kdn2019.csv")
     survey = pd.DataFrame(
         {
             "bezeichnung": cases["bezeichnung"],

@@ -67,8 +67,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from kdworkbook.bestand.schema import HEADERS
-from kdworkbook.kern import referenz
+from kdworkbook.bestand.schema import DECK_COLUMNS, HEADERS
+from kdworkbook.kern import csvtext, referenz
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_REFERENCE = referenz.leika_katalog().parent
@@ -82,22 +82,7 @@ FILE_FACHAEMTER = "bestand_fachaemter.xlsx"
 
 # Column headers, verbatim from the deck (plus the LeiKa key and the optional columns of the
 # Rahmenbedingungen step; an empty cell = not given).
-COLUMNS = [
-    HEADERS[c]
-    for c in (
-        "leistung",
-        "verrichtung",
-        "bezeichnung",
-        "vorgaenge",
-        "minuten",
-        "stufe",
-        "beteiligte_stellen",
-        "rechtliche_besonderheiten",
-        "leika_schluessel",
-        "reifegrad",
-        "nicht_geeignet",
-    )
-]
+COLUMNS = [HEADERS[c] for c in (*DECK_COLUMNS, "leika_schluessel", "reifegrad", "nicht_geeignet")]
 COL_FACHAMT = "Fachamt"
 # In the CSV this header carries a line break, as when someone pressed Alt+Enter in Excel.
 CSV_HEADER_OVERRIDES = {"Zeitlicher Aufwand in Minuten": "Zeitlicher Aufwand\nin Minuten"}
@@ -446,9 +431,8 @@ def read_catalogue(reference_dir: Path) -> dict[str, str]:
             f"LeiKa-Katalog nicht gefunden: {path}\n"
             "Bitte mit --reference auf den Ordner mit leika_leistungen_kdn2019.csv zeigen."
         )
-    text = path.read_text(encoding="utf-8-sig")
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    text = csvtext.decode(path.read_bytes())
+    delimiter = csvtext.delimiter(text)
     names: dict[str, str] = {}
     for row in csv.DictReader(io.StringIO(text), delimiter=delimiter):
         key = (row.get("schluessel") or "").strip()

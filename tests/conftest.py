@@ -12,19 +12,13 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
+from kdworkbook.bestand.schema import DECK_COLUMNS, HEADERS
+
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "parameters" / "musterstadt.yaml"
 
-HEADER = [
-    "Leistung",
-    "Verrichtung",
-    "Bezeichnung",
-    "Vorgänge pro Jahr",
-    "Zeitlicher Aufwand in Minuten",
-    "Bearbeitende Stelle nach Stufe",
-    "Beteiligte Stellen",
-    "Rechtliche Besonderheiten vorhanden",
-]
+#: The deck's eight headers (pinned as literals in test_erhebung.py)
+HEADER = [HEADERS[c] for c in DECK_COLUMNS]
 
 #: The 16 rows of the deck's Bestandserhebung sample (seed, Anlage 1), verbatim.
 SEED_ROWS = [

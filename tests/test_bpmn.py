@@ -8,8 +8,7 @@ import pytest
 
 from kdworkbook.kern.errors import InputError
 from kdworkbook.musterprozess import kennzahlen as musterprozess
-from kdworkbook.musterprozess.bpmn import read_bpmn
-from kdworkbook.musterprozess.laden import load_process
+from kdworkbook.musterprozess.laden import load_process, read_bpmn
 
 HEAD = (
     '<?xml version="1.0" encoding="UTF-8"?>\n'

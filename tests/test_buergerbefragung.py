@@ -12,7 +12,7 @@ import pytest
 
 from kdworkbook import cli
 from kdworkbook.buergerbefragung import antworten, auswertung, dateien, fragebogen, limesurvey
-from kdworkbook.buergerbefragung.einstellungen import Buergerbefragung
+from kdworkbook.buergerbefragung.einstellungen import BuergerbefragungSettings
 from kdworkbook.kern.errors import InputError
 from kdworkbook.massnahmen import priorisierung as pr
 
@@ -29,12 +29,12 @@ PROCESSES = pd.DataFrame(
 
 
 def _fb(**settings: object) -> fragebogen.Fragebogen:
-    s = Buergerbefragung(anzahl_leistungen=2, **settings)
+    s = BuergerbefragungSettings(anzahl_leistungen=2, **settings)
     return fragebogen.build(fragebogen.select_services(PROCESSES, s), s, "Stadt Test")
 
 
 def test_select_services_sums_cases_pins_and_drops() -> None:
-    s = Buergerbefragung(anzahl_leistungen=2, fest=("Baugenehmigung",), ohne=("Sperrmüll",))
+    s = BuergerbefragungSettings(anzahl_leistungen=2, fest=("Baugenehmigung",), ohne=("Sperrmüll",))
     table = fragebogen.select_services(PROCESSES, s)
     # pinned first, then by cases: Anmeldung 900 + 200 = 1.100, Hundesteuer 300
     assert table["bezeichnung"].tolist() == ["Baugenehmigung", "Anmeldung"]
@@ -45,7 +45,7 @@ def test_select_services_sums_cases_pins_and_drops() -> None:
 
 def test_select_services_unknown_pin_is_refused() -> None:
     with pytest.raises(InputError, match="„Bürgeramt“ steht nicht in der Bestandserhebung"):
-        fragebogen.select_services(PROCESSES, Buergerbefragung(fest=("Bürgeramt",)))
+        fragebogen.select_services(PROCESSES, BuergerbefragungSettings(fest=("Bürgeramt",)))
 
 
 def test_import_file_is_read_back_by_own_reader() -> None:

@@ -287,3 +287,38 @@ def test_partly_filled_row_is_an_error_and_all_untouched_file_too(tmp_path):
     untouched = [["X", "Y", f"Prozess {i}", None, None, None, None, None] for i in range(3)]
     [message] = _errors(write_xlsx(tmp_path / "w.xlsx", HEADER, untouched))
     assert "enthält keine ausgefüllten Prozesse (3 Zeilen nicht ausgefüllt)" in message
+
+
+def test_the_one_column_list_matches_the_deck_and_the_workbook():
+    """The survey's column lists exist once (``bestand.schema``); the deck's headers and the
+    workbook's order, written out here by hand."""
+    from kdworkbook.bestand import schema
+    from kdworkbook.umfrage import arbeitsmappe, instrument
+
+    assert [schema.HEADERS[c] for c in schema.DECK_COLUMNS] == [
+        "Leistung",
+        "Verrichtung",
+        "Bezeichnung",
+        "Vorgänge pro Jahr",
+        "Zeitlicher Aufwand in Minuten",
+        "Bearbeitende Stelle nach Stufe",
+        "Beteiligte Stellen",
+        "Rechtliche Besonderheiten vorhanden",
+    ]
+    assert schema.SURVEY_COLUMNS == (
+        "fachamt",
+        "leika_schluessel",
+        "leistung",
+        "verrichtung",
+        "bezeichnung",
+        "vorgaenge",
+        "minuten",
+        "stufe",
+        "beteiligte_stellen",
+        "rechtliche_besonderheiten",
+        "reifegrad",
+        "nicht_geeignet",
+    )
+    assert schema.ANSWER_COLUMNS == schema.SURVEY_COLUMNS[5:]
+    assert arbeitsmappe.COLUMNS is schema.SURVEY_COLUMNS
+    assert instrument.ANSWER_COLUMNS is schema.ANSWER_COLUMNS

@@ -1,5 +1,6 @@
 """LeiKa catalogue: both layouts, keys as text, Zuständigkeit, matching (exact and fuzzy)."""
 
+import datetime as dt
 from pathlib import Path
 
 import pandas as pd
@@ -8,6 +9,7 @@ import pytest
 from kdworkbook.bestand.laden import load_bestand
 from kdworkbook.kern.errors import InputError
 from kdworkbook.rahmen import bedingungen as rahmen
+from kdworkbook.rahmen import laden as rahmen_laden
 from kdworkbook.rahmen import leika
 
 from .conftest import HEADER, SEED_ROWS, write_params, write_xlsx
@@ -42,7 +44,7 @@ def _file(tmp_path: Path, text: str, name: str = "katalog.csv", encoding="utf-8"
 
 
 def test_official_layout_keys_stay_text(tmp_path):
-    katalog = leika.read_catalogue(_file(tmp_path, OFFICIAL, encoding="cp1252"))
+    katalog = rahmen_laden.read_catalogue(_file(tmp_path, OFFICIAL, encoding="cp1252"))
     frame = katalog.leistungen.set_index("schluessel")
     assert katalog.layout == leika.LAYOUT_OFFICIAL
     assert list(frame.index) == ["99008001012001", "99102013002000", "00000000000001"]
@@ -52,7 +54,7 @@ def test_official_layout_keys_stay_text(tmp_path):
 
 
 def test_kdn_layout_with_ozg_list(tmp_path, reference_dir):
-    katalog = leika.read_catalogue(
+    katalog = rahmen_laden.read_catalogue(
         _file(tmp_path, KDN), reference_dir / "ozg_leistungen_kdn2019.csv"
     )
     frame = katalog.leistungen
@@ -65,7 +67,7 @@ def test_kdn_layout_with_ozg_list(tmp_path, reference_dir):
 
 
 def test_real_catalogue_loads(reference_dir):
-    katalog = leika.read_catalogue(
+    katalog = rahmen_laden.read_catalogue(
         reference_dir / "leika_leistungen_kdn2019.csv",
         reference_dir / "ozg_leistungen_kdn2019.csv",
     )
@@ -95,13 +97,13 @@ def test_real_catalogue_loads(reference_dir):
 def test_malformed_catalogue(tmp_path, text, expected):
     path = _file(tmp_path, text)
     with pytest.raises(InputError, match=expected) as info:
-        leika.read_catalogue(path)
+        rahmen_laden.read_catalogue(path)
     assert str(path) in str(info.value)
 
 
 def test_missing_catalogue_file(tmp_path):
     with pytest.raises(InputError, match="LeiKa-Katalog nicht gefunden"):
-        leika.read_catalogue(tmp_path / "fehlt.csv")
+        rahmen_laden.read_catalogue(tmp_path / "fehlt.csv")
 
 
 @pytest.mark.parametrize(
@@ -132,7 +134,7 @@ def _survey(names: list[str], keys: list[str | None] | None = None) -> pd.DataFr
 
 
 def test_enrich_precedence_and_fuzzy_review(tmp_path):
-    katalog = leika.read_catalogue(_file(tmp_path, OFFICIAL))
+    katalog = rahmen_laden.read_catalogue(_file(tmp_path, OFFICIAL))
     survey = _survey(
         [
             "Hundesteuer Festsetzung",  # by key
@@ -179,14 +181,14 @@ def test_enrich_without_catalogue_keeps_survey_key():
 
 
 def test_unknown_survey_key_is_listed(tmp_path):
-    katalog = leika.read_catalogue(_file(tmp_path, OFFICIAL))
+    katalog = rahmen_laden.read_catalogue(_file(tmp_path, OFFICIAL))
     out = leika.enrich(_survey(["Baumfällgenehmigung"], ["99999999999999"]), katalog, ["4"], 85)
     assert out.loc[10, "match_art"] == "keiner"
     assert out.loc[10, "hinweis"] == "Schlüssel 99999999999999 nicht im Katalog"
 
 
 def test_unknown_survey_key_with_exact_catalogue_name_gets_the_names_key_proposed(tmp_path):
-    katalog = leika.read_catalogue(_file(tmp_path, OFFICIAL))
+    katalog = rahmen_laden.read_catalogue(_file(tmp_path, OFFICIAL))
     out = leika.enrich(_survey(["Hundesteuer Festsetzung"], ["99999999999999"]), katalog, ["4"], 85)
     row = out.loc[10]
     assert row["match_art"] == "unscharf (zu prüfen)"  # proposed, not applied
@@ -252,3 +254,11 @@ def test_fuzzy_threshold_is_a_setting(tmp_path, reference_dir):
     rows[0][2] = "Personalausweis Ausstelung erstmalig"
     ba = load_bestand(_seed_params(tmp_path, reference_dir, rows, "  fuzzy_schwelle: 99.9\n"))
     assert rahmen.process_attributes(ba).loc[0, "match_art"] == "keiner"
+
+
+def test_catalogue_date_is_the_latest_entry_in_either_format():
+    """The export's ``datum`` column: TT.MM.JJJJ or ISO (with a time of day); an entry that is
+    no date does not count."""
+    dates = pd.Series(["15.01.2025", "2026-11-28T10:30:00", "", "kaputt", "31.02.2027"])
+    assert rahmen_laden._latest_date(dates) == dt.date(2026, 11, 28)
+    assert rahmen_laden._latest_date(pd.Series(["", "unbekannt"])) is None

@@ -9,6 +9,7 @@ import pytest
 from kdworkbook import cli
 from kdworkbook.bestand.laden import load_bestand
 from kdworkbook.rahmen import bedingungen as rahmen
+from kdworkbook.rahmen import laden as rahmen_laden
 from kdworkbook.rahmen import leika, leika_abgleich
 from kdworkbook.rahmen.leika_abgleich import Words, coverage, fold, name_score, word_similarity
 
@@ -20,7 +21,7 @@ KNOWN = frozenset({"gewerb", "anmeldung", "abmeldung", "erteilung", "jagdschein"
 
 @pytest.fixture(scope="module")
 def katalog(reference_dir):
-    return leika.read_catalogue(
+    return rahmen_laden.read_catalogue(
         reference_dir / "leika_leistungen_kdn2019.csv",
         reference_dir / "ozg_leistungen_kdn2019.csv",
     )

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from kdworkbook.kern.errors import InputError
+from kdworkbook.rahmen import laden as rahmen_laden
 from kdworkbook.rahmen import pflichten
 
 STICHTAG = dt.date(2026, 11, 28)
@@ -75,7 +76,7 @@ def test_days_overdue_done_unknown_and_permanent():
 
 
 def test_every_entry_has_a_source_and_consistent_dates():
-    register = pflichten.load_register()
+    register = rahmen_laden.load_register()
     keys = [p.schluessel for p in register]
     assert len(keys) == len(set(keys)) == 17
     official = ("recht.nrw.de", "gesetze-im-internet.de", "eur-lex.europa.eu", "GV. NRW.", "BGBl.")
@@ -105,12 +106,12 @@ def test_every_entry_has_a_source_and_consistent_dates():
     [(dt.date(2019, 11, 28), FRAME_2019), (dt.date(2026, 11, 28), FRAME_2026)],
 )
 def test_frame_in_force_on_the_stichtag(stichtag, expected):
-    register = pflichten.load_register()
+    register = rahmen_laden.load_register()
     assert [p.schluessel for p in pflichten.in_force(register, stichtag)] == expected
 
 
 def test_frame_around_the_ozg_amendment():
-    register = pflichten.load_register()
+    register = rahmen_laden.load_register()
     last_old = [p.schluessel for p in pflichten.in_force(register, dt.date(2024, 7, 23))]
     first_new = [p.schluessel for p in pflichten.in_force(register, dt.date(2024, 7, 24))]
     assert "OZG" in last_old and "OZG § 1a Abs. 1" not in last_old
@@ -118,7 +119,7 @@ def test_frame_around_the_ozg_amendment():
 
 
 def test_changes_between_two_reports():
-    register = pflichten.load_register()
+    register = rahmen_laden.load_register()
     changed = pflichten.changes(register, dt.date(2019, 11, 28), STICHTAG)
     assert list(zip(changed["art"], changed["datum"], changed["schluessel"], strict=True)) == [
         ("neu", dt.date(2022, 2, 19), "EGovG NRW § 5 Abs. 2"),
@@ -135,7 +136,7 @@ def test_changes_between_two_reports():
 
 
 def test_status_of_a_replaced_duty_carries_to_its_successor():
-    register = pflichten.load_register()
+    register = rahmen_laden.load_register()
     recorded = {"OZG": ("offen", "Portal im Aufbau"), "EGovG NRW § 3": ("erfüllt", None)}
     status, notes = pflichten.carry_over(register, recorded, STICHTAG)
     assert status["OZG § 1a Abs. 1"][0] == "offen"
@@ -148,7 +149,7 @@ def test_status_of_a_replaced_duty_carries_to_its_successor():
 
 
 def test_duty_table_overdue_by_type_and_status():
-    register = pflichten.load_register()
+    register = rahmen_laden.load_register()
     recorded = {
         "EGovG NRW § 3": ("erfüllt", "Postfach"),
         "EGovG NRW § 4": ("offen", None),  # Daueraufgabe: never overdue
@@ -197,7 +198,7 @@ def test_extra_register_adds_and_replaces(tmp_path):
         "    quelle: gesetze-im-internet.de/idnrg\n",
         encoding="utf-8",
     )
-    register = {p.schluessel: p for p in pflichten.load_register(extra)}
+    register = {p.schluessel: p for p in rahmen_laden.load_register(extra)}
     assert len(register) == 18
     assert register["SDG Art. 6"].frist == dt.date(2024, 6, 30)
     assert register["Registermodernisierung"].frist == "Daueraufgabe"  # „in Kraft“ still read
@@ -242,7 +243,7 @@ def test_malformed_register(tmp_path, body, expected):
     path = tmp_path / "register.yaml"
     path.write_text(body, encoding="utf-8")
     with pytest.raises(InputError, match=re.escape(expected)) as info:
-        pflichten.load_register(path)
+        rahmen_laden.load_register(path)
     assert "Tuple" not in str(info.value)
     if "Nachfolger" not in expected:
         assert str(path) in str(info.value)

@@ -16,6 +16,7 @@ from kdworkbook.kern.parameter import load_settings
 from kdworkbook.lauf import lauf
 from kdworkbook.rahmen import bedingungen as rahmen
 from kdworkbook.rahmen import geeignetheit, reife
+from kdworkbook.rahmen import laden as rahmen_laden
 
 from .conftest import DEMO, HEADER, SEED_ROWS, execute_step, write_params, write_xlsx
 
@@ -215,14 +216,14 @@ def test_readiness_weak_points_with_recommendations():
     )
     table = reife.readiness_table(r)
     assert len(table) == 4 + 7 + 3
-    weak = reife.weak_points(table, reife.load_recommendations())
+    weak = reife.weak_points(table, rahmen_laden.load_recommendations())
     # ≤ 2 is weak (default schwach_bis); not rated (None) is not a weak point
     assert weak["schluessel"].tolist() == ["prozesssteuerung", "wirtschaft", "zeitkontingente"]
     assert weak["empfehlung"].str.len().min() > 40
 
 
 def test_every_area_has_a_recommendation():
-    texts = reife.load_recommendations()
+    texts = rahmen_laden.load_recommendations()
     assert set(texts) == set(reife.KOMPETENZEN) | set(reife.AKTEURE) | set(reife.VORAUSSETZUNGEN)
 
 

@@ -33,9 +33,9 @@ def new_municipality(tmp_path, reference_dir):
 
 def test_rules_assign_first_match():
     rules = [
-        umfrage.Rule("Steueramt", ("Hundesteuer",)),
-        umfrage.Rule("Ordnungsamt", ("Hund",)),
-        umfrage.Rule("Bürgerbüro", (), ("99008",)),
+        umfrage.Regel("Steueramt", ("Hundesteuer",)),
+        umfrage.Regel("Ordnungsamt", ("Hund",)),
+        umfrage.Regel("Bürgerbüro", (), ("99008",)),
     ]
     services = pd.DataFrame(
         {

@@ -26,6 +26,8 @@ from pypdf.generic import (
     StreamObject,
 )
 
+from kdworkbook.kern.errors import ReportError
+
 ENV_BROWSER = "KDWORKBOOK_CHROMIUM"
 """Environment variable naming the Chromium/Chrome executable to use."""
 
@@ -49,10 +51,6 @@ INSTALL_HINT = (
     f"Alternativ kann die Umgebungsvariable {ENV_BROWSER} auf eine ausführbare "
     "Chromium- oder Chrome-Datei zeigen."
 )
-
-
-class ReportError(Exception):
-    """The report could not be built; the message is German and says what to do."""
 
 
 def _executable(candidate: str) -> str | None:

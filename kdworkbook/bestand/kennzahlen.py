@@ -39,8 +39,8 @@ def add_figures(
 
 
 @dataclass(frozen=True)
-class KeyFigures:
-    """Totals of the survey (Kennzahlen)."""
+class Kennzahlen:
+    """Totals of the survey."""
 
     prozesse: int
     fachaemter: int
@@ -53,9 +53,9 @@ class KeyFigures:
         return asdict(self)
 
 
-def key_figures(df: pd.DataFrame) -> KeyFigures:
+def key_figures(df: pd.DataFrame) -> Kennzahlen:
     """Totals over all processes of a survey with figures (see :func:`add_figures`)."""
-    return KeyFigures(
+    return Kennzahlen(
         prozesse=len(df),
         fachaemter=int(df["fachamt"].nunique()),
         vorgaenge=int(df["vorgaenge"].sum()),

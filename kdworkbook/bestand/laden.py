@@ -1,6 +1,10 @@
 """Loading a municipality: parameter file → validated settings → validated survey → figures.
 
-The one place where the notebooks, the CLI and the tests read input files.
+The one place where the notebooks, the CLI and the tests read input files: the survey here,
+the files of the other steps through their loaders (:mod:`kdworkbook.rahmen.laden`,
+:mod:`kdworkbook.musterprozess.laden`), each read once per municipality when a step first
+asks (``ba.katalog``, ``ba.pflichtenregister``, ``ba.reife_empfehlungen``,
+``ba.musterprozesse``). The logic modules get this data; none of them imports a loader.
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ import datetime as dt
 import json
 import os
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -19,6 +24,11 @@ from kdworkbook.kern import momentaufnahme, systemfehler
 from kdworkbook.kern.errors import InputError
 from kdworkbook.kern.formatierung import zahl
 from kdworkbook.kern.parameter import Settings, load_settings
+from kdworkbook.musterprozess import laden as musterprozess_laden
+from kdworkbook.musterprozess.modell import Prozess
+from kdworkbook.rahmen import laden as rahmen_laden
+from kdworkbook.rahmen.leika import KatalogStand
+from kdworkbook.rahmen.pflichten import Pflicht
 
 SURVEY_SUFFIXES = (".xlsx", ".xlsm", ".csv")
 RETURN_STATUS = "ruecklauf.json"
@@ -53,8 +63,31 @@ class Bestandsaufnahme:
     parameter_file: Path | None = None
 
     @property
-    def key_figures(self) -> bestand.KeyFigures:
+    def key_figures(self) -> bestand.Kennzahlen:
         return bestand.key_figures(self.data)
+
+    @cached_property
+    def katalog(self) -> KatalogStand:
+        """The LeiKa/OZG catalogue ``rahmen`` names (default: the shipped one)."""
+        return rahmen_laden.load_catalogue(self.settings.rahmen)
+
+    @cached_property
+    def pflichtenregister(self) -> tuple[Pflicht, ...]:
+        """The duty register: the shipped one with ``rahmen → zusatz_register`` applied."""
+        return rahmen_laden.load_register(self.settings.rahmen.zusatz_register)
+
+    @cached_property
+    def reife_empfehlungen(self) -> dict[str, str]:
+        """Recommendation text per Reifegrad area (package data)."""
+        return rahmen_laden.load_recommendations()
+
+    @cached_property
+    def musterprozesse(self) -> tuple[Prozess, Prozess] | None:
+        """IST and SOLL of ``musterprozess`` (YAML or BPMN); None if none is configured."""
+        mp = self.settings.musterprozess
+        if not mp.konfiguriert:
+            return None
+        return musterprozess_laden.load_process(mp.ist), musterprozess_laden.load_process(mp.soll)
 
 
 def survey_sources(settings: Settings) -> list[tuple[Path, str | None]]:

@@ -67,6 +67,25 @@ ALIASES = {
 }
 PREFERRED_SHEET = "Bestandserhebung"
 
+# The survey's column lists – the only ones; the workbooks, the demo data, the scripts and the
+# tests take theirs from here.
+#: The eight columns of the deck's table (Bestandserhebung, Anlage 1), in its order.
+DECK_COLUMNS = (
+    "leistung",
+    "verrichtung",
+    "bezeichnung",
+    "vorgaenge",
+    "minuten",
+    "stufe",
+    "beteiligte_stellen",
+    "rechtliche_besonderheiten",
+)
+#: The columns a department fills in: the deck's answers, then those of the Rahmenbedingungen.
+ANSWER_COLUMNS = (*DECK_COLUMNS[3:], "reifegrad", "nicht_geeignet")
+#: The survey sheet sent to the departments, in order: who and which service (prefilled),
+#: then the answers.
+SURVEY_COLUMNS = ("fachamt", "leika_schluessel", *DECK_COLUMNS[:3], *ANSWER_COLUMNS)
+
 
 def norm_header(header: Any) -> str:
     return re.sub(r"\s+", " ", str(header or "")).strip().strip(":*").strip().lower()

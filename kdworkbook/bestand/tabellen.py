@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from kdworkbook.bestand.schema import PREFERRED_SHEET
+from kdworkbook.kern import csvtext
 from kdworkbook.kern.archiv import check_input
 from kdworkbook.kern.errors import InputError
 
@@ -164,49 +165,14 @@ def parse_number(value: Any, decimal: str = ",") -> float | None:
     return None if pd.isna(numbers.iloc[0]) else float(numbers.iloc[0])
 
 
-def decode(raw: bytes) -> str:
-    """Text as Excel and editors save it here: UTF-8 (with or without BOM), else Windows-1252."""
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return raw.decode("latin-1")
-
-
-def _utf16(raw: bytes) -> str | None:
-    """Text saved as UTF-16: Excel's „Unicode-Text“ (little endian with BOM, tabs) and
-    LibreOffice's UTF-16 CSV; without BOM recognised by the zero bytes of ASCII letters."""
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        encoding = "utf-16"
-    else:
-        head = raw[:4096]
-        if len(head) < 4 or head.count(0) < len(head) // 4:
-            return None
-        odd = head[1::2].count(0) > head[0::2].count(0)
-        encoding = "utf-16-le" if odd else "utf-16-be"
-    try:
-        return raw.decode(encoding)
-    except UnicodeDecodeError:
-        return None
-
-
-def _delimiter(text: str) -> str:
-    """``;``, ``,`` or tab: the one most often in a line among the first lines (a title row
-    above the header may have none)."""
-    lines = text.splitlines()[:HEADER_ROWS]
-    return max(";,\t", key=lambda d: max((line.count(d) for line in lines), default=0))
-
-
 def _read_csv(path: Path) -> tuple[list[Any], pd.DataFrame, str]:
-    raw = path.read_bytes()
-    text = _utf16(raw)
-    if text is None:
-        if b"\x00" in raw[:4096]:
-            raise InputError(f"{path}: keine Textdatei (Binärdaten) – erwartet: CSV oder .xlsx.")
-        text = decode(raw)
-    text = text.lstrip("\ufeff")
-    delimiter = _delimiter(text)
+    try:
+        text = csvtext.decode(path.read_bytes())
+    except csvtext.BinaryData:
+        raise InputError(
+            f"{path}: keine Textdatei (Binärdaten) – erwartet: CSV oder .xlsx."
+        ) from None
+    delimiter = csvtext.delimiter(text)
     decimal = "," if delimiter in ";\t" else "."
     try:  # pandas' C parser: fast; it refuses rows longer than the first one
         cells = pd.read_csv(

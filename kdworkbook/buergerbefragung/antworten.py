@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from kdworkbook.buergerbefragung.fragebogen import Fragebogen
+from kdworkbook.kern import csvtext
 from kdworkbook.kern.errors import InputError
 
 META = (
@@ -39,11 +40,10 @@ def _table(path: Path) -> pd.DataFrame:
         except (ValueError, OSError, KeyError) as exc:
             raise InputError(f"{path}: keine lesbare Excel-Datei ({exc})") from None
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: keine UTF-8-Textdatei (LimeSurvey-Export als CSV)") from None
-    dialect = ";" if text.split("\n", 1)[0].count(";") > text.split("\n", 1)[0].count(",") else ","
-    rows = list(csv.reader(io.StringIO(text), delimiter=dialect))
+        text = csvtext.decode(path.read_bytes())
+    except csvtext.BinaryData:
+        raise InputError(f"{path}: keine Textdatei (LimeSurvey-Export als CSV)") from None
+    rows = list(csv.reader(io.StringIO(text), delimiter=csvtext.delimiter(text)))
     if not rows:
         raise InputError(f"{path}: Datei ist leer")
     header, body = rows[0], rows[1:]

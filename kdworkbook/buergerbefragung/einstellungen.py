@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import Field, ValidationInfo, field_validator
+
+from kdworkbook.kern.modell import StrictModel
 
 #: Services on the questionnaire: the issue asks for the 30–40 with most citizen contact.
 ANZAHL_LEISTUNGEN = 35
@@ -16,10 +18,8 @@ GEWICHT_NICHT_GENUTZT = 0.5
 ALTERSGRUPPEN = ("unter 30", "30 bis 49", "50 bis 64", "65 und älter")
 
 
-class Buergerbefragung(BaseModel):
+class BuergerbefragungSettings(StrictModel):
     """``kdworkbook buergerbefragung`` / ``buergerbefragung-einlesen``; every key optional."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     anzahl_leistungen: int = Field(default=ANZAHL_LEISTUNGEN, ge=1, le=60)
     fest: tuple[str, ...] = Field(default=(), description="Leistungen immer im Fragebogen")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from kdworkbook.buergerbefragung.einstellungen import Buergerbefragung
+from kdworkbook.buergerbefragung.einstellungen import BuergerbefragungSettings
 from kdworkbook.kern.errors import InputError
 
 GENUTZT = "GENUTZT"
@@ -82,7 +82,7 @@ def service_code(leika_schluessel: object, bezeichnung: str) -> str:
     return "P" + hashlib.sha256(bezeichnung.encode()).hexdigest()[:8].upper()
 
 
-def select_services(processes: pd.DataFrame, s: Buergerbefragung) -> pd.DataFrame:
+def select_services(processes: pd.DataFrame, s: BuergerbefragungSettings) -> pd.DataFrame:
     """The *s.anzahl_leistungen* services with most cases per year (citizen contact).
 
     One row per Bezeichnung (cases summed over Fachämter); pinned services (``fest``) first,
@@ -117,7 +117,7 @@ def select_services(processes: pd.DataFrame, s: Buergerbefragung) -> pd.DataFram
     return table[["code", "bezeichnung", "vorgaenge"]]
 
 
-def build(services: pd.DataFrame, s: Buergerbefragung, gemeinde: str) -> Fragebogen:
+def build(services: pd.DataFrame, s: BuergerbefragungSettings, gemeinde: str) -> Fragebogen:
     """The questions for *services* (from :func:`select_services`)."""
     leistungen = dict(zip(services["code"], services["bezeichnung"], strict=True))
     fragen = [

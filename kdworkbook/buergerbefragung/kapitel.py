@@ -18,7 +18,7 @@ from IPython.display import HTML
 from kdworkbook.bericht import anzeige
 from kdworkbook.bestand.laden import Bestandsaufnahme
 from kdworkbook.buergerbefragung import dateien
-from kdworkbook.buergerbefragung.einstellungen import Buergerbefragung
+from kdworkbook.buergerbefragung.einstellungen import BuergerbefragungSettings
 from kdworkbook.kern.formatierung import literal, prozent, zahl
 
 #: „High demand“: at least this share would use the service online (own threshold).
@@ -48,7 +48,7 @@ def load(ba: Bestandsaufnahme) -> Befragung | None:
         return None
     result = dateien.load_result(path)
     without = dataclasses.replace(
-        ba, settings=ba.settings.model_copy(update={"buergerbefragung": Buergerbefragung()})
+        ba, settings=ba.settings.model_copy(update={"buergerbefragung": BuergerbefragungSettings()})
     )
     processes = massnahmen_ansicht.process_table(ba)
     m = ba.settings.massnahmen

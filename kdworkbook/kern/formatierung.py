@@ -50,18 +50,6 @@ def datum(value: dt.date) -> str:
     return format_date(value, format="dd.MM.yyyy", locale=LOCALE)
 
 
-def datum_lesen(value: object) -> object:
-    """``"28.11.2026"`` → date(2026, 11, 28); anything else is returned unchanged (for pydantic
-    to parse ISO dates and to report what is wrong). Raises ValueError for 31.02.2026."""
-    if isinstance(value, str) and re.fullmatch(r"\d{1,2}\.\d{1,2}\.\d{4}", value.strip()):
-        day, month, year = (int(p) for p in value.strip().split("."))
-        try:
-            return dt.date(year, month, day)
-        except ValueError:
-            raise ValueError(f"„{value}“ ist kein gültiges Datum") from None
-    return value
-
-
 # Characters with a meaning in HTML or Markdown (CommonMark, GFM tables, math): in user text
 # they are written as numeric character references, which both languages show as the
 # character itself. Characters that matter only at the start of a line (list, heading,

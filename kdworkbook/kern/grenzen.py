@@ -5,15 +5,14 @@ Both keys are optional; the defaults and their reasoning are in :mod:`kdworkbook
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from kdworkbook.kern import defaults
+from kdworkbook.kern.modell import StrictModel
 
 
-class Grenzen(BaseModel):
+class GrenzenSettings(StrictModel):
     """How large a municipality's survey may be before ``check`` refuses it."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     dateien_je_ordner: int = Field(
         default=defaults.MAX_DATEIEN_JE_ORDNER,

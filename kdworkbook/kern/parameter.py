@@ -4,6 +4,11 @@ One YAML file per municipality in ``parameters/``. Keys are German (the analysts
 every key except ``gemeinde`` and ``bestand`` has a documented default in
 :mod:`kdworkbook.kern.defaults`. :func:`load_settings` is the only way in: it turns every problem
 into one German message per key and raises :class:`~kdworkbook.kern.errors.InputError`.
+
+This module is the composition root of the settings: the one place in ``kern`` that imports
+the steps – their settings sections (``rahmen.einstellungen``, ``massnahmen.einstellungen``,
+…), each owned by its step. Deliberately: the parameter file is one document, validated at
+once, and the steps do not import each other to read their sections.
 """
 
 from __future__ import annotations
@@ -15,8 +20,6 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     ValidationError,
     ValidationInfo,
@@ -24,16 +27,16 @@ from pydantic import (
     model_validator,
 )
 
-from kdworkbook.buergerbefragung.einstellungen import Buergerbefragung
+from kdworkbook.buergerbefragung.einstellungen import BuergerbefragungSettings
 from kdworkbook.kern import defaults
 from kdworkbook.kern.errors import InputError
-from kdworkbook.kern.formatierung import datum_lesen
-from kdworkbook.kern.grenzen import Grenzen
+from kdworkbook.kern.grenzen import GrenzenSettings
+from kdworkbook.kern.modell import GermanDate, StrictModel, german, key_path
 from kdworkbook.kern.yamlsafe import load_yaml
 from kdworkbook.massnahmen.einstellungen import MassnahmenSettings
 from kdworkbook.musterprozess.einstellungen import MusterprozessSettings
-from kdworkbook.rahmen.einstellungen import Rahmen
-from kdworkbook.umfrage.einstellungen import Umfrage
+from kdworkbook.rahmen.einstellungen import RahmenSettings
+from kdworkbook.umfrage.einstellungen import UmfrageSettings
 from kdworkbook.vergleich.einstellungen import VergleichSettings
 from kdworkbook.workshop.einstellungen import WorkshopSettings
 
@@ -41,19 +44,15 @@ _AGS = re.compile(r"^05\d{6}$")
 _PLZ = re.compile(r"^\d{5}$")
 
 
-class BestandQuelle(BaseModel):
+class BestandQuelle(StrictModel):
     """One survey file; ``fachamt`` applies to files without a ``Fachamt`` column."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     datei: Path
     fachamt: str | None = Field(default=None, min_length=1)
 
 
-class Settings(BaseModel):
+class Settings(StrictModel):
     """Validated parameters of one municipality (attribute names = the YAML keys)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     gemeinde: str = Field(min_length=1, description="Name der Kommune, z. B. „Stadt Musterstadt“")
     bestand: tuple[BestandQuelle, ...] = Field(
@@ -63,7 +62,7 @@ class Settings(BaseModel):
     kreis: str | None = Field(default=None, description="Kreis laut Gemeindeverzeichnis NRW")
     plz: str | None = Field(default=None, description="Postleitzahl des Rathauses")
     einwohner: int | None = Field(default=None, ge=0)
-    stichtag: dt.date = Field(default_factory=dt.date.today, description="Datum des Berichts")
+    stichtag: GermanDate = Field(default_factory=dt.date.today, description="Datum des Berichts")
     stundensaetze: dict[str, float] = Field(
         default_factory=lambda: dict(defaults.STUNDENSAETZE_EUR),
         description="€/h je Laufbahngruppe; " + defaults.LOHNKOSTEN_QUELLE,
@@ -76,14 +75,14 @@ class Settings(BaseModel):
     pareto_anteil: float = Field(default=defaults.PARETO_ANTEIL, gt=0, le=1)
     plausibel_max_minuten: float = Field(default=defaults.PLAUSIBEL_MAX_MINUTEN, gt=0)
     plausibel_max_vorgaenge: int = Field(default=defaults.PLAUSIBEL_MAX_VORGAENGE, gt=0)
-    rahmen: Rahmen = Field(default_factory=Rahmen)
+    rahmen: RahmenSettings = Field(default_factory=RahmenSettings)
     massnahmen: MassnahmenSettings = Field(default_factory=MassnahmenSettings)
     musterprozess: MusterprozessSettings = Field(default_factory=MusterprozessSettings)
-    umfrage: Umfrage = Field(default_factory=Umfrage)
-    buergerbefragung: Buergerbefragung = Field(default_factory=Buergerbefragung)
+    umfrage: UmfrageSettings = Field(default_factory=UmfrageSettings)
+    buergerbefragung: BuergerbefragungSettings = Field(default_factory=BuergerbefragungSettings)
     vergleich: VergleichSettings = Field(default_factory=VergleichSettings)
     workshop: WorkshopSettings = Field(default_factory=WorkshopSettings)
-    grenzen: Grenzen = Field(default_factory=Grenzen)
+    grenzen: GrenzenSettings = Field(default_factory=GrenzenSettings)
     vorherige_erhebung: tuple[BestandQuelle, ...] = Field(
         default=(),
         description="Erhebungsdateien der vorigen Runde (wie bestand), für die Fortschreibung",
@@ -143,12 +142,6 @@ class Settings(BaseModel):
             raise ValueError(f"„{value}“ ist keine Postleitzahl – erwartet: 5 Ziffern")
         return value.strip() if isinstance(value, str) else value
 
-    @field_validator("stichtag", mode="before")
-    @classmethod
-    def _german_date(cls, value: Any) -> Any:
-        """Accept 28.11.2026 as well as 2026-11-28."""
-        return datum_lesen(value)
-
     @field_validator("stundensaetze", mode="before")
     @classmethod
     def _merge_rates(cls, value: Any) -> Any:
@@ -200,55 +193,12 @@ def slugify(name: str, key: str = "gemeinde") -> str:
     return slug[:80]
 
 
-_MESSAGES = {
-    "missing": "fehlt – dieser Schlüssel ist Pflicht",
-    "extra_forbidden": "ist kein bekannter Schlüssel (Tippfehler?)",
-    "string_type": "erwartet einen Text",
-    "int_type": "erwartet eine ganze Zahl",
-    "int_parsing": "erwartet eine ganze Zahl",
-    "int_from_float": "erwartet eine ganze Zahl",
-    "float_type": "erwartet eine Zahl",
-    "float_parsing": "erwartet eine Zahl (Dezimalpunkt, z. B. 42.5)",
-    "bool_type": "erwartet true oder false",
-    "date_type": "erwartet ein Datum im Format JJJJ-MM-TT, z. B. 2026-11-28",
-    "date_parsing": "erwartet ein Datum im Format JJJJ-MM-TT, z. B. 2026-11-28",
-    "date_from_datetime_parsing": "erwartet ein Datum im Format JJJJ-MM-TT, z. B. 2026-11-28",
-    "dict_type": "erwartet eine Zuordnung (schlüssel: wert)",
-    "list_type": "erwartet eine Liste",
-    "tuple_type": "erwartet eine Liste",
-    "model_type": "erwartet eine Zuordnung (schlüssel: wert)",
-    "too_short": "darf nicht leer sein",
-    "string_too_short": "darf nicht leer sein",
-}
-
-
-def _german(error: dict[str, Any]) -> str:
-    kind = error["type"]
-    ctx = error.get("ctx", {})
-    if kind == "value_error":
-        return str(ctx.get("error", error["msg"]))
-    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
-        op = {
-            "greater_than": ">",
-            "greater_than_equal": "≥",
-            "less_than": "<",
-            "less_than_equal": "≤",
-        }
-        limit = next(iter(ctx.values()))
-        return f"erwartet eine Zahl {op[kind]} {limit}, gefunden: {error.get('input')!r}"
-    text = _MESSAGES.get(kind, error["msg"])
-    if kind not in ("missing", "extra_forbidden"):
-        text += f", gefunden: {error.get('input')!r}"
-    return text
-
-
 def _message(path: Path, error: dict[str, Any]) -> str:
     """``<file>: Schlüssel „bestand → 2 → datei“: <what was expected>``."""
-    loc = error["loc"]
+    loc = tuple(error["loc"])
     if not loc:
-        return f"{path}: {_german(error)}"
-    key = " → ".join(str(p + 1) if isinstance(p, int) else str(p) for p in loc)
-    return f"{path}: Schlüssel „{key}“: {_german(error)}"
+        return f"{path}: {german(error)}"
+    return f"{path}: Schlüssel „{key_path(loc)}“: {german(error)}"
 
 
 def load_settings(

@@ -20,7 +20,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,9 +30,10 @@ import nbformat
 from kdworkbook.bericht import dokument as bericht
 from kdworkbook.bestand.laden import load_bestand
 from kdworkbook.kern import momentaufnahme, paket
-from kdworkbook.kern.errors import InputError
+from kdworkbook.kern.errors import InputError, RunFailed
 from kdworkbook.kern.formatierung import zahl
-from kdworkbook.lauf import aufraeumen, ausfuehren, protokoll, schritte
+from kdworkbook.lauf import abbruch, aufraeumen, ausfuehren, protokoll, schritte
+from kdworkbook.lauf.abbruch import interrupt_on_sigterm
 from kdworkbook.vergleich import ablage as vergleich_ablage
 
 NOTEBOOK_DIR = paket.notebook_dir()
@@ -46,14 +47,6 @@ SNAPSHOT_DIR = ".eingaben"
 PARALLEL_NOTEBOOKS = 2
 #: how often the runner looks whether a step has finished
 POLL_S = 0.05
-
-
-class RunFailed(Exception):
-    """A notebook failed; the message names step, cell, error and the notebook to open."""
-
-    def __init__(self, message: str, kernel_log: str | None = None) -> None:
-        super().__init__(message)
-        self.kernel_log = kernel_log  # file name of the kernel's messages worth reading
 
 
 @dataclass
@@ -111,8 +104,8 @@ STOP_WAIT_S = 10.0
 
 
 def _reap(process: subprocess.Popen) -> None:
-    """Wait for a killed step without relying on Popen's internal lock: Ctrl-C or SIGTERM
-    becomes KeyboardInterrupt wherever the main thread is – also inside ``Popen.poll()``,
+    """Wait for a killed step without relying on Popen's internal lock: Ctrl-C becomes
+    KeyboardInterrupt wherever the main thread is – also inside ``Popen.poll()``,
     which can leave that lock taken; ``Popen.wait()`` would then block for ever (a batch
     that never ended after SIGTERM, with the step's exited process never reaped)."""
     try:
@@ -204,23 +197,6 @@ class _Step:
             "reichte.",
             kernel_log=self.log.name,
         )
-
-
-@contextlib.contextmanager
-def interrupt_on_sigterm() -> Iterator[None]:
-    """SIGTERM behaves like Ctrl-C, so the same clean-up runs (main thread only)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def handler(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt(f"Signal {signum}")
-
-    previous = signal.signal(signal.SIGTERM, handler)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def _rename_free(source: Path, folder: Path, stem: str) -> Path:
@@ -324,6 +300,7 @@ def _execute_all(
                 )
                 finished(step.target)
             if running and not failed:
+                abbruch.check()  # SIGTERM: stop the running steps (below)
                 time.sleep(POLL_S)
     finally:
         for step in running.values():  # a failure, Ctrl-C or SIGTERM: stop the others now
@@ -362,6 +339,7 @@ def run(
         with momentaufnahme.recording() as read:
             ba = load_bestand(parameter_file, stichtag=stichtag)
             schritte.summary(ba)  # every step validates its own inputs before anything runs
+        abbruch.check()
         parameter_file = parameter_file.resolve()
         declared = protokoll.input_files(parameter_file, ba.settings)
         notebooks = schritte.report_notebooks(ba, step_notebooks(notebook_dir))
@@ -527,11 +505,12 @@ def _run_in(
 
         progress("Bericht (HTML, PDF) und Anhänge …")
         start = time.perf_counter()
-        html, pdf = report.finish(work)
+        # waited for in the background, so that SIGTERM ends the wait (see abbruch)
+        html, pdf = abbruch.wait(_in_background(lambda: report.finish(work)))
         # made alongside the last step when overlapping, else now
-        appendix, *_ = (
-            appendix_done[0].result() if appendix_done else schritte.write_outputs(ba, work)
-        )
+        if not appendix_done:
+            appendix_done.append(_in_background(lambda: schritte.write_outputs(ba, work)))
+        appendix, *_ = abbruch.wait(appendix_done[0])
         durations["bericht"] = time.perf_counter() - start
     results: dict[str, Any] = {}
     for nb in executed:

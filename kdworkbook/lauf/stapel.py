@@ -15,11 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kdworkbook.bericht.dokument import ReportError
 from kdworkbook.kern import systemfehler
-from kdworkbook.kern.errors import InputError
+from kdworkbook.kern.errors import InputError, KdworkbookError
 from kdworkbook.kern.formatierung import zahl
-from kdworkbook.lauf import lauf
+from kdworkbook.lauf import abbruch, lauf
 
 OK, FAILED, BAD_INPUT = 0, 1, 2
 
@@ -66,17 +65,13 @@ def run_one(
         code, message = OK, str(result.pdf)
     except InputError as exc:
         code, message = BAD_INPUT, "\n".join(exc.messages)
-    except (lauf.RunFailed, ReportError) as exc:
+    except KdworkbookError as exc:  # a step failed (RunFailed) or the report (ReportError)
         code, message = FAILED, str(exc)
     except OSError as exc:  # read-only or full output folder, …: said in German, exit 2
         code, message, system = BAD_INPUT, systemfehler.text(exc), True
     except Exception as exc:  # a bug must not stop the other municipalities
         code, message = FAILED, f"Unerwarteter Fehler: {exc!r}\n{traceback.format_exc()}"
     return Outcome(parameter_file, code, message, time.perf_counter() - start, system)
-
-
-def _interrupt(signum: int, frame: Any) -> None:
-    raise KeyboardInterrupt(f"Signal {signum}")
 
 
 #: Imported once by the fork server, before it forks the workers: each worker starts
@@ -101,8 +96,9 @@ def _context() -> Any:
 
 
 def _worker_init() -> None:
-    """SIGTERM to a worker runs the same clean-up as Ctrl-C (no half-written run folder)."""
-    signal.signal(signal.SIGTERM, _interrupt)
+    """SIGTERM ends an idle worker at once; during a run, :func:`lauf.run` turns it into the
+    same clean-up as Ctrl-C (no half-written run folder, see :mod:`abbruch`)."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _worker(
@@ -155,7 +151,7 @@ def run_many(
 
     context = _context()
     # SIGTERM to this process stops the workers the same way as Ctrl-C (see below)
-    with lauf.interrupt_on_sigterm(), context.Manager() as manager:
+    with abbruch.interrupt_on_sigterm(), context.Manager() as manager:
         queue = manager.Queue()
         pool = context.Pool(processes=jobs, initializer=_worker_init)
         try:
@@ -164,13 +160,14 @@ def run_many(
                 for f in files
             ]
             while not all(result.ready() for result in pending):
+                abbruch.check()
                 time.sleep(0.2)
                 _drain(queue, report)
             _drain(queue, report)
             outcomes = [result.get() for result in pending]
             pool.close()
             return outcomes
-        except BaseException:
+        except BaseException:  # Ctrl-C, SIGTERM (abbruch.Interrupted), …
             pool.terminate()  # SIGTERM: each worker removes its unfinished run
             raise
         finally:

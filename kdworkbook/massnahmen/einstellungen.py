@@ -14,9 +14,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from kdworkbook.kern import defaults
+from kdworkbook.kern.modell import GermanDate, StrictModel
 from kdworkbook.kern.yamlsafe import load_yaml
 
 Rolle = Literal["fachamt", "digitalmanager", "it_dienstleister"]
@@ -33,8 +34,6 @@ CRITERIA_BY_AXIS = {
 }
 AXIS_NAMES = {"nutzen": "Nutzen", "aufwand": "Aufwand"}
 PARAMETER_SOURCE = "Parameterdatei"
-
-_FROZEN = ConfigDict(extra="forbid", frozen=True)
 
 
 def check_weights(weights: Mapping[str, float], axis: str) -> dict[str, float]:
@@ -54,18 +53,16 @@ def check_weights(weights: Mapping[str, float], axis: str) -> dict[str, float]:
     return {k: float(v) / total for k, v in weights.items()}
 
 
-class Wert(BaseModel):
+class Wert(StrictModel):
     """One figure of a measure type with where it comes from."""
 
-    model_config = _FROZEN
     wert: float = Field(ge=0)
     quelle: str = Field(min_length=1)
 
 
-class Regel(BaseModel):
+class Regel(StrictModel):
     """When a measure type is suggested for a process; all given conditions must hold."""
 
-    model_config = _FROZEN
     min_vorgaenge: int | None = Field(default=None, ge=0)
     min_jahresstunden: float | None = Field(default=None, ge=0)
     min_beteiligte_stellen: int | None = Field(default=None, ge=0)
@@ -77,10 +74,9 @@ class Regel(BaseModel):
     nur_mit: str | None = None
 
 
-class MeasureType(BaseModel):
+class MeasureType(StrictModel):
     """A standard measure (Maßnahmentyp) with effort, costs and expected effect per process."""
 
-    model_config = _FROZEN
     name: str = Field(min_length=1)
     aufwand_personentage: Wert
     einmalkosten_eur: Wert
@@ -124,10 +120,9 @@ def _merge_type(key: str, override: Any) -> Any:
     return {**base.model_dump(), **spec} if base else spec
 
 
-class Gewichte(BaseModel):
+class Gewichte(StrictModel):
     """Weights per axis; criteria not given keep their default (defaults.py)."""
 
-    model_config = _FROZEN
     nutzen: dict[str, float] = Field(default_factory=lambda: dict(defaults.GEWICHTE_NUTZEN))
     aufwand: dict[str, float] = Field(default_factory=lambda: dict(defaults.GEWICHTE_AUFWAND))
 
@@ -155,18 +150,16 @@ class Gewichte(BaseModel):
         return value
 
 
-class Schwellen(BaseModel):
+class Schwellen(StrictModel):
     """Quadrant thresholds on the 0–1 axes; empty = median of the suitable processes."""
 
-    model_config = _FROZEN
     nutzen: float | None = Field(default=None, ge=0, le=1)
     aufwand: float | None = Field(default=None, ge=0, le=1)
 
 
-class MassnahmenSettings(BaseModel):
+class MassnahmenSettings(StrictModel):
     """The ``massnahmen:`` section: prioritisation, measures, Zeit- und Kostenplan."""
 
-    model_config = _FROZEN
     gewichte: Gewichte = Field(default_factory=Gewichte)
     gewicht_nutzen: float = Field(default=defaults.GEWICHT_NUTZEN, ge=0, le=1)
     schwellen: Schwellen = Field(default_factory=Schwellen)
@@ -176,7 +169,7 @@ class MassnahmenSettings(BaseModel):
     prozesse: int = Field(default=defaults.MASSNAHMEN_PROZESSE, ge=0)
     massnahmentypen: dict[str, MeasureType] = Field(default_factory=standard_types)
     zuordnung: dict[str, tuple[str, ...]] = Field(default_factory=dict)
-    start: dt.date | None = None
+    start: GermanDate | None = None
     zeitkontingent_personentage: float = Field(default=defaults.ZEITKONTINGENT_PT_QUARTAL, gt=0)
     planungsjahre: int = Field(default=defaults.PLANUNGSJAHRE, ge=1, le=30)
     amortisation_horizont_jahre: float = Field(
@@ -208,17 +201,6 @@ class MassnahmenSettings(BaseModel):
     @classmethod
     def _merge_roles(cls, value: Any) -> Any:
         return {**defaults.VERANTWORTUNG, **value} if isinstance(value, dict) else value
-
-    @field_validator("start", mode="before")
-    @classmethod
-    def _german_date(cls, value: Any) -> Any:
-        if isinstance(value, str) and value.count(".") == 2:
-            try:
-                day, month, year = (int(p) for p in value.strip().split("."))
-                return dt.date(year, month, day)
-            except ValueError:
-                raise ValueError(f"„{value}“ ist kein gültiges Datum") from None
-        return value
 
     @model_validator(mode="after")
     def _known_types(self) -> MassnahmenSettings:

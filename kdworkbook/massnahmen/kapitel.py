@@ -8,8 +8,6 @@ computes the step once for a notebook.
 from __future__ import annotations
 
 import html
-import importlib
-import importlib.util
 from typing import Any
 
 import pandas as pd
@@ -25,6 +23,7 @@ from kdworkbook.massnahmen import plan as massnahmenplan
 from kdworkbook.massnahmen import priorisierung
 from kdworkbook.massnahmen.einstellungen import MassnahmenSettings
 from kdworkbook.massnahmen.plan import Planung
+from kdworkbook.rahmen import bedingungen
 
 #: Marks a default the parameter file does not state: shown, never as a fact.
 ANNAHME = "Annahme – im Workshop bestätigen"
@@ -63,23 +62,13 @@ COST_COLUMNS = {
 }
 
 
-def _rahmen() -> Any | None:
-    """The Rahmenbedingungen module if this installation has it, else None."""
-    if importlib.util.find_spec("kdworkbook.rahmen.bedingungen") is None:
-        return None
-    return importlib.import_module("kdworkbook.rahmen.bedingungen")
-
-
 def process_table(ba: Bestandsaufnahme) -> pd.DataFrame:
     """Survey with figures, joined with :func:`kdworkbook.rahmen.bedingungen.process_attributes`
     where that exists (its values win; a missing value falls back to the survey's), and with
     the Bürgernachfrage of the citizen survey where the parameter file names its result."""
     from kdworkbook.buergerbefragung.dateien import with_demand
 
-    rahmen = _rahmen()
-    if rahmen is None or not hasattr(rahmen, "process_attributes"):
-        return with_demand(ba.settings, ba.data)
-    attributes = rahmen.process_attributes(ba)
+    attributes = bedingungen.process_attributes(ba)
     table = ba.data.copy()
     for column in attributes.columns:
         if column in table:
@@ -95,10 +84,7 @@ def process_table(ba: Bestandsaufnahme) -> pd.DataFrame:
 
 def overdue_duties(ba: Bestandsaufnahme) -> pd.DataFrame | None:
     """Overdue legal duties from the Rahmenbedingungen, or None when not known."""
-    rahmen = _rahmen()
-    if rahmen is None or not hasattr(rahmen, "duties"):
-        return None
-    table = rahmen.duties(ba)
+    table = bedingungen.duties(ba)
     return table[table["ueberfaellig"].astype(bool)]
 
 

@@ -20,7 +20,7 @@ from kdworkbook.kern.formatierung import euro, literal, prozent, zahl
 from kdworkbook.massnahmen import kapitel as massnahmen_ansicht
 from kdworkbook.massnahmen.plan import Planung
 from kdworkbook.massnahmen.zuordnung import PLAN_KEYS
-from kdworkbook.rahmen import pflichten
+from kdworkbook.rahmen import bedingungen, pflichten
 
 NO_MEASURE = "keine – kein Maßnahmentyp passt (im Workshop klären)"
 NONE_ASSIGNED = "keine – laut Zuordnung in der Parameterdatei"
@@ -143,10 +143,7 @@ def overdue(ba: Bestandsaufnahme) -> HTML | None:
     Overdue: a deadline passed on the Stichtag and the status „offen“ or „teilweise“. A
     status never recorded is its own group („Stand nicht erhoben“), never overdue.
     """
-    rahmen = massnahmen_ansicht._rahmen()
-    if rahmen is None or not hasattr(rahmen, "duties"):
-        return None
-    table = rahmen.duties(ba)
+    table = bedingungen.duties(ba)
     late = table[table["ueberfaellig"].astype(bool)]
     parts = [
         _duty_list("Überfällige gesetzliche Pflichten", late, with_days=True)
@@ -161,7 +158,7 @@ def overdue(ba: Bestandsaufnahme) -> HTML | None:
         "„offen“ oder „teilweise“. Daueraufgaben und nicht erhobene Stände zählen nicht als "
         "überfällig.</p>"
     )
-    sdg = _sdg_sentence(ba, rahmen)
+    sdg = _sdg_sentence(ba)
     if sdg:
         parts.append(sdg)
     return HTML("".join(parts))
@@ -185,11 +182,11 @@ def _duty_list(title: str, table: pd.DataFrame, with_days: bool = False) -> str:
     )
 
 
-def _sdg_sentence(ba: Bestandsaufnahme, rahmen: object) -> str:
+def _sdg_sentence(ba: Bestandsaufnahme) -> str:
     """The SDG share, same figures as in the Rahmenbedingungen (rahmen.summary)."""
-    if not hasattr(rahmen, "sdg_services") or rahmen.catalogue_state(ba).katalog is None:
+    if bedingungen.catalogue_state(ba).katalog is None:
         return ""
-    services = rahmen.sdg_services(ba)
+    services = bedingungen.sdg_services(ba)
     if services.empty:
         return ""
     share = pflichten.sdg_share(services)

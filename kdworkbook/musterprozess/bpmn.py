@@ -414,9 +414,13 @@ def _drop_back_edges(nodes: list[str], edges: list[Kante], notes: list[str]) -> 
     return [e for e in edges if id(e) not in back]
 
 
-def read_bpmn(path: Path, side: ProzessdateiModell | None = None, side_name: str = "") -> Prozess:
-    """Read a BPMN 2.0 file; *side* is the wrapping YAML file (side table, lanes, documents)."""
-    root = parse(path)
+def parse_bpmn(
+    raw: bytes, path: Path, side: ProzessdateiModell | None = None, side_name: str = ""
+) -> Prozess:
+    """The process of a BPMN 2.0 file's bytes (read by :mod:`kdworkbook.musterprozess.laden`;
+    *path* names it in messages); *side* is the wrapping YAML file (side table, lanes,
+    documents)."""
+    root = parse(raw, path)
     reader = _Reader(path, side, side_name)
     pools = {}
     for collab in children(root, "collaboration"):

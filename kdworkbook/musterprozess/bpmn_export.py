@@ -4,7 +4,7 @@
 per Bahn (its kind as documentation line ``art: …``), a task per step (IT-system lanes: service
 task) with minutes, waiting days, medium and building block as ``camunda:property``, exclusive
 and parallel gateways, a start event and an end event per last step, sequence flows (shares of
-cases as property ``anteil``). Read back with :func:`kdworkbook.musterprozess.bpmn.read_bpmn`
+cases as property ``anteil``). Read back with :func:`kdworkbook.musterprozess.laden.read_bpmn`
 it gives the same model (same steps, lanes, gateways and figures).
 
 Layout (BPMNDI) is computed here, not with ``bpmn-auto-layout``: that npm package (1.3.0) lays

@@ -149,8 +149,8 @@ def number(value: str, what: str) -> float:
     return number / 100 if "%" in value else number
 
 
-def parse(path: Path) -> Element:
-    raw = path.read_bytes()
+def parse(raw: bytes, path: Path) -> Element:
+    """The checked root element of the BPMN file's bytes (*path* names it in messages)."""
     if len(raw) > MAX_BYTES:
         raise InputError(f"{path}: Datei ist mit {len(raw)} Bytes zu groß für eine BPMN-Datei.")
     try:

@@ -7,17 +7,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from kdworkbook.kern import defaults, systemfehler
+from kdworkbook.kern.modell import StrictModel
 
 PROCESS_SUFFIXES = (".yaml", ".yml", ".bpmn", ".bpmn2", ".xml")  # .xml: also .bpmn20.xml
 
 
-class MusterprozessSettings(BaseModel):
+class MusterprozessSettings(StrictModel):
     """Section ``musterprozess`` of the parameter file; without ``ist``/``soll`` = none set."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     ist: Path | None = Field(default=None, description="IST-Prozess (.yaml oder BPMN 2.0)")
     soll: Path | None = Field(default=None, description="SOLL-Prozess (.yaml oder BPMN 2.0)")

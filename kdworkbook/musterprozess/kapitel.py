@@ -28,7 +28,7 @@ from kdworkbook.musterprozess import text as musterprozess_text
 from kdworkbook.musterprozess.bpmn_export import BREAK_COLOR as BREAK_RED
 from kdworkbook.musterprozess.bpmn_export import MISSING_COLOR as MISSING_FILL
 from kdworkbook.musterprozess.bpmn_export import media_breaks
-from kdworkbook.musterprozess.laden import bpmn_file, load_process
+from kdworkbook.musterprozess.laden import bpmn_file
 from kdworkbook.musterprozess.modell import LANE_KIND_NAMES, Prozess
 from kdworkbook.musterprozess.modell import katalog as musterprozess_katalog
 from kdworkbook.musterprozess.text import KEINE_ANGABE, NICHT_BERECHENBAR, savings_gap, step_list
@@ -90,10 +90,10 @@ def _rate(ba: Bestandsaufnahme, row: dict[str, Any]) -> tuple[float, str]:
 
 def load(ba: Bestandsaufnahme) -> Musterprozess | None:
     """IST/SOLL files and survey row of the parameter file; None if none is configured."""
-    mp = ba.settings.musterprozess
-    if not mp.konfiguriert:
+    if ba.musterprozesse is None:
         return None
-    ist, soll = load_process(mp.ist), load_process(mp.soll)
+    ist, soll = ba.musterprozesse
+    mp = ba.settings.musterprozess
     row = _survey_row(ba)
     rate, source = _rate(ba, row)
     k_ist, k_soll = musterprozess.key_figures(ist), musterprozess.key_figures(soll)

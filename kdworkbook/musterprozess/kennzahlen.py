@@ -137,7 +137,7 @@ DEPENDS = {
 
 
 @dataclass(frozen=True)
-class Luecke:
+class Gap:
     """Of the ``von`` steps a figure needs ``angabe`` of, ``fehlend`` (ids, flow order) lack it."""
 
     angabe: str  # "minuten" | "medium" | "baustein"
@@ -170,13 +170,13 @@ class Kennzahlen:
     unterlagen_once_only: int | None
     unterlagen_abgerufen: int | None
     fehlende_angaben: int
-    luecken: dict[str, Luecke] = field(default_factory=dict, compare=False)
+    luecken: dict[str, Gap] = field(default_factory=dict, compare=False)
 
     def as_dict(self) -> dict[str, float | int | None]:
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "luecken"}
 
 
-def gaps(p: Prozess) -> dict[str, Luecke]:
+def gaps(p: Prozess) -> dict[str, Gap]:
     """Per figure of :data:`DEPENDS`: the steps it needs that lack the value (only figures with
     a gap)."""
     order = numbered_steps(p)
@@ -185,7 +185,7 @@ def gaps(p: Prozess) -> dict[str, Luecke]:
         needed = [s for s in order if kind is None or p.lane_kind(p.schritte[s].bahn) == kind]
         missing = tuple(s for s in needed if getattr(p.schritte[s], value) is None)
         if missing:
-            result[figure] = Luecke(value, missing, len(needed))
+            result[figure] = Gap(value, missing, len(needed))
     return result
 
 

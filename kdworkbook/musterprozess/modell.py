@@ -44,8 +44,6 @@ from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Discriminator,
     Field,
     Tag,
@@ -55,6 +53,7 @@ from pydantic import (
 )
 
 from kdworkbook.kern.errors import InputError
+from kdworkbook.kern.modell import StrictModel, german
 
 LANE_KINDS = ("buerger", "verwaltung", "system")
 LANE_KIND_NAMES = {"buerger": "Bürger", "verwaltung": "Verwaltung", "system": "IT-System"}
@@ -170,16 +169,12 @@ class Prozess:
 # --- YAML format (pydantic) ---------------------------------------------------------------------
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class BahnModell(_Strict):
+class BahnModell(StrictModel):
     name: str = Field(min_length=1)
     art: Literal["buerger", "verwaltung", "system"] = "verwaltung"
 
 
-class UnterlageModell(_Strict):
+class UnterlageModell(StrictModel):
     name: str = Field(min_length=1)
     once_only: bool = False
     register_name: str | None = Field(default=None, alias="register")
@@ -198,7 +193,7 @@ class UnterlageModell(_Strict):
         return self
 
 
-class SchrittModell(_Strict):
+class SchrittModell(StrictModel):
     name: str = Field(min_length=1)
     bahn: str = Field(min_length=1)
     baustein: str
@@ -218,16 +213,16 @@ class SchrittModell(_Strict):
         return katalog().medium(value)
 
 
-class ZweigModell(_Strict):
+class ZweigModell(StrictModel):
     anteil: float | None = Field(default=None, gt=0, le=1)
     schritte: list[Element] = Field(min_length=1)
 
 
-class ParallelModell(_Strict):
+class ParallelModell(StrictModel):
     parallel: list[Annotated[list[Element], Field(min_length=1)]] = Field(min_length=2)
 
 
-class AlternativModell(_Strict):
+class AlternativModell(StrictModel):
     alternativ: list[ZweigModell] = Field(min_length=2)
 
     @model_validator(mode="after")
@@ -261,7 +256,7 @@ ParallelModell.model_rebuild()
 AlternativModell.model_rebuild()
 
 
-class AngabeModell(_Strict):
+class AngabeModell(StrictModel):
     """Side-table entry for a BPMN task (by id or name): what the BPMN file does not carry."""
 
     minuten: float | None = Field(default=None, ge=0)
@@ -280,7 +275,7 @@ class AngabeModell(_Strict):
         return None if value is None else katalog().medium(value)
 
 
-class ProzessdateiModell(_Strict):
+class ProzessdateiModell(StrictModel):
     """A YAML process file: either ``schritte`` or ``bpmn`` (+ side table ``angaben``)."""
 
     name: str = Field(min_length=1)
@@ -430,11 +425,9 @@ def _where(data: Any, loc: tuple[Any, ...]) -> str:
 
 def validation_messages(path: Path, data: Any, exc: ValidationError) -> list[str]:
     """One German message per problem, naming the file and the step."""
-    from kdworkbook.kern.parameter import _german  # lazy: parameter.py imports this module
-
     messages = []
     for error in exc.errors():
         where = _where(data, tuple(error["loc"]))
         prefix = f"{path}: {where}: " if where else f"{path}: "
-        messages.append(prefix + _german(error))
+        messages.append(prefix + german(error))
     return messages

@@ -1,25 +1,24 @@
 """Rahmenbedingungen of one municipality: duties, Zuständigkeit, Geeignetheit, Reifegrad.
 
-The loader functions here read the files the parameter file names (duty register, LeiKa and
-OZG catalogue) and combine the pure parts (:mod:`pflichten`, :mod:`leika`,
-:mod:`geeignetheit`, :mod:`reife`). :func:`process_attributes` is the per-process result the
-prioritisation step builds on.
+Combines the pure parts (:mod:`pflichten`, :mod:`leika`, :mod:`geeignetheit`, :mod:`reife`)
+on the inputs the loading layer has read (``ba.katalog``, ``ba.pflichtenregister``, see
+:mod:`kdworkbook.rahmen.laden`); no file is read here. :func:`process_attributes` is the
+per-process result the prioritisation step builds on.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from kdworkbook.bestand.laden import Bestandsaufnahme
-from kdworkbook.kern import defaults, referenz
+from kdworkbook.kern import defaults
 from kdworkbook.kern.errors import InputError
-from kdworkbook.kern.formatierung import datum
 from kdworkbook.rahmen import geeignetheit, leika, pflichten, reife
-from kdworkbook.rahmen.einstellungen import Rahmen
+from kdworkbook.rahmen.leika import KatalogStand
+
+if TYPE_CHECKING:  # the data a step works with; the loader itself is never called here
+    from kdworkbook.bestand.laden import Bestandsaufnahme
 
 #: Columns of :func:`process_attributes` that other steps rely on.
 CONTRACT_COLUMNS = (
@@ -35,39 +34,6 @@ CONTRACT_COLUMNS = (
     "match_art",
     "match_score",
 )
-
-
-@dataclass(frozen=True)
-class KatalogStand:
-    """The catalogue used, how the report names it (file names only, never a machine path)
-    and its data state; ``hinweis``: a German note if something is missing."""
-
-    katalog: leika.Katalog | None
-    hinweis: str | None = None
-    name: str = ""
-    stand: str = ""
-
-
-def _stand(katalog: leika.Katalog, rahmen: Rahmen) -> str:
-    """Data state: documented for the shipped catalogue, else the export's ``datum``."""
-    if rahmen.katalog_mitgeliefert:
-        return referenz.KATALOG_STAND
-    if katalog.stand is not None:
-        return f"{datum(katalog.stand)} (jüngster Eintrag der Spalte „datum“)"
-    changed = dt.date.fromtimestamp(rahmen.leika_katalog.stat().st_mtime)
-    return f"nicht angegeben (Datei geändert am {datum(changed)})"
-
-
-def load_catalogue(rahmen: Rahmen) -> KatalogStand:
-    """Read the configured catalogue (default: the shipped one); raises InputError."""
-    katalog = leika.read_catalogue(rahmen.leika_katalog, rahmen.ozg_katalog)
-    files = " und ".join(f"„{p.name}“" for p in katalog.dateien)
-    name = (
-        f"{referenz.KATALOG_QUELLE} ({files})"
-        if rahmen.katalog_mitgeliefert
-        else f"{files} ({katalog.layout})"
-    )
-    return KatalogStand(katalog, None, name, _stand(katalog, rahmen))
 
 
 def _check_parameters(ba: Bestandsaufnahme, katalog: leika.Katalog | None) -> None:
@@ -105,7 +71,7 @@ def _compute(ba: Bestandsaufnahme) -> tuple[pd.DataFrame, KatalogStand]:
     if cached is not None and cached[0] is ba:
         return cached[1], cached[2]
     rahmen = ba.settings.rahmen
-    stand = load_catalogue(rahmen)
+    stand = ba.katalog  # read once by the loading layer
     _check_parameters(ba, stand.katalog)
     enriched = leika.enrich(
         ba.data, stand.katalog, rahmen.typ_4b, rahmen.fuzzy_schwelle, rahmen.zuordnung
@@ -181,7 +147,7 @@ def _register_and_status(
     ba: Bestandsaufnahme,
 ) -> tuple[tuple[pflichten.Pflicht, ...], dict[str, tuple[str, str | None]], list[str]]:
     rahmen = ba.settings.rahmen
-    register = pflichten.load_register(rahmen.zusatz_register)
+    register = ba.pflichtenregister
     recorded = {k: (v.status, v.notiz) for k, v in rahmen.pflichten.items()}
     status, notes = pflichten.carry_over(register, recorded, ba.settings.stichtag)
     return register, status, notes
@@ -216,7 +182,7 @@ def duty_changes(ba: Bestandsaufnahme) -> pd.DataFrame | None:
     since, stichtag = ba.settings.rahmen.geaendert_seit, ba.settings.stichtag
     if since is None or since >= stichtag:
         return None
-    register = pflichten.load_register(ba.settings.rahmen.zusatz_register)
+    register = ba.pflichtenregister
     return pflichten.changes(register, since, stichtag)
 
 
@@ -228,7 +194,7 @@ def sdg_services(ba: Bestandsaufnahme) -> pd.DataFrame:
 def readiness(ba: Bestandsaufnahme) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Self-assessment table and the weak points with recommendations."""
     table = reife.readiness_table(ba.settings.rahmen.reife)
-    return table, reife.weak_points(table, reife.load_recommendations())
+    return table, reife.weak_points(table, ba.reife_empfehlungen)
 
 
 def reifegrad_share(attrs: pd.DataFrame) -> float | None:

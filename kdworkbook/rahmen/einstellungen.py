@@ -8,16 +8,15 @@ the shipped catalogue (:mod:`kdworkbook.kern.referenz`) is used, with its OZG li
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from kdworkbook.kern import defaults, referenz, systemfehler
-from kdworkbook.kern.formatierung import datum_lesen
-from kdworkbook.rahmen import pflichten
+from kdworkbook.kern.modell import GermanDate, StrictModel
+from kdworkbook.rahmen import laden, pflichten
 from kdworkbook.rahmen.geeignetheit import NichtGeeignet
 from kdworkbook.rahmen.reife import Reife
 
@@ -26,10 +25,8 @@ RELATIVE = "gesucht relativ zur Parameterdatei"
 _KEY = re.compile(r"^\d{14}$")
 
 
-class PflichtStand(BaseModel):
+class PflichtStand(StrictModel):
     """The municipality's state for one duty: ``{status: …, notiz: …}`` or just the status."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     status: str = pflichten.STATUS_DEFAULT
     notiz: str | None = None
@@ -50,10 +47,8 @@ def _resolve(value: Path | None, info: ValidationInfo) -> Path | None:
     return (base / value).resolve()
 
 
-class Rahmen(BaseModel):
+class RahmenSettings(StrictModel):
     """Settings of the Rahmenbedingungen step; every key optional."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     # declared before ``pflichten`` (the field name hides the module in the class body)
     sdg_online_ab: int = Field(
@@ -69,7 +64,7 @@ class Rahmen(BaseModel):
     pflichten: dict[str, PflichtStand] = Field(
         default_factory=dict, description="Stand je Pflicht: Schlüssel des Registers → Status"
     )
-    geaendert_seit: dt.date | None = Field(
+    geaendert_seit: GermanDate | None = Field(
         default=None,
         description="Stichtag des vorigen Berichts der Kommune (oder ein anderes Datum): der "
         "Kasten „Geändert seit …“ nennt die Rechtsänderungen zwischen diesem Tag und dem "
@@ -105,12 +100,6 @@ class Rahmen(BaseModel):
             raise ValueError(problem)
         return path
 
-    @field_validator("geaendert_seit", mode="before")
-    @classmethod
-    def _german_date(cls, value: Any) -> Any:
-        """Accept 28.11.2019 as well as 2019-11-28."""
-        return datum_lesen(value)
-
     @field_validator("pflichten", mode="before")
     @classmethod
     def _shorthand(cls, value: Any) -> Any:
@@ -126,7 +115,7 @@ class Rahmen(BaseModel):
     ) -> dict[str, PflichtStand]:
         if "zusatz_register" not in info.data:
             return value  # the register path itself was wrong; reported there
-        known = [p.schluessel for p in pflichten.load_register(info.data["zusatz_register"])]
+        known = [p.schluessel for p in laden.load_register(info.data["zusatz_register"])]
         unknown = [k for k in value if k not in known]
         if unknown:
             raise ValueError(

@@ -13,19 +13,18 @@ from collections.abc import Sequence
 from typing import Literal
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
 from kdworkbook.bestand.erhebung import GEEIGNETHEIT_GRUENDE
+from kdworkbook.kern.modell import StrictModel
 
 QUELLE_PARAMETER = "Parameterdatei"
 QUELLE_ERHEBUNG = "Bestandserhebung"
 QUELLE_REGEL = "Regel: weniger als {n} Vorgänge pro Jahr"
 
 
-class NichtGeeignet(BaseModel):
+class NichtGeeignet(StrictModel):
     """One process marked as not suitable in the parameter file."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     prozess: str = Field(min_length=1, description="Bezeichnung wie in der Bestandserhebung")
     grund: Literal["faktisch", "rechtlich", "wirtschaftlich"]

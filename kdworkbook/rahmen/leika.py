@@ -9,16 +9,13 @@ Two catalogue layouts are read (see ``kdworkbook/data/referenz/README.md``):
   bezeichnung, typ, ozg_id, …``), optionally with ``ozg_leistungen_kdn2019.csv`` for the
   OZG-Leistung, Lebenslage and Themenfeld.
 
-Keys always stay 14-digit text. :func:`read_catalogue` and :func:`read_ozg` read files; the
-matching (:func:`enrich`) and the Zuständigkeit (:func:`zustaendigkeit`) are pure.
+Keys always stay 14-digit text. The files are read by :mod:`kdworkbook.rahmen.laden`; here
+the matching (:func:`enrich`) and the Zuständigkeit (:func:`zustaendigkeit`) are pure.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import functools
-import io
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -27,8 +24,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from kdworkbook.bestand.tabellen import decode
-from kdworkbook.kern.errors import InputError
 from kdworkbook.rahmen import leika_abgleich
 
 LAYOUT_OFFICIAL = "LeiKa-Export"
@@ -79,137 +74,15 @@ class Katalog:
     stand: dt.date | None = None
 
 
-# --------------------------------------------------------------------------- reading
+@dataclass(frozen=True)
+class KatalogStand:
+    """The catalogue used, how the report names it (file names only, never a machine path)
+    and its data state; ``hinweis``: a German note if something is missing."""
 
-
-def _read_text(path: Path, what: str) -> str:
-    if not path.is_file():
-        raise InputError(f"{path}: {what} nicht gefunden.")
-    raw = path.read_bytes()
-    if not raw.strip():
-        raise InputError(f"{path}: {what} ist leer.")
-    if b"\x00" in raw[:4096]:
-        raise InputError(f"{path}: {what} ist keine Textdatei (CSV erwartet).")
-    return decode(raw)
-
-
-def _read_csv(path: Path, what: str) -> pd.DataFrame:
-    text = _read_text(path, what)
-    first = text.split("\n", 1)[0]
-    delimiter = max(",;\t", key=first.count)
-    try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            sep=delimiter,
-            dtype=str,
-            keep_default_na=False,
-            quoting=csv.QUOTE_MINIMAL,
-        )
-    except (pd.errors.ParserError, ValueError) as exc:
-        raise InputError(f"{path}: {what} ist keine lesbare CSV-Datei ({exc}).") from None
-    frame.columns = [re.sub(r"\s+", "_", str(c).strip().lower()) for c in frame.columns]
-    return frame.apply(lambda col: col.str.strip())
-
-
-def _layout(path: Path, columns: Iterable[str]) -> str:
-    present = set(columns)
-    if set(OFFICIAL_COLUMNS) - {"bezeichnung2", "datum", "besondere_merkmale"} <= present:
-        return LAYOUT_OFFICIAL
-    if set(KDN_COLUMNS) <= present:
-        return LAYOUT_KDN
-    raise InputError(
-        f"{path}: kein bekanntes Format eines LeiKa-Katalogs. Gefundene Spalten: "
-        f"{', '.join(sorted(present)) or 'keine'}. Erwartet wird der LeiKa-Export "
-        f"({', '.join(OFFICIAL_COLUMNS)}) oder das Format der OZG-Datenbank NRW "
-        f"({', '.join(KDN_COLUMNS)}, …)."
-    )
-
-
-def _check_keys(path: Path, keys: pd.Series) -> None:
-    bad = keys[(keys != "") & ~keys.str.match(_KEY)]
-    messages = [
-        f"{path}, Zeile {i + 2}, Spalte „schluessel“: „{k}“ ist kein LeiKa-Schlüssel – "
-        "erwartet: 14 Ziffern als Text (in Excel als Text formatieren, nicht als Zahl)."
-        for i, k in bad.head(MAX_MESSAGES).items()
-    ]
-    dupes = keys[(keys != "") & keys.duplicated()]
-    messages += [
-        f"{path}, Zeile {i + 2}: LeiKa-Schlüssel {k} kommt mehrfach vor."
-        for i, k in dupes.head(MAX_MESSAGES).items()
-    ]
-    if messages:
-        raise InputError(messages)
-
-
-def _latest_date(dates: pd.Series) -> dt.date | None:
-    """Latest entry of the export's ``datum`` column (28.11.2026, 2026-11-28 or with time)."""
-    text = dates[dates != ""]
-    parsed = pd.to_datetime(text, format="%d.%m.%Y", errors="coerce")
-    parsed = parsed.fillna(pd.to_datetime(text.str[:10], format="%Y-%m-%d", errors="coerce"))
-    return None if parsed.dropna().empty else parsed.max().date()
-
-
-@functools.lru_cache(maxsize=8)
-def _cached_catalogue(
-    path: Path, _stamp: tuple[int, int]
-) -> tuple[pd.DataFrame, str, dt.date | None]:
-    frame = _read_csv(path, "LeiKa-Katalog")
-    layout = _layout(path, frame.columns)
-    _check_keys(path, frame["schluessel"])
-    if (frame["bezeichnung"] == "").any():
-        row = int(frame.index[frame["bezeichnung"] == ""][0]) + 2
-        raise InputError(f"{path}, Zeile {row}, Spalte „bezeichnung“: Bezeichnung fehlt.")
-    out = pd.DataFrame(
-        {
-            "schluessel": frame["schluessel"].replace("", pd.NA),
-            "bezeichnung": frame["bezeichnung"],
-            "typ": frame["typ"].replace("", pd.NA),
-            "synonyme": frame["synonyme"] if "synonyme" in frame else "",
-            "ozg_id": frame["ozg_id"].replace("", pd.NA) if "ozg_id" in frame else pd.NA,
-            # 1/0 in the NRW OZG database layout; not part of the official LeiKa export
-            "sdg_relevant": frame["sdg_relevant"].map({"1": True, "0": False})
-            if "sdg_relevant" in frame
-            else pd.NA,
-        }
-    )
-    return out, layout, _latest_date(frame["datum"]) if "datum" in frame else None
-
-
-def _stamp(path: Path) -> tuple[int, int]:
-    stat = path.stat()
-    return stat.st_mtime_ns, stat.st_size
-
-
-def read_catalogue(path: Path, ozg_path: Path | None = None) -> Katalog:
-    """Read a LeiKa catalogue in either layout (+ the OZG list); raises InputError."""
-    path = Path(path).resolve()
-    _read_text(path, "LeiKa-Katalog")  # clear message for a missing or empty file
-    frame, layout, stand = _cached_catalogue(path, _stamp(path))
-    frame = frame.copy()
-    files = [path]
-    if ozg_path is not None:
-        ozg = read_ozg(ozg_path)
-        frame = frame.merge(ozg, on="ozg_id", how="left")
-        files.append(Path(ozg_path).resolve())
-    for column in ("ozg_leistung", "lebenslage", "themenfeld"):
-        if column not in frame:
-            frame[column] = pd.NA
-    return Katalog(leistungen=frame, layout=layout, dateien=files, stand=stand)
-
-
-def read_ozg(path: Path) -> pd.DataFrame:
-    """The OZG-Leistungen list: ``ozg_id → ozg_leistung, lebenslage, themenfeld``."""
-    path = Path(path)
-    frame = _read_csv(path, "OZG-Katalog")
-    missing = [c for c in OZG_COLUMNS if c not in frame.columns]
-    if missing:
-        raise InputError(
-            f"{path}: Spalte(n) {', '.join(missing)} fehlen – erwartet wird das Format "
-            f"„{', '.join(OZG_COLUMNS)}“ (ozg_leistungen_kdn2019.csv)."
-        )
-    frame = frame.rename(columns={"bezeichnung": "ozg_leistung"})
-    frame = frame.drop_duplicates("ozg_id")
-    return frame[["ozg_id", "ozg_leistung", "lebenslage", "themenfeld"]].replace("", pd.NA)
+    katalog: Katalog | None
+    hinweis: str | None = None
+    name: str = ""
+    stand: str = ""
 
 
 # --------------------------------------------------------------------------- Zuständigkeit

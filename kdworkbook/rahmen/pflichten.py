@@ -2,8 +2,8 @@
 
 The duties live in a data file (``kdworkbook/data/pflichten.yaml``), not in code; a second
 register file can add or replace entries. Every entry is dated (``gilt_ab``/``gilt_bis``), so a
-report shows the law in force on its Stichtag. :func:`load_register` reads the files, the rest
-of the module is pure: which duties are in force, what changed between two dates, the status
+report shows the law in force on its Stichtag. :mod:`kdworkbook.rahmen.laden` reads the files;
+this module is pure: which duties are in force, what changed between two dates, the status
 recorded per duty, whether it is overdue on the Stichtag and by how many days, and the
 SDG-relevant services of the survey.
 """
@@ -12,22 +12,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from importlib import resources
-from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
-    ValidationError,
     field_validator,
     model_validator,
 )
 
-from kdworkbook.kern.errors import InputError
-from kdworkbook.kern.yamlsafe import load_yaml
+from kdworkbook.kern.modell import GermanDate, StrictModel, parse_date
 
 #: Status words a municipality can record per duty; ``unbekannt`` is the default.
 STATUS = ("erfüllt", "teilweise", "offen", "nicht zutreffend", "unbekannt")
@@ -53,10 +47,8 @@ ART_DAUER = "Daueraufgabe"
 ART_KEINE = "keine Frist"
 
 
-class Pflicht(BaseModel):
+class Pflicht(StrictModel):
     """One legal duty of the register, dated: in force from ``gilt_ab`` to ``gilt_bis``."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     schluessel: str = Field(min_length=1, description="Kurzname, z. B. „EGovG NRW § 3“")
     paragraph: str = Field(min_length=1)
@@ -66,8 +58,10 @@ class Pflicht(BaseModel):
         description="Datum der Frist; „Daueraufgabe“; leer = keine Pflicht zu handeln"
     )
     frist_text: str = ""
-    gilt_ab: dt.date = Field(description="ab diesem Tag steht die Vorschrift im Gesetz")
-    gilt_bis: dt.date | None = Field(default=None, description="letzter Geltungstag; leer = gilt")
+    gilt_ab: GermanDate = Field(description="ab diesem Tag steht die Vorschrift im Gesetz")
+    gilt_bis: GermanDate | None = Field(
+        default=None, description="letzter Geltungstag; leer = gilt"
+    )
     fundstelle: str = Field(min_length=1, description="Gesetz mit Gesetzblatt-Fundstelle")
     quelle: str = Field(min_length=1, description="amtliches Rechtsportal bzw. Gesetzblatt")
     auslegung: str | None = None
@@ -82,11 +76,11 @@ class Pflicht(BaseModel):
             return DAUERAUFGABE
         if isinstance(value, str):
             try:
-                return dt.date.fromisoformat(value.strip())
+                return parse_date(value)
             except ValueError:
                 raise ValueError(
-                    f"„{value}“ ist keine Frist – erwartet: Datum JJJJ-MM-TT, „Daueraufgabe“ "
-                    "oder leer"
+                    f"„{value}“ ist keine Frist – erwartet: Datum TT.MM.JJJJ oder JJJJ-MM-TT, "
+                    "„Daueraufgabe“ oder leer"
                 ) from None
         return value
 
@@ -122,60 +116,10 @@ class Pflicht(BaseModel):
         return self.gilt_ab <= stichtag and (self.gilt_bis is None or stichtag <= self.gilt_bis)
 
 
-class Register(BaseModel):
+class Register(StrictModel):
     """A register file: ``pflichten: [...]``."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
     pflichten: tuple[Pflicht, ...] = Field(min_length=1)
-
-
-def builtin_register_path() -> Path:
-    """The register shipped with the package."""
-    return Path(str(resources.files("kdworkbook") / "data" / REGISTER_FILE))
-
-
-def _read_one(path: Path) -> tuple[Pflicht, ...]:
-    data = load_yaml(path)
-    try:
-        return Register.model_validate(data).pflichten
-    except ValidationError as exc:
-        messages = []
-        errors = exc.errors()
-        for error in errors:
-            if error["type"] == "too_short" and len(errors) > 1:
-                continue  # follows from a failed entry; that one is reported
-            if error["type"] == "too_short":
-                messages.append(f"{path}: Pflichtenregister enthält keinen Eintrag.")
-                continue
-            loc = " → ".join(str(p + 1) if isinstance(p, int) else str(p) for p in error["loc"])
-            text = str(error.get("ctx", {}).get("error", error["msg"]))
-            text = text.removeprefix("Value error, ")
-            if error["type"] == "missing":
-                text = "fehlt"
-            elif error["type"] == "extra_forbidden":
-                text = "ist kein bekanntes Feld (erlaubt: " + ", ".join(Pflicht.model_fields) + ")"
-            messages.append(f"{path}: Pflichtenregister, Eintrag „{loc}“: {text}")
-        raise InputError(messages) from None
-
-
-def load_register(extra: Path | None = None) -> tuple[Pflicht, ...]:
-    """The built-in register, with entries of *extra* added or replacing same keys.
-
-    Raises InputError when a ``nachfolger`` names a key that is not in the register.
-    """
-    duties = {p.schluessel: p for p in _read_one(builtin_register_path())}
-    if extra is not None:
-        duties |= {p.schluessel: p for p in _read_one(extra)}
-    bad = [
-        f"Pflichtenregister, Eintrag „{p.schluessel}“: Nachfolger „{p.nachfolger}“ steht "
-        "nicht im Register."
-        for p in duties.values()
-        if p.nachfolger is not None and p.nachfolger not in duties
-    ]
-    if bad:
-        raise InputError(bad)
-    return tuple(duties.values())
 
 
 def in_force(register: Sequence[Pflicht], stichtag: dt.date) -> tuple[Pflicht, ...]:

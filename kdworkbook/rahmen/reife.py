@@ -11,15 +11,11 @@ to ``schwach_bis`` or a missing prerequisite is a weak point, with a recommendat
 
 from __future__ import annotations
 
-from importlib import resources
-from pathlib import Path
-
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from kdworkbook.kern import defaults
-from kdworkbook.kern.errors import InputError
-from kdworkbook.kern.yamlsafe import load_yaml
+from kdworkbook.kern.modell import StrictModel
 
 Wert = int | None
 
@@ -55,10 +51,8 @@ def _scale() -> object:
     return Field(default=None, ge=1, le=5, description="1 (schwach) bis 5 (stark)")
 
 
-class Kompetenzen(BaseModel):
+class Kompetenzen(StrictModel):
     """The four central competences (deck), each 1–5."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     prozesssteuerung: Wert = _scale()
     mitarbeiterfuehrung: Wert = _scale()
@@ -66,10 +60,8 @@ class Kompetenzen(BaseModel):
     akteursmanagement: Wert = _scale()
 
 
-class Akteure(BaseModel):
+class Akteure(StrictModel):
     """How well each actor is involved, 1–5."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     verwaltung: Wert = _scale()
     politik: Wert = _scale()
@@ -80,20 +72,16 @@ class Akteure(BaseModel):
     software_anbieter: Wert = _scale()
 
 
-class Voraussetzungen(BaseModel):
+class Voraussetzungen(StrictModel):
     """Prerequisites (true/false; empty = not assessed)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     digitalmanager_benannt: bool | None = None
     zeitkontingente: bool | None = None
     lenkungsgremium: bool | None = None
 
 
-class Reife(BaseModel):
+class Reife(StrictModel):
     """Section ``rahmen → reife`` of the parameter file."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     kompetenzen: Kompetenzen = Field(default_factory=Kompetenzen)
     akteure: Akteure = Field(default_factory=Akteure)
@@ -150,16 +138,3 @@ def weak_points(table: pd.DataFrame, empfehlungen: dict[str, str]) -> pd.DataFra
     weak["empfehlung"] = weak["schluessel"].map(lambda k: empfehlungen.get(k, ""))
     weak["gruppe_name"] = weak["gruppe"].map(GRUPPEN)
     return weak
-
-
-def load_recommendations(path: Path | None = None) -> dict[str, str]:
-    """Recommendation texts per area key, from the data file of the package."""
-    path = path or Path(str(resources.files("kdworkbook") / "data" / EMPFEHLUNGEN_FILE))
-    data = load_yaml(path).get("empfehlungen")
-    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
-        raise InputError(f"{path}: erwartet „empfehlungen:“ mit einem Text je Bereich.")
-    known = set(KOMPETENZEN) | set(AKTEURE) | set(VORAUSSETZUNGEN)
-    unknown = sorted(set(data) - known)
-    if unknown:
-        raise InputError(f"{path}: unbekannte Bereiche {', '.join(unknown)}.")
-    return {k: " ".join(v.split()) for k, v in data.items()}

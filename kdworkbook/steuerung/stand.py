@@ -22,7 +22,8 @@ from kdworkbook.bestand.kennzahlen import add_figures
 from kdworkbook.bestand.laden import load_bestand
 from kdworkbook.kern import archiv, momentaufnahme
 from kdworkbook.kern.errors import InputError
-from kdworkbook.kern.formatierung import datum, datum_lesen, euro
+from kdworkbook.kern.formatierung import datum, euro
+from kdworkbook.kern.modell import parse_date
 from kdworkbook.kern.parameter import Settings
 from kdworkbook.massnahmen.kapitel import planung
 from kdworkbook.steuerung import arbeitsmappe as mappe
@@ -97,19 +98,9 @@ def _read_rows(path: Path) -> list[tuple[int, dict[str, object]]]:
 
 
 def _date(value: object) -> dt.date:
-    if isinstance(value, dt.datetime):
+    if isinstance(value, dt.datetime):  # a date cell of the workbook
         return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        parsed = datum_lesen(value)
-        if isinstance(parsed, dt.date):
-            return parsed
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise ValueError(f"„{value}“ ist kein Datum (erwartet TT.MM.JJJJ)")
+    return parse_date(value)
 
 
 def _amount(value: object) -> float:

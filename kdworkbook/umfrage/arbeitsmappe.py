@@ -19,25 +19,13 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from kdworkbook.bericht.excel import save_atomically
 from kdworkbook.bestand.erhebung import GEEIGNETHEIT_GRUENDE, HEADERS, PREFERRED_SHEET
+from kdworkbook.bestand.schema import SURVEY_COLUMNS
 from kdworkbook.kern.formatierung import datum
 
 META_SHEET = "_kdworkbook"
 GUIDE_SHEET = "Anleitung"
 #: Columns of the survey sheet in order; the first five are prefilled and protected.
-COLUMNS = (
-    "fachamt",
-    "leika_schluessel",
-    "leistung",
-    "verrichtung",
-    "bezeichnung",
-    "vorgaenge",
-    "minuten",
-    "stufe",
-    "beteiligte_stellen",
-    "rechtliche_besonderheiten",
-    "reifegrad",
-    "nicht_geeignet",
-)
+COLUMNS = SURVEY_COLUMNS
 PREFILLED = COLUMNS[:5]
 WIDTHS = {
     "fachamt": 16,

@@ -2,30 +2,24 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
-from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from kdworkbook.kern import defaults, systemfehler
-from kdworkbook.kern.formatierung import datum_lesen
+from kdworkbook.kern.modell import GermanDate, StrictModel
 
 
-class Kontakt(BaseModel):
+class Kontakt(StrictModel):
     """Who answers questions about the survey (printed on the instruction sheet)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str | None = None
     email: str | None = None
     telefon: str | None = None
 
 
-class Umfrage(BaseModel):
+class UmfrageSettings(StrictModel):
     """``kdworkbook umfrage`` / ``umfrage-einlesen``; every key optional."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     fachaemter: tuple[str, ...] = Field(
         default=(),
@@ -36,7 +30,7 @@ class Umfrage(BaseModel):
         description="eigene Zuordnung LeiKa → Fachamt (YAML wie data/fachamt_zuordnung.yaml)",
     )
     ansprechpartner: Kontakt = Field(default_factory=Kontakt)
-    rueckgabe_bis: dt.date | None = Field(default=None, description="Rückgabedatum")
+    rueckgabe_bis: GermanDate | None = Field(default=None, description="Rückgabedatum")
     leere_zeilen: int = Field(
         default=defaults.UMFRAGE_LEERE_ZEILEN,
         ge=0,
@@ -53,9 +47,3 @@ class Umfrage(BaseModel):
         if problem := systemfehler.file_problem(value, path):
             raise ValueError(problem)
         return path
-
-    @field_validator("rueckgabe_bis", mode="before")
-    @classmethod
-    def _german_date(cls, value: Any) -> Any:
-        """Accept 28.11.2026 as well as 2026-11-28."""
-        return datum_lesen(value)

@@ -14,23 +14,14 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from kdworkbook.bestand.schema import ANSWER_COLUMNS
 from kdworkbook.kern.errors import InputError
 
 RULES_FILE = Path(__file__).parents[1] / "data" / "fachamt_zuordnung.yaml"
-#: Survey columns the departments fill in, in the order of the workbook.
-ANSWER_COLUMNS = (
-    "vorgaenge",
-    "minuten",
-    "stufe",
-    "beteiligte_stellen",
-    "rechtliche_besonderheiten",
-    "reifegrad",
-    "nicht_geeignet",
-)
 
 
 @dataclass(frozen=True)
-class Rule:
+class Regel:
     """Services whose name contains a keyword or whose key starts with a prefix → Fachamt."""
 
     fachamt: str
@@ -38,12 +29,12 @@ class Rule:
     praefixe: tuple[str, ...] = ()
 
 
-def load_rules(path: Path = RULES_FILE) -> list[Rule]:
+def load_rules(path: Path = RULES_FILE) -> list[Regel]:
     """The ordered assignment rules; German messages for a broken file."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         rules = [
-            Rule(
+            Regel(
                 r["fachamt"],
                 tuple(r.get("stichworte", ())),
                 tuple(str(p) for p in r.get("praefixe", ())),
@@ -68,7 +59,7 @@ def municipal_services(leistungen: pd.DataFrame) -> pd.DataFrame:
     return leistungen[with_verrichtung.astype(bool) & (typ != "1")]
 
 
-def assign(leistungen: pd.DataFrame, rules: list[Rule]) -> pd.Series:
+def assign(leistungen: pd.DataFrame, rules: list[Regel]) -> pd.Series:
     """Fachamt per service (NA where no rule fits); the first matching rule wins."""
     result = pd.Series(pd.NA, index=leistungen.index, dtype="object")
     names = leistungen["bezeichnung"].astype("string").fillna("")

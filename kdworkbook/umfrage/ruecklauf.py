@@ -21,6 +21,7 @@ from kdworkbook.kern import archiv
 from kdworkbook.kern.errors import InputError
 from kdworkbook.kern.parameter import Settings, load_settings
 from kdworkbook.kern.textpruefung import nfc
+from kdworkbook.rahmen import laden as rahmen_laden
 from kdworkbook.rahmen import leika
 from kdworkbook.umfrage import arbeitsmappe as umfrage_xlsx
 from kdworkbook.umfrage import instrument as umfrage
@@ -33,7 +34,7 @@ STATUS_XLSX = "ruecklauf.xlsx"
 
 def _catalogue(settings: Settings) -> leika.Katalog:
     """The LeiKa catalogue of ``rahmen`` (default: the shipped one)."""
-    return leika.read_catalogue(settings.rahmen.leika_katalog, settings.rahmen.ozg_katalog)
+    return rahmen_laden.read_catalogue(settings.rahmen.leika_katalog, settings.rahmen.ozg_katalog)
 
 
 def _previous(settings: Settings) -> pd.DataFrame | None:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import Field, ValidationInfo, field_validator
+
+from kdworkbook.kern.modell import StrictModel
 
 #: Fewest peers of the same size class for the comparison to be shown: with fewer, single
 #: municipalities could be recognised from the quartiles (anonymity; the Agentur's rule).
@@ -16,10 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 MINDESTZAHL = 5
 
 
-class VergleichSettings(BaseModel):
+class VergleichSettings(StrictModel):
     """Without ``ordner`` the report has no comparison chapter."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     ordner: Path | None = Field(
         default=None,

@@ -95,14 +95,14 @@ class Workshop:
 
     # --- state ---------------------------------------------------------------------------
 
-    def choice(self) -> modell.Auswahl:
+    def choice(self) -> modell.Selection:
         """The choices as the widgets show them, each in the precision of its step."""
         base = modell.initial_choices(self.settings)
 
         def value(slider: w.Widget, old: float) -> int | float:
             return modell.on_step(float(slider.value), slider.step, old)
 
-        return modell.Auswahl(
+        return modell.Selection(
             nutzen={k: value(s, base.nutzen[k]) for k, s in self.weights["nutzen"].items()},
             aufwand={k: value(s, base.aufwand[k]) for k, s in self.weights["aufwand"].items()},
             gewicht_nutzen=value(self.gewicht_nutzen, base.gewicht_nutzen),
@@ -308,13 +308,13 @@ class Workshop:
         if "kdw-fehler" in self.status.value:
             self.status.value = ""
 
-    def _score(self, choice: modell.Auswahl, ms) -> tuple[pd.DataFrame, pd.DataFrame]:  # noqa: ANN001
+    def _score(self, choice: modell.Selection, ms) -> tuple[pd.DataFrame, pd.DataFrame]:  # noqa: ANN001
         key = (repr(ms.gewichte), ms.gewicht_nutzen, choice.min_vorgaenge)
         if self._scored is None or self._scored[0] != key:
             self._scored = (key, modell.score(self.table(choice.min_vorgaenge), ms))
         return self._scored[1]
 
-    def redraw_ranking(self, choice: modell.Auswahl, ranked: pd.DataFrame, top_n: int) -> None:
+    def redraw_ranking(self, choice: modell.Selection, ranked: pd.DataFrame, top_n: int) -> None:
         """Top table and portfolio of the processes passing the filters."""
         view = modell.shown(ranked, choice.fachamt, choice.quadrant)
         self.top_html.value = anzeige.STYLE + anzeige.table_html(
@@ -322,7 +322,7 @@ class Workshop:
         )
         self.chart_html.value = portfolio_svg(view, ranked.attrs["schwellen"], top_n)
 
-    def redraw_plan(self, choice: modell.Auswahl, scored: tuple, ms) -> None:  # noqa: ANN001
+    def redraw_plan(self, choice: modell.Selection, scored: tuple, ms) -> None:  # noqa: ANN001
         """Key figures, Zeitplan and the Musterprozess savings."""
         key = (id(scored), ms.zeitkontingent_personentage)
         if self._planned is None or self._planned[0] != key:

@@ -7,27 +7,19 @@ by the report, which states when the weights were decided. Kept apart from
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
-from kdworkbook.kern.formatierung import datum_lesen
+from kdworkbook.kern.modell import GermanDate, StrictModel
 
 
-class Beschluss(BaseModel):
+class Beschluss(StrictModel):
     """One „Übernehmen“ in the workshop: when, which values changed (old → new), the note."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    datum: dt.date
+    datum: GermanDate
     aenderungen: tuple[str, ...] = Field(default=(), description="„Schlüssel: alt → neu“")
     notiz: str = ""
-
-    @field_validator("datum", mode="before")
-    @classmethod
-    def _german_date(cls, value: Any) -> Any:
-        return datum_lesen(value)
 
     @field_validator("notiz", mode="before")
     @classmethod
@@ -35,10 +27,8 @@ class Beschluss(BaseModel):
         return "" if value is None else value
 
 
-class WorkshopSettings(BaseModel):
+class WorkshopSettings(StrictModel):
     """Section ``workshop``: the change log of the workshop decisions, oldest first."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     beschluesse: tuple[Beschluss, ...] = ()
 

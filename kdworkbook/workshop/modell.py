@@ -37,7 +37,7 @@ NO_GROUP = "ohne Baustein"
 
 
 @dataclass(frozen=True)
-class Auswahl:
+class Selection:
     """The room's current choices (weights are raw, as in the parameter file)."""
 
     nutzen: dict[str, float]
@@ -95,10 +95,10 @@ def on_step(value: float, step: float, base: float) -> int | float:
     return int(rounded) if rounded.is_integer() else rounded
 
 
-def initial_choices(settings: Settings) -> Auswahl:
+def initial_choices(settings: Settings) -> Selection:
     """The values of the parameter file (what „Zurücksetzen“ returns to)."""
     m = settings.massnahmen
-    return Auswahl(
+    return Selection(
         nutzen=dict(m.gewichte.nutzen),
         aufwand=dict(m.gewichte.aufwand),
         gewicht_nutzen=m.gewicht_nutzen,
@@ -107,7 +107,7 @@ def initial_choices(settings: Settings) -> Auswahl:
     )
 
 
-def changes(settings: Settings, choice: Auswahl) -> list[Change]:
+def changes(settings: Settings, choice: Selection) -> list[Change]:
     """The values that differ from the parameter file, as key paths (filters are not saved)."""
     base = initial_choices(settings)
     found = [
@@ -136,7 +136,7 @@ def with_threshold(table: pd.DataFrame, survey: pd.DataFrame, settings: Settings
     return table.assign(**{c: suitable[c] for c in ("geeignet", "geeignetheit_grund")})
 
 
-def chosen_settings(settings: Settings, choice: Auswahl) -> MassnahmenSettings:
+def chosen_settings(settings: Settings, choice: Selection) -> MassnahmenSettings:
     """The ``massnahmen`` settings with the chosen weights and capacity (German ValueError
     when an axis has no weight > 0)."""
     return settings.massnahmen.model_copy(
@@ -163,7 +163,7 @@ def plan_for(
     )
 
 
-def compute(table: pd.DataFrame, settings: Settings, choice: Auswahl) -> Planung:
+def compute(table: pd.DataFrame, settings: Settings, choice: Selection) -> Planung:
     """:func:`score` and :func:`plan_for` in one call."""
     ms = chosen_settings(settings, choice)
     return plan_for(*score(table, ms), settings, ms)

@@ -299,7 +299,7 @@ class DateiGeaendert(InputError):
 
 
 @dataclass(frozen=True)
-class Gespeichert:
+class Saved:
     """A written decision: the backup of the previous file and the SHA-256 of the new one."""
 
     backup: Path
@@ -351,7 +351,7 @@ def write_decision(
     note: str,
     now: dt.datetime,
     loaded_sha256: str | None = None,
-) -> Gespeichert:
+) -> Saved:
     """Write *changes* and a log entry into the parameter file *path*.
 
     *loaded_sha256*: the file's hash when the caller read it; a different file on disk raises
@@ -372,7 +372,7 @@ def _write_locked(
     note: str,
     now: dt.datetime,
     loaded_sha256: str | None,
-) -> Gespeichert:
+) -> Saved:
     from kdworkbook.kern.parameter import load_settings  # the parameter model includes this section
 
     raw = path.read_bytes()
@@ -424,4 +424,4 @@ def _write_locked(
     except InputError:
         shutil.copy2(backup, path)
         raise
-    return Gespeichert(backup, hashlib.sha256(written).hexdigest())
+    return Saved(backup, hashlib.sha256(written).hexdigest())
