@@ -10,8 +10,7 @@ from kdworkbook.bericht.browser import ReportError
 from kdworkbook.kern.errors import InputError
 from kdworkbook.musterprozess import bpmn_bild, bpmn_export
 from kdworkbook.musterprozess import kennzahlen as musterprozess
-from kdworkbook.musterprozess.bpmn import read_bpmn
-from kdworkbook.musterprozess.laden import bpmn_file, load_process
+from kdworkbook.musterprozess.laden import bpmn_file, load_process, read_bpmn
 
 from .conftest import ROOT
 

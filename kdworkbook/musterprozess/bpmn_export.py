@@ -399,7 +399,7 @@ def has_complete_layout(path: Path) -> bool:
     """True if every task, sub-process, gateway and event on the top level of the processes in
     the BPMN file at *path* has a BPMNShape (the inside of a collapsed sub-process may be
     drawn on a diagram of its own, as Camunda Modeler does)."""
-    root = parse(path)
+    root = parse(path.read_bytes(), path)
     kinds = TASKS | set(GATEWAYS) | EVENTS | set(SUBPROCESSES) | {"callActivity"}
     nodes = {
         e.get("id")
@@ -419,7 +419,7 @@ def diagram_xml(p: Prozess, bpmn_file: Path | None = None, kat: Katalog | None =
     number = {sid: i for i, sid in enumerate(numbered_steps(p), start=1)}
     names = {sid: f"{number[sid]}. {s.name}" for sid, s in p.schritte.items()}
     if bpmn_file is not None and has_complete_layout(bpmn_file):
-        root = parse(bpmn_file)  # the author's boxes: names as they are (no room for numbers)
+        root = parse(bpmn_file.read_bytes(), bpmn_file)  # the author's boxes: names as they are (no room for numbers)
         _fit_words(root)
     else:
         root = _export(p, names)
