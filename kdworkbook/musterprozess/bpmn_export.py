@@ -419,7 +419,8 @@ def diagram_xml(p: Prozess, bpmn_file: Path | None = None, kat: Katalog | None =
     number = {sid: i for i, sid in enumerate(numbered_steps(p), start=1)}
     names = {sid: f"{number[sid]}. {s.name}" for sid, s in p.schritte.items()}
     if bpmn_file is not None and has_complete_layout(bpmn_file):
-        root = parse(bpmn_file.read_bytes(), bpmn_file)  # the author's boxes: names as they are (no room for numbers)
+        # the author's boxes: names as they are (no room for numbers)
+        root = parse(bpmn_file.read_bytes(), bpmn_file)
         _fit_words(root)
     else:
         root = _export(p, names)
