@@ -551,20 +551,17 @@ def _steuerung(args: argparse.Namespace) -> int:
 
 
 def _steuerung_einlesen(args: argparse.Namespace) -> int:
-    import datetime as dt
     import json
 
-    from kdworkbook.kern.formatierung import datum_lesen
+    from kdworkbook.kern.modell import parse_date
     from kdworkbook.steuerung import stand
 
     day = None
     if args.datum is not None:
         try:
-            day = datum_lesen(args.datum.strip())
-        except ValueError:
-            day = None
-        if not isinstance(day, dt.date):
-            raise InputError(f"--datum: „{args.datum}“ ist kein Datum (erwartet TT.MM.JJJJ).")
+            day = parse_date(args.datum)
+        except ValueError as exc:
+            raise InputError(f"--datum: {exc}") from None
     target = stand.import_status(args.parameter, args.datei, today=day)
     entries = json.loads(target.read_text(encoding="utf-8"))["massnahmen"]
     counts = stand.status_counts(entries)

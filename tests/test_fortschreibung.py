@@ -169,7 +169,9 @@ def test_einlesen_refuses_a_bad_date(tmp_path, capsys):
     workbook = tmp_path / "parameters" / "musterstadt-2027" / "umsetzungsstand_2027-05-20.xlsx"
     args = ["steuerung-einlesen", str(tmp_path / "parameters" / "musterstadt.yaml"), str(workbook)]
     assert main([*args, "--datum", "31.02.2027"]) == 2
-    assert "--datum: „31.02.2027“ ist kein Datum (erwartet TT.MM.JJJJ)." in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "--datum: erwartet ein Datum TT.MM.JJJJ oder JJJJ-MM-TT" in err
+    assert "gefunden: '31.02.2027'" in err
     assert len(list((tmp_path / "parameters" / "stadt-musterstadt" / "steuerung").iterdir())) == 1
 
 
