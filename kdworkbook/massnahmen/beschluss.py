@@ -26,6 +26,7 @@ from kdworkbook.massnahmen import kapitel as massnahmen_ansicht
 from kdworkbook.massnahmen import zuordnung
 from kdworkbook.massnahmen.plan import Planung
 from kdworkbook.massnahmen.zusammenfassung import payback_sentence
+from kdworkbook.rahmen import bedingungen, pflichten
 
 #: Placeholders for what the client decides; shown marked in the report.
 GREMIUM, SITZUNGSDATUM, HAUSHALTSSTELLE = "[Gremium]", "[Sitzungsdatum]", "[Haushaltsstelle]"
@@ -196,12 +197,7 @@ def risks(ba: Bestandsaufnahme, p: Planung) -> list[str]:
 
 
 def _duty_risks(ba: Bestandsaufnahme) -> list[str]:
-    rahmen = massnahmen_ansicht._rahmen()
-    if rahmen is None or not hasattr(rahmen, "duties"):
-        return []
-    from kdworkbook.rahmen import pflichten
-
-    table = rahmen.duties(ba)
+    table = bedingungen.duties(ba)
     late = table[table["ueberfaellig"].astype(bool)]
     items = []
     if not late.empty:
@@ -221,15 +217,12 @@ def _duty_risks(ba: Bestandsaufnahme) -> list[str]:
 
 
 def _readiness_risks(ba: Bestandsaufnahme) -> list[str]:
-    rahmen = massnahmen_ansicht._rahmen()
-    if rahmen is None or not hasattr(rahmen, "readiness"):
-        return []
     if not ba.settings.rahmen.reife.assessed:
         return [
             f"Organisatorische Reife: {NOT_COMPUTABLE} – keine Selbsteinschätzung "
             "(Parameterdatei: rahmen → reife)."
         ]
-    table, weak = rahmen.readiness(ba)
+    table, weak = bedingungen.readiness(ba)
     pre = table[table["gruppe"] == "voraussetzungen"]
     items = []
     missing = pre[pre["erfuellt"].map(lambda v: v is False)]
