@@ -24,6 +24,29 @@ PAGE_WIDTH_IN = 6.7
 PRIMARY = "#1f4e79"
 ACCENT = "#c55a11"
 PALETTE = sns.color_palette("crest", 8)
+#: The sober default style, restored by :func:`apply_design` when no design is set.
+DEFAULT_PRIMARY, DEFAULT_ACCENT, DEFAULT_PALETTE = PRIMARY, ACCENT, PALETTE
+DEFAULT_FONT = "DejaVu Sans"
+
+
+def apply_design(primary: str | None, accent: str | None, font: str | None) -> None:
+    """Charts in a corporate design (``gestaltung``), or in the default style for None.
+
+    Chart modules that imported the constants by name get the same values.
+    """
+    import sys
+
+    new = {
+        "PRIMARY": primary or DEFAULT_PRIMARY,
+        "ACCENT": accent or DEFAULT_ACCENT,
+        "PALETTE": sns.light_palette(primary, 9)[1:] if primary else DEFAULT_PALETTE,
+    }
+    for module in [m for name, m in sys.modules.items() if name.startswith("kdworkbook.")]:
+        for name, value in new.items():
+            if name in vars(module):
+                setattr(module, name, value)
+    mpl.rcParams["font.family"] = [font or DEFAULT_FONT, DEFAULT_FONT]
+
 
 _GERMAN = FuncFormatter(lambda value, _pos: zahl(value))
 #: Up to this many processes the Pareto chart has a bar per process; beyond, the bars become

@@ -28,6 +28,7 @@ from kdworkbook.buergerbefragung.einstellungen import Buergerbefragung
 from kdworkbook.kern import defaults
 from kdworkbook.kern.errors import InputError
 from kdworkbook.kern.formatierung import datum_lesen
+from kdworkbook.kern.gestaltung import Gestaltung
 from kdworkbook.kern.grenzen import Grenzen
 from kdworkbook.kern.yamlsafe import load_yaml
 from kdworkbook.massnahmen.einstellungen import MassnahmenSettings
@@ -84,6 +85,9 @@ class Settings(BaseModel):
     vergleich: VergleichSettings = Field(default_factory=VergleichSettings)
     workshop: WorkshopSettings = Field(default_factory=WorkshopSettings)
     grenzen: Grenzen = Field(default_factory=Grenzen)
+    gestaltung: Gestaltung = Field(
+        default_factory=Gestaltung, description="Logo, Farben, Schrift, Fußzeile der Ausgaben"
+    )
     vorherige_erhebung: tuple[BestandQuelle, ...] = Field(
         default=(),
         description="Erhebungsdateien der vorigen Runde (wie bestand), für die Fortschreibung",

@@ -1,0 +1,592 @@
+"""``praesentation.pptx``: the report's results as editable slides for the client.
+
+The figures are the objects the report shows (the Bestandsaufnahme, the duties of the
+Rahmenbedingungen, the one :class:`~kdworkbook.massnahmen.plan.Planung` of the run, the
+Musterprozess). Bar, column and XY charts are native PowerPoint charts (editable, with their
+data); the Gantt chart and the swimlane diagrams are pictures of the report's matplotlib
+figures. Every slide's notes name its sources. Text is at least :data:`MIN_PT` points.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+from matplotlib.figure import Figure
+from pptx import Presentation
+from pptx.chart.data import CategoryChartData, XyChartData
+from pptx.dml.color import RGBColor
+from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION, XL_MARKER_STYLE
+from pptx.util import Emu, Inches, Pt
+
+from kdworkbook.bericht import grafiken
+from kdworkbook.bestand import kennzahlen as bestand
+from kdworkbook.bestand.laden import Bestandsaufnahme
+from kdworkbook.kern import defaults
+from kdworkbook.kern.formatierung import datum, euro, zahl
+from kdworkbook.kern.gestaltung import Gestaltung
+from kdworkbook.massnahmen import kapitel as massnahmen_ansicht
+from kdworkbook.massnahmen.grafiken import QUADRANT_COLOURS
+from kdworkbook.massnahmen.plan import Planung
+
+FILE_NAME = "praesentation.pptx"
+#: Smallest text on a slide (a projected slide read from the back of a council chamber).
+MIN_PT = 12
+#: Resolution of the pictures of matplotlib figures.
+PICTURE_DPI = 200
+#: Rows of the top list and of the measures table (the full lists are in the report).
+TOP_ROWS = 10
+#: Measures proposed for the first resolution (the issue asks for the first 3–5).
+DECISION_MEASURES = 5
+_GREY = RGBColor(0x4A, 0x55, 0x61)
+_WIDTH, _HEIGHT = Inches(13.333), Inches(7.5)
+_MARGIN = Inches(0.6)
+_TOP_CARDS, _TOP_TABLE, _TOP_PICTURE = Inches(1.5), Inches(1.45), Inches(1.4)
+
+
+def _rgb(hex_colour: str) -> RGBColor:
+    return RGBColor.from_string(hex_colour.lstrip("#").upper())
+
+
+class _Deck:
+    """A 16:9 presentation in the run's design (colours, font, logo, footer)."""
+
+    def __init__(self, ba: Bestandsaufnahme) -> None:
+        self.ba = ba
+        g: Gestaltung = ba.settings.gestaltung
+        self.primary = _rgb(g.primaerfarbe or grafiken.DEFAULT_PRIMARY)
+        self.accent = _rgb(g.akzentfarbe or grafiken.DEFAULT_ACCENT)
+        self.font = g.schrift or grafiken.DEFAULT_FONT
+        self.footer = g.fusszeile or ba.settings.gemeinde
+        self.logo = g.logo
+        self.prs = Presentation()
+        self.prs.slide_width, self.prs.slide_height = _WIDTH, _HEIGHT
+        self.blank = self.prs.slide_layouts[6]
+
+    # --- building blocks -------------------------------------------------------------
+
+    def _text(
+        self,
+        slide: Any,
+        left,
+        top,
+        width,
+        height,
+        text: str,
+        size: int = 18,
+        bold: bool = False,
+        colour: RGBColor | None = None,
+    ) -> Any:
+        box = slide.shapes.add_textbox(left, top, width, height)
+        frame = box.text_frame
+        frame.word_wrap = True
+        for i, line in enumerate(text.split("\n")):
+            para = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
+            run = para.add_run()
+            run.text = line
+            run.font.size = Pt(max(size, MIN_PT))
+            run.font.bold = bold
+            run.font.name = self.font
+            run.font.color.rgb = colour or RGBColor(0x1F, 0x23, 0x28)
+        return box
+
+    def slide(self, title: str, notes: str) -> Any:
+        slide = self.prs.slides.add_slide(self.blank)
+        self._text(
+            slide,
+            _MARGIN,
+            Inches(0.35),
+            _WIDTH - 2 * _MARGIN,
+            Inches(0.8),
+            title,
+            28,
+            True,
+            self.primary,
+        )
+        bar = slide.shapes.add_shape(1, _MARGIN, Inches(1.1), Inches(1.2), Inches(0.06))
+        bar.fill.solid()
+        bar.fill.fore_color.rgb = self.accent
+        bar.line.fill.background()
+        number = len(self.prs.slides)
+        self._text(
+            slide,
+            _MARGIN,
+            _HEIGHT - Inches(0.5),
+            Inches(9),
+            Inches(0.4),
+            f"{self.footer} · Stand {datum(self.ba.settings.stichtag)}",
+            12,
+            colour=_GREY,
+        )
+        self._text(
+            slide,
+            _WIDTH - Inches(1.6),
+            _HEIGHT - Inches(0.5),
+            Inches(1),
+            Inches(0.4),
+            str(number),
+            12,
+            colour=_GREY,
+        )
+        slide.notes_slide.notes_text_frame.text = notes
+        return slide
+
+    def cards(
+        self,
+        slide: Any,
+        cards: dict[str, str],
+        top=_TOP_CARDS,
+        columns: int = 3,
+        total=_WIDTH - 2 * _MARGIN,
+    ) -> None:
+        width = int((total - Inches(0.3) * (columns - 1)) / columns)
+        for i, (label, value) in enumerate(cards.items()):
+            left = _MARGIN + (width + Inches(0.3)) * (i % columns)
+            y = top + Inches(1.25) * (i // columns)
+            self._text(slide, left, y, width, Inches(0.6), value, 26, True, self.primary)
+            self._text(slide, left, y + Inches(0.55), width, Inches(0.5), label, 14, colour=_GREY)
+
+    def table(
+        self,
+        slide: Any,
+        header: list[str],
+        rows: list[list[str]],
+        top=_TOP_TABLE,
+        widths: list[float] | None = None,
+        left=_MARGIN,
+        width=_WIDTH - 2 * _MARGIN,
+    ) -> Any:
+        height = Inches(0.4) * (len(rows) + 1)
+        table = slide.shapes.add_table(len(rows) + 1, len(header), left, top, width, height).table
+        if widths:
+            total = sum(widths)
+            for i, w in enumerate(widths):
+                table.columns[i].width = Emu(int(width * w / total))
+        for r, values in enumerate([header, *rows]):
+            for c, value in enumerate(values):
+                cell = table.cell(r, c)
+                cell.text = value
+                for para in cell.text_frame.paragraphs:
+                    for run in para.runs:
+                        run.font.size = Pt(MIN_PT)
+                        run.font.name = self.font
+                        run.font.bold = r == 0
+                        if r == 0:
+                            run.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
+                if r == 0:
+                    cell.fill.solid()
+                    cell.fill.fore_color.rgb = self.primary
+        return table
+
+    def chart(self, slide: Any, kind: Any, data: Any, box: tuple, legend: bool = False) -> Any:
+        chart = slide.shapes.add_chart(kind, *box, data).chart
+        chart.font.size = Pt(MIN_PT)
+        chart.font.name = self.font
+        chart.has_legend = legend
+        if legend:
+            chart.legend.position = XL_LEGEND_POSITION.BOTTOM
+            chart.legend.include_in_layout = False
+        return chart
+
+    def colour_series(self, chart: Any, colours: list[RGBColor]) -> None:
+        for series, colour in zip(chart.plots[0].series, colours, strict=False):
+            series.format.fill.solid()
+            series.format.fill.fore_color.rgb = colour
+
+    def picture(self, slide: Any, fig: Figure, top=_TOP_PICTURE) -> None:
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=PICTURE_DPI)
+        buffer.seek(0)
+        max_w, max_h = _WIDTH - 2 * _MARGIN, _HEIGHT - top - Inches(0.6)
+        w, h = fig.get_size_inches()
+        scale = min(max_w / Inches(w), max_h / Inches(h))
+        width = Emu(int(Inches(w) * scale))
+        slide.shapes.add_picture(buffer, int((_WIDTH - width) / 2), top, width=width)
+
+
+def _sources(ba: Bestandsaufnahme) -> str:
+    s = ba.settings
+    files = ", ".join(path.name for path in ba.survey.files)
+    return (
+        f"Quellen: Bestandserhebung ({files}), Stichtag {datum(s.stichtag)}; "
+        f"Stundensätze: {defaults.LOHNKOSTEN_QUELLE}; Jahresarbeitsstunden je VZÄ: "
+        f"{zahl(s.jahresarbeitsstunden)}."
+    )
+
+
+def _title(d: _Deck) -> None:
+    s = d.ba.settings
+    slide = d.prs.slides.add_slide(d.blank)
+    band = slide.shapes.add_shape(1, 0, 0, Inches(0.35), _HEIGHT)
+    band.fill.solid()
+    band.fill.fore_color.rgb = d.primary
+    band.line.fill.background()
+    d._text(slide, Inches(1.2), Inches(2.0), Inches(10), Inches(0.6), s.gemeinde, 24, colour=_GREY)
+    d._text(
+        slide,
+        Inches(1.2),
+        Inches(2.7),
+        Inches(11),
+        Inches(1.2),
+        "Digitalisierungsstrategie",
+        44,
+        True,
+        d.primary,
+    )
+    d._text(
+        slide,
+        Inches(1.2),
+        Inches(3.9),
+        Inches(11),
+        Inches(0.6),
+        f"Ergebnisse der Strategie-Arbeitsmappe · Stand {datum(s.stichtag)}",
+        20,
+        colour=_GREY,
+    )
+    d._text(
+        slide,
+        Inches(1.2),
+        _HEIGHT - Inches(0.9),
+        Inches(10),
+        Inches(0.5),
+        d.footer,
+        14,
+        colour=_GREY,
+    )
+    if d.logo is not None:
+        slide.shapes.add_picture(
+            io.BytesIO(logo_png(d.logo)), _WIDTH - Inches(3.4), Inches(0.5), height=Inches(1.2)
+        )
+    slide.notes_slide.notes_text_frame.text = _sources(d.ba)
+
+
+def logo_png(path: Path) -> bytes:
+    """The logo as PNG bytes (an SVG logo rendered at 600 px width)."""
+    if path.suffix.lower() == ".svg":
+        import cairosvg
+
+        return cairosvg.svg2png(url=str(path), output_width=600)
+    return path.read_bytes()
+
+
+def _key_figures(d: _Deck) -> None:
+    ba, k = d.ba, d.ba.key_figures
+    slide = d.slide("Kennzahlen der Bestandsaufnahme", _sources(ba))
+    d.cards(
+        slide,
+        {
+            "Prozesse": zahl(k.prozesse),
+            "Fachämter": zahl(k.fachaemter),
+            "Vorgänge pro Jahr": zahl(k.vorgaenge),
+            "Jahresstunden": zahl(k.stunden),
+            "Personalkosten pro Jahr": euro(k.kosten_eur),
+            "Vollzeitäquivalente": zahl(k.vzae, 1),
+        },
+        top=Inches(1.6),
+        columns=2,
+        total=Inches(5.2),
+    )
+    totals = bestand.by_fachamt(ba.data).iloc[::-1]
+    data = CategoryChartData(number_format="#,##0")
+    data.categories = list(totals["fachamt"])
+    data.add_series("Jahresstunden", [round(float(v)) for v in totals["jahresstunden"]])
+    chart = d.chart(
+        slide,
+        XL_CHART_TYPE.BAR_CLUSTERED,
+        data,
+        (Inches(6.2), Inches(1.4), Inches(6.5), Inches(5.5)),
+    )
+    chart.has_title = True
+    chart.chart_title.text_frame.text = "Jahresstunden je Fachamt"
+    d.colour_series(chart, [d.primary])
+
+
+def _duties(d: _Deck) -> None:
+    from kdworkbook.rahmen import bedingungen as rahmen
+    from kdworkbook.rahmen import pflichten
+
+    table = rahmen.duties(d.ba)
+    counts = pflichten.status_counts(table)
+    slide = d.slide(
+        "Pflichten: Stand am Stichtag",
+        "Quellen: Pflichtenkatalog der Arbeitsmappe (OZG, EGovG NRW, Landesrecht; Fassung im "
+        f"Paket), Stand der Umsetzung aus der Parameterdatei; Stichtag "
+        f"{datum(d.ba.settings.stichtag)}.",
+    )
+    d.cards(
+        slide,
+        {
+            "Pflichten in Kraft": zahl(len(table)),
+            "überfällig": zahl(int(table["ueberfaellig"].sum())),
+            "erfüllt": zahl(counts["erfüllt"]),
+            "teilweise": zahl(counts["teilweise"]),
+            "offen": zahl(counts["offen"]),
+            "Stand nicht erhoben": zahl(counts["unbekannt"]),
+        },
+    )
+    overdue = table[table["ueberfaellig"].astype(bool)].head(4)
+    if len(overdue):
+        rows = [
+            [str(r.paragraph), str(r.beschreibung), str(r.frist_text), str(r.status)]
+            for r in overdue.itertuples()
+        ]
+        d.table(
+            slide,
+            ["Vorschrift", "überfällige Pflicht", "Frist", "Stand"],
+            rows,
+            top=Inches(4.2),
+            widths=[2, 7, 2, 1.5],
+        )
+
+
+def _pareto(d: _Deck) -> None:
+    ba = d.ba
+    share = ba.settings.pareto_anteil
+    ordered = bestand.pareto(ba.data)
+    count = bestand.pareto_count(ba.data, share)
+    slide = d.slide(
+        "Pareto-Analyse der Jahresstunden",
+        _sources(ba) + f" Pareto-Anteil: {zahl(share * 100)} % (Parameter pareto_anteil).",
+    )
+    d._text(
+        slide,
+        _MARGIN,
+        Inches(1.4),
+        Inches(12),
+        Inches(0.6),
+        f"{zahl(count)} von {zahl(len(ordered))} Prozessen verursachen "
+        f"{zahl(share * 100)} % der Jahresstunden.",
+        20,
+    )
+    step = max(1, len(ordered) // 400)  # an editable chart stays light with any survey
+    thin = ordered.iloc[list(range(0, len(ordered), step)) + [len(ordered) - 1]]
+    thin = thin[~thin.index.duplicated()]
+    data = XyChartData()
+    series = data.add_series("kumulierter Anteil der Jahresstunden", number_format="0%")
+    for rank, cum in zip(thin["rang"], thin["kum_anteil"], strict=True):
+        series.add_data_point(int(rank), round(float(cum), 4))
+    chart = d.chart(
+        slide,
+        XL_CHART_TYPE.XY_SCATTER_LINES_NO_MARKERS,
+        data,
+        (_MARGIN, Inches(2.1), Inches(12), Inches(4.8)),
+    )
+    chart.value_axis.maximum_scale = 1.0
+    chart.value_axis.tick_labels.number_format = "0 %"
+    chart.value_axis.tick_labels.number_format_is_linked = False
+    chart.category_axis.has_title = True
+    chart.category_axis.axis_title.text_frame.text = "Prozesse, nach Jahresstunden absteigend"
+    chart.plots[0].series[0].format.line.color.rgb = d.accent
+
+
+def _portfolio(d: _Deck, p: Planung) -> None:
+    slide = d.slide(
+        "Portfolio: Nutzen und Aufwand",
+        "Quellen: Priorisierung der Maßnahmenentwicklung (Gewichte und Schwellen aus der "
+        "Parameterdatei bzw. den Voreinstellungen der Arbeitsmappe); " + _sources(d.ba),
+    )
+    data = XyChartData()
+    names = list(dict.fromkeys(p.ranked["quadrant"]))
+    for name in names:
+        part = p.ranked[p.ranked["quadrant"] == name]
+        series = data.add_series(f"{name} ({zahl(len(part))})", number_format="0.00")
+        for x, y in zip(part["aufwand"], part["nutzen"], strict=True):
+            series.add_data_point(round(float(x), 4), round(float(y), 4))
+    chart = d.chart(
+        slide,
+        XL_CHART_TYPE.XY_SCATTER,
+        data,
+        (_MARGIN, Inches(1.3), Inches(12), Inches(5.6)),
+        legend=True,
+    )
+    for name, series in zip(names, chart.plots[0].series, strict=True):
+        series.marker.style = XL_MARKER_STYLE.CIRCLE
+        series.marker.size = 9
+        colour = _rgb(QUADRANT_COLOURS.get(name, grafiken.PRIMARY))
+        series.marker.format.fill.solid()
+        series.marker.format.fill.fore_color.rgb = colour
+        series.marker.format.line.color.rgb = colour
+    for axis, title in ((chart.category_axis, "Aufwand"), (chart.value_axis, "Nutzen")):
+        axis.has_title = True
+        axis.axis_title.text_frame.text = title
+        axis.minimum_scale, axis.maximum_scale = 0.0, 1.0
+
+
+def _top(d: _Deck, p: Planung) -> None:
+    slide = d.slide(
+        f"Die {zahl(min(TOP_ROWS, len(p.ranked)))} wichtigsten Prozesse",
+        "Rangfolge nach Priorität (Nutzen und Aufwand gewichtet); " + _sources(d.ba),
+    )
+    rows = [
+        [
+            zahl(r.rang),
+            str(r.bezeichnung),
+            str(r.fachamt),
+            zahl(r.jahresstunden),
+            zahl(r.prioritaet, 2),
+            str(r.quadrant),
+        ]
+        for r in p.ranked.head(TOP_ROWS).itertuples()
+    ]
+    d.table(
+        slide,
+        ["Rang", "Prozess", "Fachamt", "Jahresstunden", "Priorität", "Quadrant"],
+        rows,
+        widths=[1, 6, 3, 2, 1.6, 2],
+    )
+
+
+def _measures(d: _Deck, p: Planung) -> None:
+    k = p.kennzahlen
+    slide = d.slide(
+        "Maßnahmen",
+        "Kosten, Aufwand und Wirkung je Maßnahmentyp aus der Parameterdatei bzw. den "
+        "Voreinstellungen der Arbeitsmappe (Annahmen sind im Bericht gekennzeichnet); "
+        + _sources(d.ba),
+    )
+    d.cards(
+        slide,
+        {
+            "Maßnahmen": zahl(k.massnahmen),
+            "Einsparung pro Jahr": euro(k.einsparung_eur),
+            "Einmalkosten": euro(k.einmalkosten_eur),
+        },
+        top=Inches(1.35),
+    )
+    rows = [
+        [
+            str(r.bezeichnung),
+            str(r.massnahme),
+            str(r.beginn),
+            euro(r.einmalkosten_eur),
+            euro(r.einsparung_eur),
+        ]
+        for r in p.measures.head(8).itertuples()
+    ]
+    d.table(
+        slide,
+        ["Prozess", "Maßnahme", "Beginn", "einmalig", "Einsp. €/Jahr"],
+        rows,
+        top=Inches(2.75),
+        widths=[5, 4.5, 1.5, 1.7, 2],
+    )
+
+
+def _schedule(d: _Deck, p: Planung) -> None:
+    slide = d.slide(
+        "Zeitplan",
+        f"Beginn {datum(p.start)}, Zeitkontingent {zahl(p.settings.zeitkontingent_personentage)} "
+        "Personentage je Quartal (Parameter massnahmen); Grafik wie im Bericht.",
+    )
+    d.picture(slide, massnahmen_ansicht.gantt_chart(p))
+
+
+def _costs(d: _Deck, p: Planung) -> None:
+    c = p.costs
+    slide = d.slide(
+        "Kostenplan",
+        "Einmal- und laufende Kosten je Maßnahmentyp, Einsparung aus Jahresstunden × "
+        "Stundensatz; " + _sources(d.ba),
+    )
+    data = CategoryChartData(number_format="#,##0 €")
+    data.categories = [str(j) for j in c["jahr"]]
+    data.add_series("Kosten", [round(float(v)) for v in c["kosten_eur"]])
+    data.add_series("Einsparung", [round(float(v)) for v in c["einsparung_eur"]])
+    chart = d.chart(
+        slide,
+        XL_CHART_TYPE.COLUMN_CLUSTERED,
+        data,
+        (_MARGIN, Inches(1.3), Inches(6.6), Inches(5.6)),
+        legend=True,
+    )
+    d.colour_series(chart, [d.accent, d.primary])
+    rows = [
+        [str(r.jahr), euro(r.kosten_eur), euro(r.einsparung_eur), euro(r.saldo_kumuliert_eur)]
+        for r in c.itertuples()
+    ]
+    d.table(
+        slide,
+        ["Jahr", "Kosten", "Einsparung", "Saldo kum."],
+        rows,
+        top=Inches(1.5),
+        left=Inches(7.5),
+        width=Inches(5.2),
+        widths=[1, 1.6, 1.6, 1.6],
+    )
+
+
+def _musterprozess(d: _Deck) -> None:
+    from kdworkbook.musterprozess import kapitel as mp_ansicht
+
+    m = mp_ansicht.load(d.ba)
+    if m is None:
+        return
+    for variante in ("ist", "soll"):
+        slide = d.slide(
+            f"Musterprozess {variante.upper()}: {m.ist.name if variante == 'ist' else m.soll.name}",
+            f"Modelle aus der Parameterdatei (musterprozess: {variante}); Grafik wie im Bericht.",
+        )
+        d.picture(slide, mp_ansicht.diagram(m, variante), top=Inches(1.3))
+
+
+def _decision(d: _Deck, p: Planung) -> None:
+    first = p.measures.head(DECISION_MEASURES)
+    year = p.costs.iloc[0] if len(p.costs) else None
+    slide = d.slide(
+        "Beschlussvorschlag",
+        "Vorschlag aus dem Maßnahmenplan (erste Maßnahmen nach Priorität, Kosten des ersten "
+        "Planungsjahres); die Beschlussformel legt die Kommune fest. " + _sources(d.ba),
+    )
+    budget = (
+        "Budget des ersten Jahres: nicht berechenbar (kein Kostenplan)"
+        if year is None
+        else f"Budget {int(year['jahr'])}: {euro(year['einmalkosten_eur'])} einmalig, "
+        f"{euro(year['laufende_kosten_eur'])} laufend; "
+        f"{zahl(first['aufwand_personentage'].sum())} Personentage Eigenleistung"
+    )
+    d._text(
+        slide,
+        _MARGIN,
+        Inches(1.35),
+        Inches(12),
+        Inches(1.0),
+        "Der Rat beschließt die Digitalisierungsstrategie und beauftragt die Verwaltung mit "
+        "den ersten Maßnahmen. [Beschlussformel: von der Kommune zu ergänzen]\n" + budget,
+        16,
+    )
+    rows = [
+        [str(r.bezeichnung), str(r.massnahme), str(r.beginn), str(r.organisation)]
+        for r in first.itertuples()
+    ]
+    d.table(
+        slide,
+        ["Prozess", "Maßnahme", "Quartal", "verantwortlich"],
+        rows,
+        top=Inches(2.7),
+        widths=[4.5, 4.5, 1.5, 3.5],
+    )
+
+
+def build(ba: Bestandsaufnahme, p: Planung) -> Any:
+    """The presentation (python-pptx ``Presentation``) of one run."""
+    deck = _Deck(ba)
+    _title(deck)
+    _key_figures(deck)
+    _duties(deck)
+    _pareto(deck)
+    _portfolio(deck, p)
+    _top(deck, p)
+    _measures(deck, p)
+    _schedule(deck, p)
+    _costs(deck, p)
+    _musterprozess(deck)
+    _decision(deck, p)
+    return deck.prs
+
+
+def write(ba: Bestandsaufnahme, run_dir: Path) -> list[Path]:
+    """``praesentation.pptx`` into *run_dir* (a step's ``write`` hook)."""
+    target = Path(run_dir) / FILE_NAME
+    build(ba, massnahmen_ansicht.planung(ba)).save(target)
+    return [target]
