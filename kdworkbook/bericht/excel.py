@@ -58,8 +58,10 @@ _NS_R = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relation
 _XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
 
-def write_workbook(path: Path, sheets: Mapping[str, Sheet]) -> Path:
+def write_workbook(path: Path, sheets: Mapping[str, Sheet], header_fill: str | None = None) -> Path:
     """Write one sheet per entry: name → (table, column → (German header, format)).
+
+    *header_fill* (hex, the design's primary colour) fills the header rows, in white type.
 
     Written to a temporary file first and renamed, so *path* is never half-written.
     """
@@ -72,7 +74,7 @@ def write_workbook(path: Path, sheets: Mapping[str, Sheet]) -> Path:
             archive.writestr("_rels/.rels", _ROOT_RELS)
             archive.writestr("xl/workbook.xml", _workbook(names, sheets))
             archive.writestr("xl/_rels/workbook.xml.rels", _workbook_rels(len(names)))
-            archive.writestr("xl/styles.xml", _styles())
+            archive.writestr("xl/styles.xml", _styles(header_fill))
             for number, (df, columns) in enumerate(sheets.values(), start=1):
                 with archive.open(f"xl/worksheets/sheet{number}.xml", "w") as stream:
                     _write_sheet(stream, df, columns, selected=number == 1)
@@ -261,14 +263,22 @@ def _workbook_rels(count: int) -> str:
     )
 
 
-def _styles() -> str:
+def _styles(header_fill: str | None = None) -> str:
     custom = [f for f in dict.fromkeys(EXCEL_FORMATS.values()) if f not in _BUILTIN_FORMATS]
     ids = _BUILTIN_FORMATS | {f: 164 + i for i, f in enumerate(custom)}
     numfmts = "".join(f'<numFmt numFmtId="{ids[f]}" formatCode={quoteattr(f)}/>' for f in custom)
     font = '<sz val="11"/><name val="Calibri"/><family val="2"/><scheme val="minor"/>'
-    xfs = ['<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'] + [
-        '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
-    ]
+    header = '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
+    fills = '<fill><patternFill patternType="gray125"/></fill>'
+    fonts = f"<font>{font}</font><font><b/>{font}</font>"
+    if header_fill:  # the corporate design's colour behind white bold type
+        rgb = "FF" + header_fill.lstrip("#").upper()
+        fills += (
+            f'<fill><patternFill patternType="solid"><fgColor rgb="{rgb}"/></patternFill></fill>'
+        )
+        fonts = f'<font>{font}</font><font><b/><color rgb="FFFFFFFF"/>{font}</font>'
+        header = header.replace('fillId="0"', 'fillId="2"').replace("/>", ' applyFill="1"/>')
+    xfs = ['<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>', header]
     xfs += [
         f'<xf numFmtId="{ids[f]}" fontId="0" fillId="0" borderId="0" xfId="0" '
         'applyNumberFormat="1"/>'
@@ -277,9 +287,9 @@ def _styles() -> str:
     return (
         f"{_XML}<styleSheet {_NS}>"
         f'<numFmts count="{len(custom)}">{numfmts}</numFmts>'
-        f'<fonts count="2"><font>{font}</font><font><b/>{font}</font></fonts>'
-        '<fills count="2"><fill><patternFill patternType="none"/></fill>'
-        '<fill><patternFill patternType="gray125"/></fill></fills>'
+        f'<fonts count="2">{fonts}</fonts>'
+        f'<fills count="{2 + bool(header_fill)}"><fill><patternFill patternType="none"/></fill>'
+        f"{fills}</fills>"
         '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
         '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>'
         f'</cellStyleXfs><cellXfs count="{len(xfs)}">{"".join(xfs)}</cellXfs>'

@@ -27,6 +27,7 @@ from docx.shared import Pt, RGBColor
 from kdworkbook.bericht import grafiken
 from kdworkbook.kern.formatierung import datum
 from kdworkbook.kern.gestaltung import Gestaltung
+from kdworkbook.kern.parameter import Settings
 
 FILE_NAME = "bericht.docx"
 #: Resolution of SVG charts turned into pictures for Word.
@@ -123,8 +124,9 @@ def _page_breaks(path: Path) -> None:
     doc.save(path)
 
 
-def write(document: str, target: Path, gemeinde: str, stichtag: object, design: Gestaltung) -> Path:
-    """*document* (the report HTML) as ``bericht.docx`` at *target*."""
+def write(document: str, target: Path, settings: Settings) -> Path:
+    """*document* (the report HTML) as ``bericht.docx`` at *target*, in the run's design."""
+    gemeinde, stichtag, design = settings.gemeinde, settings.stichtag, settings.gestaltung
     import pypandoc
 
     target = Path(target)

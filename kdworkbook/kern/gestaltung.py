@@ -10,6 +10,7 @@ municipality's name in the footer). Applied to the PDF, the charts, ``praesentat
 
 from __future__ import annotations
 
+import base64
 import functools
 import re
 import shutil
@@ -146,3 +147,29 @@ def _load_file(path: Path) -> dict[str, Any]:
     except ValidationError as exc:
         raise InputError([_message(path, e) for e in exc.errors()]) from None
     return checked.model_dump(exclude_none=True, exclude={"datei"})
+
+
+def report_css(g: Gestaltung) -> str:
+    """CSS after the report's house style: its custom properties and font in the design."""
+    rules = []
+    props = {"--akzent": g.primaerfarbe, "--linie": g.zusatzfarbe}
+    custom = "; ".join(f"{name}: {value}" for name, value in props.items() if value)
+    if custom:
+        rules.append(f":root {{ {custom}; }}")
+    if g.schrift:
+        name = g.schrift.replace('"', "")
+        rules.append(f'html {{ font-family: "{name}", "DejaVu Sans", sans-serif; }}')
+    if g.logo:
+        rules.append(
+            ".titel-logo { max-height: 25mm; max-width: 70mm; align-self: flex-end; }\n"
+            ".titel-block { margin-top: 30mm; }"
+        )
+    return "\n" + "\n".join(rules) if rules else ""
+
+
+def logo_data_uri(g: Gestaltung) -> str:
+    """The logo for an HTML page (PNG or SVG as a data URI); empty without a logo."""
+    if g.logo is None:
+        return ""
+    kind = "svg+xml" if g.logo.suffix.lower() == ".svg" else "png"
+    return f"data:image/{kind};base64," + base64.b64encode(g.logo.read_bytes()).decode("ascii")

@@ -28,8 +28,9 @@ from typing import Any
 import nbformat
 
 from kdworkbook.bericht import dokument as bericht
+from kdworkbook.bericht import word
 from kdworkbook.bestand.laden import load_bestand
-from kdworkbook.kern import momentaufnahme, paket
+from kdworkbook.kern import gestaltung, momentaufnahme, paket
 from kdworkbook.kern.errors import InputError
 from kdworkbook.kern.formatierung import zahl
 from kdworkbook.lauf import aufraeumen, ausfuehren, protokoll, schritte
@@ -460,8 +461,14 @@ def _run_in(
         )
         ba = load_bestand(snapshot.parameter_file, snapshot=snapshot.index)
         schritte.summary(ba)
+    g = ba.settings.gestaltung
     meta = bericht.ReportMeta(
-        gemeinde=ba.settings.gemeinde, stichtag=ba.settings.stichtag, ags=ba.settings.ags
+        gemeinde=ba.settings.gemeinde,
+        stichtag=ba.settings.stichtag,
+        ags=ba.settings.ags,
+        design_css=gestaltung.report_css(g),
+        logo=gestaltung.logo_data_uri(g),
+        fusszeile=g.fusszeile,
     )
     report = bericht.ReportJob([work / nb.name for nb in notebooks], meta, browser=browser)
     durations: dict[str, float] = {}
@@ -501,6 +508,7 @@ def _run_in(
         progress("Bericht (HTML, PDF) und Anhänge …")
         start = time.perf_counter()
         html, pdf = report.finish(work)
+        word.write(html.read_text(encoding="utf-8"), work / word.FILE_NAME, ba.settings)
         # made alongside the last step when overlapping, else now
         appendix, *_ = (
             appendix_done[0].result() if appendix_done else schritte.write_outputs(ba, work)

@@ -90,4 +90,10 @@ def plan_sheets(p: Planung) -> dict[str, export.Sheet]:
 
 def write_plan(ba: Bestandsaufnahme, run_dir: Path) -> list[Path]:
     """``massnahmenplan.xlsx`` in the run folder (``write`` hook of the step)."""
-    return [export.write_workbook(Path(run_dir) / PLAN_FILE, plan_sheets(planung(ba)))]
+    return [
+        export.write_workbook(
+            Path(run_dir) / PLAN_FILE,
+            plan_sheets(planung(ba)),
+            header_fill=ba.settings.gestaltung.primaerfarbe,
+        )
+    ]
