@@ -22,7 +22,9 @@ from bs4 import BeautifulSoup
 from docx import Document
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Pt, RGBColor
+from docx.shared import Mm, Pt, RGBColor
+from docx.table import Table
+from docx.text.run import Run
 
 from kdworkbook.bericht import grafiken
 from kdworkbook.kern.formatierung import datum
@@ -34,6 +36,8 @@ FILE_NAME = "bericht.docx"
 PICTURE_DPI = 200
 #: SVG user units are CSS pixels: 96 per inch.
 _CSS_DPI = 96
+#: Text size in tables, as in the PDF (body text 10 pt).
+TABLE_PT = 8.5
 _SVG_DATA = re.compile(r"^data:image/svg\+xml(;base64)?,", re.IGNORECASE)
 
 
@@ -100,14 +104,37 @@ def _reference_doc(target: Path, design: Gestaltung, footer: str) -> None:
         if style.name.startswith("Heading") or style.name in ("Title", "Subtitle"):
             style.font.color.rgb = primary
     doc.styles["Normal"].font.size = Pt(10)
-    paragraph = doc.sections[0].footer.paragraphs[0]
+
+    section = doc.sections[0]  # A4 with the PDF's margins
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.left_margin = section.right_margin = section.top_margin = Mm(20)
+    section.bottom_margin = Mm(22)
+    paragraph = section.footer.paragraphs[0]
     paragraph.text = footer
     doc.save(target)
 
 
-def _page_breaks(path: Path) -> None:
-    """A page break after the title block and after the table of contents."""
+def _finish(path: Path) -> None:
+    """A page break after the title block and after the table of contents; tables across
+    the page width (pandoc leaves HTML tables without widths narrow); Word updates the
+    table of contents when the file is opened."""
     doc = Document(path)
+    section = doc.sections[0]
+    text_width = section.page_width - section.left_margin - section.right_margin
+    for table in doc.tables:
+        props = table._tbl.tblPr
+        width = props.find(qn("w:tblW"))
+        if width is None:
+            width = OxmlElement("w:tblW")
+            props.append(width)
+        width.set(qn("w:type"), "pct")
+        width.set(qn("w:w"), "5000")
+        _column_widths(table, text_width)
+        for run in table._tbl.iter(qn("w:r")):  # table text as in the PDF
+            Run(run, table).font.size = Pt(TABLE_PT)
+    update = OxmlElement("w:updateFields")
+    update.set(qn("w:val"), "true")
+    doc.settings.element.append(update)
     body = doc.element.body
     toc = body.find(qn("w:sdt"))  # pandoc puts the TOC field in a content control
     if toc is not None:
@@ -122,6 +149,20 @@ def _page_breaks(path: Path) -> None:
             p.append(run)
             anchor.addnext(p)
     doc.save(path)
+
+
+def _column_widths(table: Table, text_width: int) -> None:
+    """Columns as wide as their longest text (4–40 characters, at least the longest word)
+    across *text_width*."""
+    columns = table._tbl.tblGrid.findall(qn("w:gridCol"))
+    longest = [4] * len(columns)
+    for row in table._tbl.tr_lst:
+        for i, cell in enumerate(row.tc_lst[: len(columns)]):
+            text = "".join(node.text or "" for node in cell.iter(qn("w:t")))
+            word = max((len(w) for w in text.split()), default=0) + 1  # never broken
+            longest[i] = max(longest[i], min(len(text), 40), word)
+    for column, chars in zip(columns, longest, strict=True):
+        column.set(qn("w:w"), str(int(text_width / 635 * chars / sum(longest))))
 
 
 def write(document: str, target: Path, settings: Settings) -> Path:
@@ -149,7 +190,7 @@ def write(document: str, target: Path, settings: Settings) -> Path:
                 "--metadata=lang:de-DE",
             ],
         )
-    _page_breaks(target)
+    _finish(target)
     if design.logo is not None:
         _add_logo(target, design)
     return target
