@@ -1,0 +1,115 @@
+"""praesentation.pptx: slides, native charts with the demo's figures, notes, legible text."""
+
+import pytest
+from pptx import Presentation
+from pptx.enum.chart import XL_CHART_TYPE
+from pptx.util import Pt
+
+from kdworkbook.bericht import praesentation
+from kdworkbook.bestand.laden import load_bestand
+
+from .conftest import DEMO
+
+TITLES = [
+    "Digitalisierungsstrategie",
+    "Kennzahlen der Bestandsaufnahme",
+    "Pflichten: Stand am Stichtag",
+    "Pareto-Analyse der Jahresstunden",
+    "Portfolio: Nutzen und Aufwand",
+    "Die 10 wichtigsten Prozesse",
+    "Maßnahmen",
+    "Zeitplan",
+    "Kostenplan",
+    "Musterprozess IST: Hundesteuer Anmeldung – IST",
+    "Musterprozess SOLL: Hundesteuer Anmeldung – SOLL",
+    "Beschlussvorschlag",
+]
+
+
+@pytest.fixture(scope="module")
+def deck(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("deck")
+    (path,) = praesentation.write(load_bestand(DEMO), folder)
+    assert path.name == "praesentation.pptx"
+    return Presentation(str(path))  # python-pptx reads back what it wrote
+
+
+def _title(slide) -> str:
+    texts = [s.text_frame.text for s in slide.shapes if s.has_text_frame and s.text_frame.text]
+    # the title slide's big line is the second text (the municipality's name stands above)
+    return texts[1] if texts[0] == "Stadt Musterstadt" else texts[0]
+
+
+def _chart(slide):
+    (chart,) = [s.chart for s in slide.shapes if s.has_chart]
+    return chart
+
+
+def test_slides_and_titles(deck):
+    assert [_title(s) for s in deck.slides] == TITLES
+
+
+def test_costs_are_a_native_column_chart_with_the_demo_figures(deck):
+    chart = _chart(deck.slides[TITLES.index("Kostenplan")])
+    assert chart.chart_type == XL_CHART_TYPE.COLUMN_CLUSTERED
+    assert list(chart.plots[0].categories) == ["2027", "2028", "2029", "2030", "2031"]
+    costs, savings = chart.plots[0].series
+    # 2027: 55.000 € einmalig + 2.875 € laufend; from 2029 only the 8.400 € running costs
+    assert list(costs.values) == [57875, 15150, 8400, 8400, 8400]
+    assert list(savings.values) == [9437, 21072, 21335, 21335, 21335]
+
+
+def test_hours_per_fachamt_and_portfolio_are_native_charts(deck):
+    bars = _chart(deck.slides[1])
+    assert bars.chart_type == XL_CHART_TYPE.BAR_CLUSTERED
+    categories = list(bars.plots[0].categories)
+    values = dict(zip(categories, bars.plots[0].series[0].values, strict=True))
+    assert len(categories) == 11 and categories[-1] == "Jugendamt"  # largest on top
+    assert values["Jugendamt"] == 8758 and values["Sozialamt"] == 5710
+    portfolio = _chart(deck.slides[TITLES.index("Portfolio: Nutzen und Aufwand")])
+    assert portfolio.chart_type == XL_CHART_TYPE.XY_SCATTER
+    names = sorted(s.name for s in portfolio.plots[0].series)
+    assert names == [
+        "Füllprojekt (47)",
+        "Quick Win (43)",
+        "Strategisches Projekt (47)",
+        "Zurückstellen (43)",
+    ]
+    assert sum(len(s.values) for s in portfolio.plots[0].series) == 180  # 185 − 5 not suitable
+
+
+def test_key_figures_in_german_format_and_decision_with_budget(deck):
+    texts = [s.text_frame.text for s in deck.slides[1].shapes if s.has_text_frame]
+    assert {"185", "65.074", "28.757", "1.071.904\xa0€", "18,0"} <= set(texts)
+    decision = " ".join(s.text_frame.text for s in deck.slides[-1].shapes if s.has_text_frame)
+    assert "Budget 2027: 55.000\xa0€ einmalig, 2.875\xa0€ laufend" in decision
+    assert "[Beschlussformel: von der Kommune zu ergänzen]" in decision
+    (table,) = [s.table for s in deck.slides[-1].shapes if s.has_table]
+    assert len(table.rows) == 1 + 5
+
+
+def test_notes_name_the_sources(deck):
+    for slide in deck.slides:
+        assert slide.has_notes_slide and slide.notes_slide.notes_text_frame.text
+    notes = deck.slides[1].notes_slide.notes_text_frame.text
+    assert "bestand_fachaemter.xlsx" in notes and "Stichtag 28.11.2026" in notes
+
+
+def test_no_text_below_12_pt(deck):
+    sizes = []
+    for slide in deck.slides:
+        for shape in slide.shapes:
+            frames = [shape.text_frame] if shape.has_text_frame else []
+            if shape.has_table:
+                frames += [cell.text_frame for row in shape.table.rows for cell in row.cells]
+            sizes += [r.font.size for f in frames for p in f.paragraphs for r in p.runs]
+            if shape.has_chart:
+                sizes.append(shape.chart.font.size)
+    assert sizes and min(sizes) >= Pt(12)
+
+
+def test_pictures_for_gantt_and_swimlanes(deck):
+    for title in ("Zeitplan", TITLES[9], TITLES[10]):
+        slide = deck.slides[TITLES.index(title)]
+        (picture,) = [s for s in slide.shapes if s.shape_type == 13]  # MSO_SHAPE_TYPE.PICTURE
+        assert picture.image.content_type == "image/png"
