@@ -87,12 +87,13 @@ def test_svg_charts_become_png_pictures(demo_docx):
     assert parts and all(part.content_type == "image/png" for part in parts)
 
 
-def test_word_html_converts_inline_svg_and_leaves_out_title_page():
+def test_word_html_converts_inline_svg_and_leaves_out_title_page(tmp_path):
     html = (
         '<header class="titelseite"><h1>Titel</h1></header><nav class="inhalt">Inhalt</nav>'
         '<h1>Kapitel</h1><svg xmlns="http://www.w3.org/2000/svg" width="40" height="20">'
         '<rect width="40" height="20" fill="#1f4e79"/></svg>'
     )
-    prepared = word.word_html(html)
+    prepared = word.word_html(html, tmp_path)
     assert "titelseite" not in prepared and "Inhalt" not in prepared and "<svg" not in prepared
-    assert prepared.count('src="data:image/png;base64,') == 1
+    assert f'src="{tmp_path / "bild1.png"}"' in prepared
+    assert (tmp_path / "bild1.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
