@@ -285,7 +285,7 @@ def _key_figures(d: _Deck) -> None:
         },
         top=Inches(1.6),
         columns=2,
-        total=Inches(5.2),
+        total=Inches(5.9),
     )
     totals = bestand.by_fachamt(ba.data).iloc[::-1]
     data = CategoryChartData(number_format="#,##0")
@@ -295,7 +295,7 @@ def _key_figures(d: _Deck) -> None:
         slide,
         XL_CHART_TYPE.BAR_CLUSTERED,
         data,
-        (Inches(6.2), Inches(1.4), Inches(6.5), Inches(5.5)),
+        (Inches(6.8), Inches(1.4), Inches(5.9), Inches(5.5)),
     )
     chart.has_title = True
     chart.chart_title.text_frame.text = "Jahresstunden je Fachamt"
@@ -388,11 +388,15 @@ def _portfolio(d: _Deck, p: Planung) -> None:
     )
     data = XyChartData()
     names = list(dict.fromkeys(p.ranked["quadrant"]))
+    longest = int(p.ranked["quadrant"].value_counts().max()) if len(p.ranked) else 0
     for name in names:
         part = p.ranked[p.ranked["quadrant"] == name]
         series = data.add_series(f"{name} ({zahl(len(part))})", number_format="0.00")
         for x, y in zip(part["aufwand"], part["nutzen"], strict=True):
             series.add_data_point(round(float(x), 4), round(float(y), 4))
+        # series of unequal length: LibreOffice drops the first one; empty points even them
+        for _ in range(longest - len(part)):
+            series.add_data_point(None, None)
     chart = d.chart(
         slide,
         XL_CHART_TYPE.XY_SCATTER,
