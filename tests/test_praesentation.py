@@ -8,7 +8,7 @@ from pptx.util import Pt
 from kdworkbook.bericht import praesentation
 from kdworkbook.bestand.laden import load_bestand
 
-from .conftest import DEMO
+from .conftest import DEMO, write_csv, write_params
 
 TITLES = [
     "Digitalisierungsstrategie",
@@ -114,3 +114,24 @@ def test_pictures_for_gantt_and_swimlanes(deck):
         slide = deck.slides[TITLES.index(title)]
         (picture,) = [s for s in slide.shapes if s.shape_type == 13]  # MSO_SHAPE_TYPE.PICTURE
         assert picture.image.content_type == "image/png"
+
+
+def test_large_survey_keeps_the_deck_light(tmp_path):
+    """2.000 processes of 1 Jahresstunde each: the Pareto curve keeps every 5th process
+    (2.000 // 400) and the last; no Musterprozess configured → no IST/SOLL slides."""
+    header = ["Fachamt", "Bezeichnung", "Vorgänge pro Jahr", "Zeitlicher Aufwand in Minuten"]
+    header += ["Bearbeitende Stelle nach Stufe", "Beteiligte Stellen"]
+    header += ["Rechtliche Besonderheiten vorhanden"]
+    rows = [[f"Amt {i % 2}", f"Prozess {i}", 10, 6, 1, 1, 0] for i in range(2000)]
+    write_csv(tmp_path / "bestand.csv", header, rows)
+    params = write_params(
+        tmp_path, "gemeinde: Stadt Groß\nbestand: bestand.csv\nstichtag: 2026-11-28\n"
+    )
+    (path,) = praesentation.write(load_bestand(params), tmp_path)
+    deck = Presentation(str(path))
+    assert len(deck.slides) == 10
+    assert "Musterprozess" not in " ".join(_title(s) for s in deck.slides)
+    pareto = _chart(deck.slides[3])
+    (curve,) = pareto.plots[0].series
+    assert len(curve.values) == 400 + 1  # ranks 1, 6, …, 1.996 and 2.000
+    assert curve.values[-1] == 1.0
