@@ -18,7 +18,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 from docx import Document
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -38,6 +38,8 @@ PICTURE_DPI = 200
 _CSS_DPI = 96
 #: Text size in tables, as in the PDF (body text 10 pt).
 TABLE_PT = 8.5
+#: Width of a character of 8,5-pt table text (≈ 0,55 em, in twips) and a cell's padding.
+_TWIPS_PER_CHAR, _CELL_PADDING_TWIPS, _EMU_PER_TWIP = 115, 300, 635
 _SVG_DATA = re.compile(r"^data:image/svg\+xml(;base64)?,", re.IGNORECASE)
 _SVG_INLINE = "inline-svg:"  # marks an inline <svg> moved into an <img> for conversion
 
@@ -56,6 +58,8 @@ def word_html(document: str, image_dir: Path) -> str:
     soup = BeautifulSoup(document, "html.parser")
     for tag in soup.select("style, script, header.titelseite, nav.inhalt"):
         tag.decompose()
+    for cards in soup.select("div.kd-karten"):  # key-figure cards: one Word table
+        cards.replace_with(_cards_table(soup, cards))
     for svg in soup.find_all("svg"):
         if svg.find_parent("svg") is None:
             svg.replace_with(soup.new_tag("img", src=_SVG_INLINE + str(svg)))
@@ -74,6 +78,20 @@ def word_html(document: str, image_dir: Path) -> str:
         path.write_bytes(png)
         img["src"] = str(path)
     return str(soup)
+
+
+def _cards_table(soup: BeautifulSoup, cards: Tag) -> Tag:
+    """Key-figure cards as a table: the labels as header row, the figures below."""
+    table = soup.new_tag("table")
+    for part, cell in (("kd-label", "th"), ("kd-wert", "td")):
+        row = soup.new_tag("tr")
+        for card in cards.select("div.kd-karte"):
+            found = card.select_one(f"div.{part}")
+            item = soup.new_tag(cell)
+            item.string = found.get_text(" ", strip=True) if found else ""
+            row.append(item)
+        table.append(row)
+    return table
 
 
 def _unquote(payload: str) -> bytes:
@@ -120,8 +138,8 @@ def _reference_doc(target: Path, design: Gestaltung, footer: str) -> None:
 
 def _finish(path: Path) -> None:
     """A page break after the title block and after the table of contents; tables across
-    the page width (pandoc leaves HTML tables without widths narrow); Word updates the
-    table of contents when the file is opened."""
+    the page width (pandoc leaves HTML tables without widths narrow). pandoc marks the
+    table of contents as to be updated: Word fills it when the file is opened."""
     doc = Document(path)
     section = doc.sections[0]
     text_width = section.page_width - section.left_margin - section.right_margin
@@ -136,9 +154,6 @@ def _finish(path: Path) -> None:
         _column_widths(table, text_width)
         for run in table._tbl.iter(qn("w:r")):  # table text as in the PDF
             Run(run, table).font.size = Pt(TABLE_PT)
-    update = OxmlElement("w:updateFields")
-    update.set(qn("w:val"), "true")
-    doc.settings.element.append(update)
     body = doc.element.body
     toc = body.find(qn("w:sdt"))  # pandoc puts the TOC field in a content control
     if toc is not None:
@@ -156,17 +171,24 @@ def _finish(path: Path) -> None:
 
 
 def _column_widths(table: Table, text_width: int) -> None:
-    """Columns as wide as their longest text (4–40 characters, at least the longest word)
-    across *text_width*."""
+    """Every column at least as wide as its longest word (never broken mid-word), the rest of
+    *text_width* (EMU) shared by the length of the columns' texts (up to 40 characters)."""
     columns = table._tbl.tblGrid.findall(qn("w:gridCol"))
-    longest = [4] * len(columns)
+    words, texts = [1] * len(columns), [1] * len(columns)
     for row in table._tbl.tr_lst:
         for i, cell in enumerate(row.tc_lst[: len(columns)]):
             text = "".join(node.text or "" for node in cell.iter(qn("w:t")))
-            word = max((len(w) for w in text.split()), default=0) + 1  # never broken
-            longest[i] = max(longest[i], min(len(text), 40), word)
-    for column, chars in zip(columns, longest, strict=True):
-        column.set(qn("w:w"), str(int(text_width / 635 * chars / sum(longest))))
+            words[i] = max(words[i], max((len(w) for w in text.split()), default=0))
+            texts[i] = max(texts[i], min(len(text), 40))
+    total = text_width // _EMU_PER_TWIP
+    least = [w * _TWIPS_PER_CHAR + _CELL_PADDING_TWIPS for w in words]
+    if sum(least) >= total:  # too many long words: shrink all alike
+        widths = [w * total // sum(least) for w in least]
+    else:
+        rest = total - sum(least)
+        widths = [w + rest * t // sum(texts) for w, t in zip(least, texts, strict=True)]
+    for column, width in zip(columns, widths, strict=True):
+        column.set(qn("w:w"), str(width))
 
 
 def write(document: str, target: Path, settings: Settings) -> Path:
