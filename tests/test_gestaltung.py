@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from openpyxl import load_workbook
 from pptx import Presentation
 
-from kdworkbook.bericht import grafiken
+from kdworkbook.bericht import grafiken, praesentation
 from kdworkbook.cli import main
 from kdworkbook.kern.errors import InputError
 from kdworkbook.kern.gestaltung import Gestaltung, logo_data_uri, report_css
@@ -186,3 +186,19 @@ def test_run_in_corporate_design(design_folder):
         html.split('titel-logo" alt="Logo" src="data:image/png;base64,')[1].split('"')[0]
     )
     assert logo == (design_folder / "logo.png").read_bytes()
+
+
+def test_svg_logo_for_html_and_as_png_for_office(design_folder):
+    """An SVG logo as a drawing program saves it (Inkscape-style header and viewBox)."""
+    (design_folder / "logo.svg").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" '
+        'width="120mm" height="30mm" viewBox="0 0 120 30"><rect width="120" height="30" '
+        'fill="#8a1538"/></svg>\n',
+        encoding="utf-8",
+    )
+    params = write_params(design_folder, BASE + "gestaltung:\n  logo: logo.svg\n")
+    g = load_settings(params).gestaltung
+    assert logo_data_uri(g).startswith("data:image/svg+xml;base64,")
+    png = praesentation.logo_png(g.logo)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert int.from_bytes(png[16:20], "big") == 600  # rendered 600 px wide
