@@ -135,3 +135,20 @@ def test_large_survey_keeps_the_deck_light(tmp_path):
     (curve,) = pareto.plots[0].series
     assert len(curve.values) == 400 + 1  # ranks 1, 6, …, 1.996 and 2.000
     assert curve.values[-1] == 1.0
+
+
+def test_many_fachaemter_show_the_largest_15(tmp_path):
+    """20 Fachämter, Amt k with k × 10 Vorgänge × 6 Minuten = k Jahresstunden."""
+    header = ["Fachamt", "Bezeichnung", "Vorgänge pro Jahr", "Zeitlicher Aufwand in Minuten"]
+    header += ["Bearbeitende Stelle nach Stufe", "Beteiligte Stellen"]
+    header += ["Rechtliche Besonderheiten vorhanden"]
+    rows = [[f"Amt {k:02d}", f"Prozess {k}", k * 10, 6, 1, 1, 0] for k in range(1, 21)]
+    write_csv(tmp_path / "bestand.csv", header, rows)
+    params = write_params(
+        tmp_path, "gemeinde: Stadt Ämter\nbestand: bestand.csv\nstichtag: 2026-11-28\n"
+    )
+    (path,) = praesentation.write(load_bestand(params), tmp_path)
+    bars = _chart(Presentation(str(path)).slides[1])
+    assert bars.chart_title.text_frame.text == "Jahresstunden der 15 größten von 20 Fachämtern"
+    assert list(bars.plots[0].categories)[-1] == "Amt 20"
+    assert list(bars.plots[0].series[0].values) == list(range(6, 21))

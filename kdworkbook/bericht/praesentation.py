@@ -37,6 +37,8 @@ MIN_PT = 12
 PICTURE_DPI = 200
 #: Rows of the top list and of the measures table (the full lists are in the report).
 TOP_ROWS = 10
+#: Bars of the hours per Fachamt that stay legible on a slide (the report lists all).
+FACHAMT_BARS = 15
 #: Measures proposed for the first resolution (the issue asks for the first 3–5).
 DECISION_MEASURES = 5
 _GREY = RGBColor(0x4A, 0x55, 0x61)
@@ -287,7 +289,12 @@ def _key_figures(d: _Deck) -> None:
         columns=2,
         total=Inches(5.9),
     )
-    totals = bestand.by_fachamt(ba.data).iloc[::-1]
+    totals = bestand.by_fachamt(ba.data)
+    heading = "Jahresstunden je Fachamt"
+    if len(totals) > FACHAMT_BARS:
+        heading = f"Jahresstunden der {FACHAMT_BARS} größten von {zahl(len(totals))} Fachämtern"
+        totals = totals.head(FACHAMT_BARS)
+    totals = totals.iloc[::-1]  # the largest on top
     data = CategoryChartData(number_format="#,##0")
     data.categories = list(totals["fachamt"])
     data.add_series("Jahresstunden", [round(float(v)) for v in totals["jahresstunden"]])
@@ -298,7 +305,7 @@ def _key_figures(d: _Deck) -> None:
         (Inches(6.8), Inches(1.4), Inches(5.9), Inches(5.5)),
     )
     chart.has_title = True
-    chart.chart_title.text_frame.text = "Jahresstunden je Fachamt"
+    chart.chart_title.text_frame.text = heading
     d.colour_series(chart, [d.primary])
 
 
