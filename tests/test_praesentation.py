@@ -135,6 +135,10 @@ def test_large_survey_keeps_the_deck_light(tmp_path):
     (curve,) = pareto.plots[0].series
     assert len(curve.values) == 400 + 1  # ranks 1, 6, …, 1.996 and 2.000
     assert curve.values[-1] == 1.0
+    notes = deck.slides[1].notes_slide.notes_text_frame.text
+    assert "gehobener dienst 42,20\xa0€/h" in notes
+    assert "Standardwerte der Arbeitsmappe (nicht in der Parameterdatei): " in notes
+    assert "jahresarbeitsstunden = 1.600; pareto_anteil = 0,8; stundensaetze (" in notes
 
 
 def test_many_fachaemter_show_the_largest_15(tmp_path):

@@ -210,11 +210,23 @@ class _Deck:
 def _sources(ba: Bestandsaufnahme) -> str:
     s = ba.settings
     files = ", ".join(path.name for path in ba.survey.files)
-    return (
-        f"Quellen: Bestandserhebung ({files}), Stichtag {datum(s.stichtag)}; "
-        f"Stundensätze: {defaults.LOHNKOSTEN_QUELLE}; Jahresarbeitsstunden je VZÄ: "
-        f"{zahl(s.jahresarbeitsstunden)}."
+    assumed = [
+        f"{key} = {zahl(getattr(s, key), 1 if key == 'pareto_anteil' else 0)}"
+        for key in ("jahresarbeitsstunden", "pareto_anteil")
+        if key not in s.model_fields_set
+    ]
+    if "stundensaetze" not in s.model_fields_set:
+        assumed.append("stundensaetze (" + defaults.LOHNKOSTEN_QUELLE + ")")
+    rates = ", ".join(f"{k.replace('_', ' ')} {euro(v, 2)}/h" for k, v in s.stundensaetze.items())
+    text = (
+        f"Quellen: Bestandserhebung ({files}), Stichtag {datum(s.stichtag)}; Stundensätze "
+        f"{rates}; "
+        f"Jahresarbeitsstunden je VZÄ: {zahl(s.jahresarbeitsstunden)}."
     )
+    if assumed:
+        text += " Standardwerte der Arbeitsmappe (nicht in der Parameterdatei): "
+        text += "; ".join(assumed) + "."
+    return text
 
 
 def _title(d: _Deck) -> None:
