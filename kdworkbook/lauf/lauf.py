@@ -505,7 +505,7 @@ def _run_in(
                 message += f"\nMeldungen des Kernels: {failed / exc.kernel_log}"
             raise RunFailed(message) from None
 
-        progress("Bericht (HTML, PDF) und Anhänge …")
+        progress("Bericht (HTML, PDF, Word), Anhänge und Präsentation …")
         start = time.perf_counter()
         html, pdf = report.finish(work)
         word.write(html.read_text(encoding="utf-8"), work / word.FILE_NAME, ba.settings)
