@@ -18,6 +18,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+import pypandoc
 from bs4 import BeautifulSoup, Tag
 from docx import Document
 from docx.oxml import OxmlElement
@@ -46,7 +47,7 @@ _SVG_INLINE = "inline-svg:"  # marks an inline <svg> moved into an <img> for con
 
 def svg_to_png(svg: bytes) -> bytes:
     """An SVG picture as PNG at :data:`PICTURE_DPI`."""
-    import cairosvg
+    import cairosvg  # loads the system's libcairo: only when a picture is converted
 
     return cairosvg.svg2png(bytestring=svg, scale=PICTURE_DPI / _CSS_DPI)
 
@@ -102,8 +103,6 @@ def _unquote(payload: str) -> bytes:
 
 def _reference_doc(target: Path, design: Gestaltung, footer: str) -> None:
     """pandoc's reference document with the design's font, colours and footer."""
-    import pypandoc
-
     raw = subprocess.run(
         [pypandoc.get_pandoc_path(), "--print-default-data-file", "reference.docx"],
         capture_output=True,
@@ -194,8 +193,6 @@ def _column_widths(table: Table, text_width: int) -> None:
 def write(document: str, target: Path, settings: Settings) -> Path:
     """*document* (the report HTML) as ``bericht.docx`` at *target*, in the run's design."""
     gemeinde, stichtag, design = settings.gemeinde, settings.stichtag, settings.gestaltung
-    import pypandoc
-
     target = Path(target)
     with tempfile.TemporaryDirectory() as tmp:
         reference = Path(tmp) / "referenz.docx"
