@@ -2,6 +2,7 @@
 
 import base64
 import json
+import zipfile
 from pathlib import Path
 
 import nbformat
@@ -186,6 +187,13 @@ def test_run_in_corporate_design(design_folder):
         html.split('titel-logo" alt="Logo" src="data:image/png;base64,')[1].split('"')[0]
     )
     assert logo == (design_folder / "logo.png").read_bytes()
+    # neither file names a folder of this machine (the run's, the design's, a temporary one)
+    for name in ("bericht.docx", "praesentation.pptx"):
+        with zipfile.ZipFile(run / name) as archive:
+            xml = " ".join(
+                archive.read(n).decode("utf-8") for n in archive.namelist() if n.endswith(".xml")
+            )
+        assert str(design_folder) not in xml and "/tmp" not in xml, name
 
 
 def test_svg_logo_for_html_and_as_png_for_office(design_folder):

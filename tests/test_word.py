@@ -85,6 +85,8 @@ def test_svg_charts_become_png_pictures(demo_docx):
     assert len(demo_docx.inline_shapes) == 2
     parts = [rel.target_part for rel in demo_docx.part.rels.values() if "image" in rel.reltype]
     assert parts and all(part.content_type == "image/png" for part in parts)
+    descriptions = [s._inline.docPr.get("descr") for s in demo_docx.inline_shapes]
+    assert descriptions == ["Abbildung", "Abbildung"]  # no temporary file of this machine
 
 
 def test_word_html_converts_inline_svg_and_leaves_out_title_page(tmp_path):

@@ -78,6 +78,7 @@ def word_html(document: str, image_dir: Path) -> str:
         path = image_dir / f"bild{number}.png"
         path.write_bytes(png)
         img["src"] = str(path)
+        img["alt"] = img.get("alt") or "Abbildung"  # else pandoc names the temporary file
     return str(soup)
 
 
@@ -154,6 +155,8 @@ def _finish(path: Path) -> None:
         for run in table._tbl.iter(qn("w:r")):  # table text as in the PDF
             Run(run, table).font.size = Pt(TABLE_PT)
     body = doc.element.body
+    for picture in body.iter(qn("pic:cNvPr")):  # pandoc writes the image file's path here
+        picture.set("descr", "Abbildung")
     toc = body.find(qn("w:sdt"))  # pandoc puts the TOC field in a content control
     if toc is not None:
         for anchor in (toc.getprevious(), toc):
