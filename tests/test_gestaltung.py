@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from openpyxl import load_workbook
 from pptx import Presentation
 
-from kdworkbook.bericht import grafiken, praesentation
+from kdworkbook.bericht import folien, grafiken
 from kdworkbook.cli import main
 from kdworkbook.kern.errors import InputError
 from kdworkbook.kern.gestaltung import Gestaltung, logo_data_uri, report_css
@@ -207,6 +207,6 @@ def test_svg_logo_for_html_and_as_png_for_office(design_folder):
     params = write_params(design_folder, BASE + "gestaltung:\n  logo: logo.svg\n")
     g = load_settings(params).gestaltung
     assert logo_data_uri(g).startswith("data:image/svg+xml;base64,")
-    png = praesentation.logo_png(g.logo)
+    png = folien.logo_png(g.logo)
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     assert int.from_bytes(png[16:20], "big") == 600  # rendered 600 px wide

@@ -13,198 +13,27 @@ import io
 from pathlib import Path
 from typing import Any
 
-from matplotlib.figure import Figure
-from pptx import Presentation
 from pptx.chart.data import CategoryChartData, XyChartData
-from pptx.dml.color import RGBColor
-from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION, XL_MARKER_STYLE
-from pptx.util import Emu, Inches, Pt
+from pptx.enum.chart import XL_CHART_TYPE, XL_MARKER_STYLE
+from pptx.util import Inches
 
 from kdworkbook.bericht import grafiken
+from kdworkbook.bericht.folien import GREY, HEIGHT, MARGIN, WIDTH, Deck, logo_png, rgb
 from kdworkbook.bestand import kennzahlen as bestand
 from kdworkbook.bestand.laden import Bestandsaufnahme
 from kdworkbook.kern import defaults
 from kdworkbook.kern.formatierung import datum, euro, zahl
-from kdworkbook.kern.gestaltung import Gestaltung
 from kdworkbook.massnahmen import kapitel as massnahmen_ansicht
 from kdworkbook.massnahmen.grafiken import QUADRANT_COLOURS
 from kdworkbook.massnahmen.plan import Planung
 
 FILE_NAME = "praesentation.pptx"
-#: Smallest text on a slide (a projected slide read from the back of a council chamber).
-MIN_PT = 12
-#: Resolution of the pictures of matplotlib figures.
-PICTURE_DPI = 200
 #: Rows of the top list and of the measures table (the full lists are in the report).
 TOP_ROWS = 10
 #: Bars of the hours per Fachamt that stay legible on a slide (the report lists all).
 FACHAMT_BARS = 15
 #: Measures proposed for the first resolution (the issue asks for the first 3–5).
 DECISION_MEASURES = 5
-_GREY = RGBColor(0x4A, 0x55, 0x61)
-_WIDTH, _HEIGHT = Inches(13.333), Inches(7.5)
-_MARGIN = Inches(0.6)
-_TOP_CARDS, _TOP_TABLE, _TOP_PICTURE = Inches(1.5), Inches(1.45), Inches(1.4)
-
-
-def _rgb(hex_colour: str) -> RGBColor:
-    return RGBColor.from_string(hex_colour.lstrip("#").upper())
-
-
-class _Deck:
-    """A 16:9 presentation in the run's design (colours, font, logo, footer)."""
-
-    def __init__(self, ba: Bestandsaufnahme) -> None:
-        self.ba = ba
-        g: Gestaltung = ba.settings.gestaltung
-        self.primary = _rgb(g.primaerfarbe or grafiken.DEFAULT_PRIMARY)
-        self.accent = _rgb(g.akzentfarbe or grafiken.DEFAULT_ACCENT)
-        self.font = g.schrift or grafiken.DEFAULT_FONT
-        self.footer = g.fusszeile or ba.settings.gemeinde
-        self.logo = g.logo
-        self.prs = Presentation()
-        self.prs.slide_width, self.prs.slide_height = _WIDTH, _HEIGHT
-        self.blank = self.prs.slide_layouts[6]
-
-    # --- building blocks -------------------------------------------------------------
-
-    def _text(
-        self,
-        slide: Any,
-        left,
-        top,
-        width,
-        height,
-        text: str,
-        size: int = 18,
-        bold: bool = False,
-        colour: RGBColor | None = None,
-    ) -> Any:
-        box = slide.shapes.add_textbox(left, top, width, height)
-        frame = box.text_frame
-        frame.word_wrap = True
-        for i, line in enumerate(text.split("\n")):
-            para = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
-            run = para.add_run()
-            run.text = line
-            run.font.size = Pt(max(size, MIN_PT))
-            run.font.bold = bold
-            run.font.name = self.font
-            run.font.color.rgb = colour or RGBColor(0x1F, 0x23, 0x28)
-        return box
-
-    def slide(self, title: str, notes: str) -> Any:
-        slide = self.prs.slides.add_slide(self.blank)
-        self._text(
-            slide,
-            _MARGIN,
-            Inches(0.35),
-            _WIDTH - 2 * _MARGIN,
-            Inches(0.8),
-            title,
-            28,
-            True,
-            self.primary,
-        )
-        bar = slide.shapes.add_shape(1, _MARGIN, Inches(1.1), Inches(1.2), Inches(0.06))
-        bar.fill.solid()
-        bar.fill.fore_color.rgb = self.accent
-        bar.line.fill.background()
-        number = len(self.prs.slides)
-        self._text(
-            slide,
-            _MARGIN,
-            _HEIGHT - Inches(0.5),
-            Inches(9),
-            Inches(0.4),
-            f"{self.footer} · Stand {datum(self.ba.settings.stichtag)}",
-            12,
-            colour=_GREY,
-        )
-        self._text(
-            slide,
-            _WIDTH - Inches(1.6),
-            _HEIGHT - Inches(0.5),
-            Inches(1),
-            Inches(0.4),
-            str(number),
-            12,
-            colour=_GREY,
-        )
-        slide.notes_slide.notes_text_frame.text = notes
-        return slide
-
-    def cards(
-        self,
-        slide: Any,
-        cards: dict[str, str],
-        top=_TOP_CARDS,
-        columns: int = 3,
-        total=_WIDTH - 2 * _MARGIN,
-    ) -> None:
-        width = int((total - Inches(0.3) * (columns - 1)) / columns)
-        for i, (label, value) in enumerate(cards.items()):
-            left = _MARGIN + (width + Inches(0.3)) * (i % columns)
-            y = top + Inches(1.25) * (i // columns)
-            self._text(slide, left, y, width, Inches(0.6), value, 26, True, self.primary)
-            self._text(slide, left, y + Inches(0.55), width, Inches(0.5), label, 14, colour=_GREY)
-
-    def table(
-        self,
-        slide: Any,
-        header: list[str],
-        rows: list[list[str]],
-        top=_TOP_TABLE,
-        widths: list[float] | None = None,
-        left=_MARGIN,
-        width=_WIDTH - 2 * _MARGIN,
-    ) -> Any:
-        height = Inches(0.4) * (len(rows) + 1)
-        table = slide.shapes.add_table(len(rows) + 1, len(header), left, top, width, height).table
-        if widths:
-            total = sum(widths)
-            for i, w in enumerate(widths):
-                table.columns[i].width = Emu(int(width * w / total))
-        for r, values in enumerate([header, *rows]):
-            for c, value in enumerate(values):
-                cell = table.cell(r, c)
-                cell.text = value
-                for para in cell.text_frame.paragraphs:
-                    for run in para.runs:
-                        run.font.size = Pt(MIN_PT)
-                        run.font.name = self.font
-                        run.font.bold = r == 0
-                        if r == 0:
-                            run.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
-                if r == 0:
-                    cell.fill.solid()
-                    cell.fill.fore_color.rgb = self.primary
-        return table
-
-    def chart(self, slide: Any, kind: Any, data: Any, box: tuple, legend: bool = False) -> Any:
-        chart = slide.shapes.add_chart(kind, *box, data).chart
-        chart.font.size = Pt(MIN_PT)
-        chart.font.name = self.font
-        chart.has_legend = legend
-        if legend:
-            chart.legend.position = XL_LEGEND_POSITION.BOTTOM
-            chart.legend.include_in_layout = False
-        return chart
-
-    def colour_series(self, chart: Any, colours: list[RGBColor]) -> None:
-        for series, colour in zip(chart.plots[0].series, colours, strict=False):
-            series.format.fill.solid()
-            series.format.fill.fore_color.rgb = colour
-
-    def picture(self, slide: Any, fig: Figure, top=_TOP_PICTURE) -> None:
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=PICTURE_DPI)
-        buffer.seek(0)
-        max_w, max_h = _WIDTH - 2 * _MARGIN, _HEIGHT - top - Inches(0.6)
-        w, h = fig.get_size_inches()
-        scale = min(max_w / Inches(w), max_h / Inches(h))
-        width = Emu(int(Inches(w) * scale))
-        slide.shapes.add_picture(buffer, int((_WIDTH - width) / 2), top, width=width)
 
 
 def _sources(ba: Bestandsaufnahme) -> str:
@@ -229,15 +58,15 @@ def _sources(ba: Bestandsaufnahme) -> str:
     return text
 
 
-def _title(d: _Deck) -> None:
+def _title(d: Deck) -> None:
     s = d.ba.settings
     slide = d.prs.slides.add_slide(d.blank)
-    band = slide.shapes.add_shape(1, 0, 0, Inches(0.35), _HEIGHT)
+    band = slide.shapes.add_shape(1, 0, 0, Inches(0.35), HEIGHT)
     band.fill.solid()
     band.fill.fore_color.rgb = d.primary
     band.line.fill.background()
-    d._text(slide, Inches(1.2), Inches(2.0), Inches(10), Inches(0.6), s.gemeinde, 24, colour=_GREY)
-    d._text(
+    d.text(slide, Inches(1.2), Inches(2.0), Inches(10), Inches(0.6), s.gemeinde, 24, colour=GREY)
+    d.text(
         slide,
         Inches(1.2),
         Inches(2.7),
@@ -248,7 +77,7 @@ def _title(d: _Deck) -> None:
         True,
         d.primary,
     )
-    d._text(
+    d.text(
         slide,
         Inches(1.2),
         Inches(3.9),
@@ -256,35 +85,26 @@ def _title(d: _Deck) -> None:
         Inches(0.6),
         f"Ergebnisse der Strategie-Arbeitsmappe · Stand {datum(s.stichtag)}",
         20,
-        colour=_GREY,
+        colour=GREY,
     )
-    d._text(
+    d.text(
         slide,
         Inches(1.2),
-        _HEIGHT - Inches(0.9),
+        HEIGHT - Inches(0.9),
         Inches(10),
         Inches(0.5),
         d.footer,
         14,
-        colour=_GREY,
+        colour=GREY,
     )
     if d.logo is not None:
         slide.shapes.add_picture(
-            io.BytesIO(logo_png(d.logo)), _WIDTH - Inches(3.4), Inches(0.5), height=Inches(1.2)
+            io.BytesIO(logo_png(d.logo)), WIDTH - Inches(3.4), Inches(0.5), height=Inches(1.2)
         )
     slide.notes_slide.notes_text_frame.text = _sources(d.ba)
 
 
-def logo_png(path: Path) -> bytes:
-    """The logo as PNG bytes (an SVG logo rendered at 600 px width)."""
-    if path.suffix.lower() == ".svg":
-        import cairosvg
-
-        return cairosvg.svg2png(url=str(path), output_width=600)
-    return path.read_bytes()
-
-
-def _key_figures(d: _Deck) -> None:
+def _key_figures(d: Deck) -> None:
     ba, k = d.ba, d.ba.key_figures
     slide = d.slide("Kennzahlen der Bestandsaufnahme", _sources(ba))
     d.cards(
@@ -321,7 +141,7 @@ def _key_figures(d: _Deck) -> None:
     d.colour_series(chart, [d.primary])
 
 
-def _duties(d: _Deck) -> None:
+def _duties(d: Deck) -> None:
     from kdworkbook.rahmen import bedingungen as rahmen
     from kdworkbook.rahmen import pflichten
 
@@ -359,7 +179,7 @@ def _duties(d: _Deck) -> None:
         )
 
 
-def _pareto(d: _Deck) -> None:
+def _pareto(d: Deck) -> None:
     ba = d.ba
     share = ba.settings.pareto_anteil
     ordered = bestand.pareto(ba.data)
@@ -368,9 +188,9 @@ def _pareto(d: _Deck) -> None:
         "Pareto-Analyse der Jahresstunden",
         _sources(ba) + f" Pareto-Anteil: {zahl(share * 100)} % (Parameter pareto_anteil).",
     )
-    d._text(
+    d.text(
         slide,
-        _MARGIN,
+        MARGIN,
         Inches(1.4),
         Inches(12),
         Inches(0.6),
@@ -389,7 +209,7 @@ def _pareto(d: _Deck) -> None:
         slide,
         XL_CHART_TYPE.XY_SCATTER_LINES_NO_MARKERS,
         data,
-        (_MARGIN, Inches(2.1), Inches(12), Inches(4.8)),
+        (MARGIN, Inches(2.1), Inches(12), Inches(4.8)),
     )
     chart.value_axis.maximum_scale = 1.0
     chart.value_axis.tick_labels.number_format = "0 %"
@@ -399,7 +219,7 @@ def _pareto(d: _Deck) -> None:
     chart.plots[0].series[0].format.line.color.rgb = d.accent
 
 
-def _portfolio(d: _Deck, p: Planung) -> None:
+def _portfolio(d: Deck, p: Planung) -> None:
     slide = d.slide(
         "Portfolio: Nutzen und Aufwand",
         "Quellen: Priorisierung der Maßnahmenentwicklung (Gewichte und Schwellen aus der "
@@ -420,13 +240,13 @@ def _portfolio(d: _Deck, p: Planung) -> None:
         slide,
         XL_CHART_TYPE.XY_SCATTER,
         data,
-        (_MARGIN, Inches(1.3), Inches(12), Inches(5.6)),
+        (MARGIN, Inches(1.3), Inches(12), Inches(5.6)),
         legend=True,
     )
     for name, series in zip(names, chart.plots[0].series, strict=True):
         series.marker.style = XL_MARKER_STYLE.CIRCLE
         series.marker.size = 9
-        colour = _rgb(QUADRANT_COLOURS.get(name, grafiken.PRIMARY))
+        colour = rgb(QUADRANT_COLOURS.get(name, grafiken.PRIMARY))
         series.marker.format.fill.solid()
         series.marker.format.fill.fore_color.rgb = colour
         series.marker.format.line.color.rgb = colour
@@ -436,7 +256,7 @@ def _portfolio(d: _Deck, p: Planung) -> None:
         axis.minimum_scale, axis.maximum_scale = 0.0, 1.0
 
 
-def _top(d: _Deck, p: Planung) -> None:
+def _top(d: Deck, p: Planung) -> None:
     slide = d.slide(
         f"Die {zahl(min(TOP_ROWS, len(p.ranked)))} wichtigsten Prozesse",
         "Rangfolge nach Priorität (Nutzen und Aufwand gewichtet); " + _sources(d.ba),
@@ -460,7 +280,7 @@ def _top(d: _Deck, p: Planung) -> None:
     )
 
 
-def _measures(d: _Deck, p: Planung) -> None:
+def _measures(d: Deck, p: Planung) -> None:
     k = p.kennzahlen
     slide = d.slide(
         "Maßnahmen",
@@ -496,7 +316,7 @@ def _measures(d: _Deck, p: Planung) -> None:
     )
 
 
-def _schedule(d: _Deck, p: Planung) -> None:
+def _schedule(d: Deck, p: Planung) -> None:
     slide = d.slide(
         "Zeitplan",
         f"Beginn {datum(p.start)}, Zeitkontingent {zahl(p.settings.zeitkontingent_personentage)} "
@@ -505,7 +325,7 @@ def _schedule(d: _Deck, p: Planung) -> None:
     d.picture(slide, massnahmen_ansicht.gantt_chart(p))
 
 
-def _costs(d: _Deck, p: Planung) -> None:
+def _costs(d: Deck, p: Planung) -> None:
     c = p.costs
     slide = d.slide(
         "Kostenplan",
@@ -520,7 +340,7 @@ def _costs(d: _Deck, p: Planung) -> None:
         slide,
         XL_CHART_TYPE.COLUMN_CLUSTERED,
         data,
-        (_MARGIN, Inches(1.3), Inches(6.6), Inches(5.6)),
+        (MARGIN, Inches(1.3), Inches(6.6), Inches(5.6)),
         legend=True,
     )
     d.colour_series(chart, [d.accent, d.primary])
@@ -539,7 +359,7 @@ def _costs(d: _Deck, p: Planung) -> None:
     )
 
 
-def _musterprozess(d: _Deck) -> None:
+def _musterprozess(d: Deck) -> None:
     from kdworkbook.musterprozess import kapitel as mp_ansicht
 
     m = mp_ansicht.load(d.ba)
@@ -553,7 +373,7 @@ def _musterprozess(d: _Deck) -> None:
         d.picture(slide, mp_ansicht.diagram(m, variante), top=Inches(1.3))
 
 
-def _decision(d: _Deck, p: Planung) -> None:
+def _decision(d: Deck, p: Planung) -> None:
     first = p.measures.head(DECISION_MEASURES)
     year = p.costs.iloc[0] if len(p.costs) else None
     slide = d.slide(
@@ -568,9 +388,9 @@ def _decision(d: _Deck, p: Planung) -> None:
         f"{euro(year['laufende_kosten_eur'])} laufend; "
         f"{zahl(first['aufwand_personentage'].sum())} Personentage Eigenleistung"
     )
-    d._text(
+    d.text(
         slide,
-        _MARGIN,
+        MARGIN,
         Inches(1.35),
         Inches(12),
         Inches(1.0),
@@ -593,7 +413,7 @@ def _decision(d: _Deck, p: Planung) -> None:
 
 def build(ba: Bestandsaufnahme, p: Planung) -> Any:
     """The presentation (python-pptx ``Presentation``) of one run."""
-    deck = _Deck(ba)
+    deck = Deck(ba)
     _title(deck)
     _key_figures(deck)
     _duties(deck)

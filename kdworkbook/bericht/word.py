@@ -23,11 +23,12 @@ from bs4 import BeautifulSoup, Tag
 from docx import Document
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt, RGBColor
+from docx.shared import Cm, Mm, Pt, RGBColor
 from docx.table import Table
 from docx.text.run import Run
 
 from kdworkbook.bericht import grafiken
+from kdworkbook.bericht.folien import logo_png
 from kdworkbook.kern.formatierung import datum
 from kdworkbook.kern.gestaltung import Gestaltung
 from kdworkbook.kern.parameter import Settings
@@ -223,10 +224,7 @@ def write(document: str, target: Path, settings: Settings) -> Path:
 
 
 def _add_logo(path: Path, design: Gestaltung) -> None:
-    from docx.shared import Cm
-
-    from kdworkbook.bericht.praesentation import logo_png
-
+    """The design's logo above the title, 2,5 cm high."""
     assert design.logo is not None
     doc = Document(path)
     first = doc.paragraphs[0]
