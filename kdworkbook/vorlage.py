@@ -149,6 +149,14 @@ plausibel_max_vorgaenge: {defaults.PLAUSIBEL_MAX_VORGAENGE}
 #   fachaemter: [Bürgerbüro, Standesamt, Ordnungsamt, Steueramt]
 #   rueckgabe_bis: 31.01.{stichtag.year + 1}
 #   ansprechpartner: {{name: …, email: …}}
+
+# Corporate Design für PDF, Diagramme, praesentation.pptx, bericht.docx und Excel-Köpfe;
+# ohne diesen Abschnitt die schlichte Standardgestaltung. datei: Gestaltungsdatei der Agentur.
+# gestaltung:
+#   datei: agentur_gestaltung.yaml
+#   primaerfarbe: "#1f4e79"
+#   schrift: Liberation Sans
+#   fusszeile: Kommunal Agentur NRW
 """
 
 

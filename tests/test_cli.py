@@ -119,6 +119,8 @@ def test_run_demo_produces_report_appendix_and_results(tmp_path, capsys):
         "anhang.xlsx",
         "bericht.html",
         "bericht.pdf",
+        "bericht.docx",
+        "praesentation.pptx",
         "ergebnisse.json",
         "lauf.json",
     } <= names

@@ -105,6 +105,11 @@ class ReportMeta:
     ags: str | None = None
     titel: str = "Digitalisierungsstrategie"
     untertitel: str = "Arbeitsstand der Strategie-Arbeitsmappe KommunalDigital.NRW"
+    #: corporate design (:func:`kdworkbook.kern.gestaltung.report_css`): CSS after the
+    #: house style, the logo as a data URI for the title page, the footer text
+    design_css: str = ""
+    logo: str = ""
+    fusszeile: str | None = None
 
 
 def _german_date(day: datetime.date) -> str:
@@ -260,8 +265,9 @@ def _title_page(meta: ReportMeta, today: datetime.date) -> str:
     rows = "\n".join(
         f'<p class="fakt"><span class="fakt-name">{e(k)}:</span> {e(v)}</p>' for k, v in facts
     )
+    logo = f'<img class="titel-logo" alt="Logo" src="{e(meta.logo)}">' if meta.logo else ""
     return f"""<header class="titelseite">
-<div class="titel-block">
+{logo}<div class="titel-block">
 <p class="titel-gemeinde">{e(meta.gemeinde)}</p>
 <h1 class="titel">{e(meta.titel)}</h1>
 <p class="untertitel">{e(meta.untertitel)}</p>
@@ -319,7 +325,7 @@ def _assemble(chapters: list[tuple[str, list[tuple[int, str, str]]]], meta: Repo
 <meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">
 <title>{title}</title>
 <style>
-{CSS}
+{CSS}{meta.design_css}
 </style>
 </head>
 <body>
@@ -393,7 +399,7 @@ class ReportJob:
                 "-m",
                 "kdworkbook.bericht.drucken",
                 self._executable or "",
-                self._meta.gemeinde,
+                self._meta.fusszeile or self._meta.gemeinde,
             ],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,

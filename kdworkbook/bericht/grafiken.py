@@ -56,6 +56,30 @@ STYLE = {
 }
 mpl.rcParams.update(STYLE)
 
+#: The sober default style, restored by :func:`apply_design` when no design is set.
+DEFAULT_PRIMARY, DEFAULT_ACCENT, DEFAULT_PALETTE = PRIMARY, ACCENT, PALETTE
+DEFAULT_FONT = "DejaVu Sans"
+
+
+def apply_design(primary: str | None, accent: str | None, font: str | None) -> None:
+    """Charts in a corporate design (``gestaltung``), or in the default style for None.
+
+    Chart modules that imported the constants by name get the same values.
+    """
+    import sys
+
+    new = {
+        "PRIMARY": primary or DEFAULT_PRIMARY,
+        "ACCENT": accent or DEFAULT_ACCENT,
+        "PALETTE": sns.light_palette(primary, 9)[1:] if primary else DEFAULT_PALETTE,
+    }
+    for module in [m for name, m in sys.modules.items() if name.startswith("kdworkbook.")]:
+        for name, value in new.items():
+            if name in vars(module):
+                setattr(module, name, value)
+    mpl.rcParams["font.family"] = [font or DEFAULT_FONT, DEFAULT_FONT]
+
+
 _GERMAN = FuncFormatter(lambda value, _pos: zahl(value))
 #: Category labels on a bar chart's axis (Fachämter) are cut at a word boundary to this many
 #: characters, with „…“ (about a third of the chart width at 8,5 pt); the full name stands

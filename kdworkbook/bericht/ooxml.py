@@ -114,8 +114,9 @@ def workbook_rels(count: int) -> str:
 
 
 def styles(header_color: str | None = None) -> str:
-    """Number formats, the header style (bold, wrapped, filled with *header_color*) and the
-    cell styles: every data cell aligned to the top, so a wrapped neighbour reads level."""
+    """Number formats, the header style (bold, wrapped; filled with *header_color* in white
+    type when given) and the cell styles: every data cell aligned to the top, so a wrapped
+    neighbour reads level."""
     quarters = list(QUARTER_FORMATS.values())
     codes = [*dict.fromkeys(EXCEL_FORMATS.values()), *quarters]
     custom = [f for f in codes if f not in BUILTIN_FORMATS]
@@ -134,6 +135,7 @@ def styles(header_color: str | None = None) -> str:
             "</patternFill></fill>"
         )
         header_fill = 2
+    white = '<color rgb="FFFFFFFF"/>' if header_color else ""  # on the design's dark fill
     top = '<alignment vertical="top"/>'
     xfs = ['<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'] + [
         f'<xf numFmtId="0" fontId="1" fillId="{header_fill}" borderId="0" xfId="0" '
@@ -157,7 +159,7 @@ def styles(header_color: str | None = None) -> str:
     return (
         f"{XML}<styleSheet {NS}>"
         f'<numFmts count="{len(custom)}">{numfmts}</numFmts>'
-        f'<fonts count="2"><font>{font}</font><font><b/>{font}</font></fonts>'
+        f'<fonts count="2"><font>{font}</font><font><b/>{white}{font}</font></fonts>'
         f'<fills count="{3 if header_color else 2}">{fills}</fills>'
         '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
         '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>'

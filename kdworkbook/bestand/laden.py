@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from kdworkbook.bericht import grafiken
 from kdworkbook.bestand import kennzahlen as bestand
 from kdworkbook.bestand.erhebung import Survey, read_survey
 from kdworkbook.kern import momentaufnahme, systemfehler
@@ -149,6 +150,8 @@ def load_bestand(
     index = momentaufnahme.read_index(snapshot)
     settings = load_settings(parameter_file, base_dir=momentaufnahme.base_dir(index))
     settings = momentaufnahme.apply(settings, index, stichtag)
+    g = settings.gestaltung  # the charts of this municipality in its corporate design
+    grafiken.apply_design(g.primaerfarbe, g.akzentfarbe, g.schrift)
     survey = read_survey(survey_sources(settings), settings.stufen)
     _check_fachaemter(settings, survey.data)
     data = bestand.add_figures(

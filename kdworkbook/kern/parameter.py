@@ -32,6 +32,7 @@ from kdworkbook.kern import defaults
 from kdworkbook.kern.errors import InputError
 from kdworkbook.kern.grenzen import GrenzenSettings
 from kdworkbook.kern.modell import GermanDate, StrictModel, german, key_path
+from kdworkbook.kern.gestaltung import Gestaltung
 from kdworkbook.kern.yamlsafe import load_yaml
 from kdworkbook.massnahmen.einstellungen import MassnahmenSettings
 from kdworkbook.musterprozess.einstellungen import MusterprozessSettings
@@ -83,6 +84,9 @@ class Settings(StrictModel):
     vergleich: VergleichSettings = Field(default_factory=VergleichSettings)
     workshop: WorkshopSettings = Field(default_factory=WorkshopSettings)
     grenzen: GrenzenSettings = Field(default_factory=GrenzenSettings)
+    gestaltung: Gestaltung = Field(
+        default_factory=Gestaltung, description="Logo, Farben, Schrift, Fußzeile der Ausgaben"
+    )
     vorherige_erhebung: tuple[BestandQuelle, ...] = Field(
         default=(),
         description="Erhebungsdateien der vorigen Runde (wie bestand), für die Fortschreibung",

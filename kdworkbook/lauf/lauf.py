@@ -28,8 +28,9 @@ from typing import Any
 import nbformat
 
 from kdworkbook.bericht import dokument as bericht
+from kdworkbook.bericht import word
 from kdworkbook.bestand.laden import load_bestand
-from kdworkbook.kern import momentaufnahme, paket
+from kdworkbook.kern import gestaltung, momentaufnahme, paket
 from kdworkbook.kern.errors import InputError, RunFailed
 from kdworkbook.kern.formatierung import zahl
 from kdworkbook.lauf import abbruch, aufraeumen, ausfuehren, protokoll, schritte
@@ -465,8 +466,14 @@ def _run_in(
         )
         ba = load_bestand(snapshot.parameter_file, snapshot=snapshot.index)
         schritte.summary(ba)
+    g = ba.settings.gestaltung
     meta = bericht.ReportMeta(
-        gemeinde=ba.settings.gemeinde, stichtag=ba.settings.stichtag, ags=ba.settings.ags
+        gemeinde=ba.settings.gemeinde,
+        stichtag=ba.settings.stichtag,
+        ags=ba.settings.ags,
+        design_css=gestaltung.report_css(g),
+        logo=gestaltung.logo_data_uri(g),
+        fusszeile=g.fusszeile,
     )
     report = bericht.ReportJob([work / nb.name for nb in notebooks], meta, browser=browser)
     durations: dict[str, float] = {}
@@ -503,10 +510,12 @@ def _run_in(
                 message += f"\nMeldungen des Kernels: {failed / exc.kernel_log}"
             raise RunFailed(message) from None
 
-        progress("Bericht (HTML, PDF) und Anhänge …")
+        progress("Bericht (HTML, PDF, Word), Anhänge und Präsentation …")
         start = time.perf_counter()
         # waited for in the background, so that SIGTERM ends the wait (see abbruch)
         html, pdf = abbruch.wait(_in_background(lambda: report.finish(work)))
+        text = html.read_text(encoding="utf-8")
+        abbruch.wait(_in_background(lambda: word.write(text, work / word.FILE_NAME, ba.settings)))
         # made alongside the last step when overlapping, else now
         if not appendix_done:
             appendix_done.append(_in_background(lambda: schritte.write_outputs(ba, work)))

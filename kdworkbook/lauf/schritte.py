@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from kdworkbook.bericht import excel as export
+from kdworkbook.bericht import praesentation
 from kdworkbook.bestand import kapitel as bestand_ansicht
 from kdworkbook.bestand.laden import Bestandsaufnahme
 from kdworkbook.buergerbefragung import kapitel as buergerbefragung_ansicht
@@ -131,13 +132,18 @@ def summary(ba: Bestandsaufnahme) -> dict[str, Any]:
 
 
 def write_outputs(ba: Bestandsaufnahme, run_dir: Path) -> list[Path]:
-    """``anhang.xlsx`` with every step's sheets, plus each step's own files."""
+    """``anhang.xlsx`` with every step's sheets, each step's own files, the presentation."""
     sheets: dict[str, export.Sheet] = {}
     for step in STEPS:
         if step.sheets:
             sheets |= step.sheets(ba)
-    written = [export.write_workbook(run_dir / "anhang.xlsx", sheets, footer=ba.settings.gemeinde)]
+    fill = ba.settings.gestaltung.primaerfarbe
+    written = [
+        export.write_workbook(
+            run_dir / "anhang.xlsx", sheets, footer=ba.settings.gemeinde, header_color=fill
+        )
+    ]
     for step in STEPS:
         if step.write:
             written += step.write(ba, run_dir)
-    return written
+    return written + praesentation.write(ba, run_dir)

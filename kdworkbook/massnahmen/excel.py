@@ -128,5 +128,6 @@ def write_plan(ba: Bestandsaufnahme, run_dir: Path) -> list[Path]:
             plan_sheets(planung(ba)),
             footer=ba.settings.gemeinde,
             totals={"Kostenplan": COST_TOTALS},
+            header_color=ba.settings.gestaltung.primaerfarbe,
         )
     ]

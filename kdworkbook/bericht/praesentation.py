@@ -1,0 +1,435 @@
+"""``praesentation.pptx``: the report's results as editable slides for the client.
+
+The figures are the objects the report shows (the Bestandsaufnahme, the duties of the
+Rahmenbedingungen, the one :class:`~kdworkbook.massnahmen.plan.Planung` of the run, the
+Musterprozess). Bar, column and XY charts are native PowerPoint charts (editable, with their
+data); the Gantt chart and the swimlane diagrams are pictures of the report's matplotlib
+figures. Every slide's notes name its sources. Text is at least :data:`MIN_PT` points.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+from pptx.chart.data import CategoryChartData, XyChartData
+from pptx.enum.chart import XL_CHART_TYPE, XL_MARKER_STYLE
+from pptx.util import Inches
+
+from kdworkbook.bericht import grafiken
+from kdworkbook.bericht.folien import GREY, HEIGHT, MARGIN, WIDTH, Deck, logo_png, rgb
+from kdworkbook.bestand import kennzahlen as bestand
+from kdworkbook.bestand.laden import Bestandsaufnahme
+from kdworkbook.kern import defaults
+from kdworkbook.kern.formatierung import datum, euro, zahl
+from kdworkbook.massnahmen import kapitel as massnahmen_ansicht
+from kdworkbook.massnahmen.grafiken import QUADRANT_COLOURS
+from kdworkbook.massnahmen.plan import Planung
+
+FILE_NAME = "praesentation.pptx"
+#: Rows of the top list and of the measures table (the full lists are in the report).
+TOP_ROWS = 10
+#: Bars of the hours per Fachamt that stay legible on a slide (the report lists all).
+FACHAMT_BARS = 15
+#: Measures proposed for the first resolution (the issue asks for the first 3–5).
+DECISION_MEASURES = 5
+
+
+def _sources(ba: Bestandsaufnahme) -> str:
+    s = ba.settings
+    files = ", ".join(path.name for path in ba.survey.files)
+    assumed = [
+        f"{key} = {zahl(getattr(s, key), 1 if key == 'pareto_anteil' else 0)}"
+        for key in ("jahresarbeitsstunden", "pareto_anteil")
+        if key not in s.model_fields_set
+    ]
+    if "stundensaetze" not in s.model_fields_set:
+        assumed.append("stundensaetze (" + defaults.LOHNKOSTEN_QUELLE + ")")
+    rates = ", ".join(f"{k.replace('_', ' ')} {euro(v, 2)}/h" for k, v in s.stundensaetze.items())
+    text = (
+        f"Quellen: Bestandserhebung ({files}), Stichtag {datum(s.stichtag)}; Stundensätze "
+        f"{rates}; "
+        f"Jahresarbeitsstunden je VZÄ: {zahl(s.jahresarbeitsstunden)}."
+    )
+    if assumed:
+        text += " Standardwerte der Arbeitsmappe (nicht in der Parameterdatei): "
+        text += "; ".join(assumed) + "."
+    return text
+
+
+def _title(d: Deck) -> None:
+    s = d.ba.settings
+    slide = d.prs.slides.add_slide(d.blank)
+    band = slide.shapes.add_shape(1, 0, 0, Inches(0.35), HEIGHT)
+    band.fill.solid()
+    band.fill.fore_color.rgb = d.primary
+    band.line.fill.background()
+    d.text(slide, Inches(1.2), Inches(2.0), Inches(10), Inches(0.6), s.gemeinde, 24, colour=GREY)
+    d.text(
+        slide,
+        Inches(1.2),
+        Inches(2.7),
+        Inches(11),
+        Inches(1.2),
+        "Digitalisierungsstrategie",
+        44,
+        True,
+        d.primary,
+    )
+    d.text(
+        slide,
+        Inches(1.2),
+        Inches(3.9),
+        Inches(11),
+        Inches(0.6),
+        f"Ergebnisse der Strategie-Arbeitsmappe · Stand {datum(s.stichtag)}",
+        20,
+        colour=GREY,
+    )
+    d.text(
+        slide,
+        Inches(1.2),
+        HEIGHT - Inches(0.9),
+        Inches(10),
+        Inches(0.5),
+        d.footer,
+        14,
+        colour=GREY,
+    )
+    if d.logo is not None:
+        slide.shapes.add_picture(
+            io.BytesIO(logo_png(d.logo)), WIDTH - Inches(3.4), Inches(0.5), height=Inches(1.2)
+        )
+    slide.notes_slide.notes_text_frame.text = _sources(d.ba)
+
+
+def _key_figures(d: Deck) -> None:
+    ba, k = d.ba, d.ba.key_figures
+    slide = d.slide("Kennzahlen der Bestandsaufnahme", _sources(ba))
+    d.cards(
+        slide,
+        {
+            "Prozesse": zahl(k.prozesse),
+            "Fachämter": zahl(k.fachaemter),
+            "Vorgänge pro Jahr": zahl(k.vorgaenge),
+            "Jahresstunden": zahl(k.stunden),
+            "Personalkosten pro Jahr": euro(k.kosten_eur),
+            "Vollzeitäquivalente": zahl(k.vzae, 1),
+        },
+        top=Inches(1.6),
+        columns=2,
+        total=Inches(5.9),
+    )
+    totals = bestand.by_fachamt(ba.data)
+    heading = "Jahresstunden je Fachamt"
+    if len(totals) > FACHAMT_BARS:
+        heading = f"Jahresstunden der {FACHAMT_BARS} größten von {zahl(len(totals))} Fachämtern"
+        totals = totals.head(FACHAMT_BARS)
+    totals = totals.iloc[::-1]  # the largest on top
+    data = CategoryChartData(number_format="#,##0")
+    data.categories = list(totals["fachamt"])
+    data.add_series("Jahresstunden", [round(float(v)) for v in totals["jahresstunden"]])
+    chart = d.chart(
+        slide,
+        XL_CHART_TYPE.BAR_CLUSTERED,
+        data,
+        (Inches(6.8), Inches(1.4), Inches(5.9), Inches(5.5)),
+    )
+    chart.has_title = True
+    chart.chart_title.text_frame.text = heading
+    d.colour_series(chart, [d.primary])
+
+
+def _duties(d: Deck) -> None:
+    from kdworkbook.rahmen import bedingungen as rahmen
+    from kdworkbook.rahmen import pflichten
+
+    table = rahmen.duties(d.ba)
+    counts = pflichten.status_counts(table)
+    slide = d.slide(
+        "Pflichten: Stand am Stichtag",
+        "Quellen: Pflichtenkatalog der Arbeitsmappe (OZG, EGovG NRW, Landesrecht; Fassung im "
+        f"Paket), Stand der Umsetzung aus der Parameterdatei; Stichtag "
+        f"{datum(d.ba.settings.stichtag)}.",
+    )
+    d.cards(
+        slide,
+        {
+            "Pflichten in Kraft": zahl(len(table)),
+            "überfällig": zahl(int(table["ueberfaellig"].sum())),
+            "erfüllt": zahl(counts["erfüllt"]),
+            "teilweise": zahl(counts["teilweise"]),
+            "offen": zahl(counts["offen"]),
+            "Stand nicht erhoben": zahl(counts["unbekannt"]),
+        },
+    )
+    overdue = table[table["ueberfaellig"].astype(bool)].head(4)
+    if len(overdue):
+        rows = [
+            [str(r.paragraph), str(r.beschreibung), str(r.frist_text), str(r.status)]
+            for r in overdue.itertuples()
+        ]
+        d.table(
+            slide,
+            ["Vorschrift", "überfällige Pflicht", "Frist", "Stand"],
+            rows,
+            top=Inches(4.2),
+            widths=[2, 7, 2, 1.5],
+        )
+
+
+def _pareto(d: Deck) -> None:
+    ba = d.ba
+    share = ba.settings.pareto_anteil
+    ordered = bestand.pareto(ba.data)
+    count = bestand.pareto_count(ba.data, share)
+    slide = d.slide(
+        "Pareto-Analyse der Jahresstunden",
+        _sources(ba) + f" Pareto-Anteil: {zahl(share * 100)} % (Parameter pareto_anteil).",
+    )
+    d.text(
+        slide,
+        MARGIN,
+        Inches(1.4),
+        Inches(12),
+        Inches(0.6),
+        f"{zahl(count)} von {zahl(len(ordered))} Prozessen verursachen "
+        f"{zahl(share * 100)} % der Jahresstunden.",
+        20,
+    )
+    step = max(1, len(ordered) // 400)  # an editable chart stays light with any survey
+    thin = ordered.iloc[list(range(0, len(ordered), step)) + [len(ordered) - 1]]
+    thin = thin[~thin.index.duplicated()]
+    data = XyChartData()
+    series = data.add_series("kumulierter Anteil der Jahresstunden", number_format="0%")
+    for rank, cum in zip(thin["rang"], thin["kum_anteil"], strict=True):
+        series.add_data_point(int(rank), round(float(cum), 4))
+    chart = d.chart(
+        slide,
+        XL_CHART_TYPE.XY_SCATTER_LINES_NO_MARKERS,
+        data,
+        (MARGIN, Inches(2.1), Inches(12), Inches(4.8)),
+    )
+    chart.value_axis.maximum_scale = 1.0
+    chart.value_axis.tick_labels.number_format = "0 %"
+    chart.value_axis.tick_labels.number_format_is_linked = False
+    chart.category_axis.has_title = True
+    chart.category_axis.axis_title.text_frame.text = "Prozesse, nach Jahresstunden absteigend"
+    chart.plots[0].series[0].format.line.color.rgb = d.accent
+
+
+def _portfolio(d: Deck, p: Planung) -> None:
+    slide = d.slide(
+        "Portfolio: Nutzen und Aufwand",
+        "Quellen: Priorisierung der Maßnahmenentwicklung (Gewichte und Schwellen aus der "
+        "Parameterdatei bzw. den Voreinstellungen der Arbeitsmappe); " + _sources(d.ba),
+    )
+    data = XyChartData()
+    names = list(dict.fromkeys(p.ranked["quadrant"]))
+    longest = int(p.ranked["quadrant"].value_counts().max()) if len(p.ranked) else 0
+    for name in names:
+        part = p.ranked[p.ranked["quadrant"] == name]
+        series = data.add_series(f"{name} ({zahl(len(part))})", number_format="0.00")
+        for x, y in zip(part["aufwand"], part["nutzen"], strict=True):
+            series.add_data_point(round(float(x), 4), round(float(y), 4))
+        # series of unequal length: LibreOffice drops the first one; empty points even them
+        for _ in range(longest - len(part)):
+            series.add_data_point(None, None)
+    chart = d.chart(
+        slide,
+        XL_CHART_TYPE.XY_SCATTER,
+        data,
+        (MARGIN, Inches(1.3), Inches(12), Inches(5.6)),
+        legend=True,
+    )
+    for name, series in zip(names, chart.plots[0].series, strict=True):
+        series.marker.style = XL_MARKER_STYLE.CIRCLE
+        series.marker.size = 9
+        colour = rgb(QUADRANT_COLOURS.get(name, grafiken.PRIMARY))
+        series.marker.format.fill.solid()
+        series.marker.format.fill.fore_color.rgb = colour
+        series.marker.format.line.color.rgb = colour
+    for axis, title in ((chart.category_axis, "Aufwand"), (chart.value_axis, "Nutzen")):
+        axis.has_title = True
+        axis.axis_title.text_frame.text = title
+        axis.minimum_scale, axis.maximum_scale = 0.0, 1.0
+
+
+def _top(d: Deck, p: Planung) -> None:
+    slide = d.slide(
+        f"Die {zahl(min(TOP_ROWS, len(p.ranked)))} wichtigsten Prozesse",
+        "Rangfolge nach Priorität (Nutzen und Aufwand gewichtet); " + _sources(d.ba),
+    )
+    rows = [
+        [
+            zahl(r.rang),
+            str(r.bezeichnung),
+            str(r.fachamt),
+            zahl(r.jahresstunden),
+            zahl(r.prioritaet, 2),
+            str(r.quadrant),
+        ]
+        for r in p.ranked.head(TOP_ROWS).itertuples()
+    ]
+    d.table(
+        slide,
+        ["Rang", "Prozess", "Fachamt", "Jahresstunden", "Priorität", "Quadrant"],
+        rows,
+        widths=[1, 6, 3, 2, 1.6, 2],
+    )
+
+
+def _measures(d: Deck, p: Planung) -> None:
+    k = p.kennzahlen
+    slide = d.slide(
+        "Maßnahmen",
+        "Kosten, Aufwand und Wirkung je Maßnahmentyp aus der Parameterdatei bzw. den "
+        "Voreinstellungen der Arbeitsmappe (Annahmen sind im Bericht gekennzeichnet); "
+        + _sources(d.ba),
+    )
+    d.cards(
+        slide,
+        {
+            "Maßnahmen": zahl(k.massnahmen),
+            "Einsparung pro Jahr": euro(k.einsparung_eur),
+            "Einmalkosten": euro(k.einmalkosten_eur),
+        },
+        top=Inches(1.35),
+    )
+    rows = [
+        [
+            str(r.bezeichnung),
+            str(r.massnahme),
+            str(r.beginn),
+            euro(r.einmalkosten_eur),
+            euro(r.einsparung_eur),
+        ]
+        for r in p.measures.head(8).itertuples()
+    ]
+    d.table(
+        slide,
+        ["Prozess", "Maßnahme", "Beginn", "einmalig", "Einsp. €/Jahr"],
+        rows,
+        top=Inches(2.75),
+        widths=[5, 4.5, 1.5, 1.7, 2],
+    )
+
+
+def _schedule(d: Deck, p: Planung) -> None:
+    slide = d.slide(
+        "Zeitplan",
+        f"Beginn {datum(p.start)}, Zeitkontingent {zahl(p.settings.zeitkontingent_personentage)} "
+        "Personentage je Quartal (Parameter massnahmen); Grafik wie im Bericht.",
+    )
+    d.picture(slide, massnahmen_ansicht.gantt_chart(p))
+
+
+def _costs(d: Deck, p: Planung) -> None:
+    c = p.costs
+    slide = d.slide(
+        "Kostenplan",
+        "Einmal- und laufende Kosten je Maßnahmentyp, Einsparung aus Jahresstunden × "
+        "Stundensatz; " + _sources(d.ba),
+    )
+    data = CategoryChartData(number_format="#,##0 €")
+    data.categories = [str(j) for j in c["jahr"]]
+    data.add_series("Kosten", [round(float(v)) for v in c["kosten_eur"]])
+    data.add_series("Einsparung", [round(float(v)) for v in c["einsparung_eur"]])
+    chart = d.chart(
+        slide,
+        XL_CHART_TYPE.COLUMN_CLUSTERED,
+        data,
+        (MARGIN, Inches(1.3), Inches(6.6), Inches(5.6)),
+        legend=True,
+    )
+    d.colour_series(chart, [d.accent, d.primary])
+    rows = [
+        [str(r.jahr), euro(r.kosten_eur), euro(r.einsparung_eur), euro(r.saldo_kumuliert_eur)]
+        for r in c.itertuples()
+    ]
+    d.table(
+        slide,
+        ["Jahr", "Kosten", "Einsparung", "Saldo kum."],
+        rows,
+        top=Inches(1.5),
+        left=Inches(7.5),
+        width=Inches(5.2),
+        widths=[1, 1.6, 1.6, 1.6],
+    )
+
+
+def _musterprozess(d: Deck) -> None:
+    from kdworkbook.musterprozess import kapitel as mp_ansicht
+
+    m = mp_ansicht.load(d.ba)
+    if m is None:
+        return
+    for variante in ("ist", "soll"):
+        slide = d.slide(
+            f"Musterprozess {variante.upper()}: {m.ist.name if variante == 'ist' else m.soll.name}",
+            f"Modelle aus der Parameterdatei (musterprozess: {variante}); Grafik wie im Bericht.",
+        )
+        d.picture(slide, mp_ansicht.diagram(m, variante), top=Inches(1.3))
+
+
+def _decision(d: Deck, p: Planung) -> None:
+    first = p.measures.head(DECISION_MEASURES)
+    year = p.costs.iloc[0] if len(p.costs) else None
+    slide = d.slide(
+        "Beschlussvorschlag",
+        "Vorschlag aus dem Maßnahmenplan (erste Maßnahmen nach Priorität, Kosten des ersten "
+        "Planungsjahres); die Beschlussformel legt die Kommune fest. " + _sources(d.ba),
+    )
+    budget = (
+        "Budget des ersten Jahres: nicht berechenbar (kein Kostenplan)"
+        if year is None
+        else f"Budget {int(year['jahr'])}: {euro(year['einmalkosten_eur'])} einmalig, "
+        f"{euro(year['laufende_kosten_eur'])} laufend; "
+        f"{zahl(first['aufwand_personentage'].sum())} Personentage Eigenleistung"
+    )
+    d.text(
+        slide,
+        MARGIN,
+        Inches(1.35),
+        Inches(12),
+        Inches(1.0),
+        "Der Rat beschließt die Digitalisierungsstrategie und beauftragt die Verwaltung mit "
+        "den ersten Maßnahmen. [Beschlussformel: von der Kommune zu ergänzen]\n" + budget,
+        16,
+    )
+    rows = [
+        [str(r.bezeichnung), str(r.massnahme), str(r.beginn), str(r.organisation)]
+        for r in first.itertuples()
+    ]
+    d.table(
+        slide,
+        ["Prozess", "Maßnahme", "Quartal", "verantwortlich"],
+        rows,
+        top=Inches(2.7),
+        widths=[4.5, 4.5, 1.5, 3.5],
+    )
+
+
+def build(ba: Bestandsaufnahme, p: Planung) -> Any:
+    """The presentation (python-pptx ``Presentation``) of one run."""
+    deck = Deck(ba)
+    _title(deck)
+    _key_figures(deck)
+    _duties(deck)
+    _pareto(deck)
+    _portfolio(deck, p)
+    _top(deck, p)
+    _measures(deck, p)
+    _schedule(deck, p)
+    _costs(deck, p)
+    _musterprozess(deck)
+    _decision(deck, p)
+    return deck.prs
+
+
+def write(ba: Bestandsaufnahme, run_dir: Path) -> list[Path]:
+    """``praesentation.pptx`` into *run_dir* (a step's ``write`` hook)."""
+    target = Path(run_dir) / FILE_NAME
+    build(ba, massnahmen_ansicht.planung(ba)).save(target)
+    return [target]

@@ -1,0 +1,233 @@
+"""``bericht.docx``: the report as an editable Word document, made from the report's HTML.
+
+pandoc (shipped as a wheel by ``pypandoc-binary``) turns headings into Word headings
+(„Überschrift 1/2“, style ids Heading1/2), tables into Word tables and pictures into
+embedded images. Word shows no SVG without a PNG fallback, so every SVG chart becomes a
+PNG at :data:`PICTURE_DPI` first. Title, subtitle and date become Word's title block and
+the table of contents a TOC field (Word fills it on opening, „Felder aktualisieren“).
+The styles come from pandoc's reference document with the run's design (font, colours,
+footer) applied with python-docx.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pypandoc
+from bs4 import BeautifulSoup, Tag
+from docx import Document
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Mm, Pt, RGBColor
+from docx.table import Table
+from docx.text.run import Run
+
+from kdworkbook.bericht import grafiken
+from kdworkbook.bericht.folien import logo_png
+from kdworkbook.kern.formatierung import datum
+from kdworkbook.kern.gestaltung import Gestaltung
+from kdworkbook.kern.parameter import Settings
+
+FILE_NAME = "bericht.docx"
+#: Resolution of SVG charts turned into pictures for Word.
+PICTURE_DPI = 200
+#: SVG user units are CSS pixels: 96 per inch.
+_CSS_DPI = 96
+#: Text size in tables, as in the PDF (body text 10 pt).
+TABLE_PT = 8.5
+#: Width of a character of 8,5-pt table text (≈ 0,55 em, in twips) and a cell's padding.
+_TWIPS_PER_CHAR, _CELL_PADDING_TWIPS, _EMU_PER_TWIP = 115, 300, 635
+_SVG_DATA = re.compile(r"^data:image/svg\+xml(;base64)?,", re.IGNORECASE)
+_SVG_INLINE = "inline-svg:"  # marks an inline <svg> moved into an <img> for conversion
+
+
+def svg_to_png(svg: bytes) -> bytes:
+    """An SVG picture as PNG at :data:`PICTURE_DPI`."""
+    import cairosvg  # loads the system's libcairo: only when a picture is converted
+
+    return cairosvg.svg2png(bytestring=svg, scale=PICTURE_DPI / _CSS_DPI)
+
+
+def word_html(document: str, image_dir: Path) -> str:
+    """The report HTML prepared for pandoc: without the printed title page and table of
+    contents (Word makes its own), every picture a PNG file in *image_dir* (SVG rendered
+    to PNG; pandoc reads files four times faster than data URIs in the HTML)."""
+    soup = BeautifulSoup(document, "html.parser")
+    for tag in soup.select("style, script, header.titelseite, nav.inhalt"):
+        tag.decompose()
+    for cards in soup.select("div.kd-karten"):  # key-figure cards: one Word table
+        cards.replace_with(_cards_table(soup, cards))
+    for svg in soup.find_all("svg"):
+        if svg.find_parent("svg") is None:
+            svg.replace_with(soup.new_tag("img", src=_SVG_INLINE + str(svg)))
+    for number, img in enumerate(soup.find_all("img"), 1):
+        src = img.get("src", "")
+        if src.startswith(_SVG_INLINE):
+            png = svg_to_png(src[len(_SVG_INLINE) :].encode("utf-8"))
+        elif match := _SVG_DATA.match(src):
+            payload = src[match.end() :]
+            png = svg_to_png(base64.b64decode(payload) if match.group(1) else _unquote(payload))
+        elif src.startswith("data:image/png;base64,"):
+            png = base64.b64decode(src.partition(",")[2])
+        else:
+            continue
+        path = image_dir / f"bild{number}.png"
+        path.write_bytes(png)
+        img["src"] = str(path)
+        img["alt"] = img.get("alt") or "Abbildung"  # else pandoc names the temporary file
+    return str(soup)
+
+
+def _cards_table(soup: BeautifulSoup, cards: Tag) -> Tag:
+    """Key-figure cards as a table: the labels as header row, the figures below."""
+    table = soup.new_tag("table")
+    for part, cell in (("kd-label", "th"), ("kd-wert", "td")):
+        row = soup.new_tag("tr")
+        for card in cards.select("div.kd-karte"):
+            found = card.select_one(f"div.{part}")
+            item = soup.new_tag(cell)
+            item.string = found.get_text(" ", strip=True) if found else ""
+            row.append(item)
+        table.append(row)
+    return table
+
+
+def _unquote(payload: str) -> bytes:
+    from urllib.parse import unquote_to_bytes
+
+    return unquote_to_bytes(payload)
+
+
+def _reference_doc(target: Path, design: Gestaltung, footer: str) -> None:
+    """pandoc's reference document with the design's font, colours and footer."""
+    raw = subprocess.run(
+        [pypandoc.get_pandoc_path(), "--print-default-data-file", "reference.docx"],
+        capture_output=True,
+        check=True,
+    ).stdout
+    doc = Document(io.BytesIO(raw))
+    font = design.schrift or grafiken.DEFAULT_FONT
+    primary = RGBColor.from_string(
+        (design.primaerfarbe or grafiken.DEFAULT_PRIMARY).lstrip("#").upper()
+    )
+    for style in doc.styles:
+        if style.type != 1:  # paragraph and character styles only
+            continue
+        style.font.name = font
+        rpr = style.element.get_or_add_rPr()
+        fonts = rpr.find(qn("w:rFonts"))
+        if fonts is not None:  # the theme fonts would win over the name
+            for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+                fonts.attrib.pop(qn(attr), None)
+        if style.name.startswith("Heading") or style.name in ("Title", "Subtitle"):
+            style.font.color.rgb = primary
+    doc.styles["Normal"].font.size = Pt(10)
+
+    section = doc.sections[0]  # A4 with the PDF's margins
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.left_margin = section.right_margin = section.top_margin = Mm(20)
+    section.bottom_margin = Mm(22)
+    paragraph = section.footer.paragraphs[0]
+    paragraph.text = footer
+    doc.save(target)
+
+
+def _finish(path: Path) -> None:
+    """A page break after the title block and after the table of contents; tables across
+    the page width (pandoc leaves HTML tables without widths narrow). pandoc marks the
+    table of contents as to be updated: Word fills it when the file is opened."""
+    doc = Document(path)
+    section = doc.sections[0]
+    text_width = section.page_width - section.left_margin - section.right_margin
+    for table in doc.tables:
+        props = table._tbl.tblPr
+        width = props.find(qn("w:tblW"))
+        if width is None:
+            width = OxmlElement("w:tblW")
+            props.append(width)
+        width.set(qn("w:type"), "pct")
+        width.set(qn("w:w"), "5000")
+        _column_widths(table, text_width)
+        for run in table._tbl.iter(qn("w:r")):  # table text as in the PDF
+            Run(run, table).font.size = Pt(TABLE_PT)
+    body = doc.element.body
+    for picture in body.iter(qn("pic:cNvPr")):  # pandoc writes the image file's path here
+        picture.set("descr", "Abbildung")
+    toc = body.find(qn("w:sdt"))  # pandoc puts the TOC field in a content control
+    if toc is not None:
+        for anchor in (toc.getprevious(), toc):
+            if anchor is None:
+                continue
+            p = OxmlElement("w:p")
+            run = OxmlElement("w:r")
+            br = OxmlElement("w:br")
+            br.set(qn("w:type"), "page")
+            run.append(br)
+            p.append(run)
+            anchor.addnext(p)
+    doc.save(path)
+
+
+def _column_widths(table: Table, text_width: int) -> None:
+    """Every column at least as wide as its longest word (never broken mid-word), the rest of
+    *text_width* (EMU) shared by the length of the columns' texts (up to 40 characters)."""
+    columns = table._tbl.tblGrid.findall(qn("w:gridCol"))
+    words, texts = [1] * len(columns), [1] * len(columns)
+    for row in table._tbl.tr_lst:
+        for i, cell in enumerate(row.tc_lst[: len(columns)]):
+            text = "".join(node.text or "" for node in cell.iter(qn("w:t")))
+            words[i] = max(words[i], max((len(w) for w in text.split()), default=0))
+            texts[i] = max(texts[i], min(len(text), 40))
+    total = text_width // _EMU_PER_TWIP
+    least = [w * _TWIPS_PER_CHAR + _CELL_PADDING_TWIPS for w in words]
+    if sum(least) >= total:  # too many long words: shrink all alike
+        widths = [w * total // sum(least) for w in least]
+    else:
+        rest = total - sum(least)
+        widths = [w + rest * t // sum(texts) for w, t in zip(least, texts, strict=True)]
+    for column, width in zip(columns, widths, strict=True):
+        column.set(qn("w:w"), str(width))
+
+
+def write(document: str, target: Path, settings: Settings) -> Path:
+    """*document* (the report HTML) as ``bericht.docx`` at *target*, in the run's design."""
+    gemeinde, stichtag, design = settings.gemeinde, settings.stichtag, settings.gestaltung
+    target = Path(target)
+    with tempfile.TemporaryDirectory() as tmp:
+        reference = Path(tmp) / "referenz.docx"
+        _reference_doc(reference, design, design.fusszeile or gemeinde)
+        pypandoc.convert_text(
+            word_html(document, Path(tmp)),
+            "docx",
+            format="html",
+            outputfile=str(target),
+            extra_args=[
+                f"--reference-doc={reference}",
+                "--toc",
+                "--toc-depth=2",
+                "--metadata=title:Digitalisierungsstrategie",
+                f"--metadata=subtitle:{gemeinde}",
+                f"--metadata=date:Stand: {datum(stichtag)}",
+                "--metadata=toc-title:Inhalt",
+                "--metadata=lang:de-DE",
+            ],
+        )
+    _finish(target)
+    if design.logo is not None:
+        _add_logo(target, design)
+    return target
+
+
+def _add_logo(path: Path, design: Gestaltung) -> None:
+    """The design's logo above the title, 2,5 cm high."""
+    assert design.logo is not None
+    doc = Document(path)
+    first = doc.paragraphs[0]
+    holder = first.insert_paragraph_before()
+    holder.add_run().add_picture(io.BytesIO(logo_png(design.logo)), height=Cm(2.5))
+    doc.save(path)

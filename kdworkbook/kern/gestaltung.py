@@ -1,0 +1,172 @@
+"""Corporate design of a report: logo, colours, font and footer (section ``gestaltung``).
+
+Written in the parameter file, or kept once by the Agentur in a design file that the
+parameter file names (``gestaltung: {datei: agentur.yaml}``); keys beside ``datei`` override
+the file's. Every key is optional: a key left out keeps the workbook's sober default style
+(the colours of :mod:`kdworkbook.bericht.grafiken` and the report's CSS, DejaVu Sans, the
+municipality's name in the footer). Applied to the PDF, the charts, ``praesentation.pptx``,
+``bericht.docx`` and the header rows of the Excel files.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from pydantic import (
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from kdworkbook.kern.errors import InputError
+from kdworkbook.kern.modell import StrictModel
+from kdworkbook.kern.yamlsafe import load_yaml
+
+_HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
+#: Logo formats every output can show (PDF and Word take SVG via a PNG rendering).
+LOGO_SUFFIXES = (".png", ".svg")
+
+
+@functools.cache
+def installed_fonts() -> frozenset[str]:
+    """Font families fontconfig knows (``fc-list : family``), lower case; empty without it."""
+    if shutil.which("fc-list") is None:
+        return frozenset()
+    listing = subprocess.run(
+        ["fc-list", ":", "family"], capture_output=True, text=True, check=False
+    ).stdout
+    return frozenset(
+        name.strip().lower() for line in listing.splitlines() for name in line.split(",")
+    )
+
+
+def _hex(value: Any) -> Any:
+    if isinstance(value, str) and not _HEX.match(value.strip()):
+        raise ValueError(
+            f"„{value}“ ist keine Farbe – erwartet: Hex-Wert mit # und 6 Stellen, z. B. „#1f4e79“ "
+            "(in Anführungszeichen, sonst liest YAML das # als Kommentar)"
+        )
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+class Gestaltung(StrictModel):
+    """Validated corporate design; ``None`` everywhere = the default style."""
+
+    datei: Path | None = Field(
+        default=None, description="Gestaltungsdatei der Agentur (YAML mit denselben Schlüsseln)"
+    )
+    logo: Path | None = Field(default=None, description="Logo als PNG oder SVG")
+    primaerfarbe: str | None = Field(
+        default=None, description="Überschriften, Balken, Tabellenköpfe (Hex, z. B. #1f4e79)"
+    )
+    akzentfarbe: str | None = Field(default=None, description="Hervorhebungen, Linien (Hex)")
+    zusatzfarbe: str | None = Field(default=None, description="dritte Farbe, z. B. Flächen (Hex)")
+    schrift: str | None = Field(
+        default=None, min_length=1, description="Schriftfamilie, auf dem Rechner installiert"
+    )
+    fusszeile: str | None = Field(
+        default=None, min_length=1, description="Text der Fußzeile (sonst der Name der Kommune)"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_file(cls, data: Any, info: ValidationInfo) -> Any:
+        """Keys of the design file first, keys written beside ``datei`` override them."""
+        if not isinstance(data, dict) or data.get("datei") is None:
+            return data
+        base = (info.context or {}).get("base_dir", Path.cwd())
+        path = (base / str(data["datei"])).resolve()
+        if not path.is_file():
+            raise ValueError(f"Gestaltungsdatei „{data['datei']}“ nicht gefunden ({path})")
+        return {**_load_file(path), **data, "datei": path}
+
+    @field_validator("primaerfarbe", "akzentfarbe", "zusatzfarbe", mode="before")
+    @classmethod
+    def _colour(cls, value: Any) -> Any:
+        return _hex(value)
+
+    @field_validator("logo")
+    @classmethod
+    def _logo_exists(cls, value: Path | None, info: ValidationInfo) -> Path | None:
+        if value is None or value.is_absolute():
+            path = value
+        else:
+            path = ((info.context or {}).get("base_dir", Path.cwd()) / value).resolve()
+        if path is None:
+            return None
+        if path.suffix.lower() not in LOGO_SUFFIXES:
+            raise ValueError(f"Logo „{value}“: erwartet eine PNG- oder SVG-Datei")
+        if not path.is_file():
+            raise ValueError(f"Logo-Datei „{value}“ nicht gefunden ({path})")
+        return path
+
+    @field_validator("schrift")
+    @classmethod
+    def _font_installed(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        fonts = installed_fonts()
+        if not fonts:
+            raise ValueError(
+                f"Schrift „{value}“ kann nicht geprüft werden: fontconfig (fc-list) fehlt auf "
+                "diesem Rechner"
+            )
+        if value.strip().lower() not in fonts:
+            raise ValueError(
+                f"Schrift „{value}“ ist auf diesem Rechner nicht installiert (fc-list : family "
+                "zeigt die installierten), z. B. „Liberation Sans“ oder „DejaVu Sans“"
+            )
+        return value.strip()
+
+    @property
+    def farben(self) -> list[str]:
+        """The colours set, in order primary, accent, additional."""
+        return [c for c in (self.primaerfarbe, self.akzentfarbe, self.zusatzfarbe) if c]
+
+
+def _load_file(path: Path) -> dict[str, Any]:
+    """The design file validated on its own, so a message names that file and its key."""
+    from kdworkbook.kern.parameter import _message  # the one German wording of a key error
+
+    data = load_yaml(path)
+    if "datei" in data:
+        raise InputError(f"{path}: Schlüssel „datei“: eine Gestaltungsdatei verweist nicht weiter")
+    try:
+        checked = Gestaltung.model_validate(data, context={"base_dir": path.parent})
+    except ValidationError as exc:
+        raise InputError([_message(path, e) for e in exc.errors()]) from None
+    return checked.model_dump(exclude_none=True, exclude={"datei"})
+
+
+def report_css(g: Gestaltung) -> str:
+    """CSS after the report's house style: its custom properties and font in the design."""
+    rules = []
+    props = {"--akzent": g.primaerfarbe, "--linie": g.zusatzfarbe}
+    custom = "; ".join(f"{name}: {value}" for name, value in props.items() if value)
+    if custom:
+        rules.append(f":root {{ {custom}; }}")
+    if g.schrift:
+        name = g.schrift.replace('"', "")
+        rules.append(f'html {{ font-family: "{name}", "DejaVu Sans", sans-serif; }}')
+    if g.logo:
+        rules.append(
+            ".titel-logo { max-height: 25mm; max-width: 70mm; align-self: flex-end; }\n"
+            ".titel-block { margin-top: 30mm; }"
+        )
+    return "\n" + "\n".join(rules) if rules else ""
+
+
+def logo_data_uri(g: Gestaltung) -> str:
+    """The logo for an HTML page (PNG or SVG as a data URI); empty without a logo."""
+    if g.logo is None:
+        return ""
+    kind = "svg+xml" if g.logo.suffix.lower() == ".svg" else "png"
+    return f"data:image/{kind};base64," + base64.b64encode(g.logo.read_bytes()).decode("ascii")

@@ -1,0 +1,42 @@
+"""praesentation.pptx and bericht.docx open in an office suite: LibreOffice converts both to
+PDF headlessly (a file it had to repair or could not read gives no PDF)."""
+
+import shutil
+import subprocess
+
+import pytest
+from pypdf import PdfReader
+
+from kdworkbook.bericht import praesentation, word
+from kdworkbook.bericht.dokument import ReportMeta, _assemble
+from kdworkbook.bestand.laden import load_bestand
+from kdworkbook.massnahmen import kapitel as massnahmen_ansicht
+
+from .conftest import DEMO
+
+pytestmark = pytest.mark.prozess
+
+
+def test_libreoffice_converts_pptx_and_docx(tmp_path):
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    assert soffice, "LibreOffice fehlt: apt-get install libreoffice-impress libreoffice-writer"
+    ba = load_bestand(DEMO)
+    (deck,) = praesentation.write(ba, tmp_path)
+    chapter = (
+        '<section class="kapitel"><h1 id="k1">Kostenplan</h1>'
+        + massnahmen_ansicht.cost_table(massnahmen_ansicht.planung(ba)).data
+        + "</section>"
+    )
+    meta = ReportMeta(gemeinde=ba.settings.gemeinde, stichtag=ba.settings.stichtag)
+    html = _assemble([(chapter, [(1, "k1", "Kostenplan")])], meta)
+    document = word.write(html, tmp_path / word.FILE_NAME, ba.settings)
+    subprocess.run(
+        [soffice, f"-env:UserInstallation=file://{tmp_path}/profil", "--headless",
+         "--convert-to", "pdf", "--outdir", str(tmp_path / "pdf"), str(deck), str(document)],
+        check=True, capture_output=True, timeout=300,
+    )  # fmt: skip
+    slides = PdfReader(tmp_path / "pdf" / "praesentation.pdf")
+    assert len(slides.pages) == 12
+    assert "Beschlussvorschlag" in slides.pages[11].extract_text()
+    text = "".join(p.extract_text() for p in PdfReader(tmp_path / "pdf" / "bericht.pdf").pages)
+    assert "Digitalisierungsstrategie" in text and "57.875" in text

@@ -1,0 +1,101 @@
+"""bericht.docx: headings as Word headings, tables as Word tables, SVG charts as PNG pictures."""
+
+import base64
+import io
+
+import pytest
+from docx import Document
+from docx.oxml.ns import qn
+
+from kdworkbook.bericht import dokument, word
+from kdworkbook.bestand.laden import load_bestand
+from kdworkbook.massnahmen import kapitel as massnahmen_ansicht
+
+from .conftest import DEMO
+
+pytestmark = pytest.mark.prozess  # pandoc runs as a process of its own
+
+
+def _svg(fig) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="svg")
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="module")
+def demo_docx(tmp_path_factory):
+    """A report chapter built from the demo's own chapter functions, assembled like the
+    report (title page, table of contents, chapter), with the Kostenplan chart as an SVG
+    picture (as nbconvert embeds it) and the same chart as inline SVG."""
+    ba = load_bestand(DEMO)
+    p = massnahmen_ansicht.planung(ba)
+    svg = _svg(massnahmen_ansicht.cost_chart(p))
+    chapter = (
+        '<section class="kapitel"><h1 id="k3">Maßnahmenentwicklung</h1>'
+        '<h2 id="k3-1">Kostenplan</h2>'
+        + massnahmen_ansicht.cost_table(p).data
+        + '<div class="output_svg"><img src="data:image/svg+xml;base64,'
+        + base64.b64encode(svg).decode()
+        + '"></div><h2 id="k3-2">Zeitplan</h2>'
+        + svg.decode().split("?>", 1)[-1]
+        + "</section>"
+    )
+    meta = dokument.ReportMeta(gemeinde="Stadt Musterstadt", stichtag=ba.settings.stichtag)
+    html = dokument._assemble(
+        [(chapter, [(1, "k3", "Maßnahmenentwicklung"), (2, "k3-1", "Kostenplan")])], meta
+    )
+    target = tmp_path_factory.mktemp("word") / word.FILE_NAME
+    assert word.write(html, target, ba.settings) == target
+    return Document(str(target))  # python-docx reads it back
+
+
+def test_title_block_and_toc_field(demo_docx):
+    texts = [p.text for p in demo_docx.paragraphs[:3]]
+    assert texts == ["Digitalisierungsstrategie", "Stadt Musterstadt", "Stand: 28.11.2026"]
+    assert demo_docx.paragraphs[0].style.name == "Title"
+    instructions = "".join(t.text for t in demo_docx.element.body.iter(qn("w:instrText")))
+    assert "TOC" in instructions
+    # the printed title page and table of contents are not copied as text
+    assert not any(
+        p.text == "Inhalt" and p.style.name.startswith("Heading") for p in demo_docx.paragraphs
+    )
+
+
+def test_headings_are_word_headings(demo_docx):
+    headings = [
+        (p.style.name, p.text) for p in demo_docx.paragraphs if p.style.name.startswith("Heading")
+    ]
+    assert headings == [
+        ("Heading 1", "Maßnahmenentwicklung"),
+        ("Heading 2", "Kostenplan"),
+        ("Heading 2", "Zeitplan"),
+    ]
+
+
+def test_cost_table_is_a_word_table_with_the_demo_figures(demo_docx):
+    (table,) = demo_docx.tables
+    rows = [[c.text for c in row.cells] for row in table.rows]
+    assert rows[0][:3] == ["Jahr", "Einmalkosten", "laufende Kosten"]
+    assert rows[1][:4] == ["2027", "55.000\xa0€", "2.875\xa0€", "57.875\xa0€"]
+    assert rows[-1][0] == "Summe"  # 55.000 + 7.000 = 62.000 € einmalig
+    assert rows[-1][1] == "62.000\xa0€"
+
+
+def test_svg_charts_become_png_pictures(demo_docx):
+    assert len(demo_docx.inline_shapes) == 2
+    parts = [rel.target_part for rel in demo_docx.part.rels.values() if "image" in rel.reltype]
+    assert parts and all(part.content_type == "image/png" for part in parts)
+    descriptions = [s._inline.docPr.get("descr") for s in demo_docx.inline_shapes]
+    assert descriptions == ["Abbildung", "Abbildung"]  # no temporary file of this machine
+
+
+def test_word_html_converts_inline_svg_and_leaves_out_title_page(tmp_path):
+    html = (
+        '<header class="titelseite"><h1>Titel</h1></header><nav class="inhalt">Inhalt</nav>'
+        '<h1>Kapitel</h1><svg xmlns="http://www.w3.org/2000/svg" width="40" height="20">'
+        '<rect width="40" height="20" fill="#1f4e79"/></svg>'
+    )
+    prepared = word.word_html(html, tmp_path)
+    assert "titelseite" not in prepared and "Inhalt" not in prepared and "<svg" not in prepared
+    assert f'src="{tmp_path / "bild1.png"}"' in prepared
+    assert (tmp_path / "bild1.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
