@@ -30,9 +30,9 @@ from pydantic import (
 from kdworkbook.buergerbefragung.einstellungen import BuergerbefragungSettings
 from kdworkbook.kern import defaults
 from kdworkbook.kern.errors import InputError
+from kdworkbook.kern.gestaltung import Gestaltung
 from kdworkbook.kern.grenzen import GrenzenSettings
 from kdworkbook.kern.modell import GermanDate, StrictModel, german, key_path
-from kdworkbook.kern.gestaltung import Gestaltung
 from kdworkbook.kern.yamlsafe import load_yaml
 from kdworkbook.massnahmen.einstellungen import MassnahmenSettings
 from kdworkbook.musterprozess.einstellungen import MusterprozessSettings
