@@ -29,6 +29,8 @@ from kdworkbook.massnahmen.kapitel import (
 from kdworkbook.massnahmen.plan import Planung
 
 PLAN_FILE = "massnahmenplan.xlsx"
+#: Header of the column naming the missing inputs of a saving (Maßnahmen sheet).
+GAP_LABEL = "ohne berechenbare Einsparung: es fehlt"
 #: Columns of the Kostenplan with a sum row – the ones the report's Kostenplan sums.
 COST_TOTALS = list(COST_COLUMNS)[1:6]
 
@@ -46,12 +48,33 @@ def _payback_label(horizon: float) -> str:
     )
 
 
+def cost_columns(p: Planung) -> dict[str, tuple[str, str]]:
+    """Columns of the Kostenplan; Einsparung and Saldo say „mindestens“ when processes without
+    a computable saving are left out (as the note below the report's Kostenplan)."""
+    columns = {**COST_COLUMNS, "jahr": ("Jahr", "jahr")}
+    if p.kennzahlen.einsparung_vollstaendig:
+        return columns
+    n = len(p.kennzahlen.ohne_einsparung)
+    tail = f" (Mindestwert: ohne {zahl(n)} {'Prozess' if n == 1 else 'Prozesse'}, siehe Maßnahmen)"
+    for key in ("einsparung_eur", "saldo_eur", "saldo_kumuliert_eur"):
+        label, fmt = columns[key]
+        columns[key] = (label + tail, fmt)
+    return columns
+
+
 def plan_sheets(p: Planung) -> dict[str, export.Sheet]:
     """Sheets of ``massnahmenplan.xlsx``."""
-    ranked = p.ranked
+    ranked, k = p.ranked, p.kennzahlen
     horizon = p.settings.amortisation_horizont_jahre
+    known = p.measures["einsparung_eur"].notna()
+    keys = ["bezeichnung", "fachamt"]
+    gaps = p.measures[keys].merge(p.processes[[*keys, "fehlt"]], on=keys, how="left")["fehlt"]
     measures = p.measures.assign(
-        amortisation=p.measures["amortisation_jahre"].map(lambda y: payback_text(y, horizon)),
+        amortisation=[
+            payback_text(y, horizon, known=bool(ok))
+            for y, ok in zip(p.measures["amortisation_jahre"], known, strict=True)
+        ],
+        fehlt=gaps.fillna("").to_numpy(),
         beginn_q=quarter_days(p.start, p.measures["quartal_start"]),
         fertig_q=quarter_days(p.start, p.measures["quartal_ende"]),
     )
@@ -92,6 +115,8 @@ def plan_sheets(p: Planung) -> dict[str, export.Sheet]:
                 "fertig_q": ("fertig (Quartal)", export.QUARTER),
                 "organisation": ("Organisationsverantwortung", "text"),
                 "durchfuehrung": ("Durchführungsverantwortung", "text"),
+                # only when a saving is not computable: what the survey or file lacks
+                **({} if k.einsparung_vollstaendig else {"fehlt": (GAP_LABEL, "text")}),
             },
         ),
         "Zeitplan": (
@@ -106,7 +131,7 @@ def plan_sheets(p: Planung) -> dict[str, export.Sheet]:
                 "fertig_q": ("fertig (Quartal)", export.QUARTER),
             },
         ),
-        "Kostenplan": (p.costs, {**COST_COLUMNS, "jahr": ("Jahr", "jahr")}),
+        "Kostenplan": (p.costs, cost_columns(p)),
         # listed with the reason, never ranked or planned
         "Nicht geeignet": (
             p.excluded,
