@@ -216,3 +216,19 @@ def test_beschlussvorlage_page_carries_the_note(p):
     assert v.as_dict()["hinweis_einsparung"] == note
     assert v.summe["einsparung_eur"] == 9500.0  # 1.500 + 4 × 2.000, the Kostenplan's
     assert note in unescape(beschluss.render(v).data)
+
+
+def test_fortschreibung_planned_saving_is_null_not_a_partial_sum():
+    from kdworkbook.steuerung import fortschreibung, stand
+
+    done = [
+        {"status": "umgesetzt", "einsparung_plan_eur_jahr": 1000.0},
+        {"status": "umgesetzt", "einsparung_plan_eur_jahr": 500.0},
+        {"status": "geplant", "einsparung_plan_eur_jahr": None},
+    ]
+    assert fortschreibung.summary(done, None)["einsparung_geplant_eur_jahr"] == 1500.0
+    # the plan had no computable saving for a measure now umgesetzt: the sum is unknown
+    stored = stand._plain(p_nan := pd.Series([NAN]).iloc[0])
+    assert pd.isna(p_nan) and stored is None  # the record stores null, not NaN
+    done[2] = {"status": "umgesetzt", "einsparung_plan_eur_jahr": stored}
+    assert fortschreibung.summary(done, None)["einsparung_geplant_eur_jahr"] is None
