@@ -29,6 +29,8 @@ from kdworkbook.massnahmen.kapitel import (
 from kdworkbook.massnahmen.plan import Planung
 
 PLAN_FILE = "massnahmenplan.xlsx"
+#: The sheet with the criteria of every rank; Rang and Prozess repeat on each printed page.
+CRITERIA_SHEET, CRITERIA_REPEAT = "Kriterien der Priorisierung", 2
 #: Header of the column naming the missing inputs of a saving (Maßnahmen sheet).
 GAP_LABEL = "ohne berechenbare Einsparung: es fehlt"
 #: Columns of the Kostenplan with a sum row – the ones the report's Kostenplan sums.
@@ -84,14 +86,19 @@ def plan_sheets(p: Planung) -> dict[str, export.Sheet]:
         if f"k_{c.key}" in ranked
     }
     return {
-        "Priorisierung": (
+        # the ranking as in the report: one page wide at full size
+        "Priorisierung": (ranked, RANK_COLUMNS),
+        # how each rank came about: inputs and criteria, printed over pages with Rang and
+        # Prozess repeated (CRITERIA_SHEET in write_plan's repeat_columns)
+        CRITERIA_SHEET: (
             ranked,
             {
-                **RANK_COLUMNS,
+                "rang": ("Rang", "int"),
+                "bezeichnung": ("Prozess", "text"),
+                "fachamt": ("Fachamt", "text"),
                 "vorgaenge": ("Vorgänge pro Jahr", "int"),
                 "personalkosten_eur": ("Personalkosten €", "eur"),
-                **criteria,
-                "umsetzbarkeit": ("Umsetzbarkeit", "dez2"),
+                **criteria,  # Umsetzbarkeit = 1 − Aufwand (chapter): not repeated here
             },
         ),
         "Maßnahmen": (
@@ -153,5 +160,6 @@ def write_plan(ba: Bestandsaufnahme, run_dir: Path) -> list[Path]:
             plan_sheets(planung(ba)),
             footer=ba.settings.gemeinde,
             totals={"Kostenplan": COST_TOTALS},
+            repeat_columns={CRITERIA_SHEET: CRITERIA_REPEAT},
         )
     ]
