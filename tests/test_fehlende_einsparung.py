@@ -175,6 +175,12 @@ def test_results_are_null_not_zero_when_nothing_is_computable():
     )
     cards = unescape(massnahmen_ansicht.key_figures(p).data)
     assert cards.count("nicht berechenbar") >= 2 and ">0\xa0€<" not in cards
+    # ``check`` warns on the console and lists it in the top-level „hinweise“
+    assert massnahmen_ansicht.hinweise(data) == [
+        "Warnung: Ohne berechenbare Einsparung bleibt 1 Prozess mit Maßnahmen: „Sondernutzung“ "
+        "(Tiefbauamt, es fehlt: Minuten). Die Einsparung ist darum nicht berechenbar – fehlende "
+        "Werte in der Bestandserhebung bzw. den Stundensatz der Laufbahngruppe ergänzen."
+    ]
 
 
 def test_complete_savings_read_as_before(p):
@@ -185,6 +191,7 @@ def test_complete_savings_read_as_before(p):
         "Die 1 Maßnahmen sparen voraussichtlich **20 Stunden (1.000\xa0€) pro Jahr**,"
     )
     assert massnahmen_ansicht.gap_note(k) == ""
+    assert massnahmen_ansicht.hinweise(massnahmen_ansicht.summary_of(complete)) == []
     assert "Mindestwert" not in str(plan_excel.cost_columns(complete))
 
 

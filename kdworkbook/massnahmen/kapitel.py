@@ -620,6 +620,15 @@ def summary_of(p: Planung) -> dict[str, Any]:
     }
 
 
+def hinweise(section: dict[str, Any]) -> list[str]:
+    """Top-level notes of ``check`` from the section :func:`summary_of` made: a warning when
+    savings are not computable for some processes (:func:`gap_text`)."""
+    k = section.get("kennzahlen", {})
+    if not k.get("ohne_einsparung"):
+        return []
+    return [f"Warnung: {gap_text(Kennzahlen(**k))}"]
+
+
 def summary(ba: Bestandsaufnahme) -> dict[str, Any]:
     """Section ``massnahmen`` of ``kdworkbook check --json``; validates the step's inputs."""
     return summary_of(planung(ba))
