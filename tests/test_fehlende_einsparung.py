@@ -239,3 +239,22 @@ def test_fortschreibung_planned_saving_is_null_not_a_partial_sum():
     assert pd.isna(p_nan) and stored is None  # the record stores null, not NaN
     done[2] = {"status": "umgesetzt", "einsparung_plan_eur_jahr": stored}
     assert fortschreibung.summary(done, None)["einsparung_geplant_eur_jahr"] is None
+
+
+def test_benchmark_extract_takes_no_lower_bound_for_a_saving():
+    from kdworkbook.vergleich import auszug
+
+    data = pd.DataFrame({"fachamt": ["Bauamt"], "jahresstunden": [100.0], "vorgaenge": [10]})
+    population = auszug.Bevoelkerung(2_000, auszug.QUELLE_PARAMETER, "kreisangehörig")
+    day = dt.date(2026, 11, 28)
+
+    def extract(kennzahlen: dict) -> dict:
+        results = {"bestand": {"stunden": 100.0}, "massnahmen": {"kennzahlen": kennzahlen}}
+        return auszug.extract(data, results, population, day, "Stadt X")
+
+    assert (
+        extract({"einsparung_eur": 1000.0, "ohne_einsparung": []})["einsparung_eur_je_einwohner"]
+        == 0.5
+    )  # 1.000 € / 2.000
+    partial = {"einsparung_eur": 2000.0, "ohne_einsparung": GAPS}
+    assert extract(partial)["einsparung_eur_je_einwohner"] is None
