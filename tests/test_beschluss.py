@@ -224,7 +224,12 @@ def test_missing_hourly_rate_makes_the_saving_not_computable(demo):
     p = massnahmenplan.plan_measures(
         ranked, ranked.iloc[:0], pd.DataFrame(), s, dt.date(2026, 11, 28), 1600
     )
+    # hours are known (600 × 10 / 60 × 20 % = 20), euros are not: said, never 0 €
     assert beschluss.effect(p) == (
-        "Einsparung: nicht berechenbar – es fehlen Werte (Euro bei 1 Maßnahme; Vorgänge, "
-        "Minuten oder Stundensatz der Bestandserhebung)."
+        "Ab Q2/2027 wirken alle Maßnahmen und sparen 20 Arbeitsstunden im Jahr (0,0 "
+        "Vollzeitstellen; in Euro nicht berechenbar) bei laufenden Kosten von 300\xa0€ im Jahr. "
+        "Ohne berechenbare Einsparung bleibt 1 Prozess mit Maßnahmen: „Ausweis“ (Bürgerbüro, "
+        "es fehlt: Stundensatz). Die Einsparung in Euro ist darum nicht berechenbar – fehlende "
+        "Werte in der Bestandserhebung bzw. den Stundensatz der Laufbahngruppe ergänzen. Die "
+        "Amortisation ist nicht berechenbar."
     )

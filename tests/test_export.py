@@ -134,6 +134,17 @@ def test_every_sheet_prints_landscape_one_page_wide_with_titles_and_footer(tmp_p
         assert ws.freeze_panes == "A2"
 
 
+def test_a_wide_sheet_prints_two_pages_wide_with_leading_columns_repeated(tmp_path):
+    book = load_workbook(_print_ready(tmp_path, repeat_columns={"Zweites Blatt": 2}))
+    wide, plain = book["Zweites Blatt"], book["Plan"]
+    assert wide.print_title_cols == "$A:$B" and wide.print_title_rows == "$1:$1"
+    assert (wide.page_setup.fitToWidth, wide.page_setup.fitToHeight) == (2, 0)
+    assert wide.page_setup.pageOrder == "overThenDown"  # a row's two halves follow each other
+    assert wide.freeze_panes == "C2" and wide.sheet_properties.pageSetUpPr.fitToPage is True
+    assert plain.print_title_cols is None and plain.page_setup.fitToWidth == 1
+    assert plain.freeze_panes == "A2"
+
+
 def test_dates_are_dates_and_quarters_sort_across_years(tmp_path):
     ws = load_workbook(_print_ready(tmp_path))["Plan"]
     assert ws["B2"].value == dt.datetime(2026, 11, 28) and ws["B2"].is_date

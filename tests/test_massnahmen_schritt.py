@@ -103,17 +103,42 @@ def test_excel_plan(formula_survey, tmp_path):
     book = load_workbook(written[0])
     assert book.sheetnames == [
         "Priorisierung",
+        "Kriterien der Priorisierung",
         "Maßnahmen",
         "Zeitplan",
         "Kostenplan",
         "Nicht geeignet",
     ]
     header = {name: [c.value for c in book[name][1]] for name in book.sheetnames}
-    assert header["Priorisierung"][:4] == ["Rang", "Prozess", "Fachamt", "Jahresstunden"]
+    # the ranking as in the report, one legible page wide; the criteria on their own sheet,
+    # two pages wide with Rang and Prozess repeated (and frozen)
+    assert header["Priorisierung"] == [
+        "Rang",
+        "Prozess",
+        "Fachamt",
+        "Jahresstunden",
+        "Nutzen",
+        "Aufwand",
+        "Priorität",
+        "Quadrant",
+    ]
+    criteria = book["Kriterien der Priorisierung"]
+    assert header["Kriterien der Priorisierung"][:5] == [
+        "Rang",
+        "Prozess",
+        "Fachamt",
+        "Vorgänge pro Jahr",
+        "Personalkosten €",
+    ]
+    assert "Arbeitsaufwand (Jahresstunden) (0–1)" in header["Kriterien der Priorisierung"]
+    assert criteria.print_title_cols == "$A:$B" and criteria.print_title_rows == "$1:$1"
+    assert (criteria.page_setup.fitToWidth, criteria.page_setup.pageOrder) == (2, "overThenDown")
+    assert book["Priorisierung"].page_setup.fitToWidth == 1
     assert "Organisationsverantwortung" in header["Maßnahmen"]
     assert header["Kostenplan"][:2] == ["Jahr", "Einmalkosten"]
     for ws in book.worksheets:
-        assert ws.freeze_panes == "A2" and ws.auto_filter.ref
+        frozen = "C2" if ws.title == "Kriterien der Priorisierung" else "A2"
+        assert ws.freeze_panes == frozen and ws.auto_filter.ref
         formulas = [c.coordinate for row in ws.iter_rows() for c in row if c.data_type == "f"]
         # the only formulas: the sum row of the Kostenplan, written as such by the writer
         sums = [f"{c}{ws.max_row}" for c in "BCDEF"] if ws.title == "Kostenplan" else []

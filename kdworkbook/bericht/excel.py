@@ -5,8 +5,10 @@ text cell stored as text – a process name starting with ``=``, ``+``, ``-`` or
 turns into a formula. The only formulas are the sum rows the caller asks for (``totals``),
 written as formula cells by this module, never from a value.
 
-Ready to print and to work with: every sheet prints landscape on A4, one page wide, with the
-header row repeated on each page and a footer „<Gemeinde> · <Blatt> · Seite n von m“; dates
+Ready to print and to work with: every sheet prints landscape on A4, one page wide (a sheet
+too wide for that at a legible size: at 100 % over several pages, its leading columns
+repeated, ``repeat_columns``), with the header row repeated on each page and a footer
+„<Gemeinde> · <Blatt> · Seite n von m“; dates
 are date cells (``TT.MM.JJJJ``), quarters are the quarter's first day shown as „Q1/2027“ (the
 label of the report, and sorted right across years); long texts wrap in a column of at most
 :data:`WRAP_WIDTH` characters.
@@ -82,6 +84,8 @@ HEADER_LINES = 3
 #: Print setup of every sheet: A4 (paper size 9 of ECMA-376), landscape, one page wide,
 #: as many pages long as needed; margins in inches (Excel's unit).
 PAPER_A4, MARGINS = 9, {"left": 0.5, "right": 0.5, "top": 0.6, "bottom": 0.7}
+#: Pages side by side for a sheet too wide for one legible page (``repeat_columns``).
+WIDE_PAGES = 2
 _EPOCH = dt.date(1899, 12, 30)  # day 0 of Excel's (1900) date system
 
 # Characters XML 1.0 cannot carry (Excel could not open the file): dropped from text.
@@ -95,24 +99,28 @@ def write_workbook(
     footer: str = "",
     totals: Mapping[str, Sequence[str]] | None = None,
     header_color: str | None = HEADER_COLOR,
+    repeat_columns: Mapping[str, int] | None = None,
 ) -> Path:
     """Write one sheet per entry: name → (table, column → (German header, format)).
 
     *footer* is printed bottom left on every page (the Gemeinde), the sheet name in the
     middle, „Seite n von m“ on the right. *totals* names, per sheet, the columns that get a
     sum row „Summe“ below the table: ``=SUM(…)`` formula cells over the rows above (outside
-    the filter range, so sorting never moves it). Written to a temporary file first and
-    renamed, so *path* is never half-written.
+    the filter range, so sorting never moves it). *repeat_columns* names sheets too wide for
+    one legible page: such a sheet prints at 100 % across as many pages as it needs, page by
+    page to the right, its first n columns repeated (and frozen) on each. Written to a
+    temporary file first and renamed, so *path* is never half-written.
     """
     path = Path(path)
     tmp = path.with_name(f".{path.stem}-{os.getpid()}.tmp.xlsx")
     names = [name[:31] for name in sheets]
     summed = {name[:31]: list(columns) for name, columns in (totals or {}).items()}
+    repeat = {name[:31]: n for name, n in (repeat_columns or {}).items()}
     try:
         with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
             archive.writestr("[Content_Types].xml", content_types(len(names)))
             archive.writestr("_rels/.rels", ROOT_RELS)
-            archive.writestr("xl/workbook.xml", workbook(names, sheets, bool(summed)))
+            archive.writestr("xl/workbook.xml", workbook(names, sheets, bool(summed), repeat))
             archive.writestr("xl/_rels/workbook.xml.rels", workbook_rels(len(names)))
             archive.writestr("xl/styles.xml", styles(header_color))
             for number, (name, (df, columns)) in enumerate(
@@ -126,6 +134,7 @@ def write_workbook(
                         selected=number == 1,
                         footer=footer,
                         total=summed.get(name, []),
+                        repeat=repeat.get(name, 0),
                     )
         os.replace(tmp, path)
     finally:
@@ -188,6 +197,7 @@ def _write_sheet(
     selected: bool,
     footer: str = "",
     total: Sequence[str] = (),
+    repeat: int = 0,
 ) -> None:
     letters = [get_column_letter(i) for i in range(1, len(columns) + 1)]
     last = f"{letters[-1]}{len(df) + 1}" if letters else "A1"
@@ -203,11 +213,11 @@ def _write_sheet(
     )
     stream.write(
         (
-            f'{XML}<worksheet {NS} {NS_R}><sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
-            f'<dimension ref="{dimension}"/>'
+            f"{XML}<worksheet {NS} {NS_R}>"
+            + '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
+            + f'<dimension ref="{dimension}"/>'
             f"<sheetViews><sheetView{tab} "
-            'workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" '
-            'state="frozen"/><selection pane="bottomLeft" activeCell="A2" sqref="A2"/>'
+            f'workbookViewId="0">{_pane(repeat)}'
             f'</sheetView></sheetViews><sheetFormatPr defaultRowHeight="{LINE_HEIGHT}"/>'
             f"{f'<cols>{widths}</cols>' if widths else ''}<sheetData>"
         ).encode()
@@ -245,11 +255,29 @@ def _write_sheet(
             f'</sheetData><autoFilter ref="{ref}"/>'
             f'<pageMargins left="{MARGINS["left"]}" right="{MARGINS["right"]}" '
             f'top="{MARGINS["top"]}" bottom="{MARGINS["bottom"]}" header="0.3" footer="0.3"/>'
-            f'<pageSetup paperSize="{PAPER_A4}" orientation="landscape" fitToWidth="1" '
-            'fitToHeight="0"/>'
-            f"<headerFooter><oddFooter>{escape(_footer(footer))}</oddFooter></headerFooter>"
+            f'<pageSetup paperSize="{PAPER_A4}" orientation="landscape" '
+            + (
+                f'pageOrder="overThenDown" fitToWidth="{WIDE_PAGES}" fitToHeight="0"/>'
+                if repeat
+                else 'fitToWidth="1" fitToHeight="0"/>'
+            )
+            + f"<headerFooter><oddFooter>{escape(_footer(footer))}</oddFooter></headerFooter>"
             "</worksheet>"
         ).encode()
+    )
+
+
+def _pane(repeat: int) -> str:
+    """Frozen header row – and the first *repeat* columns, which every printed page repeats."""
+    if not repeat:
+        return (
+            '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
+            '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/>'
+        )
+    cell = f"{get_column_letter(repeat + 1)}2"
+    return (
+        f'<pane xSplit="{repeat}" ySplit="1" topLeftCell="{cell}" activePane="bottomRight" '
+        f'state="frozen"/><selection pane="bottomRight" activeCell="{cell}" sqref="{cell}"/>'
     )
 
 

@@ -67,7 +67,10 @@ def content_types(count: int) -> str:
 
 
 def workbook(
-    names: list[str], sheets: Mapping[str, tuple[pd.DataFrame, Mapping]], formulas: bool = False
+    names: list[str],
+    sheets: Mapping[str, tuple[pd.DataFrame, Mapping]],
+    formulas: bool = False,
+    repeat_columns: Mapping[str, int] | None = None,
 ) -> str:
     listed = "".join(
         f'<sheet name={quoteattr(name)} sheetId="{i}" r:id="rId{i}"/>'
@@ -79,9 +82,15 @@ def workbook(
         f"${len(df) + 1}</definedName>"
         for i, (name, (df, columns)) in enumerate(zip(names, sheets.values(), strict=True))
     )
-    titles = "".join(  # the header row repeated on every printed page
+    repeat = repeat_columns or {}
+    titles = "".join(  # the header row (and leading columns) repeated on every printed page
         f'<definedName name="_xlnm.Print_Titles" localSheetId="{i}">'
-        f"{escape(quoted(name))}!$1:$1</definedName>"
+        + (
+            f"{escape(quoted(name))}!$A:${get_column_letter(repeat[name])},"
+            if repeat.get(name)
+            else ""
+        )
+        + f"{escape(quoted(name))}!$1:$1</definedName>"
         for i, name in enumerate(names)
     )
     # sum rows carry their value; recalculating on opening keeps them right after edits

@@ -60,7 +60,12 @@ def _no_musterprozess(ba: Bestandsaufnahme) -> str | None:
 STEPS: list[Step] = [
     Step("rahmenbedingungen", rahmen.summary, sheets=rahmen_ansicht.appendix_sheets),
     Step("bestand", bestand_ansicht.summary, sheets=bestand_ansicht.appendix_sheets),
-    Step("massnahmen", massnahmen_ansicht.summary, write=massnahmen_excel.write_plan),
+    Step(
+        "massnahmen",
+        massnahmen_ansicht.summary,
+        write=massnahmen_excel.write_plan,
+        hinweise=massnahmen_ansicht.hinweise,
+    ),
     Step(
         "musterprozess",
         musterprozess_ansicht.summary,

@@ -31,7 +31,7 @@ from kdworkbook.rahmen import bedingungen, pflichten
 #: Placeholders for what the client decides; shown marked in the report.
 GREMIUM, SITZUNGSDATUM, HAUSHALTSSTELLE = "[Gremium]", "[Sitzungsdatum]", "[Haushaltsstelle]"
 PLACEHOLDERS = (GREMIUM, SITZUNGSDATUM, HAUSHALTSSTELLE)
-NOT_COMPUTABLE = "nicht berechenbar"
+NOT_COMPUTABLE = massnahmen_ansicht.NOT_COMPUTABLE
 
 #: Columns of the first measures (data and page).
 FIRST_COLUMNS = {
@@ -66,6 +66,8 @@ class Beschlussvorlage:
     ohne_amortisation: pd.DataFrame  # rang, bezeichnung, amortisation (text as in the report)
     hinweis_amortisation: str  # the report's footnote to the flag, plain text
     platzhalter: tuple[str, ...] = field(default=PLACEHOLDERS)
+    #: below the budget when savings are left out (lower bounds), plain text; else ""
+    hinweis_einsparung: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready (e.g. for a slide): tables as lists of rows."""
@@ -80,6 +82,7 @@ class Beschlussvorlage:
             "ohne_amortisation": _records(self.ohne_amortisation),
             "hinweis_amortisation": self.hinweis_amortisation,
             "platzhalter": list(self.platzhalter),
+            "hinweis_einsparung": self.hinweis_einsparung,
         }
 
 
@@ -134,38 +137,30 @@ def not_paying_back(p: Planung) -> pd.DataFrame:
     return shown[["rang", "bezeichnung", "amortisation"]].reset_index(drop=True)
 
 
-def _missing_in(p: Planung, column: str) -> int:
-    return int(p.measures[column].isna().sum()) if column in p.measures else len(p.measures)
-
-
 def effect(p: Planung) -> str:
     """Expected effect per year once all measures work, and the payback of the programme –
-    the summary's figures and sentence; „nicht berechenbar“ with what is missing."""
+    the summary's figures and sentence (:func:`kapitel.saving`): „mindestens …“ with the
+    processes left out, „nicht berechenbar“ with what is missing."""
     k = p.kennzahlen
     if not k.massnahmen:
         return (
             f"Einsparung und Amortisation: {NOT_COMPUTABLE} – es ist keine Maßnahme geplant "
             "(Kapitel Maßnahmenentwicklung)."
         )
-    gaps = {
-        "Stunden": _missing_in(p, "einsparung_stunden"),
-        "Euro": _missing_in(p, "einsparung_eur"),
-    }
-    if any(gaps.values()):
-        what = ", ".join(
-            f"{name} bei {zahl(n)} {'Maßnahme' if n == 1 else 'Maßnahmen'}"
-            for name, n in gaps.items()
-            if n
-        )
-        return (
-            f"Einsparung: {NOT_COMPUTABLE} – es fehlen Werte ({what}; Vorgänge, Minuten oder "
-            "Stundensatz der Bestandserhebung)."
-        )
+    if k.einsparung_stunden is None:
+        return f"Einsparung: {NOT_COMPUTABLE}. " + payback_sentence(p)
+    hours = massnahmen_ansicht.saving(k, k.einsparung_stunden, zahl, hours=True)
+    money = massnahmen_ansicht.saving(k, k.einsparung_eur, euro)
+    fte = massnahmen_ansicht.saving(k, k.einsparung_vzae, lambda v: zahl(v, 1), hours=True)
+    worth = (
+        f"({fte} Vollzeitstellen; in Euro {NOT_COMPUTABLE})"
+        if k.einsparung_eur is None
+        else f"– {money} oder {fte} Vollzeitstellen –"
+    )
     return (
-        f"Ab {_live_quarter(p)} wirken alle Maßnahmen und sparen "
-        f"{zahl(k.einsparung_stunden)} Arbeitsstunden im Jahr – {euro(k.einsparung_eur)} oder "
-        f"{zahl(k.einsparung_vzae, 1)} Vollzeitstellen – bei laufenden Kosten von "
-        f"{euro(k.laufende_kosten_eur_jahr)} im Jahr. " + payback_sentence(p)
+        f"Ab {_live_quarter(p)} wirken alle Maßnahmen und sparen {hours} Arbeitsstunden im "
+        f"Jahr {worth} bei laufenden Kosten von {euro(k.laufende_kosten_eur_jahr)} im Jahr. "
+        + payback_sentence(p)
     )
 
 
@@ -295,12 +290,17 @@ def beschlussvorlage(ba: Bestandsaufnahme, p: Planung) -> Beschlussvorlage:
         risiken=risks(ba, p),
         ohne_amortisation=not_paying_back(p),
         hinweis_amortisation=_horizon_note(p),
+        hinweis_einsparung=_plain(massnahmen_ansicht.cost_gap_note(p)),
     )
 
 
 def _horizon_note(p: Planung) -> str:
     """The report's footnote to the flag (:func:`kapitel.horizon_note`), as plain text."""
-    note = massnahmen_ansicht.horizon_note(p, p.processes)
+    return _plain(massnahmen_ansicht.horizon_note(p, p.processes))
+
+
+def _plain(note: str) -> str:
+    """A report paragraph (``<p>…</p>``) as plain text."""
     return html.unescape(note.removeprefix("<p>").removesuffix("</p>"))
 
 
@@ -342,6 +342,8 @@ def render(v: Beschlussvorlage) -> HTML:
         parts.append("<h3>Budget je Jahr des Kostenplans</h3>")
         total = {"jahr": "Summe", **v.summe}
         parts.append(anzeige.table_html(v.budget, BUDGET_COLUMNS, total))
+        if v.hinweis_einsparung:
+            parts.append(f"<p>{_marked(v.hinweis_einsparung)}</p>")
     parts.append(f"<h3>Erwartete Wirkung</h3><p>{_marked(v.wirkung)}</p>")
     if v.risiken:
         items = "".join(f"<li>{_marked(r)}</li>" for r in v.risiken)

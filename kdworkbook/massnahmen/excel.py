@@ -29,6 +29,10 @@ from kdworkbook.massnahmen.kapitel import (
 from kdworkbook.massnahmen.plan import Planung
 
 PLAN_FILE = "massnahmenplan.xlsx"
+#: The sheet with the criteria of every rank; Rang and Prozess repeat on each printed page.
+CRITERIA_SHEET, CRITERIA_REPEAT = "Kriterien der Priorisierung", 2
+#: Header of the column naming the missing inputs of a saving (Maßnahmen sheet).
+GAP_LABEL = "ohne berechenbare Einsparung: es fehlt"
 #: Columns of the Kostenplan with a sum row – the ones the report's Kostenplan sums.
 COST_TOTALS = list(COST_COLUMNS)[1:6]
 
@@ -46,12 +50,33 @@ def _payback_label(horizon: float) -> str:
     )
 
 
+def cost_columns(p: Planung) -> dict[str, tuple[str, str]]:
+    """Columns of the Kostenplan; Einsparung and Saldo say „mindestens“ when processes without
+    a computable saving are left out (as the note below the report's Kostenplan)."""
+    columns = {**COST_COLUMNS, "jahr": ("Jahr", "jahr")}
+    if p.kennzahlen.einsparung_vollstaendig:
+        return columns
+    n = len(p.kennzahlen.ohne_einsparung)
+    tail = f" (Mindestwert: ohne {zahl(n)} {'Prozess' if n == 1 else 'Prozesse'}, siehe Maßnahmen)"
+    for key in ("einsparung_eur", "saldo_eur", "saldo_kumuliert_eur"):
+        label, fmt = columns[key]
+        columns[key] = (label + tail, fmt)
+    return columns
+
+
 def plan_sheets(p: Planung) -> dict[str, export.Sheet]:
     """Sheets of ``massnahmenplan.xlsx``."""
-    ranked = p.ranked
+    ranked, k = p.ranked, p.kennzahlen
     horizon = p.settings.amortisation_horizont_jahre
+    known = p.measures["einsparung_eur"].notna()
+    keys = ["bezeichnung", "fachamt"]
+    gaps = p.measures[keys].merge(p.processes[[*keys, "fehlt"]], on=keys, how="left")["fehlt"]
     measures = p.measures.assign(
-        amortisation=p.measures["amortisation_jahre"].map(lambda y: payback_text(y, horizon)),
+        amortisation=[
+            payback_text(y, horizon, known=bool(ok))
+            for y, ok in zip(p.measures["amortisation_jahre"], known, strict=True)
+        ],
+        fehlt=gaps.fillna("").to_numpy(),
         beginn_q=quarter_days(p.start, p.measures["quartal_start"]),
         fertig_q=quarter_days(p.start, p.measures["quartal_ende"]),
     )
@@ -61,14 +86,19 @@ def plan_sheets(p: Planung) -> dict[str, export.Sheet]:
         if f"k_{c.key}" in ranked
     }
     return {
-        "Priorisierung": (
+        # the ranking as in the report: one page wide at full size
+        "Priorisierung": (ranked, RANK_COLUMNS),
+        # how each rank came about: inputs and criteria, printed over pages with Rang and
+        # Prozess repeated (CRITERIA_SHEET in write_plan's repeat_columns)
+        CRITERIA_SHEET: (
             ranked,
             {
-                **RANK_COLUMNS,
+                "rang": ("Rang", "int"),
+                "bezeichnung": ("Prozess", "text"),
+                "fachamt": ("Fachamt", "text"),
                 "vorgaenge": ("Vorgänge pro Jahr", "int"),
                 "personalkosten_eur": ("Personalkosten €", "eur"),
-                **criteria,
-                "umsetzbarkeit": ("Umsetzbarkeit", "dez2"),
+                **criteria,  # Umsetzbarkeit = 1 − Aufwand (chapter): not repeated here
             },
         ),
         "Maßnahmen": (
@@ -92,6 +122,8 @@ def plan_sheets(p: Planung) -> dict[str, export.Sheet]:
                 "fertig_q": ("fertig (Quartal)", export.QUARTER),
                 "organisation": ("Organisationsverantwortung", "text"),
                 "durchfuehrung": ("Durchführungsverantwortung", "text"),
+                # only when a saving is not computable: what the survey or file lacks
+                **({} if k.einsparung_vollstaendig else {"fehlt": (GAP_LABEL, "text")}),
             },
         ),
         "Zeitplan": (
@@ -106,7 +138,7 @@ def plan_sheets(p: Planung) -> dict[str, export.Sheet]:
                 "fertig_q": ("fertig (Quartal)", export.QUARTER),
             },
         ),
-        "Kostenplan": (p.costs, {**COST_COLUMNS, "jahr": ("Jahr", "jahr")}),
+        "Kostenplan": (p.costs, cost_columns(p)),
         # listed with the reason, never ranked or planned
         "Nicht geeignet": (
             p.excluded,
@@ -129,5 +161,6 @@ def write_plan(ba: Bestandsaufnahme, run_dir: Path) -> list[Path]:
             footer=ba.settings.gemeinde,
             totals={"Kostenplan": COST_TOTALS},
             header_color=ba.settings.gestaltung.primaerfarbe,
+            repeat_columns={CRITERIA_SHEET: CRITERIA_REPEAT},
         )
     ]

@@ -8,6 +8,7 @@ computes the step once for a notebook.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -22,13 +23,17 @@ from kdworkbook.massnahmen import grafiken as massnahmen_grafiken
 from kdworkbook.massnahmen import plan as massnahmenplan
 from kdworkbook.massnahmen import priorisierung
 from kdworkbook.massnahmen.einstellungen import MassnahmenSettings
-from kdworkbook.massnahmen.plan import Planung
+from kdworkbook.massnahmen.plan import Kennzahlen, Planung
 from kdworkbook.rahmen import bedingungen
 
 #: Marks a default the parameter file does not state: shown, never as a fact.
 ANNAHME = "Annahme – im Workshop bestätigen"
 #: Marks a payback beyond the planning horizon (explained below each table that shows it).
 FLAG = "*"
+#: Shown for a saving (or a payback) whose inputs are missing – never 0.
+NOT_COMPUTABLE = "nicht berechenbar"
+#: Processes named one by one in the note on missing savings; more are counted.
+GAP_NAMES = 5
 
 RANK_COLUMNS = {
     "rang": ("Rang", "int"),
@@ -161,16 +166,76 @@ def selection_text(p: Planung) -> str:
 
 def key_figures(p: Planung) -> HTML:
     k = p.kennzahlen
-    return anzeige.cards(
+    cards = anzeige.cards(
         {
             "Quick Wins": zahl(k.quick_wins),
             "Maßnahmen": zahl(k.massnahmen),
-            "Einsparung pro Jahr": euro(k.einsparung_eur),
-            "Einsparung VZÄ": zahl(k.einsparung_vzae, 1),
+            "Einsparung pro Jahr": saving(k, k.einsparung_eur, euro),
+            "Einsparung VZÄ": saving(k, k.einsparung_vzae, lambda v: zahl(v, 1), hours=True),
             "Einmalkosten": euro(k.einmalkosten_eur),
             "fertig bis": k.fertig,
         }
     )
+    return HTML(cards.data + gap_note(k))
+
+
+# --- savings with missing inputs: one wording for summary, chapter, Beschlussvorlage, Excel
+
+
+def saving(k: Kennzahlen, value: float | None, fmt: Callable[[float], str], hours=False) -> str:
+    """A saving total as shown everywhere: „1.234 €“; „mindestens 1.234 €“ when processes
+    without a computable saving are left out (see :func:`gap_text`); „nicht berechenbar“ when
+    no saving is computable. *hours*: the figure needs only Vorgänge and Minuten, so a
+    missing Stundensatz does not make it partial."""
+    if value is None:
+        return NOT_COMPUTABLE
+    partial = k.ohne_stunden if hours else len(k.ohne_einsparung)
+    return f"mindestens {fmt(value)}" if partial else fmt(value)
+
+
+def gap_text(k: Kennzahlen) -> str:
+    """„2 Prozesse mit Maßnahmen ohne berechenbare Einsparung: „A“ (Bauamt; fehlt: Stundensatz),
+    …“ – empty when every saving is computed."""
+    gaps = k.ohne_einsparung
+    if not gaps:
+        return ""
+    named = "; ".join(
+        f"„{g['prozess']}“ ({g['fachamt']}, es fehlt: {g['fehlt']})" for g in gaps[:GAP_NAMES]
+    )
+    more = f" und {zahl(len(gaps) - GAP_NAMES)} weitere" if len(gaps) > GAP_NAMES else ""
+    n = len(gaps)
+    if k.einsparung_stunden is None:
+        tail = f"Die Einsparung ist darum {NOT_COMPUTABLE}"
+    elif k.einsparung_eur is None:
+        tail = f"Die Einsparung in Euro ist darum {NOT_COMPUTABLE}" + (
+            "; die Stunden sind Mindestwerte" if k.ohne_stunden else ""
+        )
+    else:
+        tail = "Die Summen der Einsparung zählen sie nicht mit und sind darum Mindestwerte"
+    return (
+        f"Ohne berechenbare Einsparung {'bleibt' if n == 1 else 'bleiben'} {zahl(n)} "
+        f"{'Prozess' if n == 1 else 'Prozesse'} mit Maßnahmen: {named}{more}. {tail} – "
+        "fehlende Werte in der Bestandserhebung bzw. den Stundensatz der Laufbahngruppe "
+        "ergänzen."
+    )
+
+
+def gap_note(k: Kennzahlen) -> str:
+    """:func:`gap_text` as a paragraph below a table; empty when nothing is missing."""
+    text = gap_text(k)
+    return f"<p>{literal(text)}</p>" if text else ""
+
+
+def programme_payback(k: Kennzahlen, horizon: float | None = None) -> str:
+    """Payback of the whole programme in a table's sum row (like :func:`payback_text`);
+    „höchstens 4,8“ when savings are left out (they would shorten it; the costs of those
+    processes count), „nicht berechenbar“ when the known savings do not cover the running
+    costs but others are missing."""
+    if k.einsparung_vollstaendig:
+        return payback_text(k.amortisation_jahre, horizon)
+    if k.amortisation_jahre is None:
+        return NOT_COMPUTABLE
+    return "höchstens " + payback_text(k.amortisation_jahre)  # no flag: a bound, not a row
 
 
 def finished(p: Planung) -> str:
@@ -320,24 +385,58 @@ def measures_table(p: Planung) -> HTML:
     pr, k = p.processes, p.kennzahlen
     total = {
         "bezeichnung": "Summe",
-        **{c: pr[c].sum() for c in list(PROCESS_PLAN_COLUMNS)[3:7]},
-        "amortisation": payback_text(k.amortisation_jahre, p.settings.amortisation_horizont_jahre),
+        "einmalkosten_eur": k.einmalkosten_eur,
+        "laufende_kosten_eur_jahr": k.laufende_kosten_eur_jahr,
+        "einsparung_stunden": saving(k, k.einsparung_stunden, zahl, hours=True),
+        "einsparung_eur": saving(k, k.einsparung_eur, euro),
+        "amortisation": programme_payback(k, p.settings.amortisation_horizont_jahre),
     }
-    table = anzeige.table_html(with_payback(p, pr), PROCESS_PLAN_COLUMNS, total)
-    return HTML(anzeige.STYLE + table + horizon_note(p, pr))
+    table = anzeige.table_html(with_savings(with_payback(p, pr)), SHOWN_PLAN_COLUMNS, total)
+    return HTML(anzeige.STYLE + table + horizon_note(p, pr) + gap_note(k))
 
 
-def with_payback(p: Planung, table: pd.DataFrame) -> pd.DataFrame:
-    """*table* (rows of ``p.processes``) with the payback as text, flagged beyond the horizon."""
-    horizon = p.settings.amortisation_horizont_jahre
+#: :data:`PROCESS_PLAN_COLUMNS` with the savings as text (:func:`with_savings`).
+SHOWN_PLAN_COLUMNS = {
+    c: (label, "wert" if c in ("einsparung_stunden", "einsparung_eur") else fmt)
+    for c, (label, fmt) in PROCESS_PLAN_COLUMNS.items()
+}
+
+
+def with_savings(table: pd.DataFrame) -> pd.DataFrame:
+    """*table* (rows of ``p.processes``) with Einsparung h and € as text: „nicht berechenbar“
+    where the process's saving is (column ``fehlt`` names what is missing)."""
+
+    def shown(values: pd.Series, fmt: Callable[[float], str]) -> pd.Series:
+        missing = values.isna() & table.get("fehlt", pd.Series("", index=table.index)).fillna(
+            ""
+        ).ne("")
+        return values.map(lambda v: "" if pd.isna(v) else fmt(v)).where(~missing, NOT_COMPUTABLE)
+
     return table.assign(
-        amortisation=table["amortisation_jahre"].map(lambda y: payback_text(y, horizon))
+        einsparung_stunden=shown(table["einsparung_stunden"], zahl),
+        einsparung_eur=shown(table["einsparung_eur"], euro),
     )
 
 
-def payback_text(years: float | None, horizon: float | None = None) -> str:
+def with_payback(p: Planung, table: pd.DataFrame) -> pd.DataFrame:
+    """*table* (rows of ``p.processes``) with the payback as text, flagged beyond the horizon;
+    „nicht berechenbar“ where the saving is."""
+    horizon = p.settings.amortisation_horizont_jahre
+    known = table["einsparung_eur"].notna()
+    return table.assign(
+        amortisation=[
+            payback_text(y, horizon, known=bool(ok))
+            for y, ok in zip(table["amortisation_jahre"], known, strict=True)
+        ]
+    )
+
+
+def payback_text(years: float | None, horizon: float | None = None, known: bool = True) -> str:
     """„2,5“ years, „sofort“ without one-time costs, „keine“ if the net saving is ≤ 0;
-    „keine *“ / „32,5 *“ when beyond the planning *horizon* (see :func:`horizon_note`)."""
+    „keine *“ / „32,5 *“ when beyond the planning *horizon* (see :func:`horizon_note`);
+    „nicht berechenbar“ when the saving is not *known* (inputs missing)."""
+    if not known:
+        return NOT_COMPUTABLE
     if years is None or pd.isna(years):
         text, late = "keine", True
     else:
@@ -389,7 +488,22 @@ def schedule_table(p: Planung) -> HTML:
 def cost_table(p: Planung) -> HTML:
     c = p.costs
     total = {k: c[k].sum() for k in list(COST_COLUMNS)[1:6]} | {"jahr": "Summe"}
-    return anzeige.table(c.assign(jahr=c["jahr"].astype(str)), COST_COLUMNS, total)
+    table = anzeige.table_html(c.assign(jahr=c["jahr"].astype(str)), COST_COLUMNS, total)
+    return HTML(anzeige.STYLE + table + cost_gap_note(p))
+
+
+def cost_gap_note(p: Planung) -> str:
+    """Below the Kostenplan: Einsparung and Saldo leave out the processes without a computable
+    saving, so they are lower bounds; empty when nothing is missing."""
+    k = p.kennzahlen
+    if k.einsparung_vollstaendig:
+        return ""
+    n = len(k.ohne_einsparung)
+    return (
+        f"<p>Einsparung und Saldo sind Mindestwerte: ohne {zahl(n)} "
+        f"{'Prozess' if n == 1 else 'Prozesse'} ohne berechenbare Einsparung (Liste unter dem "
+        "Maßnahmenplan).</p>"
+    )
 
 
 def cost_chart(p: Planung) -> Figure:
@@ -476,7 +590,7 @@ def summary_of(p: Planung) -> dict[str, Any]:
     return {
         "rangfolge": list(p.top["bezeichnung"]),
         "quick_wins": k.quick_wins,
-        "einsparung_eur_jahr": k.einsparung_eur,
+        "einsparung_eur_jahr": k.einsparung_eur,  # None = nicht berechenbar; see ohne_einsparung
         "ausgeschlossen": k.ausgeschlossen,
         "massnahmen": k.massnahmen,
         "einmalkosten_eur": k.einmalkosten_eur,
@@ -490,6 +604,15 @@ def summary_of(p: Planung) -> dict[str, Any]:
             for m in p.measures[["id", "prozess_id", "bezeichnung", "typ"]].itertuples()
         ],
     }
+
+
+def hinweise(section: dict[str, Any]) -> list[str]:
+    """Top-level notes of ``check`` from the section :func:`summary_of` made: a warning when
+    savings are not computable for some processes (:func:`gap_text`)."""
+    k = section.get("kennzahlen", {})
+    if not k.get("ohne_einsparung"):
+        return []
+    return [f"Warnung: {gap_text(Kennzahlen(**k))}"]
 
 
 def summary(ba: Bestandsaufnahme) -> dict[str, Any]:

@@ -23,6 +23,9 @@ from kdworkbook.steuerung import kennungen
 #: How a process came into the planning (column ``auswahl`` of :attr:`Planung.chosen`).
 BY_RANK = "Rang"
 BY_ASSIGNMENT = "Zuordnung in der Parameterdatei"
+#: The inputs of a saving (Standardkostenmodell) as named in column ``fehlt`` of
+#: :attr:`Planung.processes`; hours need Vorgänge and Minuten, euros also the Stundensatz.
+VORGAENGE, MINUTEN, STUNDENSATZ = "Vorgänge", "Minuten", "Stundensatz"
 
 
 @dataclass(frozen=True)
@@ -36,14 +39,32 @@ class Kennzahlen:
     ausgewaehlt: int  # processes chosen for measures (rank ≤ prozesse, or assigned)
     mit_massnahmen: int  # of those, processes with at least one measure
     massnahmen: int
-    einsparung_stunden: float
-    einsparung_eur: float
-    einsparung_vzae: float
-    einmalkosten_eur: float
+    # Savings: the sum over the processes whose saving is computable; None when none is.
+    # A process without Vorgänge/Minuten or Stundensatz is listed in ohne_einsparung and left
+    # out – then the sums are lower bounds („mindestens …“), never a silent 0.
+    einsparung_stunden: float | None
+    einsparung_eur: float | None
+    einsparung_vzae: float | None
+    einmalkosten_eur: float  # costs come from the measure types: never missing
     laufende_kosten_eur_jahr: float
-    amortisation_jahre: float | None  # whole programme; None = never pays back
+    # whole programme; None = never pays back – or, with ohne_einsparung, not computable.
+    # With ohne_einsparung a value is an upper bound (the missing savings would shorten it).
+    amortisation_jahre: float | None
     ueber_horizont: int  # processes whose measures pay back later than the horizon, or never
     fertig: str
+    #: processes with measures whose saving is not computable: prozess, fachamt, fehlt
+    #: (the missing inputs, e.g. „Stundensatz“) – [] when every saving is computed
+    ohne_einsparung: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def einsparung_vollstaendig(self) -> bool:
+        """True when every process with measures has its saving (the sums are exact)."""
+        return not self.ohne_einsparung
+
+    @property
+    def ohne_stunden(self) -> int:
+        """Processes whose saved hours are not computable (Vorgänge or Minuten missing)."""
+        return sum(1 for r in self.ohne_einsparung if r["fehlt"] != STUNDENSATZ)
 
     def as_dict(self) -> dict[str, float | int | str | None]:
         return dataclasses.asdict(self)
@@ -86,7 +107,10 @@ class Planung:
     @cached_property
     def kennzahlen(self) -> Kennzahlen:
         pr = self.processes
-        net = pr["einsparung_eur"].sum() - pr["laufende_kosten_eur_jahr"].sum()
+        net = _known_sum(pr["einsparung_eur"])
+        if net is not None:
+            net -= pr["laufende_kosten_eur_jahr"].sum()
+        gaps = pr[pr["fehlt"] != ""] if "fehlt" in pr else pr.iloc[:0]
         return Kennzahlen(
             quick_wins=self.quick_wins,
             geeignet=len(self.ranked),
@@ -94,15 +118,29 @@ class Planung:
             ausgewaehlt=len(self.chosen),
             mit_massnahmen=len(pr),
             massnahmen=len(self.measures),
-            einsparung_stunden=float(pr["einsparung_stunden"].sum()),
-            einsparung_eur=float(pr["einsparung_eur"].sum()),
-            einsparung_vzae=float(pr["einsparung_vzae"].sum()),
+            einsparung_stunden=_known_sum(pr["einsparung_stunden"]),
+            einsparung_eur=_known_sum(pr["einsparung_eur"]),
+            einsparung_vzae=_known_sum(pr["einsparung_vzae"]),
             einmalkosten_eur=float(pr["einmalkosten_eur"].sum()),
             laufende_kosten_eur_jahr=float(pr["laufende_kosten_eur_jahr"].sum()),
-            amortisation_jahre=float(pr["einmalkosten_eur"].sum() / net) if net > 0 else None,
+            amortisation_jahre=(
+                float(pr["einmalkosten_eur"].sum() / net) if net is not None and net > 0 else None
+            ),
             ueber_horizont=int(pr["ueber_horizont"].sum()),
             fertig=str(self.measures["fertig"].iloc[-1]) if len(self.measures) else "–",
+            ohne_einsparung=[
+                {"prozess": str(b), "fachamt": str(f), "fehlt": str(m)}
+                for b, f, m in zip(gaps["bezeichnung"], gaps["fachamt"], gaps["fehlt"], strict=True)
+            ],
         )
+
+
+def _known_sum(values: pd.Series) -> float | None:
+    """Sum of the known values; None when there are values and none is known (pandas' own
+    ``sum()`` would say 0). No values at all (no measure) sum to 0."""
+    if len(values) and values.isna().all():
+        return None
+    return float(values.sum())
 
 
 def _check_assignments(processes: pd.DataFrame, s: MassnahmenSettings) -> None:
@@ -176,6 +214,26 @@ def _with_ids(measures: pd.DataFrame, ranked: pd.DataFrame, excluded: pd.DataFra
     return measures
 
 
+def _missing_inputs(measures: pd.DataFrame, processes: pd.DataFrame) -> pd.Series:
+    """Per process the missing inputs of its saving („Minuten, Stundensatz“), "" if none."""
+    first = measures.groupby(massnahmen.PLAN_KEYS, sort=False).first().reset_index()
+    first = processes[massnahmen.PLAN_KEYS].merge(first, on=massnahmen.PLAN_KEYS, how="left")
+    parts = [
+        first[column].isna().map({True: name, False: ""})
+        if column in first
+        else pd.Series(name, index=first.index)
+        for column, name in (
+            ("vorgaenge", VORGAENGE),
+            ("minuten", MINUTEN),
+            ("stundensatz_eur", STUNDENSATZ),
+        )
+    ]
+    text = pd.Series("", index=first.index, dtype=object)
+    for part in parts:
+        text = text.where(part == "", text.where(text == "", text + ", ") + part)
+    return pd.Series(text.to_numpy(), index=processes.index, dtype=object)
+
+
 def plan_measures(
     ranked: pd.DataFrame,
     excluded: pd.DataFrame,
@@ -205,8 +263,11 @@ def plan_measures(
     measures = _with_ids(measures, ranked, excluded)
     processes = massnahmen.by_process(measures)
     processes.insert(0, "prozess_id", kennungen.lookup(processes, measures))
-    processes["ueber_horizont"] = massnahmen.beyond_horizon(
-        processes["amortisation_jahre"], s.amortisation_horizont_jahre
+    processes["fehlt"] = _missing_inputs(measures, processes)
+    # an unknown saving is no late payback: „nicht berechenbar“, not flagged
+    processes["ueber_horizont"] = (
+        massnahmen.beyond_horizon(processes["amortisation_jahre"], s.amortisation_horizont_jahre)
+        & processes["einsparung_eur"].notna()
     )
     return Planung(
         settings=s,

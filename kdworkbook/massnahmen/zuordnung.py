@@ -143,18 +143,24 @@ def beyond_horizon(years: pd.Series, horizon: float) -> pd.Series:
     return years.isna() | (years > horizon)
 
 
+SAVINGS = ["einsparung_stunden", "einsparung_eur", "einsparung_vzae"]
+
+
 def by_process(plan: pd.DataFrame) -> pd.DataFrame:
-    """One row per process: its measures, effort, costs, savings and payback."""
-    grouped = plan.groupby(PLAN_KEYS, sort=False).agg(
+    """One row per process: its measures, effort, costs, savings and payback.
+
+    A saving that is not computable (Vorgänge, Minuten or Stundensatz missing) stays NaN for
+    the process – never a sum of nothing that reads 0."""
+    groups = plan.groupby(PLAN_KEYS, sort=False)
+    grouped = groups.agg(
         quadrant=("quadrant", "first"),
         massnahmen=("massnahme", lambda s: ", ".join(s)),
         aufwand_personentage=("aufwand_personentage", "sum"),
         einmalkosten_eur=("einmalkosten_eur", "sum"),
         laufende_kosten_eur_jahr=("laufende_kosten_eur_jahr", "sum"),
-        einsparung_stunden=("einsparung_stunden", "sum"),
-        einsparung_eur=("einsparung_eur", "sum"),
-        einsparung_vzae=("einsparung_vzae", "sum"),
     )
+    # the measures of a process share its inputs: all of them known, or none
+    grouped[SAVINGS] = groups[SAVINGS].sum(min_count=1)
     result = grouped.reset_index()
     result["netto_eur_jahr"] = result["einsparung_eur"] - result["laufende_kosten_eur_jahr"]
     result["amortisation_jahre"] = payback(result["einmalkosten_eur"], result["netto_eur_jahr"])
@@ -243,7 +249,9 @@ def cost_plan(plan: pd.DataFrame, capacity: float, start: dt.date, years: int) -
             "einmalkosten_eur": one_time.sum(axis=0),
             "laufende_kosten_eur": active.T
             @ plan["laufende_kosten_eur_jahr"].to_numpy(dtype=float),
-            "einsparung_eur": active.T @ plan["einsparung_eur"].to_numpy(dtype=float),
+            # a saving that is not computable is left out (the Kennzahlen name the processes;
+            # the chapter calls the row a lower bound) – NaN would blank every later year
+            "einsparung_eur": active.T @ plan["einsparung_eur"].fillna(0).to_numpy(dtype=float),
         }
     )
     table = frame.groupby("jahr", as_index=False).sum()

@@ -18,7 +18,7 @@ from kdworkbook.bericht import anzeige
 from kdworkbook.bestand.laden import Bestandsaufnahme
 from kdworkbook.kern.formatierung import euro, literal, prozent, zahl
 from kdworkbook.massnahmen import kapitel as massnahmen_ansicht
-from kdworkbook.massnahmen.plan import Planung
+from kdworkbook.massnahmen.plan import Kennzahlen, Planung
 from kdworkbook.massnahmen.zuordnung import PLAN_KEYS
 from kdworkbook.rahmen import bedingungen, pflichten
 
@@ -35,19 +35,37 @@ def overview(ba: Bestandsaufnahme, p: Planung) -> Markdown:
         f"({zahl(b.vzae, 1)} Vollzeitstellen, {euro(b.kosten_eur)} Personalkosten). "
         f"{zahl(k.ausgeschlossen)} Prozesse sind nicht digitalisierbar und nicht bewertet; "
         f"von den {zahl(k.geeignet)} geeigneten sind {zahl(k.quick_wins)} **Quick Wins**: "
-        f"hoher Nutzen bei geringem Aufwand. {massnahmen_ansicht.selection_text(p)} Die "
-        f"{zahl(k.massnahmen)} Maßnahmen sparen voraussichtlich "
-        f"**{zahl(k.einsparung_stunden)} Stunden ({euro(k.einsparung_eur)}) pro Jahr**, kosten "
-        f"einmalig {euro(k.einmalkosten_eur)} und laufend {euro(k.laufende_kosten_eur_jahr)} im "
+        f"hoher Nutzen bei geringem Aufwand. {massnahmen_ansicht.selection_text(p)} "
+        f"{saving_phrase(k)} kosten einmalig {euro(k.einmalkosten_eur)} und laufend "
+        f"{euro(k.laufende_kosten_eur_jahr)} im "
         f"Jahr und sind mit {zahl(s.zeitkontingent_personentage)} Personentagen je Quartal"
         f"{massnahmen_ansicht.assumed(s, 'zeitkontingent_personentage')} bis {k.fertig} "
-        f"umgesetzt. {payback_sentence(p)}"
+        f"umgesetzt. {literal(payback_sentence(p))}"  # names processes when savings miss
+    )
+
+
+def saving_phrase(k: Kennzahlen) -> str:
+    """„Die 28 Maßnahmen sparen voraussichtlich **836 Stunden (21.335 €) pro Jahr**,“ – with
+    „mindestens“ when processes are left out, or „Die Einsparung … ist nicht berechenbar;
+    sie“ (:func:`kapitel.saving`); the sentence goes on with „kosten einmalig …“."""
+    if k.einsparung_stunden is None:
+        return (
+            f"Die Einsparung der {zahl(k.massnahmen)} Maßnahmen ist "
+            f"**{massnahmen_ansicht.NOT_COMPUTABLE}**; sie"
+        )
+    hours = massnahmen_ansicht.saving(k, k.einsparung_stunden, zahl, hours=True)
+    money = massnahmen_ansicht.saving(k, k.einsparung_eur, euro)
+    return (
+        f"Die {zahl(k.massnahmen)} Maßnahmen sparen voraussichtlich **{hours} Stunden "
+        f"({money}) pro Jahr**,"
     )
 
 
 def payback_sentence(p: Planung) -> str:
     k, horizon = p.kennzahlen, p.settings.amortisation_horizont_jahre
-    if k.amortisation_jahre is None:
+    if not k.einsparung_vollstaendig:
+        text = f"{massnahmen_ansicht.gap_text(k)} {_partial_payback(k, horizon)}"
+    elif k.amortisation_jahre is None:
         text = (
             "Die laufenden Kosten übersteigen die Einsparung: die Maßnahmen rechnen sich nicht "
             "über die Arbeitszeit allein, sondern über Pflichten und Servicequalität."
@@ -71,6 +89,27 @@ def payback_sentence(p: Planung) -> str:
     return text
 
 
+def _partial_payback(k: Kennzahlen, horizon: float) -> str:
+    """The payback when savings are left out: an upper bound, or not computable."""
+    if k.einsparung_eur is None:
+        return f"Die Amortisation ist {massnahmen_ansicht.NOT_COMPUTABLE}."
+    if k.amortisation_jahre is None:
+        return (
+            f"Die Amortisation ist {massnahmen_ansicht.NOT_COMPUTABLE}: die berechenbare "
+            "Einsparung deckt die laufenden Kosten nicht, die fehlende ist unbekannt."
+        )
+    return (
+        "Sobald alle Maßnahmen wirken, spielt die Einsparung (abzüglich laufender Kosten) "
+        f"die Einmalkosten in höchstens {zahl(k.amortisation_jahre, 1)} Jahren wieder ein "
+        "(mit der fehlenden Einsparung früher)"
+        + (
+            f" – ohne sie später als der Planungshorizont von {zahl(horizon)} Jahren."
+            if k.amortisation_jahre > horizon
+            else "."
+        )
+    )
+
+
 def key_figures(ba: Bestandsaufnahme, p: Planung) -> HTML:
     k = p.kennzahlen
     return anzeige.cards(
@@ -78,8 +117,10 @@ def key_figures(ba: Bestandsaufnahme, p: Planung) -> HTML:
             "Jahresstunden": zahl(ba.key_figures.stunden),
             "Quick Wins": zahl(k.quick_wins),
             "Maßnahmen": zahl(k.massnahmen),
-            "Einsparung pro Jahr": euro(k.einsparung_eur),
-            "Einsparung VZÄ": zahl(k.einsparung_vzae, 1),
+            "Einsparung pro Jahr": massnahmen_ansicht.saving(k, k.einsparung_eur, euro),
+            "Einsparung VZÄ": massnahmen_ansicht.saving(
+                k, k.einsparung_vzae, lambda v: zahl(v, 1), hours=True
+            ),
             "Einmalkosten": euro(k.einmalkosten_eur),
         }
     )
@@ -113,8 +154,10 @@ def top_table(p: Planung) -> pd.DataFrame:
 def top_measures(p: Planung) -> HTML:
     table = top_table(p)
     planned = table["amortisation_jahre"].notna() | table["einmalkosten_eur"].notna()
-    shown = massnahmen_ansicht.with_payback(p, table[planned])
+    shown = massnahmen_ansicht.with_savings(massnahmen_ansicht.with_payback(p, table[planned]))
     table.loc[planned, "amortisation"] = shown["amortisation"]
+    table["einsparung_eur"] = table["einsparung_eur"].astype(object)
+    table.loc[planned, "einsparung_eur"] = shown["einsparung_eur"]
     table["ueber_horizont"] = table["ueber_horizont"].astype("boolean").fillna(False)
     lead = (
         f"<p>Die ersten {zahl(len(table))} der Rangfolge im Kapitel Maßnahmenentwicklung "
@@ -128,7 +171,7 @@ def top_measures(p: Planung) -> HTML:
             "bezeichnung": ("Prozess", "text"),
             "quadrant": ("Quadrant", "text"),
             "massnahmen": ("Maßnahmen", "text"),
-            "einsparung_eur": ("Einsparung €/Jahr", "eur"),
+            "einsparung_eur": ("Einsparung €/Jahr", "wert"),
             "amortisation": ("Amort. Jahre", "text"),
             "fertig": ("fertig", "text"),
         },

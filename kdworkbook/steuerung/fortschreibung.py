@@ -123,7 +123,7 @@ def realised_savings(
     rows = []
     for pid in dict.fromkeys(e["prozess_id"] for e in done):
         mine = [e for e in done if e["prozess_id"] == pid]
-        planned = sum(e["einsparung_plan_eur_jahr"] for e in mine)
+        planned = _planned(mine)
         row = {"prozess_id": pid, "prozess": mine[0]["prozess"], "geplant_eur_jahr": planned}
         hits = process_ids_prev[process_ids_prev == pid].index
         cur = matched.at[hits[0], "jetzt"] if len(hits) and hits[0] in matched.index else None
@@ -144,11 +144,20 @@ def realised_savings(
     )
 
 
+def _planned(entries: list[dict]) -> float | None:
+    """Planned saving €/Jahr of *entries*; None („nicht berechenbar“) when the plan had no
+    computable saving for one of them (never a sum that skips it)."""
+    values = [e["einsparung_plan_eur_jahr"] for e in entries]
+    if any(v is None or pd.isna(v) for v in values):
+        return None
+    return float(sum(values))
+
+
 def summary(entries: list[dict], savings: pd.DataFrame | None) -> dict:
     """Section ``fortschreibung`` of ``check --json``. Realised savings are None („nicht
     berechenbar“) without a previous round or when any affected process lacks figures."""
     counts = pd.Series([e["status"] for e in entries], dtype=object).value_counts()
-    planned = sum(e["einsparung_plan_eur_jahr"] for e in entries if e["status"] == "umgesetzt")
+    planned = _planned([e for e in entries if e["status"] == "umgesetzt"])
     realised = None
     if savings is not None and not savings["realisiert_eur_jahr"].isna().any():
         realised = float(savings["realisiert_eur_jahr"].sum())
@@ -157,5 +166,5 @@ def summary(entries: list[dict], savings: pd.DataFrame | None) -> dict:
         "begonnen": int(counts.get("begonnen", 0)),
         "geplant": int(counts.get("geplant", 0)),
         "einsparung_realisiert_eur_jahr": realised,
-        "einsparung_geplant_eur_jahr": float(planned),
+        "einsparung_geplant_eur_jahr": planned,
     }

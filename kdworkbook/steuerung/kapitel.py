@@ -272,7 +272,7 @@ def key_figures(f: Fortschreibung) -> HTML:
                 if f.kennzahlen["einsparung_realisiert_eur_jahr"] is not None
                 else NICHT_BERECHENBAR
             ),
-            "Einsparung geplant €/Jahr": euro(f.kennzahlen["einsparung_geplant_eur_jahr"]),
+            "Einsparung geplant €/Jahr": _planned(f),
             "größter Verzug (Quartale)": zahl(slip["quartale"]) if slip else NICHT_BERECHENBAR,
         }
     )
@@ -394,17 +394,21 @@ def savings(f: Fortschreibung) -> HTML:
         euro(v) if v is not None and not pd.isna(v) else f"{NICHT_BERECHENBAR} ({why})"
         for v, why in zip(t["realisiert_eur_jahr"], t["fehlt"], strict=True)
     ]
+    t["geplant"] = [
+        euro(v) if v is not None and not pd.isna(v) else NICHT_BERECHENBAR
+        for v in t["geplant_eur_jahr"]
+    ]
     realised = f.kennzahlen["einsparung_realisiert_eur_jahr"]
     body = anzeige.table_html(
         t,
         {
             "prozess": ("Prozess", "text"),
-            "geplant_eur_jahr": ("Einsparung geplant €/Jahr", "eur"),
+            "geplant": ("Einsparung geplant €/Jahr", "wert"),
             "realisiert": ("realisiert €/Jahr", "wert"),
         },
         total={
             "prozess": "Summe",
-            "geplant_eur_jahr": f.kennzahlen["einsparung_geplant_eur_jahr"],
+            "geplant": _planned(f),
             "realisiert": euro(realised) if realised is not None else NICHT_BERECHENBAR,
         },
     )
@@ -587,7 +591,7 @@ def exchange_text(f: Fortschreibung) -> HTML:
             share = f" ({prozent(realised / planned, 0)} des Plans)" if planned else ""
             parts.append(
                 f"Die umgesetzten Maßnahmen sparen laut neuer Erhebung {euro(realised)} im Jahr; "
-                f"geplant waren {euro(planned)}{share}."
+                f"geplant waren {_planned(f)}{share}."
             )
         else:
             parts.append(f"Die realisierte Einsparung ist {_realised(f)}.")
@@ -633,14 +637,12 @@ def since_last_report(f: Fortschreibung | None) -> HTML | None:
         return None
     counts = status_counts(f)
     slip = biggest_slip(f)
-    k = f.kennzahlen
     items = [
         f"Maßnahmen: {zahl(counts['umgesetzt'])} umgesetzt, {zahl(counts['begonnen'])} begonnen, "
         f"{zahl(counts['geplant'])} geplant, {zahl(counts['zurückgestellt'])} zurückgestellt, "
         f"{zahl(counts['verworfen'])} verworfen"
         + (f" (Stand {datum(f.stand_tag)})" if f.stand else " (kein Umsetzungsstand erfasst)"),
-        f"Einsparung realisiert {_realised(f)} pro Jahr, geplant "
-        f"{euro(k['einsparung_geplant_eur_jahr'])}",
+        f"Einsparung realisiert {_realised(f)} pro Jahr, geplant {_planned(f)}",
         (
             f"Größter Verzug: {slip['massnahme']} ({slip['prozess']}), "
             f"{_quarters(slip['quartale'])}"
@@ -656,3 +658,9 @@ def since_last_report(f: Fortschreibung | None) -> HTML | None:
         f'<ul class="kd-kurz">{body}</ul>'
         "<p>Einzelheiten im Kapitel Fortschreibung.</p></div>"
     )
+
+
+def _planned(f: Fortschreibung) -> str:
+    """The planned saving €/Jahr, or „nicht berechenbar“ when the plan lacked one."""
+    value = f.kennzahlen["einsparung_geplant_eur_jahr"]
+    return NICHT_BERECHENBAR if value is None else euro(value)

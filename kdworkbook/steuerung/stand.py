@@ -281,8 +281,9 @@ def record(
 
 
 def _plain(value: object) -> object:
-    """numpy scalars → Python for JSON."""
-    return value.item() if hasattr(value, "item") else value
+    """numpy scalars → Python for JSON; a missing value (a saving not computable) → null."""
+    value = value.item() if hasattr(value, "item") else value
+    return None if isinstance(value, float) and value != value else value
 
 
 def import_status(parameter_file: Path, path: Path, today: dt.date | None = None) -> Path:

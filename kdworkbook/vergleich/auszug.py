@@ -135,7 +135,8 @@ def extract(
     bestand = results.get("bestand", {})
     rahmen = results.get("rahmenbedingungen", {})
     kennzahlen = results.get("massnahmen", {}).get("kennzahlen", {})
-    einsparung = kennzahlen.get("einsparung_eur")
+    # a sum that leaves processes out (ohne_einsparung) is a lower bound: not comparable
+    einsparung = None if kennzahlen.get("ohne_einsparung") else kennzahlen.get("einsparung_eur")
     pflichten = rahmen.get("pflichten", [])
     return {
         "version": VERSION,

@@ -333,7 +333,9 @@ class Workshop:
                 "Quick Wins": zahl(p.quick_wins),
                 "geeignete Prozesse": zahl(len(p.ranked)),
                 "Maßnahmen": zahl(len(p.measures)),
-                "Einsparung pro Jahr": euro(p.processes["einsparung_eur"].sum()),
+                "Einsparung pro Jahr": massnahmen_ansicht.saving(
+                    p.kennzahlen, p.kennzahlen.einsparung_eur, euro
+                ),
                 "fertig bis": massnahmen_ansicht.finished(p),
             }
         ).data
