@@ -420,10 +420,16 @@ def _check(args: argparse.Namespace) -> int:
     width = max(len(label) for label, _ in rows)
     for label, value in rows:
         print(f"  {label:<{width}}  {value:>14}")
+    left_out = list(schritte.omissions(ba).values())
     for note in summary["hinweise"]:
-        print(f"  {note}" if note.startswith("Warnung: ") else f"  Hinweis: {note}")
+        if note not in left_out:  # listed below, one line per chapter
+            print(f"  {note}" if note.startswith("Warnung: ") else f"  Hinweis: {note}")
     for note in summary.get("rahmenbedingungen", {}).get("pflichten_hinweise", []):
         print(f"  Hinweis: {note}")
+    if left_out:
+        print("  Im Bericht entfallen:")
+        for chapter, reason in map(schritte.omitted_chapter, left_out):
+            print(f"    Kapitel {chapter}: {reason}" if chapter else f"    {reason}")
     return EXIT_OK
 
 

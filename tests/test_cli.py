@@ -158,3 +158,26 @@ def test_run_demo_produces_report_appendix_and_results(tmp_path, capsys):
     assert {"Prozesse", "Fachämter", "Pflichten", "Rahmen je Prozess"} <= set(book.sheetnames)
     assert book["Prozesse"].max_row == 186
     assert book["Prozesse"]["D1"].value == "Bezeichnung"
+
+
+def test_check_lists_each_omitted_chapter_on_one_line(seed_survey, capsys):
+    """One line per chapter left out, under one heading – not a „Hinweis“ sentence each;
+    ``--json`` keeps the whole sentences in ``hinweise``."""
+    assert main(["check", str(seed_survey)]) == 0
+    out = capsys.readouterr().out
+    assert out[out.index("  Im Bericht entfallen:") :] == (
+        "  Im Bericht entfallen:\n"
+        "    Kapitel Musterprozess: Kein Musterprozess konfiguriert (Abschnitt „musterprozess“ "
+        "mit „ist“ und „soll“).\n"
+        "    Kapitel Vergleich mit Kommunen ähnlicher Größe: Kein Vergleichsordner angegeben "
+        "(Abschnitt „vergleich“ mit „ordner“).\n"
+        "    Kapitel Bürgerbefragung: Keine Bürgerbefragung ausgewertet "
+        "(buergerbefragung → ergebnis).\n"
+    )
+    assert "Hinweis" not in out and "entfällt im Bericht" not in out
+    assert main(["check", str(seed_survey), "--json"]) == 0
+    notes = json.loads(capsys.readouterr().out)["hinweise"]
+    assert (
+        "Keine Bürgerbefragung ausgewertet (buergerbefragung → ergebnis): das Kapitel "
+        "Bürgerbefragung entfällt im Bericht." in notes
+    )
