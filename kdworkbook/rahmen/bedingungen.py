@@ -226,9 +226,14 @@ def sdg_services(ba: Bestandsaufnahme) -> pd.DataFrame:
 
 
 def readiness(ba: Bestandsaufnahme) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Self-assessment table and the weak points with recommendations."""
+    """Self-assessment table and the weak points with recommendations (the one for the
+    Bürgerschaft refers to an evaluated citizen survey instead of recommending one)."""
+    from kdworkbook.buergerbefragung import dateien
+
     table = reife.readiness_table(ba.settings.rahmen.reife)
-    return table, reife.weak_points(table, reife.load_recommendations())
+    path = ba.settings.buergerbefragung.ergebnis
+    survey = dateien.load_result(path) if path is not None else None
+    return table, reife.weak_points(table, reife.after_survey(reife.load_recommendations(), survey))
 
 
 def reifegrad_share(attrs: pd.DataFrame) -> float | None:
