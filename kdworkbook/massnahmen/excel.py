@@ -38,6 +38,10 @@ def plan_sheets(p: Planung) -> dict[str, export.Sheet]:
                 "personalkosten_eur": ("Personalkosten €", "eur"),
                 **criteria,
                 "umsetzbarkeit": ("Umsetzbarkeit", "dez2"),
+                "geschaetzt": (
+                    f"geschätzt ({priorisierung.FEHLWERT_REGEL})",
+                    "text",
+                ),
             },
         ),
         "Maßnahmen": (
