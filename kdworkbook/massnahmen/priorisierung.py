@@ -137,23 +137,22 @@ def _filled(scores: dict[str, pd.Series], index: pd.Index) -> pd.DataFrame:
     return pd.DataFrame({k: v.fillna(v.median()) for k, v in scores.items()}, index=index)
 
 
-def estimated(processes: pd.DataFrame, reifegrad_ziel: int = 3) -> pd.DataFrame:
-    """True where :func:`criteria_matrix` put in the median for a missing value; one column
-    per criterion present (the same criteria as the matrix)."""
-    return _missing(_scores(processes, reifegrad_ziel), processes.index)
-
-
-def _missing(scores: dict[str, pd.Series], index: pd.Index) -> pd.DataFrame:
-    return pd.DataFrame({k: v.isna() for k, v in scores.items()}, index=index, dtype=bool)
-
-
-def _estimate_labels(missing: pd.DataFrame) -> pd.Series:
-    """Per process the labels of its estimated criteria, „, “-separated („“ when none)."""
-    text = pd.Series("", index=missing.index, dtype=object)
-    for key in missing.columns[missing.any()]:
-        label = BY_KEY[key].label
-        text = text.where(~missing[key], text.where(text == "", text + ", ") + label)
-    return text
+def _estimates(scores: dict[str, pd.Series], keys: list[str]) -> tuple[np.ndarray, dict]:
+    """Per process the labels of its estimated criteria among *keys*, „, “-separated („“ when
+    none), and per criterion the number of estimates (only those > 0)."""
+    n = len(next(iter(scores.values()))) if scores else 0
+    codes, counts = np.zeros(n, dtype=np.int64), {}
+    for bit, key in enumerate(keys):  # one bit per criterion
+        gap = scores[key].isna().to_numpy()
+        codes |= gap.astype(np.int64) << bit
+        if gap.any():
+            counts[key] = int(gap.sum())
+    found, position = np.unique(codes, return_inverse=True)  # the few combinations that occur
+    labels = np.array(
+        [", ".join(BY_KEY[k].label for b, k in enumerate(keys) if code >> b & 1) for code in found],
+        dtype=object,
+    )
+    return labels[position], counts
 
 
 def effective_weights(
@@ -277,17 +276,16 @@ def rank(
     table["quadrant"] = quadrant(table["nutzen"], table["aufwand"], limits)
     used = effective_weights(matrix, weights)
     weighted = {k for w in used.values() for k, v in w.items() if v}
-    missing = _missing(scores, processes.index)
-    missing = missing[[k for k in missing.columns if k in weighted]]
+    labels, counts = _estimates(scores, [k for k in scores if k in weighted])
     result = pd.concat([processes, matrix.add_prefix("k_"), table], axis=1)
-    result["geschaetzt"] = _estimate_labels(missing)
+    result["geschaetzt"] = labels
     order = _order(table["prioritaet"].to_numpy(), table["nutzen"].to_numpy(), _tie_rank(processes))
     result = result.iloc[order].reset_index(drop=True)
     result["rang"] = np.arange(1, len(result) + 1)
     result.attrs["schwellen"] = limits
     result.attrs["gewichte"] = used
     result.attrs["reifegrad_ziel"] = reifegrad_ziel
-    result.attrs["geschaetzt"] = {k: int(n) for k, n in missing.sum().items() if n}
+    result.attrs["geschaetzt"] = counts
     return result
 
 
