@@ -10,7 +10,7 @@ import os
 import sys
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kdworkbook import __version__
 from kdworkbook.kern import systemfehler
@@ -420,11 +420,51 @@ def _check(args: argparse.Namespace) -> int:
     width = max(len(label) for label, _ in rows)
     for label, value in rows:
         print(f"  {label:<{width}}  {value:>14}")
+    if summary.get("fortschreibung"):
+        _print_fortschreibung(ba, summary["fortschreibung"])
+    left_out = list(schritte.omissions(ba).values())
     for note in summary["hinweise"]:
-        print(f"  {note}" if note.startswith("Warnung: ") else f"  Hinweis: {note}")
+        if note not in left_out:  # listed below, one line per chapter
+            print(f"  {note}" if note.startswith("Warnung: ") else f"  Hinweis: {note}")
     for note in summary.get("rahmenbedingungen", {}).get("pflichten_hinweise", []):
         print(f"  Hinweis: {note}")
+    if left_out:
+        print("  Im Bericht entfallen:")
+        for chapter, reason in map(schritte.omitted_chapter, left_out):
+            print(f"    Kapitel {chapter}: {reason}" if chapter else f"    {reason}")
     return EXIT_OK
+
+
+def _print_fortschreibung(ba: Any, k: dict[str, Any]) -> None:
+    """The figures of the chapter Fortschreibung (``check --json`` → ``fortschreibung``)."""
+    import datetime as dt
+
+    from kdworkbook.kern.formatierung import datum, euro, zahl
+    from kdworkbook.steuerung import kapitel as fortschreibung_ansicht
+
+    f = fortschreibung_ansicht.load(ba)
+    realised = k["einsparung_realisiert_eur_jahr"]
+    if realised is None:
+        why = f.einsparung_grund if f is not None else None
+        shown = fortschreibung_ansicht.NICHT_BERECHENBAR + (f" – {why}" if why else "")
+    else:
+        shown = euro(realised)
+    stand = f.stand if f is not None else None
+    print(
+        f"  Fortschreibung (Umsetzungsstand vom {datum(dt.date.fromisoformat(stand['erfasst']))}):"
+        if stand
+        else "  Fortschreibung (kein Umsetzungsstand erfasst):"
+    )
+    rows = [
+        ("Maßnahmen umgesetzt", zahl(k["umgesetzt"])),
+        ("Maßnahmen begonnen", zahl(k["begonnen"])),
+        ("Maßnahmen geplant", zahl(k["geplant"])),
+        ("Einsparung geplant pro Jahr (umgesetzte)", euro(k["einsparung_geplant_eur_jahr"])),
+    ]
+    width = max(len(label) for label, _ in rows)
+    for label, value in rows:
+        print(f"    {label:<{width}}  {value:>14}")
+    print(f"    {'Einsparung realisiert pro Jahr':<{width}}  {shown:>14}")
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -160,3 +160,64 @@ def test_run_demo_produces_report_appendix_and_results(tmp_path, capsys):
     assert {"Prozesse", "Fachämter", "Pflichten", "Rahmen je Prozess"} <= set(book.sheetnames)
     assert book["Prozesse"].max_row == 186
     assert book["Prozesse"]["D1"].value == "Bezeichnung"
+
+
+def test_check_lists_each_omitted_chapter_on_one_line(seed_survey, capsys):
+    """One line per chapter left out, under one heading – not a „Hinweis“ sentence each;
+    ``--json`` keeps the whole sentences in ``hinweise``."""
+    assert main(["check", str(seed_survey)]) == 0
+    out = capsys.readouterr().out
+    assert out[out.index("  Im Bericht entfallen:") :] == (
+        "  Im Bericht entfallen:\n"
+        "    Kapitel Musterprozess: Kein Musterprozess konfiguriert (Abschnitt „musterprozess“ "
+        "mit „ist“ und „soll“).\n"
+        "    Kapitel Vergleich mit Kommunen ähnlicher Größe: Kein Vergleichsordner angegeben "
+        "(Abschnitt „vergleich“ mit „ordner“).\n"
+        "    Kapitel Bürgerbefragung: Keine Bürgerbefragung ausgewertet "
+        "(buergerbefragung → ergebnis).\n"
+    )
+    assert "Hinweis" not in out and "entfällt im Bericht" not in out
+    assert main(["check", str(seed_survey), "--json"]) == 0
+    notes = json.loads(capsys.readouterr().out)["hinweise"]
+    assert (
+        "Keine Bürgerbefragung ausgewertet (buergerbefragung → ergebnis): das Kapitel "
+        "Bürgerbefragung entfällt im Bericht." in notes
+    )
+
+
+def test_check_prints_the_fortschreibung_of_the_second_demo_round(capsys):
+    """The shipped round 2 (Stand of 20.05.2027): 2 umgesetzt, 2 begonnen, 22 geplant;
+    planned for the two umgesetzt: Online-Antrag 600 h × 20 % × 25,50 € = 3.060 € +
+    E-Payment 600 h × 80 % × 5 % × 25,50 € = 612 € = 3.672 €; realised 300 Vorgänge ×
+    (120 − 90) min / 60 = 150 h × 25,50 € = 3.825 €."""
+    assert main(["check", str(ROOT / "parameters" / "musterstadt-2027.yaml")]) == 0
+    out = capsys.readouterr().out
+    assert out[out.index("  Fortschreibung") :] == (
+        "  Fortschreibung (Umsetzungsstand vom 20.05.2027):\n"
+        "    Maßnahmen umgesetzt                                    2\n"
+        "    Maßnahmen begonnen                                     2\n"
+        "    Maßnahmen geplant                                     22\n"
+        "    Einsparung geplant pro Jahr (umgesetzte)         3.672\u00a0€\n"
+        "    Einsparung realisiert pro Jahr                   3.825\u00a0€\n"
+    )
+    # round 1 has no Fortschreibung, so no block
+    assert main(["check", str(DEMO)]) == 0
+    assert "Fortschreibung" not in capsys.readouterr().out
+
+
+def test_check_fortschreibung_without_previous_round_is_not_computable(tmp_path, capsys):
+    """Without ``vorherige_erhebung`` the realised saving is „nicht berechenbar“, with why –
+    never 0."""
+    import shutil
+
+    shutil.copytree(ROOT / "parameters", tmp_path / "parameters")
+    params = tmp_path / "parameters" / "musterstadt-2027.yaml"
+    text = params.read_text(encoding="utf-8")
+    params.write_text(text[: text.index("\nvorherige_erhebung:")] + "\n", encoding="utf-8")
+    assert main(["check", str(params)]) == 0
+    out = capsys.readouterr().out
+    assert "    Einsparung geplant pro Jahr (umgesetzte)         3.672\u00a0€\n" in out
+    assert (
+        "    Einsparung realisiert pro Jahr            nicht berechenbar – keine vorherige "
+        "Erhebung (vorherige_erhebung in der Parameterdatei)\n" in out
+    )

@@ -313,11 +313,25 @@ def test_sigterm_in_the_report_step_stops_chromium_and_leaves_nothing(tmp_path):
     assert chrome_descendants() == []
 
 
-def test_leftovers_of_a_killed_run_are_removed_on_the_next_start(tmp_path):
+def test_leftovers_of_a_killed_run_are_removed_on_the_next_start(tmp_path, monkeypatch):
+    """Both runs keep their kernels' socket folders in a temp folder of their own: in the
+    shared one, any other run starting on the machine in between (another test session)
+    removes the killed run's folder first – rightly, its process is gone – and this run
+    would have nothing left to clean up and say. A short path: Unix socket paths are
+    limited to about 100 characters."""
+    private = Path(aufraeumen.tempfile.mkdtemp(prefix="kdtest-"))
+    monkeypatch.setattr(aufraeumen.tempfile, "tempdir", str(private))
+    try:
+        _leftovers_are_removed(tmp_path, private)
+    finally:
+        shutil.rmtree(private, ignore_errors=True)
+
+
+def _leftovers_are_removed(tmp_path: Path, private: Path) -> None:
     params = _params(tmp_path)
     sleeping = step_notebooks(tmp_path / "nb", "import time\ntime.sleep(300)")
     out = tmp_path / "out"
-    process = _driver(params, out, sleeping)
+    process = _driver(params, out, sleeping, env={**os.environ, "TMPDIR": str(private)})
     deadline = time.monotonic() + 90
     while not descendants("ipykernel", process.pid) and time.monotonic() < deadline:
         time.sleep(0.2)
@@ -326,7 +340,7 @@ def test_leftovers_of_a_killed_run_are_removed_on_the_next_start(tmp_path):
     process.wait()
     [unfinished] = [p for p in (out / "stadt-fehler").iterdir()]
     assert unfinished.name.startswith(".unfertig-")
-    sockets = [p for p in Path(aufraeumen.tempfile.gettempdir()).glob(f"kdw-{process.pid}-*")]
+    sockets = list(private.glob(f"kdw-{process.pid}-*"))
     assert sockets, "kein Verbindungsordner des Kernels"
     lines: list[str] = []
     [outcome] = stapel.run_many(

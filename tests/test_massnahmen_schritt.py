@@ -219,3 +219,33 @@ def test_rahmen_attributes_joined():
     # the explicit assignment of the Musterprozess is planned even outside the top 20
     hund = p.measures[p.measures["bezeichnung"] == "Hundehaltung Anmeldung"]
     assert hund["typ"].tolist() == ["prozessoptimierung", "online_antrag", "e_payment"]
+
+
+def test_estimated_demand_is_shown_as_estimated_in_chapter_and_excel(tmp_path):
+    """The demo's survey gives a demand value for 35 services, all suitable; the other
+    180 − 35 = 145 suitable processes get the median of the 35: the score of „Elternbeitrag
+    Festsetzung“, 0,5595 → 1 + 4 × 0,5595 = 3,2 on the 1–5 scale. Reifegrad is missing for
+    10. The figures themselves stay (rank 2 „Personalausweis Ausstellung erstmalig“ has no
+    survey value)."""
+    ba = load_bestand(DEMO)
+    p = massnahmen_ansicht.planung(ba)
+    assert p.ranked.attrs["geschaetzt"] == {"reifegrad_luecke": 10, "buergernachfrage": 145}
+    shown = massnahmen_ansicht.ranking_table(p).data
+    assert (
+        "Nachfrage geschätzt (Median der erhobenen) bei 145 von 180 bewerteten Prozessen: für "
+        "sie zählt beim Kriterium „Bürgernachfrage“ der Median der 35 erhobenen Werte (3,2)."
+    ) in shown
+    assert "Reifegrad geschätzt (Median der erhobenen) bei 10 von 180" in shown
+    assert '<th class="txt">geschätzt</th>' in shown
+    row = shown[shown.index("Personalausweis Ausstellung erstmalig") :]
+    assert row[: row.index("</tr>")].endswith('<td class="txt">Nachfrage</td>')
+    assert "Nachfrage geschätzt" in massnahmen_ansicht.criteria_table(p).data
+    [path] = massnahmen_excel.write_plan(ba, tmp_path)
+    ws = load_workbook(path)["Priorisierung"]
+    header = [c.value for c in ws[1]]
+    column = header.index("geschätzt (Median der erhobenen)")
+    values = [row[column] for row in ws.iter_rows(min_row=2, values_only=True)]
+    assert len(values) == 180
+    assert sum("Bürgernachfrage" in (v or "") for v in values) == 145
+    assert sum("Lücke zum OZG-Reifegrad" in (v or "") for v in values) == 10
+    assert values[1] == "Bürgernachfrage"  # rank 2

@@ -158,6 +158,40 @@ def test_optional_columns_used_when_present(six):
     assert m["zustaendigkeit"].tolist() == [1, 0, 1, 0, 1, 0]
 
 
+def test_estimated_values_are_marked_per_process_and_counted(six):
+    """The median that stands in for a missing value is marked: per process the criteria
+    estimated, per criterion how many – only for criteria with a weight (a weight of 0 uses
+    no estimate)."""
+    data = six.assign(
+        reifegrad=pd.array([0, 3, None, 1, 4, 2], dtype="Int64"),
+        buergernachfrage=pd.array([5, 1, 3, None, None, None], dtype="Int64"),
+    )
+    weights = {
+        "nutzen": {**WEIGHTS["nutzen"], "buergernachfrage": 1, "reifegrad_luecke": 1},
+        "aufwand": WEIGHTS["aufwand"],
+    }
+    r = pr.rank(data, weights).set_index("bezeichnung")
+    assert r.attrs["geschaetzt"] == {"reifegrad_luecke": 1, "buergernachfrage": 3}
+    assert r["geschaetzt"].to_dict() == {
+        "A": "",
+        "B": "",
+        "C": "Lücke zum OZG-Reifegrad",
+        "D": "Bürgernachfrage",
+        "E": "Bürgernachfrage",
+        "F": "Bürgernachfrage",
+    }
+    # D, E, F: (x − 1)/4 of 5, 1, 3 = 1, 0, ½ → the median ½ stands in
+    assert r.loc[["D", "E", "F"], "k_buergernachfrage"].tolist() == [0.5, 0.5, 0.5]
+    weights["nutzen"]["reifegrad_luecke"] = 0
+    r = pr.rank(data, weights)
+    assert r.attrs["geschaetzt"] == {"buergernachfrage": 3}
+    assert set(r["geschaetzt"]) == {"", "Bürgernachfrage"}
+    assert pr.FEHLWERT_REGEL == "Median der erhobenen"
+    # every value recorded: nothing estimated
+    complete = pr.rank(six, WEIGHTS)
+    assert complete.attrs["geschaetzt"] == {} and set(complete["geschaetzt"]) == {""}
+
+
 def test_unsuitable_excluded_and_listed(six):
     data = six.assign(
         nicht_geeignet=[None, "faktisch", None, None, None, None],

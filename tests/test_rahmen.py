@@ -222,6 +222,55 @@ def test_readiness_weak_points_with_recommendations():
     assert weak["empfehlung"].str.len().min() > 40
 
 
+def test_recommendation_buergerschaft_follows_an_evaluated_survey():
+    """Once a citizen survey is evaluated, „Bürgerschaft“ names its result instead of
+    recommending a survey: 3 services on the questionnaire, one with too few answers
+    (nachfrage null) → a demand value for 2 of 3."""
+    texts = rahmen_laden.load_recommendations()
+    assert reife.after_survey(texts, None) == texts
+    result = {
+        "antworten": 1234,
+        "nachfrage": [{"nachfrage": 0.5}, {"nachfrage": None}, {"nachfrage": 0.75}],
+    }
+    after = reife.after_survey(texts, result)
+    assert after["buergerschaft"] == (
+        "Die Bürgerbefragung ist ausgewertet (1.234 Antworten, Nachfragewert für 2 von 3 "
+        "Leistungen, Kapitel Bürgerbefragung) und fließt als Kriterium „Bürgernachfrage“ in die "
+        "Priorisierung ein. Das Ergebnis veröffentlichen und die Bürgerschaft bei Test und "
+        "Einführung der Online-Dienste beteiligen."
+    )
+    assert {k: v for k, v in after.items() if k != "buergerschaft"} == {
+        k: v for k, v in texts.items() if k != "buergerschaft"
+    }
+
+
+def test_demo_recommends_no_survey_it_has_already_evaluated(demo):
+    """The demo rates the Bürgerschaft 2 of 5 and has evaluated a survey (320 answers,
+    35 services, each with a demand value): the weak point stays, its recommendation
+    refers to the result; without the result it recommends a survey."""
+    import dataclasses
+
+    from kdworkbook.buergerbefragung.einstellungen import BuergerbefragungSettings
+
+    _, weak = rahmen.readiness(demo)
+    text = weak.set_index("schluessel").loc["buergerschaft", "empfehlung"]
+    assert text.startswith(
+        "Die Bürgerbefragung ist ausgewertet (320 Antworten, Nachfragewert für 35 von 35 "
+        "Leistungen, Kapitel Bürgerbefragung)"
+    )
+    assert "durchführen" not in text
+    without = dataclasses.replace(
+        demo,
+        settings=demo.settings.model_copy(update={"buergerbefragung": BuergerbefragungSettings()}),
+    )
+    _, weak = rahmen.readiness(without)
+    assert (
+        weak.set_index("schluessel")
+        .loc["buergerschaft", "empfehlung"]
+        .startswith("Eine Bürgerbefragung zu gewünschten Online-Leistungen durchführen")
+    )
+
+
 def test_every_area_has_a_recommendation():
     texts = rahmen_laden.load_recommendations()
     assert set(texts) == set(reife.KOMPETENZEN) | set(reife.AKTEURE) | set(reife.VORAUSSETZUNGEN)

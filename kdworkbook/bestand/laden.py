@@ -15,12 +15,14 @@ import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from kdworkbook.bericht import grafiken
 from kdworkbook.bestand import kennzahlen as bestand
 from kdworkbook.bestand.erhebung import Survey, read_survey
+from kdworkbook.buergerbefragung import dateien as buergerbefragung_dateien
 from kdworkbook.kern import momentaufnahme, systemfehler
 from kdworkbook.kern.errors import InputError
 from kdworkbook.kern.formatierung import zahl
@@ -76,6 +78,12 @@ class Bestandsaufnahme:
     def pflichtenregister(self) -> tuple[Pflicht, ...]:
         """The duty register: the shipped one with ``rahmen → zusatz_register`` applied."""
         return rahmen_laden.load_register(self.settings.rahmen.zusatz_register)
+
+    @cached_property
+    def buergerbefragung_ergebnis(self) -> dict[str, Any] | None:
+        """The evaluated citizen survey (``buergerbefragung → ergebnis``), None without one."""
+        path = self.settings.buergerbefragung.ergebnis
+        return buergerbefragung_dateien.load_result(path) if path is not None else None
 
     @cached_property
     def reife_empfehlungen(self) -> dict[str, str]:

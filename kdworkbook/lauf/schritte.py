@@ -8,6 +8,7 @@ a run folder besides the notebook (Excel sheets, plans). The CLI and the runner 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,6 +108,19 @@ def omissions(ba: Bestandsaufnahme) -> dict[str, str]:
     """Notebook stem → German note, for every chapter left out for this municipality that
     the analyst should hear about."""
     return {stem: note for stem, (note, noted) in _left_out(ba).items() if noted}
+
+
+_OMITTED = re.compile(r"^(?P<grund>.+?): das Kapitel (?P<kapitel>.+) entfällt im Bericht\.$")
+
+
+def omitted_chapter(note: str) -> tuple[str | None, str]:
+    """(chapter, reason) of an omission note „<reason>: das Kapitel <chapter> entfällt im
+    Bericht.“ – one short line each for ``kdworkbook check``; (None, note) for another
+    wording."""
+    match = _OMITTED.match(note)
+    if match is None:
+        return None, note
+    return match["kapitel"], match["grund"] + "."
 
 
 def report_notebooks(ba: Bestandsaufnahme, notebooks: list[Path]) -> list[Path]:

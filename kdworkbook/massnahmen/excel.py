@@ -99,6 +99,10 @@ def plan_sheets(p: Planung) -> dict[str, export.Sheet]:
                 "vorgaenge": ("Vorgänge pro Jahr", "int"),
                 "personalkosten_eur": ("Personalkosten €", "eur"),
                 **criteria,  # Umsetzbarkeit = 1 − Aufwand (chapter): not repeated here
+                "geschaetzt": (
+                    f"geschätzt ({priorisierung.FEHLWERT_REGEL})",
+                    "text",
+                ),
             },
         ),
         "Maßnahmen": (

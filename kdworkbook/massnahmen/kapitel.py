@@ -247,7 +247,7 @@ def criteria_table(p: Planung) -> HTML:
     missing = priorisierung.unused_criteria(p.ranked)
     note = (
         f"<p>Nicht verwendet, weil die Daten fehlen: {', '.join(missing)}.</p>" if missing else ""
-    )
+    ) + estimate_note(p)
     table = anzeige.table_html(
         used,
         {
@@ -311,8 +311,48 @@ def quadrant_table(p: Planung) -> HTML:
     )
 
 
+#: Short names of criteria in the column „geschätzt“ of the report's ranking table.
+KURZ = {"buergernachfrage": "Nachfrage", "reifegrad_luecke": "Reifegrad"}
+
+
+def _short(labels: str) -> str:
+    for c in priorisierung.CRITERIA:
+        labels = labels.replace(c.label, KURZ.get(c.key, c.label))
+    return labels
+
+
+def estimate_note(p: Planung, column: bool = False) -> str:
+    """One sentence per criterion whose missing values the median stands in for – with the
+    count, so that an estimate never reads as measured; "" when every value was recorded."""
+    counts, total = p.ranked.attrs.get("geschaetzt", {}), len(p.ranked)
+    sentences = []
+    for key, n in counts.items():
+        c = priorisierung.BY_KEY[key]
+        known = p.ranked[c.column].astype("Float64").dropna()
+        sentences.append(
+            f"{KURZ.get(key, c.label)} geschätzt ({priorisierung.FEHLWERT_REGEL}) bei "
+            f"{zahl(n)} von {zahl(total)} bewerteten Prozessen: für sie zählt beim Kriterium "
+            f"„{c.label}“ der Median der {zahl(len(known))} erhobenen Werte "
+            f"({zahl(float(known.median()), 1)})."
+        )
+    if not sentences:
+        return ""
+    if column:
+        sentences.append("Die Spalte „geschätzt“ nennt sie je Prozess.")
+    sentences.append(
+        "Wird der Wert nachgetragen (Bestandserhebung, die Nachfrage auch mit "
+        "buergerbefragung → nachfrage), entfällt die Schätzung."
+    )
+    return "<p>" + " ".join(html.escape(t) for t in sentences) + "</p>"
+
+
 def ranking_table(p: Planung, limit: int = 25) -> HTML:
-    return anzeige.table(p.ranked.head(limit), RANK_COLUMNS)
+    shown = p.ranked.head(limit)
+    columns = dict(RANK_COLUMNS)
+    if p.ranked.attrs.get("geschaetzt"):
+        shown = shown.assign(geschaetzt=shown["geschaetzt"].map(_short))
+        columns["geschaetzt"] = ("geschätzt", "text")
+    return HTML(anzeige.STYLE + anzeige.table_html(shown, columns) + estimate_note(p, True))
 
 
 def excluded_table(p: Planung) -> HTML | Markdown:

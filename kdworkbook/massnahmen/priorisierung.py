@@ -16,7 +16,10 @@ Normalisation of each criterion to 0–1 (:data:`CRITERIA`):
 - ``luecke``: Reifegradlücke max(0, Ziel − Reifegrad) / Ziel (Ziel: OZG-konform = 3).
 - ``skala_1_5``: (x − 1) / 4 für Werte von 1 bis 5.
 
-A process missing a value of an otherwise present criterion gets the median of the others.
+A process missing a value of an otherwise present criterion gets the median of the others
+(:data:`FEHLWERT_REGEL`); the column ``geschaetzt`` of :func:`rank` names those criteria per
+process and ``attrs["geschaetzt"]`` counts them per criterion, so an estimate never looks
+measured.
 
 Axes: Nutzen = Σ wᵢ·cᵢ over the Nutzen criteria, Aufwand = Σ wᵢ·cᵢ over the Aufwand criteria,
 weights normalised to sum 1 per axis; Umsetzbarkeit = 1 − Aufwand. Prioritätswert =
@@ -79,6 +82,14 @@ TIE_RULE = (
     "Bei gleichem Prioritätswert entscheidet der höhere Nutzen, dann die größere Zahl der "
     "Jahresstunden, dann die Bezeichnung und das Fachamt alphabetisch."
 )
+#: Ersatz für den fehlenden Wert eines Kriteriums, das andere Prozesse haben: der Median der
+#: erhobenen Werte (normiert, über die bewerteten Prozesse). Quelle: Annahme des Projekts – der
+#: Median ist die neutrale Mitte: ein Prozess ohne Wert rückt bei diesem Kriterium weder nach
+#: oben noch nach unten (0 hieße „gemessen: keine Nachfrage“), und anders als der Mittelwert
+#: verschieben ihn einzelne Ausreißer nicht. Je Kommune ersetzt man nicht die Regel, sondern
+#: die Schätzung durch einen Wert: in der Spalte der Bestandserhebung, die Bürgernachfrage auch
+#: mit „buergerbefragung → nachfrage“ in der Parameterdatei.
+FEHLWERT_REGEL = "Median der erhobenen"
 _DECIMALS = 12  # scores are rounded before sorting so that float noise never breaks a tie
 
 
@@ -104,19 +115,44 @@ def _normalise(values: pd.Series, method: str, reifegrad_ziel: int) -> pd.Series
     raise ValueError(f"unbekannte Normierung {method}")
 
 
+def _scores(processes: pd.DataFrame, reifegrad_ziel: int) -> dict[str, pd.Series]:
+    """Every available criterion normalised to 0–1, NaN where the process has no value."""
+    return {
+        c.key: _normalise(processes[c.column], c.method, reifegrad_ziel)
+        for c in CRITERIA
+        if c.column in processes and not processes[c.column].isna().all()
+    }
+
+
 def criteria_matrix(processes: pd.DataFrame, reifegrad_ziel: int = 3) -> pd.DataFrame:
     """Every available criterion normalised to 0–1; one column per criterion key.
 
     Criteria whose column is absent or empty are left out; a missing single value is
-    replaced by the median of the others.
+    replaced by the median of the others (:data:`FEHLWERT_REGEL`).
     """
-    columns = {}
-    for c in CRITERIA:
-        if c.column not in processes or processes[c.column].isna().all():
-            continue
-        scores = _normalise(processes[c.column], c.method, reifegrad_ziel)
-        columns[c.key] = scores.fillna(scores.median())
-    return pd.DataFrame(columns, index=processes.index)
+    return _filled(_scores(processes, reifegrad_ziel), processes.index)
+
+
+def _filled(scores: dict[str, pd.Series], index: pd.Index) -> pd.DataFrame:
+    return pd.DataFrame({k: v.fillna(v.median()) for k, v in scores.items()}, index=index)
+
+
+def _estimates(scores: dict[str, pd.Series], keys: list[str]) -> tuple[np.ndarray, dict]:
+    """Per process the labels of its estimated criteria among *keys*, „, “-separated („“ when
+    none), and per criterion the number of estimates (only those > 0)."""
+    n = len(next(iter(scores.values()))) if scores else 0
+    codes, counts = np.zeros(n, dtype=np.int64), {}
+    for bit, key in enumerate(keys):  # one bit per criterion
+        gap = scores[key].isna().to_numpy()
+        codes |= gap.astype(np.int64) << bit
+        if gap.any():
+            counts[key] = int(gap.sum())
+    found, position = np.unique(codes, return_inverse=True)  # the few combinations that occur
+    labels = np.array(
+        [", ".join(BY_KEY[k].label for b, k in enumerate(keys) if code >> b & 1) for code in found],
+        dtype=object,
+    )
+    return labels[position], counts
 
 
 def effective_weights(
@@ -227,21 +263,29 @@ def rank(
     """Scores, axes, quadrant and rank of the suitable *processes*, best first.
 
     Adds one column ``k_<criterion>`` per normalised criterion, ``nutzen``, ``aufwand``,
-    ``umsetzbarkeit``, ``prioritaet``, ``quadrant`` and ``rang`` (1 = first).
+    ``umsetzbarkeit``, ``prioritaet``, ``quadrant``, ``geschaetzt`` (labels of the weighted
+    criteria whose missing value the median stands in for, :data:`FEHLWERT_REGEL`) and
+    ``rang`` (1 = first); ``attrs["geschaetzt"]``: criterion key → number of such processes.
     """
-    matrix = criteria_matrix(processes, reifegrad_ziel)
+    scores = _scores(processes, reifegrad_ziel)
+    matrix = _filled(scores, processes.index)
     table = axes(matrix, weights)
     table["umsetzbarkeit"] = 1 - table["aufwand"]
     table["prioritaet"] = priority(table, gewicht_nutzen)
     limits = thresholds(table, **(schwellen or {"nutzen": None, "aufwand": None}))
     table["quadrant"] = quadrant(table["nutzen"], table["aufwand"], limits)
+    used = effective_weights(matrix, weights)
+    weighted = {k for w in used.values() for k, v in w.items() if v}
+    labels, counts = _estimates(scores, [k for k in scores if k in weighted])
     result = pd.concat([processes, matrix.add_prefix("k_"), table], axis=1)
+    result["geschaetzt"] = labels
     order = _order(table["prioritaet"].to_numpy(), table["nutzen"].to_numpy(), _tie_rank(processes))
     result = result.iloc[order].reset_index(drop=True)
     result["rang"] = np.arange(1, len(result) + 1)
     result.attrs["schwellen"] = limits
-    result.attrs["gewichte"] = effective_weights(matrix, weights)
+    result.attrs["gewichte"] = used
     result.attrs["reifegrad_ziel"] = reifegrad_ziel
+    result.attrs["geschaetzt"] = counts
     return result
 
 

@@ -192,9 +192,11 @@ def sdg_services(ba: Bestandsaufnahme) -> pd.DataFrame:
 
 
 def readiness(ba: Bestandsaufnahme) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Self-assessment table and the weak points with recommendations."""
+    """Self-assessment table and the weak points with recommendations (the one for the
+    Bürgerschaft refers to an evaluated citizen survey instead of recommending one)."""
     table = reife.readiness_table(ba.settings.rahmen.reife)
-    return table, reife.weak_points(table, ba.reife_empfehlungen)
+    recommendations = reife.after_survey(ba.reife_empfehlungen, ba.buergerbefragung_ergebnis)
+    return table, reife.weak_points(table, recommendations)
 
 
 def reifegrad_share(attrs: pd.DataFrame) -> float | None:

@@ -15,6 +15,7 @@ import pandas as pd
 from pydantic import Field
 
 from kdworkbook.kern import defaults
+from kdworkbook.kern.formatierung import zahl
 from kdworkbook.kern.modell import StrictModel
 
 Wert = int | None
@@ -45,6 +46,14 @@ GRUPPEN = {
     "voraussetzungen": "Voraussetzungen",
 }
 EMPFEHLUNGEN_FILE = "empfehlungen.yaml"
+#: Empfehlung „Bürgerschaft“, wenn schon eine Bürgerbefragung ausgewertet ist (Parameterdatei:
+#: buergerbefragung → ergebnis): statt sie zu empfehlen, nennt der Bericht ihr Ergebnis.
+BEFRAGUNG_AUSGEWERTET = (
+    "Die Bürgerbefragung ist ausgewertet ({antworten} Antworten, Nachfragewert für "
+    "{bekannt} von {leistungen} Leistungen, Kapitel Bürgerbefragung) und fließt als "
+    "Kriterium „Bürgernachfrage“ in die Priorisierung ein. Das Ergebnis veröffentlichen und "
+    "die Bürgerschaft bei Test und Einführung der Online-Dienste beteiligen."
+)
 
 
 def _scale() -> object:
@@ -138,3 +147,17 @@ def weak_points(table: pd.DataFrame, empfehlungen: dict[str, str]) -> pd.DataFra
     weak["empfehlung"] = weak["schluessel"].map(lambda k: empfehlungen.get(k, ""))
     weak["gruppe_name"] = weak["gruppe"].map(GRUPPEN)
     return weak
+
+
+def after_survey(recommendations: dict[str, str], result: dict | None) -> dict[str, str]:
+    """*recommendations* with „Bürgerschaft“ following the data: once a citizen survey is
+    evaluated (*result*, its stored ``ergebnis.json``), the text refers to its result
+    (:data:`BEFRAGUNG_AUSGEWERTET`) instead of recommending a survey."""
+    if result is None:
+        return recommendations
+    demand = result.get("nachfrage", [])
+    known = sum(1 for row in demand if row.get("nachfrage") is not None)
+    text = BEFRAGUNG_AUSGEWERTET.format(
+        antworten=zahl(result["antworten"]), bekannt=zahl(known), leistungen=zahl(len(demand))
+    )
+    return {**recommendations, "buergerschaft": text}
