@@ -193,29 +193,39 @@ def _unwrap_cells(soup: BeautifulSoup) -> None:
                 div.unwrap()
 
 
-#: Words from this length on get soft hyphens in table cells: Chromium has no German
-#: hyphenation dictionary offline (``hyphens: auto`` does nothing), and a column is at least
-#: as wide as its longest word – „Organisationsverantwortung“ alone would take 50 mm.
-HYPHENATE_FROM = 8
+#: Words in table cells from these lengths on get soft hyphens (header, body): Chromium has
+#: no German hyphenation dictionary offline (``hyphens: auto`` does nothing), and a column is
+#: at least as wide as its longest word – „Asylbewerberleistungsgesetz“ alone takes 45 mm.
+#: Shorter words stay whole, so that a search in the PDF finds them.
+HYPHENATE_FROM = {"th": 11, "td": 16}
 
-_WORD = re.compile(rf"\w{{{HYPHENATE_FROM},}}")
 _HYPHENATOR = pyphen.Pyphen(lang="de_DE", left=3, right=3)
 
 
-def _hyphenate(text: str) -> str:
-    """Soft hyphens (U+00AD) at German syllable breaks of long words; a break opportunity
-    (U+200B) after a slash between words („Vorgänge/Jahr“)."""
-    text = _WORD.sub(lambda m: _HYPHENATOR.inserted(m.group(0), hyphen="\u00ad"), text)
-    return re.sub(r"(?<=\w)/(?=\w)", "/\u200b", text)
+def _soft_hyphens(word: str) -> str:
+    """*word* with soft hyphens; of two points one letter apart (the dictionary's
+    „Pro-zes-s-op-ti-mie-rung“) the later is kept: „Pro-zess-op-ti-mie-rung“."""
+    points = _HYPHENATOR.positions(word)
+    kept = [p for i, p in enumerate(points) if i + 1 == len(points) or points[i + 1] - p > 1]
+    for point in reversed(kept):
+        word = word[:point] + "\u00ad" + word[point:]
+    return word
+
+
+def _hyphenate(text: str, shortest: int) -> str:
+    """Soft hyphens (U+00AD) at German syllable breaks of words of *shortest* letters or
+    more; a break opportunity (U+200B) after a slash between words („Vorgänge/Jahr“)."""
+    text = re.sub(rf"\w{{{shortest},}}", lambda m: _soft_hyphens(m.group(0)), text)
+    return re.sub(r"(?<=[\w.])/(?=\w)", "/\u200b", text)
 
 
 def _hyphenate_tables(soup: BeautifulSoup) -> None:
     """Hyphenation points in the header and text cells of every table (numbers stay whole)."""
     for cell in soup.select("table th, table td"):
-        if "num" in cell.get("class", []) and cell.name == "td":
+        if cell.name == "td" and "num" in cell.get("class", []):
             continue
         for string in cell.find_all(string=True):
-            hyphenated = _hyphenate(str(string))
+            hyphenated = _hyphenate(str(string), HYPHENATE_FROM[cell.name])
             if hyphenated != string:
                 string.replace_with(hyphenated)
 
