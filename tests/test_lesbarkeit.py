@@ -10,6 +10,7 @@ municipality with 400 processes (the survey of ``scripts/bench.py``).
 from __future__ import annotations
 
 import importlib.util
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,24 +67,45 @@ def _kind(char: dict, paths: dict[int, tuple[str, ...]]) -> str:
     return "sonstiger Text"  # footer, key-figure cards: only the floor of 7 pt
 
 
+def size_of(char: dict) -> float:
+    """The font size a reader sees, also for turned text (an axis title at 90°).
+
+    pdfminer's ``size`` is the height of the character's box, which for text turned by 90° is
+    the advance of the letter („i“ of a 10-pt axis title: 2,7 pt). The box of a glyph turned
+    by θ is W = A·|cos θ| + S·|sin θ| wide and H = A·|sin θ| + S·|cos θ| high, with A the
+    advance and S the size on the page; A is known (``adv`` × the matrix' scale), S follows.
+    """
+    a, b = char["matrix"][:2]
+    scale = math.hypot(a, b)
+    cos, sin = abs(a) / scale, abs(b) / scale
+    advance = char["adv"] * scale
+    if cos >= sin:
+        return (char["bottom"] - char["top"] - advance * sin) / cos
+    return (char["x1"] - char["x0"] - advance * cos) / sin
+
+
+def _square(char: dict) -> bool:
+    """Upright or turned by a multiple of 90° (boxes of slanted letters overlap their
+    neighbours, so slanted labels are left out of the overlap check)."""
+    a, b = char["matrix"][:2]
+    return min(abs(a), abs(b)) < 0.01 * math.hypot(a, b)
+
+
 def _words(page: pdfplumber.page.Page) -> list[dict]:
     return page.extract_words(
         extra_attrs=["size", "upright"], return_chars=True, keep_blank_chars=False
     )
 
 
-def too_small(pdf: Path) -> list[Finding]:
+def _too_small(page: pdfplumber.page.Page, words: list[dict], paths: dict) -> list[Finding]:
     """Every word with a character below the minimum of its kind."""
     findings = []
-    with pdfplumber.open(pdf) as document:
-        for page in document.pages:
-            paths = _paths(page)
-            for word in _words(page):
-                for char in word["chars"]:
-                    kind = _kind(char, paths)
-                    if char["size"] < MINIMUM[kind] - SLACK_PT:
-                        findings.append(Finding(page.page_number, kind, word["text"], char["size"]))
-                        break
+    for word in words:
+        for char in word["chars"]:
+            kind, size = _kind(char, paths), size_of(char)
+            if size < MINIMUM[kind] - SLACK_PT:
+                findings.append(Finding(page.page_number, kind, word["text"], size))
+                break
     return findings
 
 
@@ -94,31 +116,47 @@ def _overlap(a: dict, b: dict) -> bool:
     return width > OVERLAP_WIDTH_PT and height > OVERLAP_HEIGHT_SHARE * smaller
 
 
-def overlapping(pdf: Path) -> list[str]:
+def _overlapping(page: pdfplumber.page.Page, words: list[dict], paths: dict) -> list[str]:
     """Words of charts whose boxes intersect, and words whose own letters are drawn over
     each other (two labels at one place merge into one word)."""
     findings = []
+    words = [
+        w
+        for w in words
+        if _kind(w["chars"][0], paths) == "Diagramm" and all(map(_square, w["chars"]))
+    ]
+    words.sort(key=lambda w: w["x0"])
+    for i, a in enumerate(words):
+        for b in words[i + 1 :]:
+            if b["x0"] >= a["x1"]:
+                break
+            if _overlap(a, b):
+                findings.append(f"S. {page.page_number}: „{a['text']}“ überdeckt „{b['text']}“")
+        chars = a["chars"]
+        for left, right in zip(chars, chars[1:], strict=False):
+            if a["upright"] and right["x0"] < left["x1"] - 0.5 * (left["x1"] - left["x0"]):
+                findings.append(f"S. {page.page_number}: „{a['text']}“ – Zeichen übereinander")
+                break
+    return findings
+
+
+@dataclass
+class Measured:
+    """What the checks found in one PDF (read once: reading a 50-page report takes a while)."""
+
+    too_small: list[Finding]
+    overlapping: list[str]
+
+
+def measure(pdf: Path) -> Measured:
+    found = Measured([], [])
     with pdfplumber.open(pdf) as document:
         for page in document.pages:
-            paths = _paths(page)
-            words = [w for w in _words(page) if _kind(w["chars"][0], paths) == "Diagramm"]
-            words.sort(key=lambda w: w["x0"])
-            for i, a in enumerate(words):
-                for b in words[i + 1 :]:
-                    if b["x0"] >= a["x1"]:
-                        break
-                    if _overlap(a, b):
-                        findings.append(
-                            f"S. {page.page_number}: „{a['text']}“ überdeckt „{b['text']}“"
-                        )
-                chars = a["chars"]
-                for left, right in zip(chars, chars[1:], strict=False):
-                    if a["upright"] and right["x0"] < left["x1"] - 0.5 * (left["x1"] - left["x0"]):
-                        findings.append(
-                            f"S. {page.page_number}: „{a['text']}“ – Zeichen übereinander"
-                        )
-                        break
-    return findings
+            paths, words = _paths(page), _words(page)
+            found.too_small += _too_small(page, words, paths)
+            found.overlapping += _overlapping(page, words, paths)
+            page.close()  # frees the page's parsed objects
+    return found
 
 
 def _report(findings: list[Finding]) -> str:
@@ -142,23 +180,22 @@ def _bench_module():
 
 
 @pytest.fixture(scope="session", params=["demo", "400 Prozesse"])
-def printed(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The PDF of one real run (papermill, Chromium) per municipality and session."""
+def printed(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Measured:
+    """The PDF of one real run (papermill, Chromium) per municipality and session, measured."""
     folder = tmp_path_factory.mktemp("lesbarkeit")
     if request.param == "demo":
         parameters = DEMO
     else:
         parameters = _bench_module().synthetic_survey(folder, 400)
-    return lauf.run(parameters, folder / "ausgabe").pdf
+    return measure(lauf.run(parameters, folder / "ausgabe").pdf)
 
 
-def test_no_text_below_its_minimum_size(printed: Path) -> None:
-    findings = too_small(printed)
-    assert not findings, _report(findings)
+def test_no_text_below_its_minimum_size(printed: Measured) -> None:
+    assert not printed.too_small, _report(printed.too_small)
 
 
-def test_no_overlapping_words_in_charts(printed: Path) -> None:
-    findings = overlapping(printed)
+def test_no_overlapping_words_in_charts(printed: Measured) -> None:
+    findings = printed.overlapping
     assert not findings, "\n".join([f"{len(findings)} Überdeckungen:", *findings])
 
 
@@ -204,17 +241,18 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_too_small_names_page_kind_text_and_size(sample: Path) -> None:
-    found = {(f.kind, f.text, round(f.size, 1)) for f in too_small(sample)}
+    measured = measure(sample)
+    found = {(f.kind, f.text, round(f.size, 1)) for f in measured.too_small}
     assert found == {
         ("Fließtext", "Zu", 9.0),
         ("Fließtext", "klein", 9.0),
         *{("Tabelle", word, 7.5) for word in ("Amt", "Fälle", "Kleinzelle", "12", "Rat", "3")},
         ("Diagramm", "winzig", 6.0),
     }
-    message = _report(too_small(sample))
+    message = _report(measured.too_small)
     assert "S. 1, Tabelle 7,5 pt (mindestens 8 pt): „Amt“ „Fälle“ „Kleinzelle“" in message
 
 
 def test_overlapping_finds_labels_drawn_over_each_other(sample: Path) -> None:
-    findings = overlapping(sample)
+    findings = measure(sample).overlapping
     assert len(findings) == 1 and findings[0].startswith("S. 1: „L"), findings
