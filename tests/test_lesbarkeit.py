@@ -140,21 +140,40 @@ def _overlapping(page: pdfplumber.page.Page, words: list[dict], paths: dict) -> 
     return findings
 
 
+_HEADINGS = {"H1", "H2", "H3", "H4", "H5", "H6"}
+
+
+def _heading_at_foot(page: pdfplumber.page.Page, words: list[dict], paths: dict) -> list[str]:
+    """The page's last line of content (above the footer) is a heading: its text follows on
+    the next page."""
+    content = [w for w in words if paths.get(w["chars"][0].get("mcid"))]
+    if not content:
+        return []
+    last = max(content, key=lambda w: w["bottom"])
+    line = [w for w in content if abs(w["bottom"] - last["bottom"]) < 2]
+    if all(_HEADINGS & set(paths[w["chars"][0]["mcid"]]) for w in line):
+        text = " ".join(w["text"] for w in sorted(line, key=lambda w: w["x0"]))
+        return [f"S. {page.page_number}: Überschrift „{text}“ steht allein am Seitenende"]
+    return []
+
+
 @dataclass
 class Measured:
     """What the checks found in one PDF (read once: reading a 50-page report takes a while)."""
 
     too_small: list[Finding]
     overlapping: list[str]
+    headings_at_foot: list[str]
 
 
 def measure(pdf: Path) -> Measured:
-    found = Measured([], [])
+    found = Measured([], [], [])
     with pdfplumber.open(pdf) as document:
         for page in document.pages:
             paths, words = _paths(page), _words(page)
             found.too_small += _too_small(page, words, paths)
             found.overlapping += _overlapping(page, words, paths)
+            found.headings_at_foot += _heading_at_foot(page, words, paths)
             page.close()  # frees the page's parsed objects
     return found
 
@@ -199,13 +218,17 @@ def test_no_overlapping_words_in_charts(printed: Measured) -> None:
     assert not findings, "\n".join([f"{len(findings)} Überdeckungen:", *findings])
 
 
+def test_headings_stay_with_what_follows(printed: Measured) -> None:
+    assert not printed.headings_at_foot, "\n".join(printed.headings_at_foot)
+
+
 # --- the checks themselves, on a PDF printed from hand-written HTML --------------------------
 
 
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One page: body text 10 pt and 9 pt, table 8,5 pt and 7,5 pt, an SVG chart with a
-    7-pt label, a 6-pt label and two labels drawn at one place."""
+    """Page 1: body text 10 pt and 9 pt, table 8,5 pt and 7,5 pt, an SVG chart with a 7-pt
+    label, a 6-pt label and two labels drawn at one place; page 2: a heading at the foot."""
     from kdworkbook.bericht.browser import PdfPrinter, find_browser
 
     folder = tmp_path_factory.mktemp("probe")
@@ -231,7 +254,11 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
         '<p style="font-size: 10pt">Groß genug</p><p style="font-size: 9pt">Zu klein</p>'
         + table.format(size="8.5pt", cell="Zelle")
         + table.format(size="7.5pt", cell="Kleinzelle")
-        + f"<figure>{svg}</figure></body></html>",
+        + f"<figure>{svg}</figure>"
+        # page 2: a heading allowed to part from its text ends up at the foot of the page
+        + '<div style="break-before: page; height: 215mm"></div>'
+        + '<h2 style="break-after: auto">Allein am Fuß</h2>'
+        + '<p style="break-inside: avoid; height: 40mm">Der Text dazu.</p></body></html>',
         encoding="utf-8",
     )
     with PdfPrinter(find_browser()) as printer:
@@ -251,6 +278,12 @@ def test_too_small_names_page_kind_text_and_size(sample: Path) -> None:
     }
     message = _report(measured.too_small)
     assert "S. 1, Tabelle 7,5 pt (mindestens 8 pt): „Amt“ „Fälle“ „Kleinzelle“" in message
+
+
+def test_heading_at_foot_is_found(sample: Path) -> None:
+    assert measure(sample).headings_at_foot == [
+        "S. 2: Überschrift „Allein am Fuß“ steht allein am Seitenende"
+    ]
 
 
 def test_overlapping_finds_labels_drawn_over_each_other(sample: Path) -> None:
