@@ -82,6 +82,18 @@ def find_browser(explicit: str | None = None) -> str | None:
     return None
 
 
+def _footer_template(text: str) -> str:
+    """Footer HTML for a document without its own ``@page`` footer; Chromium fills the
+    spans with class pageNumber/totalPages."""
+    return (
+        '<div style="width:100%;margin:0 20mm;padding-top:2mm;border-top:0.5pt solid #9aa5b1;'
+        "font-family:'DejaVu Sans','Liberation Sans',Arial,sans-serif;font-size:7.5pt;"
+        'color:#4a5561;text-align:right;">'
+        f'{text} · Seite <span class="pageNumber"></span> von <span class="totalPages"></span>'
+        "</div>"
+    )
+
+
 class PdfPrinter:
     """One headless Chromium for several prints; use as a context manager.
 
@@ -89,8 +101,9 @@ class PdfPrinter:
     no Chromium process outlives the report.
     """
 
-    def __init__(self, browser: str | None) -> None:
+    def __init__(self, browser: str | None, margin: dict[str, str] | None = None) -> None:
         self._executable = browser
+        self._margin = margin  # None: the margins of the document's CSS ``@page``
         self._playwright = None
         self._browser = None
         self._page = None
@@ -127,8 +140,10 @@ class PdfPrinter:
             if self._playwright is not None:
                 self._playwright.stop()
 
-    def print(self, html_file: Path) -> bytes:
-        """PDF of *html_file* at 100 %, in the page size and margins its CSS ``@page`` says."""
+    def print(self, html_file: Path, footer: str | None = None) -> bytes:
+        """PDF of *html_file* at 100 %, in the page size (and, without *margin*, the margins)
+        its CSS ``@page`` says. The report brings its footer as ``@page`` margin box; other
+        documents may pass *footer*: every page then gets "<footer> · Seite X von Y"."""
         assert self._page is not None, "PdfPrinter must be used in a with block"
         try:
             self._page.goto(html_file.resolve().as_uri(), wait_until="load")
@@ -137,6 +152,10 @@ class PdfPrinter:
                 prefer_css_page_size=True,
                 print_background=True,
                 scale=1,
+                display_header_footer=footer is not None,
+                header_template="<span></span>",
+                footer_template=_footer_template(footer or ""),
+                margin=self._margin,
                 outline=True,
                 tagged=True,
             )
