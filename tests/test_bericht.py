@@ -200,6 +200,10 @@ def test_toc_page_numbers_match_headings(report: tuple[Path, Path]) -> None:
     assert printed == actual
     # the long text pushes the section past the chapter's first page: a real check
     assert printed["Kennzahlen der Verwaltung"] > printed["Bestandsaufnahme"]
+    # bericht.html has the same page numbers (but not the print's hyphenation points)
+    html_text = report[0].read_text(encoding="utf-8")
+    assert f'data-ziel="k1">{printed["Bestandsaufnahme"]}</span>' in html_text
+    assert f'data-ziel="k1-1">{printed["Kennzahlen der Verwaltung"]}</span>' in html_text
 
 
 def test_report_hides_code_results_and_workshop_cells(report: tuple[Path, Path]) -> None:
@@ -435,8 +439,10 @@ def test_render_html_aligns_by_the_table_code(tmp_path: Path) -> None:
 
 
 def test_render_html_hyphenates_table_words(tmp_path: Path) -> None:
-    # Chromium has no German hyphenation offline: soft hyphens let a long header wrap
-    document = render_html([_hand_made(tmp_path)], META)
+    # Chromium has no German hyphenation offline: soft hyphens let a long header wrap; only
+    # in the printed version – bericht.html keeps its words as written
+    assert "\u00ad" not in render_html([_hand_made(tmp_path)], META)
+    document = render_html([_hand_made(tmp_path)], META, for_print=True)
     assert "Orga\u00adni\u00adsa\u00adti\u00adons\u00adver\u00adant\u00adwor\u00adtung" in document
     assert '<th class="num">Vorgänge/\u200bJahr</th>' in document  # short word: whole
     assert "<td>Bürgeramt</td>" in document

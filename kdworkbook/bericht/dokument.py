@@ -230,17 +230,25 @@ def _hyphenate_tables(soup: BeautifulSoup) -> None:
                 string.replace_with(hyphenated)
 
 
-def _chapter(
-    path: Path, number: int, exporter: HTMLExporter
-) -> tuple[str, list[tuple[int, str, str]]]:
-    """One notebook → (section HTML, headings as (level, id, text))."""
+@dataclass(frozen=True)
+class Chapter:
+    """One notebook in the report: its HTML, the same with hyphenation points for print
+    (kept out of ``bericht.html``, so that its text reads and searches as written), and its
+    headings as (level, id, text)."""
+
+    html: str
+    printed: str
+    toc: list[tuple[int, str, str]]
+
+
+def _chapter(path: Path, number: int, exporter: HTMLExporter) -> Chapter:
+    """One notebook → :class:`Chapter`."""
     body, _ = exporter.from_notebook_node(_clean_notebook(_read_notebook(path)))
     soup = BeautifulSoup(body, "html.parser")
     for anchor in soup.select("a.anchor-link"):
         anchor.decompose()
     _sanitize(soup)
     _unwrap_cells(soup)
-    _hyphenate_tables(soup)
     for img in soup.find_all("img"):
         if not img.get("alt") or img["alt"].startswith("No description"):
             img["alt"] = "Abbildung"
@@ -255,7 +263,9 @@ def _chapter(
         heading["id"] = f"k{number}" if index == 0 else f"k{number}-{index}"
         level = 1 if heading.name == "h1" else 2
         toc.append((level, heading["id"], heading.get_text(" ", strip=True)))
-    return str(soup).strip(), toc
+    html = str(soup).strip()
+    _hyphenate_tables(soup)
+    return Chapter(html, str(soup).strip(), toc)
 
 
 def _sanitize(soup: BeautifulSoup) -> None:
@@ -318,11 +328,19 @@ def fill_toc(document: str, pages: dict[str, int]) -> str:
     return filled + nav_end + rest
 
 
-def render_html(notebooks: list[Path], meta: ReportMeta) -> str:
+def toc_pages(document: str) -> dict[str, int]:
+    """The page numbers :func:`fill_toc` wrote into *document*'s table of contents."""
+    nav = document.partition("</nav>")[0]
+    found = re.findall(r'<span class="toc-seite" data-ziel="([^"]+)">(\d+)</span>', nav)
+    return {anchor: int(page) for anchor, page in found}
+
+
+def render_html(notebooks: list[Path], meta: ReportMeta, for_print: bool = False) -> str:
     """Executed notebooks (in order) → one self-contained HTML document.
 
     The table of contents links every chapter (h1) and section (h2) but has no page
-    numbers yet; :func:`write_report` adds them after a first print.
+    numbers yet; :func:`write_report` adds them after a first print. *for_print*: the
+    version Chromium prints, with hyphenation points in long table words.
     """
     if not notebooks:
         raise ReportError("Für den Bericht wurden keine Notebooks angegeben.")
@@ -330,11 +348,13 @@ def render_html(notebooks: list[Path], meta: ReportMeta) -> str:
     return _assemble(
         [_chapter(Path(path), number, exporter) for number, path in enumerate(notebooks, 1)],
         meta,
+        for_print,
     )
 
 
-def _assemble(chapters: list[tuple[str, list[tuple[int, str, str]]]], meta: ReportMeta) -> str:
-    """Title page, table of contents and the chapters as one HTML document (the template)."""
+def _assemble(chapters: list[Chapter], meta: ReportMeta, for_print: bool) -> str:
+    """Title page, table of contents and the chapters as one HTML document (the template);
+    *for_print* with the hyphenation points of :attr:`Chapter.printed`."""
     template = _environment().get_template("bericht.html.j2")
     return template.render(
         css=Markup((TEMPLATES / "bericht.css").read_text(encoding="utf-8")),
@@ -342,9 +362,9 @@ def _assemble(chapters: list[tuple[str, list[tuple[int, str, str]]]], meta: Repo
         meta=meta,
         footer=meta.gemeinde,
         facts=_facts(meta, datetime.date.today()),
-        toc=[entry for _, toc in chapters for entry in toc],
+        toc=[entry for chapter in chapters for entry in chapter.toc],
         # sanitised by _chapter: the only HTML that is not escaped here
-        chapters=[Markup(section) for section, _ in chapters],
+        chapters=[Markup(c.printed if for_print else c.html) for c in chapters],
     )
 
 
@@ -390,7 +410,7 @@ class ReportJob:
             if path not in self._chapters:
                 self._chapters[path] = self._converting.submit(self._convert, path)
 
-    def _convert(self, path: Path) -> tuple[str, list[tuple[int, str, str]]]:
+    def _convert(self, path: Path) -> Chapter:
         if self._exporter is None:
             self._exporter = _exporter()  # built once: loading its templates is the slow part
         return _chapter(path, self._notebooks.index(path) + 1, self._exporter)
@@ -448,23 +468,28 @@ class ReportJob:
         out_dir = Path(out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
         tmp_html = _temp_file(out_dir, ".html")
+        tmp_print = _temp_file(out_dir, ".druck.html")
         tmp_pdf = _temp_file(out_dir, ".pdf")
         try:
             self.start_browser()
             for path in self._notebooks:
                 self.chapter_ready(path)
             chapters = [self._chapters[path].result() for path in self._notebooks]
-            self._document.set_result((_assemble(chapters, self._meta), tmp_html))
+            self._document.set_result((_assemble(chapters, self._meta, True), tmp_print))
             assert self._printed is not None
             pdf = self._printed.result()
             assert pdf is not None
             tmp_pdf.write_bytes(pdf)
+            pages = toc_pages(tmp_print.read_text(encoding="utf-8"))
+            document = fill_toc(_assemble(chapters, self._meta, False), pages)
+            tmp_html.write_text(document, encoding="utf-8")
             html_path, pdf_path = out_dir / HTML_NAME, out_dir / PDF_NAME
             os.replace(tmp_pdf, pdf_path)
             os.replace(tmp_html, html_path)
             return html_path, pdf_path
         finally:
             tmp_html.unlink(missing_ok=True)
+            tmp_print.unlink(missing_ok=True)
             tmp_pdf.unlink(missing_ok=True)
 
     def close(self, wait: bool = True) -> None:
