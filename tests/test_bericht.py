@@ -12,14 +12,18 @@ import shutil
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 import papermill
+import pdfplumber
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 from pypdf import PdfReader
 
+from kdworkbook.bericht.anzeige import table_html
 from kdworkbook.bericht.dokument import (
     ReportError,
     ReportMeta,
+    css_string,
     find_browser,
     render_html,
     write_report,
@@ -150,11 +154,11 @@ def test_title_page_and_footer(report: tuple[Path, Path]) -> None:
         assert f"Musterstadt · Seite {number} von {len(pages)}" in text
 
 
-def test_title_page_swap_is_an_incremental_update(report, caplog) -> None:
-    # Chromium's bytes stay untouched; page 1 is replaced by an appended update that a strict
-    # reader accepts without a warning, and bookmarks and tags survive
+def test_footer_comes_from_css_in_one_revision(report, caplog) -> None:
+    # Chromium's PDF as printed: no second revision appended, strict readers accept it,
+    # bookmarks and tags are there; the footer is a CSS @page margin box, absent on page 1
     pdf = report[1].read_bytes()
-    assert pdf.count(b"%%EOF") == 2 and pdf.count(b"startxref") == 2
+    assert pdf.count(b"%%EOF") == 1 and pdf.count(b"startxref") == 1
     with caplog.at_level(logging.WARNING, logger="pypdf"):
         reader = PdfReader(io.BytesIO(pdf), strict=True)
         assert reader.pages[0].extract_text().startswith("Musterstadt\nDigitalisierungsstrategie")
@@ -162,11 +166,25 @@ def test_title_page_swap_is_an_incremental_update(report, caplog) -> None:
         assert reader.outline
         assert reader.trailer["/Root"]["/MarkInfo"]["/Marked"]
     assert not caplog.records
+    html_text = report[0].read_text(encoding="utf-8")
+    assert '@bottom-right { content: "Musterstadt · Seite " counter(page)' in html_text
+
+
+def test_report_prints_at_full_size(report: tuple[Path, Path]) -> None:
+    # the CSS says 10 pt body text and 8,5 pt tables: printed as written, not shrunk to fit
+    with pdfplumber.open(report[1]) as pdf:
+        sizes = {
+            word["text"]: round(word["size"], 1)
+            for page in pdf.pages
+            for word in page.extract_words(extra_attrs=["size"])
+        }
+    assert sizes["Absatz"] == 10.0  # body text
+    assert sizes["Bürgeramt"] == 8.5 and sizes["1.234,50"] == 8.5  # table cells
 
 
 def test_toc_page_numbers_match_headings(report: tuple[Path, Path]) -> None:
     pages = _texts(report[1])
-    assert pages[1].startswith("Inhalt")
+    assert pages[1].splitlines()[:2] == ["Musterstadt · Seite 2 von 5", "Inhalt"]
     headings = ["Bestandsaufnahme", "Kennzahlen der Verwaltung", "Maßnahmen", "Priorisierung"]
     printed = {}
     for heading in headings:
@@ -182,6 +200,10 @@ def test_toc_page_numbers_match_headings(report: tuple[Path, Path]) -> None:
     assert printed == actual
     # the long text pushes the section past the chapter's first page: a real check
     assert printed["Kennzahlen der Verwaltung"] > printed["Bestandsaufnahme"]
+    # bericht.html has the same page numbers (but not the print's hyphenation points)
+    html_text = report[0].read_text(encoding="utf-8")
+    assert f'data-ziel="k1">{printed["Bestandsaufnahme"]}</span>' in html_text
+    assert f'data-ziel="k1-1">{printed["Kennzahlen der Verwaltung"]}</span>' in html_text
 
 
 def test_report_hides_code_results_and_workshop_cells(report: tuple[Path, Path]) -> None:
@@ -293,6 +315,22 @@ def _hand_made(tmp_path: Path) -> Path:
         "<tr><td>Bürgeramt</td><td>1.234,5</td><td>12.345,50\u00a0€</td></tr>"
         "<tr><td>Bauamt</td><td>–</td><td>3,2 %</td></tr></tbody></table>"
     )
+    ours = table_html(
+        pd.DataFrame(
+            {
+                "amt": ["Amt", "Bauamt"],
+                "faelle": [1234.5, None],
+                "vorgaenge": [12345, 678],
+                "stelle": ["Organisationsverantwortung", "Rat"],
+            }
+        ),
+        {
+            "amt": ("Amt", "text"),
+            "faelle": ("Fälle", "dez1"),
+            "vorgaenge": ("Vorgänge/Jahr", "int"),
+            "stelle": ("Stelle", "text"),
+        },
+    )
     cells = [
         new_markdown_cell("## Ohne Kapitelüberschrift"),
         new_code_cell(
@@ -304,6 +342,15 @@ def _hand_made(tmp_path: Path) -> Path:
                     execution_count=1,
                 ),
                 new_output("stream", name="stderr", text="DeprecationWarning: geheim\n"),
+            ],
+        ),
+        new_code_cell(
+            "anzeige.table(…)",
+            outputs=[
+                new_output(
+                    "display_data",
+                    data={"text/html": "<style>td { color: red }</style>" + ours},
+                ),
             ],
         ),
         new_code_cell("geheime_variable = 42"),
@@ -351,7 +398,7 @@ def test_render_html_structure(tmp_path: Path) -> None:
     meta = ReportMeta(gemeinde="Köln & Umland", stichtag=datetime.date(2026, 1, 5))
     document = render_html([_hand_made(tmp_path)], meta)
     assert document.startswith("<!DOCTYPE html>") and '<html lang="de">' in document
-    assert "@page { size: A4;" in document
+    assert re.search(r"@page \{\s*size: A4;", document)
     assert "Köln &amp; Umland" in document and "Köln & Umland" not in document
     assert "Stichtag:</span> 05.01.2026" in document
     assert "AGS" not in document  # no AGS given, no AGS line
@@ -378,14 +425,37 @@ def test_render_html_hides_code_and_noise(tmp_path: Path) -> None:
         assert hidden not in document, hidden
 
 
-def test_render_html_right_aligns_german_numbers(tmp_path: Path) -> None:
+def test_render_html_aligns_by_the_table_code(tmp_path: Path) -> None:
+    # the class comes from the code that made the table (anzeige.table_html: num/txt); the
+    # report guesses nothing from a cell's text, and no output brings its own <style>
     document = render_html([_hand_made(tmp_path)], META)
-    assert '<td class="zahl">1.234,5</td>' in document
-    assert '<td class="zahl">12.345,50\u00a0€</td>' in document
-    assert '<td class="zahl">3,2 %</td>' in document
+    assert '<th class="txt">Amt</th><th class="num">Fälle</th>' in document
+    assert '<td class="num">678</td>' in document
+    assert '<td class="txt">Amt</td><td class="num">1.234,5</td>' in document
+    assert '<td class="num"></td>' in document  # a missing value in a numeric column
+    assert "<th>Amt</th><th>Fälle</th><th>Kosten</th>" in document  # a foreign table as is
+    assert 'class="zahl"' not in document
+    assert document.count("<style") == 1 and "color: red" not in document
+
+
+def test_render_html_hyphenates_table_words(tmp_path: Path) -> None:
+    # Chromium has no German hyphenation offline: soft hyphens let a long header wrap; only
+    # in the printed version – bericht.html keeps its words as written
+    assert "\u00ad" not in render_html([_hand_made(tmp_path)], META)
+    document = render_html([_hand_made(tmp_path)], META, for_print=True)
+    assert "Orga\u00adni\u00adsa\u00adti\u00adons\u00adver\u00adant\u00adwor\u00adtung" in document
+    assert '<th class="num">Vorgänge/\u200bJahr</th>' in document  # short word: whole
     assert "<td>Bürgeramt</td>" in document
-    assert '<td class="zahl">–</td>' in document  # placeholder in a numeric column
-    assert '<th>Amt</th><th class="zahl">Fälle</th><th class="zahl">Kosten</th>' in document
+    assert '<td class="num">12.345</td>' in document  # numbers stay whole
+
+
+def test_render_html_footer_cannot_break_out_of_css(tmp_path: Path) -> None:
+    hostile = 'Köln"; } body { display: none } </style><script>alert(1)</script>'
+    document = render_html([_hand_made(tmp_path)], ReportMeta(hostile, datetime.date(2026, 1, 5)))
+    footer = re.search(r'@bottom-right \{ content: "([^"]*)"', document).group(1)
+    assert footer.startswith("Köln\\000022\\00003b \\00007d body")
+    assert "</style><script>" not in document and "<script" not in document
+    assert css_string("Stadt Musterstadt") == "Stadt Musterstadt"
 
 
 def test_render_html_failures(tmp_path: Path) -> None:

@@ -208,16 +208,18 @@ def test_report_html_forbids_scripts(hostile_report):
 def test_report_printed_with_javascript_off(tmp_path):
     """Defence in depth: even a script that reached the HTML does not run while printing."""
     from kdworkbook.bericht.browser import PdfPrinter, find_browser
-    from kdworkbook.bericht.dokument import PAGE_MARGIN
 
     page = tmp_path / "seite.html"
     page.write_text(
-        "<html><body><p>Text</p><script>document.write('XSS-'+'RAN')</script></body></html>",
+        "<html><head><style>@page { margin: 20mm; @bottom-right {"
+        " content: 'Fußzeile · Seite ' counter(page) ' von ' counter(pages) } }</style>"
+        "</head><body><p>Text</p>"
+        "<script>document.write('XSS-'+'RAN')</script></body></html>",
         encoding="utf-8",
     )
-    with PdfPrinter(find_browser(), PAGE_MARGIN) as printer:
+    with PdfPrinter(find_browser()) as printer:
         pdf = tmp_path / "seite.pdf"
-        pdf.write_bytes(printer.print(page, footer="Fußzeile"))
+        pdf.write_bytes(printer.print(page))
     text = PdfReader(pdf).pages[0].extract_text()
     assert "Text" in text and "XSS-RAN" not in text
     assert "Fußzeile · Seite 1 von 1" in text  # footer page numbers need no page script

@@ -105,6 +105,10 @@ def test_wheel_alone_carries_notebooks_data_and_runs_check(tmp_path):
     expected |= {f"kdworkbook/notebooks/{p.name}" for p in (ROOT / "notebooks").glob("*.ipynb")}
     expected |= {f"kdworkbook/data/{p.name}" for p in (ROOT / "kdworkbook" / "data").glob("*")}
     expected |= {
+        "kdworkbook/templates/bericht/bericht.css",
+        "kdworkbook/templates/bericht/bericht.html.j2",
+    }
+    expected |= {
         "kdworkbook/data/referenz/README.md",
         "kdworkbook/data/referenz/leika_leistungen_kdn2019.csv",
         "kdworkbook/data/referenz/ozg_leistungen_kdn2019.csv",

@@ -33,10 +33,18 @@ _NUMERIC = {"int", "dez1", "dez2", "eur", "eur2", "pct", "wert"}
 
 
 def setup() -> None:
-    """Charts as SVG (sharp in print), a readable default style, German decimal comma."""
+    """Charts as SVG (sharp in print), a readable default style, German decimal comma; in a
+    live notebook also the table and card styles (:data:`STYLE`), once.
+
+    Charts print at the size they are drawn (the report does not scale): a chart drawn
+    6,7 in wide fills the 170-mm text column, and a 7-pt label prints at 7 pt.
+    """
     from matplotlib_inline.backend_inline import set_matplotlib_formats
 
-    set_matplotlib_formats("svg")
+    # the figure as drawn, not cropped to its ink plus 0,1 in padding („tight“): a chart
+    # drawn 6,7 in wide is 6,7 in wide in the report (its constrained layout keeps every
+    # label inside the figure)
+    set_matplotlib_formats("svg", bbox_inches=None)
     mpl.rcParams.update(
         {
             "font.family": "DejaVu Sans",
@@ -50,6 +58,10 @@ def setup() -> None:
     )
     mpl.rcParams.update(grafiken.STYLE)  # chart text sizes: set in one place
     pd.set_option("display.max_rows", 200)
+    from IPython import get_ipython
+
+    if get_ipython() is not None:  # the cell is tagged „remove“: never part of the report
+        display(HTML(STYLE))
 
 
 def table_html(
@@ -60,7 +72,9 @@ def table_html(
 ) -> str:
     """HTML table: *columns* maps column → (German header, format name from FORMATS).
 
-    *total* is an optional last row (column → value), shown bold as „Summe“.
+    *total* is an optional last row (column → value), shown bold as „Summe“. Every cell
+    carries its column's kind as class – ``num`` (right-aligned, not wrapped) for the number
+    formats, ``txt`` otherwise –, so the report's style sheet aligns by kind, not by content.
     """
     head = "".join(
         f'<th class="{"num" if fmt in _NUMERIC else "txt"}">{literal(label)}</th>'
@@ -89,7 +103,7 @@ def table(
     total: Mapping[str, Any] | None = None,
 ) -> HTML:
     """Notebook display of :func:`table_html`."""
-    return HTML(STYLE + table_html(df, columns, total))
+    return HTML(table_html(df, columns, total))
 
 
 #: Rows of a per-process table in the report: it shows a top list, the full list is in the
@@ -143,7 +157,7 @@ def cards(items: Mapping[str, str]) -> HTML:
         f'<div class="kd-label">{literal(label)}</div></div>'
         for label, value in items.items()
     )
-    return HTML(STYLE + f'<div class="kd-karten">{body}</div>')
+    return HTML(f'<div class="kd-karten">{body}</div>')
 
 
 def results(values: Mapping[str, Any]) -> None:
@@ -154,7 +168,9 @@ def results(values: Mapping[str, Any]) -> None:
     display({"application/json": json.loads(json.dumps(values, default=float))}, raw=True)
 
 
-#: Minimal styles so that tables read well in JupyterLab too; the report has its own CSS.
+#: Minimal styles so that tables and cards read well in a live notebook (JupyterLab, Voilà);
+#: :func:`setup` shows them once. The report drops every ``<style>`` of the notebooks and uses
+#: its own style sheet, ``kdworkbook/templates/bericht/bericht.css``.
 STYLE = """<style>
 .kd-tabelle { border-collapse: collapse; margin: 0.4em 0 1em; font-size: 0.9em; }
 .kd-tabelle th, .kd-tabelle td { padding: 0.2em 0.6em; border-bottom: 1px solid #ccc; }

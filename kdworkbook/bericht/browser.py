@@ -1,7 +1,8 @@
 """Headless Chromium for the PDF report: find a browser, print HTML files to A4 PDF.
 
-Playwright drives the browser because only its ``page.pdf`` offers footer templates with
-page numbers; Chromium fills them itself, so pages are printed with JavaScript disabled.
+Playwright drives the browser so that one Chromium prints several times (draft and final
+print) with JavaScript disabled. Page size, margins and the footer with page numbers come
+from the report's style sheet (CSS ``@page`` with margin boxes), not from here.
 Debian's Chromium is preferred over Playwright's own download, which is
 not possible on machines without internet.
 """
@@ -16,15 +17,6 @@ from types import TracebackType
 
 from playwright.sync_api import Error, sync_playwright
 from pypdf import PdfReader
-from pypdf.generic import (
-    ArrayObject,
-    DictionaryObject,
-    IndirectObject,
-    NameObject,
-    NumberObject,
-    PdfObject,
-    StreamObject,
-)
 
 from kdworkbook.kern.errors import ReportError
 
@@ -89,7 +81,8 @@ def find_browser(explicit: str | None = None) -> str | None:
 
 
 def _footer_template(text: str) -> str:
-    """Footer HTML; Chromium fills the spans with class pageNumber/totalPages."""
+    """Footer HTML for a document without its own ``@page`` footer; Chromium fills the
+    spans with class pageNumber/totalPages."""
     return (
         '<div style="width:100%;margin:0 20mm;padding-top:2mm;border-top:0.5pt solid #9aa5b1;'
         "font-family:'DejaVu Sans','Liberation Sans',Arial,sans-serif;font-size:7.5pt;"
@@ -106,9 +99,9 @@ class PdfPrinter:
     no Chromium process outlives the report.
     """
 
-    def __init__(self, browser: str | None, margin: dict[str, str]) -> None:
+    def __init__(self, browser: str | None, margin: dict[str, str] | None = None) -> None:
         self._executable = browser
-        self._margin = margin
+        self._margin = margin  # None: the margins of the document's CSS ``@page``
         self._playwright = None
         self._browser = None
         self._page = None
@@ -146,7 +139,9 @@ class PdfPrinter:
                 self._playwright.stop()
 
     def print(self, html_file: Path, footer: str | None = None) -> bytes:
-        """A4 PDF of *html_file*; with *footer*, every page gets "<footer> · Seite X von Y"."""
+        """PDF of *html_file* at 100 %, in the page size (and, without *margin*, the margins)
+        its CSS ``@page`` says. The report brings its footer as ``@page`` margin box; other
+        documents may pass *footer*: every page then gets "<footer> · Seite X von Y"."""
         assert self._page is not None, "PdfPrinter must be used in a with block"
         try:
             self._page.goto(html_file.resolve().as_uri(), wait_until="load")
@@ -154,6 +149,7 @@ class PdfPrinter:
                 format="A4",
                 prefer_css_page_size=True,
                 print_background=True,
+                scale=1,
                 display_header_footer=footer is not None,
                 header_template="<span></span>",
                 footer_template=_footer_template(footer or ""),
@@ -172,79 +168,3 @@ def destination_pages(pdf: bytes) -> dict[str, int]:
         name.lstrip("/"): reader.get_destination_page_number(dest) + 1
         for name, dest in reader.named_destinations.items()
     }
-
-
-def replace_first_page(pdf: bytes, first_page_from: bytes) -> bytes:
-    """*pdf* with page 1's drawing taken from *first_page_from* (same layout, no footer).
-
-    Chromium prints footer templates on every page; the title page must not have one.
-    Written as an incremental update (PDF 1.7, 7.5.6): the original bytes stay as they
-    are, followed by copies of the draft page's content and resources, a new page 1 object
-    and a cross-reference section. Links, bookmarks, tags and page count stay intact, and
-    nothing else of the (large, tagged) document has to be parsed.
-    """
-    final = PdfReader(io.BytesIO(pdf))
-    page = final.pages[0]
-    source = PdfReader(io.BytesIO(first_page_from)).pages[0]
-    first_free = int(final.trailer["/Size"])
-    numbers: dict[int, int] = {}  # object number in the draft → number in the update
-    objects: dict[int, PdfObject] = {}
-
-    def copy(obj: PdfObject) -> PdfObject:
-        if isinstance(obj, IndirectObject):
-            if obj.idnum not in numbers:
-                numbers[obj.idnum] = number = first_free + len(numbers)
-                objects[number] = copy(obj.get_object())
-            return IndirectObject(numbers[obj.idnum], 0, None)  # type: ignore[arg-type]
-        if isinstance(obj, StreamObject):
-            stream = type(obj)()
-            for key, value in dict.items(obj):
-                if key != "/Length":  # written anew from the data
-                    stream[key] = copy(value)
-            stream._data = obj._data  # the encoded bytes, unchanged
-            return stream
-        if isinstance(obj, DictionaryObject):
-            return DictionaryObject({k: copy(v) for k, v in dict.items(obj)})
-        if isinstance(obj, ArrayObject):
-            return ArrayObject(copy(v) for v in obj)
-        return obj
-
-    new_page = DictionaryObject(dict.items(page))
-    for key in ("/Contents", "/Resources"):
-        new_page[NameObject(key)] = copy(source.raw_get(key))
-    target = page.indirect_reference
-    objects[target.idnum] = new_page
-
-    out = io.BytesIO()
-    out.write(pdf if pdf.endswith(b"\n") else pdf + b"\n")
-    offsets = {}
-    for number, obj in objects.items():
-        offsets[number] = out.tell()
-        generation = target.generation if number == target.idnum else 0
-        out.write(f"{number} {generation} obj\n".encode())
-        obj.write_to_stream(out)
-        out.write(b"\nendobj\n")
-    xref = out.tell()
-    out.write(b"xref\n0 1\n0000000000 65535 f \n")  # the free-list head, as readers expect
-    for number in sorted(offsets):
-        generation = target.generation if number == target.idnum else 0
-        out.write(f"{number} 1\n{offsets[number]:010d} {generation:05d} n \n".encode())
-    trailer = DictionaryObject(
-        {
-            NameObject("/Size"): NumberObject(first_free + len(numbers)),
-            NameObject("/Prev"): NumberObject(_startxref(pdf)),
-        }
-    )
-    for key in ("/Root", "/Info", "/ID"):
-        if key in final.trailer:
-            trailer[NameObject(key)] = final.trailer.raw_get(key)
-    out.write(b"trailer\n")
-    trailer.write_to_stream(out)
-    out.write(f"\nstartxref\n{xref}\n%%EOF\n".encode())
-    return out.getvalue()
-
-
-def _startxref(pdf: bytes) -> int:
-    """Offset of the last cross-reference section, from the file's last lines."""
-    tail = pdf[pdf.rindex(b"startxref") :].split()
-    return int(tail[1])

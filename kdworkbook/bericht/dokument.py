@@ -1,10 +1,12 @@
 """PDF report: executed notebooks → one A4 document without code.
 
 Flow: each executed notebook is exported with nbconvert's ``basic`` template (inputs,
-prompts, workshop-only cells and stderr removed), wrapped in our own HTML with embedded CSS,
-title page and table of contents, and printed by headless Chromium. The PDF is printed
-twice: the first print tells on which page each heading landed, the second carries these
-page numbers in the table of contents (its length does not change, so pages do not shift).
+prompts, workshop-only cells and stderr removed), freed of nbconvert's wrapper elements and
+put into the page skeleton ``kdworkbook/templates/bericht/bericht.html.j2`` with the style
+sheet ``bericht.css`` (title page, table of contents, footer as CSS ``@page`` margin box),
+then printed by headless Chromium. The PDF is printed twice: the first print tells on which
+page each heading landed, the second carries these page numbers in the table of contents
+(its length does not change, so pages do not shift).
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import datetime
-import html
 import json
 import os
 import re
@@ -22,11 +23,15 @@ import subprocess
 import sys
 import threading
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
 
 import nbformat
+import pyphen
 from babel.dates import format_date
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
 
@@ -35,7 +40,6 @@ from kdworkbook.bericht.browser import (
     ReportError,
     destination_pages,
     find_browser,
-    replace_first_page,
 )
 
 __all__ = [
@@ -50,8 +54,8 @@ __all__ = [
 REMOVED_TAGS = frozenset({"ergebnisse", "nur-workshop", "remove", "papermill-error-cell-tag"})
 """Cells with these tags never reach the report (machine results, live-workshop cells)."""
 
-PAGE_MARGIN = {"top": "20mm", "bottom": "22mm", "left": "20mm", "right": "20mm"}
-"""A4 page margins; the bottom one holds the footer."""
+TEMPLATES = files("kdworkbook") / "templates" / "bericht"
+"""Page skeleton (``bericht.html.j2``) and style sheet (``bericht.css``) of the report."""
 
 HTML_NAME, PDF_NAME = "bericht.html", "bericht.pdf"
 
@@ -67,6 +71,7 @@ SAFE_LINK = ("http://", "https://", "mailto:", "#")
 # Elements that have no place in a printed report; removed with their content.
 _FORBIDDEN_ELEMENTS = (
     "script",
+    "style",  # the report has one style sheet (bericht.css); per-output styles go
     "iframe",
     "frame",
     "object",
@@ -82,12 +87,6 @@ _FORBIDDEN_ELEMENTS = (
 )
 _URL_ATTRIBUTES = ("href", "xlink:href", "src", "action", "formaction", "poster", "srcset")
 
-# A cell that reads as a German number: 1.234,5 · -12 · 3,2 % · 12.345,50 € · 1,2 Mio. €
-_NUMBER = re.compile(
-    r"^[-−+±]?\s?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?"
-    r"(\s?(%|‰|€|T€|(Tsd|Mio|Mrd)\.\s?€|Std\.|h|Min\.|VZÄ|Tage))?$"
-)
-_PLACEHOLDER = re.compile(r"^(|[-–—]|k\. ?A\.|n\. ?v\.)$")
 # Return values nobody wants to read: <Figure size 640x480 with 1 Axes>, [<matplotlib… at 0x…>]
 _OBJECT_REPR = re.compile(r"^\[?<[^<>]*(Figure size|at 0x)[^<>]*>(,\s*<[^<>]*>)*\]?$", re.S)
 
@@ -178,49 +177,86 @@ def _chapter_title(path: Path) -> str:
     return stem[:1].upper() + stem[1:]
 
 
-def _align_numbers(table: Tag) -> None:
-    """Mark numeric cells (and headers of all-numeric columns) with class ``zahl``."""
-    rows = table.find_all("tr")
-    columns: dict[int, set[str]] = {}
-    for row in rows:
-        if row.find_parent("thead") is not None:
+#: nbconvert's wrapper elements around cells and outputs. They are removed so that headings,
+#: text, tables and figures are siblings: ``break-after: avoid`` on a heading then keeps it
+#: with what follows (a wrapper's edge would hide the heading from the next block).
+_WRAPPERS = frozenset(
+    {"cell", "inner_cell", "text_cell_render", "output_wrapper", "output", "output_area"}
+)
+
+
+def _unwrap_cells(soup: BeautifulSoup) -> None:
+    """Drop nbconvert's wrappers; an output holding a chart becomes ``<figure>``."""
+    for div in soup.find_all("div"):
+        classes = set(div.get("class", []))
+        if classes & _WRAPPERS:
+            div.unwrap()
+        elif "output_subarea" in classes:
+            if div.find(["img", "svg"]) is not None and div.find("table") is None:
+                div.name, div.attrs = "figure", {"class": ["abbildung"]}
+            else:
+                div.unwrap()
+
+
+#: Words in table cells from these lengths on get soft hyphens (header, body): Chromium has
+#: no German hyphenation dictionary offline (``hyphens: auto`` does nothing), and a column is
+#: at least as wide as its longest word – „Asylbewerberleistungsgesetz“ alone takes 45 mm.
+#: Shorter words stay whole, so that a search in the PDF finds them.
+HYPHENATE_FROM = {"th": 11, "td": 16}
+
+_HYPHENATOR = pyphen.Pyphen(lang="de_DE", left=3, right=3)
+
+
+def _soft_hyphens(word: str) -> str:
+    """*word* with soft hyphens; of two points one letter apart (the dictionary's
+    „Pro-zes-s-op-ti-mie-rung“) the later is kept: „Pro-zess-op-ti-mie-rung“."""
+    points = _HYPHENATOR.positions(word)
+    kept = [p for i, p in enumerate(points) if i + 1 == len(points) or points[i + 1] - p > 1]
+    for point in reversed(kept):
+        word = word[:point] + "\u00ad" + word[point:]
+    return word
+
+
+def _hyphenate(text: str, shortest: int) -> str:
+    """Soft hyphens (U+00AD) at German syllable breaks of words of *shortest* letters or
+    more; a break opportunity (U+200B) after a slash between words („Vorgänge/Jahr“)."""
+    text = re.sub(rf"\w{{{shortest},}}", lambda m: _soft_hyphens(m.group(0)), text)
+    return re.sub(r"(?<=[\w.])/(?=\w)", "/\u200b", text)
+
+
+def _hyphenate_tables(soup: BeautifulSoup) -> None:
+    """Hyphenation points in the header and text cells of every table (numbers stay whole)."""
+    for cell in soup.select("table th, table td"):
+        if cell.name == "td" and "num" in cell.get("class", []):
             continue
-        col = 0
-        for cell in row.find_all(["td", "th"], recursive=False):
-            text = cell.get_text(" ", strip=True).replace("\u202f", " ").replace("\xa0", " ")
-            kind = "zahl" if _NUMBER.match(text) else "leer" if _PLACEHOLDER.match(text) else "text"
-            if kind == "zahl" and cell.name == "td":
-                cell["class"] = [*cell.get("class", []), "zahl"]
-            columns.setdefault(col, set()).add(kind)
-            col += int(cell.get("colspan", 1) or 1)
-    if table.find(attrs={"rowspan": True}):
-        return  # column positions are ambiguous; numeric cells are aligned already
-    numeric = {col for col, kinds in columns.items() if "zahl" in kinds and "text" not in kinds}
-    for row in rows:
-        col = 0
-        for cell in row.find_all(["td", "th"], recursive=False):
-            span = int(cell.get("colspan", 1) or 1)
-            if span == 1 and col in numeric and "zahl" not in cell.get("class", []):
-                cell["class"] = [*cell.get("class", []), "zahl"]
-            col += span
+        for string in cell.find_all(string=True):
+            hyphenated = _hyphenate(str(string), HYPHENATE_FROM[cell.name])
+            if hyphenated != string:
+                string.replace_with(hyphenated)
 
 
-def _chapter(
-    path: Path, number: int, exporter: HTMLExporter
-) -> tuple[str, list[tuple[int, str, str]]]:
-    """One notebook → (section HTML, headings as (level, id, text))."""
+@dataclass(frozen=True)
+class Chapter:
+    """One notebook in the report: its HTML, the same with hyphenation points for print
+    (kept out of ``bericht.html``, so that its text reads and searches as written), and its
+    headings as (level, id, text)."""
+
+    html: str
+    printed: str
+    toc: list[tuple[int, str, str]]
+
+
+def _chapter(path: Path, number: int, exporter: HTMLExporter) -> Chapter:
+    """One notebook → :class:`Chapter`."""
     body, _ = exporter.from_notebook_node(_clean_notebook(_read_notebook(path)))
     soup = BeautifulSoup(body, "html.parser")
     for anchor in soup.select("a.anchor-link"):
         anchor.decompose()
     _sanitize(soup)
-    for style in soup.select("style[scoped]"):
-        style.decompose()  # pandas' default table CSS fights ours
+    _unwrap_cells(soup)
     for img in soup.find_all("img"):
         if not img.get("alt") or img["alt"].startswith("No description"):
             img["alt"] = "Abbildung"
-    for table in soup.find_all("table"):
-        _align_numbers(table)
     headings = soup.find_all(["h1", "h2"])
     if not headings or headings[0].name != "h1":
         title = soup.new_tag("h1")
@@ -232,7 +268,9 @@ def _chapter(
         heading["id"] = f"k{number}" if index == 0 else f"k{number}-{index}"
         level = 1 if heading.name == "h1" else 2
         toc.append((level, heading["id"], heading.get_text(" ", strip=True)))
-    return f'<section class="kapitel" id="kapitel-{number}">\n{soup}\n</section>', toc
+    html = str(soup).strip()
+    _hyphenate_tables(soup)
+    return Chapter(html, str(soup).strip(), toc)
 
 
 def _sanitize(soup: BeautifulSoup) -> None:
@@ -256,54 +294,58 @@ def _sanitize(soup: BeautifulSoup) -> None:
                         break
 
 
-def _title_page(meta: ReportMeta, today: datetime.date) -> str:
-    e = html.escape
+def css_string(text: str) -> str:
+    """*text* as the inside of a double-quoted CSS string: every character that is not a
+    letter, digit, space or harmless punctuation is written as a CSS escape, so no value can
+    end the string or the ``<style>`` element."""
+    return "".join(
+        char if char.isalnum() or char in " .,-–·()" else f"\\{ord(char):06x}" for char in text
+    )
+
+
+def _environment() -> Environment:
+    environment = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        keep_trailing_newline=True,
+    )
+    environment.filters["css_string"] = css_string
+    return environment
+
+
+def _facts(meta: ReportMeta, today: datetime.date) -> list[tuple[str, str]]:
+    """The lines at the foot of the title page."""
     facts = [("Gemeinde", meta.gemeinde)]
     if meta.ags:
         facts.append(("AGS", meta.ags))
-    facts += [("Stichtag", _german_date(meta.stichtag)), ("Erstellt am", _german_date(today))]
-    rows = "\n".join(
-        f'<p class="fakt"><span class="fakt-name">{e(k)}:</span> {e(v)}</p>' for k, v in facts
-    )
-    logo = f'<img class="titel-logo" alt="Logo" src="{e(meta.logo)}">' if meta.logo else ""
-    return f"""<header class="titelseite">
-{logo}<div class="titel-block">
-<p class="titel-gemeinde">{e(meta.gemeinde)}</p>
-<h1 class="titel">{e(meta.titel)}</h1>
-<p class="untertitel">{e(meta.untertitel)}</p>
-</div>
-<div class="titel-fakten">
-{rows}
-</div>
-</header>"""
+    return facts + [("Stichtag", _german_date(meta.stichtag)), ("Erstellt am", _german_date(today))]
 
 
-def _toc(entries: list[tuple[int, str, str]]) -> str:
-    """Table of contents; page numbers are filled in by :func:`_fill_toc` after a first print."""
-    items = "\n".join(
-        f'<li class="toc-{level}"><a href="#{anchor}"><span class="toc-text">{html.escape(text)}'
-        f'</span><span class="toc-fuell"></span><span class="toc-seite" data-ziel="{anchor}">'
-        "</span></a></li>"
-        for level, anchor, text in entries
-    )
-    heading = '<h1 class="inhalt-titel">Inhalt</h1>'
-    return f'<nav class="inhalt">\n{heading}\n<ol>\n{items}\n</ol>\n</nav>'
-
-
-def _fill_toc(document: str, pages: dict[str, int]) -> str:
-    """Write the page of each heading into its table-of-contents line."""
-    return re.sub(
+def fill_toc(document: str, pages: dict[str, int]) -> str:
+    """Write the page of each heading into its table-of-contents line (only in the
+    ``<nav>`` the template wrote, never in a chapter)."""
+    head, nav_end, rest = document.partition("</nav>")
+    filled = re.sub(
         r'(<span class="toc-seite" data-ziel="([^"]+)">)</span>',
         lambda m: f"{m.group(1)}{pages.get(m.group(2), '')}</span>",
-        document,
+        head,
     )
+    return filled + nav_end + rest
 
 
-def render_html(notebooks: list[Path], meta: ReportMeta) -> str:
+def toc_pages(document: str) -> dict[str, int]:
+    """The page numbers :func:`fill_toc` wrote into *document*'s table of contents."""
+    nav = document.partition("</nav>")[0]
+    found = re.findall(r'<span class="toc-seite" data-ziel="([^"]+)">(\d+)</span>', nav)
+    return {anchor: int(page) for anchor, page in found}
+
+
+def render_html(notebooks: list[Path], meta: ReportMeta, for_print: bool = False) -> str:
     """Executed notebooks (in order) → one self-contained HTML document.
 
     The table of contents links every chapter (h1) and section (h2) but has no page
-    numbers yet; :func:`write_report` adds them after a first print.
+    numbers yet; :func:`write_report` adds them after a first print. *for_print*: the
+    version Chromium prints, with hyphenation points in long table words.
     """
     if not notebooks:
         raise ReportError("Für den Bericht wurden keine Notebooks angegeben.")
@@ -311,30 +353,25 @@ def render_html(notebooks: list[Path], meta: ReportMeta) -> str:
     return _assemble(
         [_chapter(Path(path), number, exporter) for number, path in enumerate(notebooks, 1)],
         meta,
+        for_print,
     )
 
 
-def _assemble(chapters: list[tuple[str, list[tuple[int, str, str]]]], meta: ReportMeta) -> str:
-    """Title page, table of contents and the chapters as one HTML document."""
-    entries = [entry for _, toc in chapters for entry in toc]
-    title = html.escape(f"{meta.titel} – {meta.gemeinde}")
-    return f"""<!DOCTYPE html>
-<html lang="de">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">
-<title>{title}</title>
-<style>
-{CSS}{meta.design_css}
-</style>
-</head>
-<body>
-{_title_page(meta, datetime.date.today())}
-{_toc(entries)}
-{chr(10).join(section for section, _ in chapters)}
-</body>
-</html>
-"""
+def _assemble(chapters: list[Chapter], meta: ReportMeta, for_print: bool) -> str:
+    """Title page, table of contents and the chapters as one HTML document (the template);
+    *for_print* with the hyphenation points of :attr:`Chapter.printed`."""
+    template = _environment().get_template("bericht.html.j2")
+    return template.render(
+        css=Markup((TEMPLATES / "bericht.css").read_text(encoding="utf-8")),
+        content_security_policy=CONTENT_SECURITY_POLICY,
+        meta=meta,
+        footer=meta.fusszeile or meta.gemeinde,
+        design_css=Markup(meta.design_css),  # from validated design values (gestaltung)
+        facts=_facts(meta, datetime.date.today()),
+        toc=[entry for chapter in chapters for entry in chapter.toc],
+        # sanitised by _chapter: the only HTML that is not escaped here
+        chapters=[Markup(c.printed if for_print else c.html) for c in chapters],
+    )
 
 
 class ReportJob:
@@ -379,7 +416,7 @@ class ReportJob:
             if path not in self._chapters:
                 self._chapters[path] = self._converting.submit(self._convert, path)
 
-    def _convert(self, path: Path) -> tuple[str, list[tuple[int, str, str]]]:
+    def _convert(self, path: Path) -> Chapter:
         if self._exporter is None:
             self._exporter = _exporter()  # built once: loading its templates is the slow part
         return _chapter(path, self._notebooks.index(path) + 1, self._exporter)
@@ -399,7 +436,6 @@ class ReportJob:
                 "-m",
                 "kdworkbook.bericht.drucken",
                 self._executable or "",
-                self._meta.fusszeile or self._meta.gemeinde,
             ],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -438,23 +474,28 @@ class ReportJob:
         out_dir = Path(out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
         tmp_html = _temp_file(out_dir, ".html")
+        tmp_print = _temp_file(out_dir, ".druck.html")
         tmp_pdf = _temp_file(out_dir, ".pdf")
         try:
             self.start_browser()
             for path in self._notebooks:
                 self.chapter_ready(path)
             chapters = [self._chapters[path].result() for path in self._notebooks]
-            self._document.set_result((_assemble(chapters, self._meta), tmp_html))
+            self._document.set_result((_assemble(chapters, self._meta, True), tmp_print))
             assert self._printed is not None
             pdf = self._printed.result()
             assert pdf is not None
             tmp_pdf.write_bytes(pdf)
+            pages = toc_pages(tmp_print.read_text(encoding="utf-8"))
+            document = fill_toc(_assemble(chapters, self._meta, False), pages)
+            tmp_html.write_text(document, encoding="utf-8")
             html_path, pdf_path = out_dir / HTML_NAME, out_dir / PDF_NAME
             os.replace(tmp_pdf, pdf_path)
             os.replace(tmp_html, html_path)
             return html_path, pdf_path
         finally:
             tmp_html.unlink(missing_ok=True)
+            tmp_print.unlink(missing_ok=True)
             tmp_pdf.unlink(missing_ok=True)
 
     def close(self, wait: bool = True) -> None:
@@ -479,67 +520,15 @@ def write_report(
         return job.finish(out_dir)
 
 
-def print_twice(printer: PdfPrinter, html_file: Path, document: str, footer: str) -> bytes:
-    """Draft print → pages of the headings → final print with TOC page numbers and footer;
-    the title page is taken from the draft, which has no footer."""
+def print_twice(printer: PdfPrinter, html_file: Path, document: str) -> bytes:
+    """Draft print → pages of the headings → final print with TOC page numbers. The footer
+    and the footer-free title page come from the style sheet's ``@page`` rules."""
     html_file.write_text(document, encoding="utf-8")
     draft = printer.print(html_file)
-    html_file.write_text(_fill_toc(document, destination_pages(draft)), encoding="utf-8")
-    final = printer.print(html_file, footer=html.escape(footer))
-    return replace_first_page(final, draft)
+    html_file.write_text(fill_toc(document, destination_pages(draft)), encoding="utf-8")
+    return printer.print(html_file)
 
 
 def _temp_file(directory: Path, suffix: str) -> Path:
     """A fresh hidden name beside the final file, so the later rename is atomic."""
     return directory / f".bericht-{os.getpid()}-{secrets.token_hex(4)}{suffix}"
-
-
-CSS = """
-@page { size: A4; margin: 20mm 20mm 22mm 20mm; }
-:root { --akzent: #1d4e74; --linie: #b8c2cc; --grau: #4a5561; }
-html { font-family: "DejaVu Sans", "Liberation Sans", Arial, sans-serif; font-size: 10pt;
-  line-height: 1.45; color: #1f2328; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-body { margin: 0; }
-h1, h2, h3, h4 { color: var(--akzent); line-height: 1.25; break-after: avoid; }
-h1 { font-size: 20pt; margin: 0 0 6mm; padding-bottom: 2mm;
-  border-bottom: 1.5pt solid var(--akzent); }
-h2 { font-size: 14pt; margin: 8mm 0 3mm; }
-h3 { font-size: 11.5pt; margin: 6mm 0 2mm; }
-p, li { orphans: 3; widows: 3; }
-a { color: inherit; text-decoration: none; }
-.titelseite { height: 250mm; display: flex; flex-direction: column; justify-content: space-between;
-  break-after: page; border-left: 3mm solid var(--akzent); padding-left: 10mm;
-  box-sizing: border-box; }
-.titel-block { margin-top: 55mm; }
-.titel-gemeinde { font-size: 14pt; color: var(--grau); margin: 0 0 4mm; letter-spacing: 0.02em; }
-h1.titel { font-size: 30pt; border: none; margin: 0 0 6mm; padding: 0; }
-.untertitel { font-size: 13pt; color: var(--grau); margin: 0; max-width: 140mm; }
-.titel-fakten { font-size: 10.5pt; margin-bottom: 10mm; border-top: 0.75pt solid var(--linie);
-  padding-top: 4mm; }
-.fakt { margin: 1mm 0; }
-.fakt-name { color: var(--grau); display: inline-block; min-width: 28mm; }
-.inhalt { break-after: page; }
-.inhalt ol { list-style: none; margin: 0; padding: 0; }
-.inhalt li a { display: flex; align-items: baseline; }
-.inhalt .toc-1 { font-weight: bold; margin-top: 4mm; }
-.inhalt .toc-2 { margin: 1.2mm 0 0 8mm; }
-.toc-fuell { flex: 1; border-bottom: 0.75pt dotted var(--linie); margin: 0 2mm; min-width: 10mm; }
-.toc-seite { flex: 0 0 10mm; text-align: right; font-variant-numeric: tabular-nums; }
-.kapitel { break-before: page; }
-table { border-collapse: collapse; border: none; margin: 3mm 0 5mm; font-size: 8.5pt;
-  max-width: 100%; font-variant-numeric: tabular-nums; }
-thead { display: table-header-group; }
-th, td { border: none; padding: 1.2mm 2.5mm; text-align: left; vertical-align: top;
-  overflow-wrap: break-word; }
-thead th { border-bottom: 0.75pt solid #1f2328; font-weight: bold; vertical-align: bottom; }
-table { border-top: 1pt solid #1f2328; border-bottom: 1pt solid #1f2328; }
-tbody tr td, tbody tr th { border-bottom: 0.4pt solid #d5dbe1; }
-tbody th { font-weight: normal; color: var(--grau); }
-td.zahl, th.zahl { text-align: right; white-space: nowrap; }
-tr, img, svg, figure, pre { break-inside: avoid; }
-img, svg { max-width: 100%; height: auto; }
-.output_svg img, .output_png img { display: block; margin: 3mm auto; }
-pre { font-family: "DejaVu Sans Mono", "Liberation Mono", monospace; font-size: 8.5pt;
-  white-space: pre-wrap; margin: 2mm 0; }
-.output_subarea { overflow: visible; }
-"""
