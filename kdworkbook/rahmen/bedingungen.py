@@ -97,13 +97,11 @@ def _check_parameters(ba: Bestandsaufnahme, katalog: leika.Katalog | None) -> No
         raise InputError(messages)
 
 
-_CACHE: dict[int, tuple[Bestandsaufnahme, pd.DataFrame, KatalogStand]] = {}
-
-
 def _compute(ba: Bestandsaufnahme) -> tuple[pd.DataFrame, KatalogStand]:
-    cached = _CACHE.get(id(ba))
-    if cached is not None and cached[0] is ba:
-        return cached[1], cached[2]
+    return ba.once("rahmen", lambda: _attributes(ba))
+
+
+def _attributes(ba: Bestandsaufnahme) -> tuple[pd.DataFrame, KatalogStand]:
     rahmen = ba.settings.rahmen
     stand = load_catalogue(rahmen)
     _check_parameters(ba, stand.katalog)
@@ -119,8 +117,6 @@ def _compute(ba: Bestandsaufnahme) -> tuple[pd.DataFrame, KatalogStand]:
     result["zustaendigkeit"] = (
         result["zustaendigkeit"].astype("object").where(result["zustaendigkeit"].notna(), pd.NA)
     )
-    _CACHE.clear()
-    _CACHE[id(ba)] = (ba, result, stand)
     return result, stand
 
 
