@@ -19,14 +19,10 @@ prints wall and CPU seconds per municipality and what all 396 need here and on 1
 from __future__ import annotations
 
 import argparse
-import ctypes
 import json
 import os
 import random
-import resource
-import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -159,30 +155,15 @@ class Messung:
         return self.cpu_s / self.wall_s
 
 
-def _children_cpu() -> float:
-    use = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return use.ru_utime + use.ru_stime
-
-
 def ausfuehren(files: list[Path], ausgabe: Path, jobs: int) -> Messung:
-    """``kdworkbook run FILES -j JOBS --ausgabe AUSGABE``, measured; raises when a run failed."""
-    if sys.platform.startswith("linux"):  # orphaned kernels and browsers come back to us
-        ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
-    command = [str(Path(sys.executable).with_name("kdworkbook")), "run", *map(str, files)]
-    before, start = _children_cpu(), time.perf_counter()
-    done = subprocess.run(
-        [*command, "-j", str(jobs), "--ausgabe", str(ausgabe)], capture_output=True, text=True
-    )
-    wall = time.perf_counter() - start
-    while True:  # reap what was handed to us, so that its CPU time is counted
-        try:
-            if os.waitpid(-1, os.WNOHANG)[0] == 0:
-                break
-        except ChildProcessError:
-            break
-    if done.returncode != 0:
-        raise SystemExit(f"Stapel fehlgeschlagen (Exit-Code {done.returncode}):\n{done.stderr}")
-    return Messung(len(files), jobs, wall, _children_cpu() - before)
+    """``kdworkbook run FILES -j JOBS`` (the batch API in a process of its own), measured like
+    ``make bench`` measures batches: wall and CPU seconds of the whole process tree, the
+    forkserver and its workers included; raises when a run failed."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import bench
+
+    measured = bench._measure("stapel", str(jobs), str(ausgabe), *map(str, files))
+    return Messung(len(files), jobs, measured["wall_s"], measured["cpu_s"])
 
 
 def lauf_sekunden(ausgabe: Path) -> list[float]:
