@@ -372,9 +372,10 @@ def nrw_rows(measured, runs: list[float]) -> list[tuple[str, str, str, bool]]:
         (
             f"… alle {NRW_MUNICIPALITIES} Kommunen (hochgerechnet)",
             "–",
-            f"{_de(h['cpu_stunden'], 2)} CPU-Stunden: hier ≈ {_de(h['hier_stunden'], 2)} h, "
-            f"auf {stapel_nrw.GROSSE_MASCHINE} Kernen ≈ {_de(h['gross_stunden'] * 60, 0)} min "
-            "(alle Kerne belegt)",
+            f"{_de(h['cpu_stunden'], 2)} CPU-Stunden: hier ≈ {_de(h['hier_stunden'], 2)} h "
+            f"(so belegt), auf {m.jobs} Kernen voll belegt ≈ "
+            f"{_de(h['hier_voll_stunden'] * 60, 0)} min, auf {stapel_nrw.GROSSE_MASCHINE} "
+            f"Kernen ≈ {_de(h['gross_stunden'] * 60, 0)} min (alle Kerne belegt)",
             True,
         ),
     ]

@@ -179,11 +179,13 @@ def lauf_sekunden(ausgabe: Path) -> list[float]:
 
 
 def hochrechnung(m: Messung, kommunen: int = 396, kerne: int = GROSSE_MASCHINE) -> dict:
-    """Hours for *kommunen* here (the measured wall time per municipality) and on *kerne*
+    """Hours for *kommunen* here (the measured wall time per municipality, so with the load
+    others put on the machine; and with the batch's *jobs* cores all busy) and on *kerne*
     cores (the measured CPU seconds per municipality, all cores busy)."""
     return {
         "cpu_stunden": kommunen * m.cpu_je_kommune / 3600,
         "hier_stunden": kommunen * m.wall_je_kommune / 3600,
+        "hier_voll_stunden": kommunen * m.cpu_je_kommune / m.jobs / 3600,
         "gross_stunden": kommunen * m.cpu_je_kommune / kerne / 3600,
     }
 
@@ -201,7 +203,8 @@ def bericht(m: Messung, laeufe: list[float]) -> str:
         f"({_de(m.kerne_belegt, 2)} Kerne belegt); je Kommune {_de(m.wall_je_kommune)} s "
         f"Zeit, {_de(m.cpu_je_kommune)} CPU-s (ein Lauf laut lauf.json im Mittel "
         f"{_de(mean)} s).\nAlle 396 Kommunen: {_de(h['cpu_stunden'], 2)} CPU-Stunden – hier "
-        f"(so belegt) ≈ {_de(h['hier_stunden'], 2)} h, auf {GROSSE_MASCHINE} Kernen ≈ "
+        f"(so belegt) ≈ {_de(h['hier_stunden'], 2)} h, auf {m.jobs} Kernen voll belegt ≈ "
+        f"{_de(h['hier_voll_stunden'] * 60, 0)} min, auf {GROSSE_MASCHINE} Kernen ≈ "
         f"{_de(h['gross_stunden'] * 60, 0)} min (alle Kerne belegt, ohne fremde Last)."
     )
 

@@ -53,12 +53,18 @@ def test_estimate_for_all_396():
     m = stapel_nrw.Messung(kommunen=8, jobs=2, wall_s=200.0, cpu_s=320.0)
     h = stapel_nrw.hochrechnung(m)
     # 40 CPU-s per municipality × 396 = 15.840 CPU-s = 4,4 h; on 16 cores 990 s = 16,5 min;
-    # here 25 s per municipality × 396 = 9.900 s = 2,75 h
+    # here 25 s per municipality × 396 = 9.900 s = 2,75 h; on both cores busy 7.920 s = 2,2 h
     assert (m.cpu_je_kommune, m.wall_je_kommune, m.kerne_belegt) == (40.0, 25.0, 1.6)
-    assert h == {"cpu_stunden": 4.4, "hier_stunden": 2.75, "gross_stunden": 0.275}
+    assert h == {
+        "cpu_stunden": 4.4,
+        "hier_stunden": 2.75,
+        "hier_voll_stunden": 2.2,
+        "gross_stunden": 0.275,
+    }
     text = stapel_nrw.bericht(m, [30.0, 40.0])
     assert "je Kommune 25,0 s Zeit, 40,0 CPU-s" in text
     assert "auf 16 Kernen ≈ 16 min" in text and "4,40 CPU-Stunden" in text
+    assert "auf 2 Kernen voll belegt ≈ 132 min" in text
 
 
 def test_files_pass_the_check_and_runs_feed_the_overview(tmp_path):
