@@ -48,6 +48,11 @@ test-schnell: $(BIN)/.installiert ## Schnelle Tests: reine Logik, ohne Kernel, B
 bench: setup ## Leistungsmessungen (Markdown-Tabelle; Ziele, keine Testbedingungen)
 	$(BIN)/python scripts/bench.py
 
+.PHONY: stapel-nrw
+NRW ?= /tmp/kdworkbook-nrw
+stapel-nrw: setup ## Alle 396 Kommunen NRWs synthetisch rechnen: make stapel-nrw [NRW=ordner] [ANZAHL=8] [J=2]
+	$(BIN)/python scripts/stapel_nrw.py $(NRW) $(if $(ANZAHL),--anzahl $(ANZAHL)) $(if $(J),-j $(J))
+
 lint: $(BIN)/.installiert ## Stilprüfung mit ruff
 	$(BIN)/ruff check kdworkbook tests scripts
 

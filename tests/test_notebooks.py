@@ -1,4 +1,4 @@
-"""The step notebooks: committed clean, one declared parameter, executed for real."""
+"""The step notebooks: committed clean, two declared parameters, executed for real."""
 
 import json
 from pathlib import Path
@@ -26,8 +26,9 @@ def test_committed_without_outputs_and_thin(path):
 
 
 @pytest.mark.parametrize("path", lauf.step_notebooks(), ids=lambda p: p.name)
-def test_single_declared_parameter(path):
-    assert list(papermill.inspect_notebook(str(path))) == ["parameter_file"]
+def test_declared_parameters(path):
+    # the parameter file, and the run's hand-over of what the check computed
+    assert list(papermill.inspect_notebook(str(path))) == ["parameter_file", "vorberechnung"]
 
 
 def test_bestandsaufnahme_executes_and_emits_key_figures(tmp_path, capsys):

@@ -62,6 +62,55 @@ def test_both_rules_together():
     ]
 
 
+def _stand(planned: float | None, realised: float | None) -> dict:
+    return {
+        "fortschreibung": {
+            **STAND_DEMO,
+            "einsparung_geplant_eur_jahr": planned,
+            "einsparung_realisiert_eur_jahr": realised,
+        }
+    }
+
+
+def test_savings_planned_and_realised_from_fortschreibung():
+    assert uebersicht.savings({}) == ("noch kein Stand", "noch kein Stand")
+    assert uebersicht.savings(_stand(3672.0, 3825.0)) == (3672.0, 3825.0)
+    assert uebersicht.savings(_stand(3672.0, None)) == (3672.0, "nicht berechenbar")
+    assert uebersicht.savings(_stand(None, None)) == ("nicht berechenbar", "nicht berechenbar")
+
+
+def test_rule_realised_well_below_planned():
+    recent = dt.date(2026, 11, 1)
+
+    def reasons(ergebnisse: dict) -> list[str]:
+        started = dt.datetime.combine(recent, dt.time(9, 0), tzinfo=dt.UTC)
+        return uebersicht.attention(uebersicht.Lauf(started, ergebnisse, None), HEUTE)
+
+    # 1.500 / 3.672 = 0,408… < 0,5 → 41 %
+    assert reasons(_stand(3672.0, 1500.0)) == ["realisiert nur 41 % der geplanten Einsparung"]
+    assert reasons(_stand(3672.0, 1836.0)) == []  # exactly half: not below
+    assert reasons(_stand(3672.0, 3825.0)) == []
+    # not computable, nothing planned, or no status yet: no rule applies
+    for ergebnisse in (_stand(3672.0, None), _stand(0.0, 0.0), _stand(None, 10.0), {}):
+        assert reasons(ergebnisse) == []
+
+
+def test_chart_of_all_clients_by_size_class_prints_at_9_pt(clients, tmp_path):
+    import re
+
+    out, files = clients
+    html_file, *_ = agentur.erstellen(files, out, tmp_path / "ziel", heute=HEUTE, pdf=False)
+    page = html_file.read_text(encoding="utf-8")
+    chart = page[page.index("<svg") : page.index("</svg>")]
+    # 10 inches = 720 pt wide, shown at 10in (A4 landscape has 10,75 in between the margins)
+    assert 'width="720pt"' in chart and "figure svg { width: 10in;" in page
+    sizes = {float(size) for size in re.findall(r"font-size: ([0-9.]+)px", chart)}
+    assert sizes and min(sizes) >= 9  # the SVG counts in pt (viewBox 720 wide): 9 pt
+    # the three clients with a run are all „unter 10.000“; the fourth has no run (no class)
+    assert "3 Kommunen" in chart and "0 Kommunen" in chart
+    assert "Bedorf" not in chart  # no names in the chart
+
+
 def test_stufe_names_the_steps_with_data():
     assert uebersicht.stufe({"bestand": {"prozesse": 3}, "massnahmen": {"quick_wins": 1}}) == (
         "Bestand, Maßnahmen"
@@ -69,7 +118,15 @@ def test_stufe_names_the_steps_with_data():
     assert uebersicht.stufe({}) == "keine Daten"
 
 
-def _client(root: Path, params: Path, name: str, day: str, quick_wins: int, offen: bool) -> Path:
+def _client(
+    root: Path,
+    params: Path,
+    name: str,
+    day: str,
+    quick_wins: int,
+    offen: bool,
+    fortschreibung: dict | None = None,
+) -> Path:
     slug = slugify(name)
     params.write_text(f"gemeinde: {json.dumps(name)}\nbestand: fehlt-noch.xlsx\n", encoding="utf-8")
     run = root / slug / f"{day}_090000"
@@ -80,7 +137,12 @@ def _client(root: Path, params: Path, name: str, day: str, quick_wins: int, offe
         "rahmenbedingungen": {"pflichten": pflichten, "pflichten_ueberfaellig": len(pflichten)},
         "massnahmen": {"kennzahlen": {"quick_wins": quick_wins, "einsparung_eur": 1234.5}},
     }
-    (run / "ergebnisse.json").write_text(json.dumps(results), encoding="utf-8")
+    if fortschreibung is not None:
+        results["fortschreibung"] = fortschreibung
+    # as the run writes it: json.dumps(…, ensure_ascii=False, indent=2)
+    (run / "ergebnisse.json").write_text(
+        json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
     (run / "lauf.json").write_text(json.dumps({"start": f"{day}T09:00:00+01:00"}), encoding="utf-8")
     extract = {"version": 1, "groessenklasse": "unter 10.000", "stunden_je_1000": 500.0}
     (run / "vergleich.json").write_text(json.dumps(extract), encoding="utf-8")
@@ -88,13 +150,25 @@ def _client(root: Path, params: Path, name: str, day: str, quick_wins: int, offe
     return params
 
 
+#: ``fortschreibung`` of the demo's round 2 as ``check --json`` and the run write it (README)
+STAND_DEMO = {
+    "umgesetzt": 2,
+    "begonnen": 2,
+    "geplant": 22,
+    "einsparung_realisiert_eur_jahr": 3825.0,
+    "einsparung_geplant_eur_jahr": 3672.0,
+}
+#: a process of a measure done lacks a round: realised „nicht berechenbar“ (null)
+STAND_OHNE = {**STAND_DEMO, "einsparung_realisiert_eur_jahr": None}
+
+
 @pytest.fixture
 def clients(tmp_path):
     out = tmp_path / "outputs"
     files = [
-        _client(out, tmp_path / "a.yaml", "Stadt Aberg", "2026-11-02", 7, offen=False),
+        _client(out, tmp_path / "a.yaml", "Stadt Aberg", "2026-11-02", 7, False, STAND_DEMO),
         _client(out, tmp_path / "b.yaml", "Gemeinde <b>Bedorf</b> & Co", "2026-04-01", 30, True),
-        _client(out, tmp_path / "c.yaml", "Stadt Cestadt", "2026-10-01", 12, offen=False),
+        _client(out, tmp_path / "c.yaml", "Stadt Cestadt", "2026-10-01", 12, False, STAND_OHNE),
     ]
     (tmp_path / "d.yaml").write_text("gemeinde: Stadt Ohnelauf\nbestand: x.xlsx\n", "utf-8")
     return out, [*files, tmp_path / "d.yaml"]
@@ -120,6 +194,21 @@ def test_rows_html_and_excel(clients, tmp_path):
     sheet = load_workbook(written[1])["Übersicht"]
     assert sheet["A3"].value == "Gemeinde <b>Bedorf</b> & Co"
     assert sheet["H2"].value == 7  # Quick Wins of Stadt Aberg
+    # planned / realised savings of the measures done: numbers, null, no section, no run
+    assert [sheet[f"J{r}"].value for r in range(2, 6)] == [
+        3672,
+        "noch kein Stand",
+        3672,
+        None,
+    ]
+    assert [sheet[f"K{r}"].value for r in range(2, 6)] == [
+        3825,
+        "noch kein Stand",
+        "nicht berechenbar",
+        None,
+    ]
+    assert "3.672 €" in page and "3.825 €" in page
+    assert page.count(">nicht berechenbar<") == 1 and page.count(">noch kein Stand<") == 2
 
 
 def test_cli_bad_parameter_file_exit_2(tmp_path, capsys):
@@ -179,6 +268,7 @@ def test_cli_writes_pdf_too(clients, tmp_path, capsys):
     assert f"Geschrieben: {ziel / 'uebersicht.pdf'}" in capsys.readouterr().out
     text = PdfReader(ziel / "uebersicht.pdf").pages[0].extract_text()
     assert "Übersicht der Kommunen – Stand" in text
+    assert "Größenklasse (Einwohner)" in text and "Jahresstunden je 1.000 Einwohner" in text
     assert "Stadt Cestadt" in text
 
 

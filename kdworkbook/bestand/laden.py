@@ -12,10 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 
@@ -38,6 +39,7 @@ RETURN_STATUS = "ruecklauf.json"
 #: The demo municipality, relative to the project folder: the notebooks' default, so that
 #: ``papermill notebooks/02_bestandsaufnahme.ipynb out.ipynb`` works from any folder.
 DEMO_PARAMETER_FILE = Path("parameters") / "musterstadt.yaml"
+T = TypeVar("T")
 
 
 def demo_parameter_file() -> Path:
@@ -64,6 +66,16 @@ class Bestandsaufnahme:
     ruecklauf: pd.DataFrame | None = None
     #: the parameter file as named by the user (inside a run: the original, not the copy)
     parameter_file: Path | None = None
+    #: results derived from exactly these inputs (the LeiKa matching, the Maßnahmenplan, the
+    #: step summaries), each computed once; a run hands them to its step kernels with the
+    #: object (:mod:`kdworkbook.lauf.vorberechnung`). ``dataclasses.replace`` starts empty.
+    derived: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def once(self, key: str, compute: Callable[[], T]) -> T:
+        """*compute*'s result, computed on the first call for this Bestandsaufnahme only."""
+        if key not in self.derived:
+            self.derived[key] = compute()
+        return self.derived[key]
 
     @property
     def key_figures(self) -> bestand.Kennzahlen:

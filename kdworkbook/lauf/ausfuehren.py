@@ -30,6 +30,10 @@ PARAMETER_NAME = "parameter_file"
 SNAPSHOT_NOTE = (
     "# gelesen wurde die Kopie dieser Datei vom Beginn des Laufs (Prüfsummen: lauf.json)"
 )
+#: the parameter with the run's results of the check (:mod:`kdworkbook.lauf.vorberechnung`,
+#: not imported here: it loads pandas into this small process)
+HANDED_NAME = "vorberechnung"
+HANDED_NOTE = "# im Lauf aus der Prüfung übernommen; die Datei gab es nur während des Laufs"
 
 
 def _kernel_manager(sockets: Path) -> type:
@@ -72,6 +76,7 @@ def _engine() -> str:
                 raise
             finally:
                 show_original(nb_man.nb, shown_parameter)
+                hide_handed(nb_man.nb)
 
     papermill_engines.register("kdworkbook", KeepOnCrash)
     return "kdworkbook"
@@ -95,6 +100,25 @@ def show_original(nb: Any, shown: tuple[str, str] | list[str] | None) -> None:
             cell.source = cell.source.replace(copy, original) + (
                 f"\n{SNAPSHOT_NOTE}" if SNAPSHOT_NOTE not in cell.source else ""
             )
+
+
+def hide_handed(nb: Any) -> None:
+    """The executed notebook shows ``vorberechnung = None`` with a note: the file the kernel
+    read is removed with the run's snapshot, and without it the notebook, run again by hand,
+    computes everything itself."""
+    from papermill.translators import PythonTranslator
+
+    parameters = nb.metadata.get("papermill", {}).get("parameters", {})
+    handed = parameters.get(HANDED_NAME)
+    if handed is None:
+        return
+    parameters[HANDED_NAME] = None
+    line = f"{HANDED_NAME} = {PythonTranslator.translate_str(handed)}"
+    for cell in nb.cells:
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []) and line in (
+            cell.source
+        ):
+            cell.source = cell.source.replace(line, f"{HANDED_NAME} = None  {HANDED_NOTE}")
 
 
 def execute(job: dict[str, Any]) -> dict[str, Any] | None:

@@ -33,7 +33,7 @@ from kdworkbook.bestand.laden import load_bestand
 from kdworkbook.kern import gestaltung, momentaufnahme, paket
 from kdworkbook.kern.errors import InputError, RunFailed
 from kdworkbook.kern.formatierung import zahl
-from kdworkbook.lauf import abbruch, aufraeumen, ausfuehren, protokoll, schritte
+from kdworkbook.lauf import abbruch, aufraeumen, ausfuehren, protokoll, schritte, vorberechnung
 from kdworkbook.lauf.abbruch import interrupt_on_sigterm
 from kdworkbook.vergleich import ablage as vergleich_ablage
 
@@ -69,9 +69,12 @@ def step_notebooks(directory: Path = NOTEBOOK_DIR) -> list[Path]:
     return found
 
 
-def checked_parameters(notebook: Path, parameters: dict[str, Any]) -> dict[str, Any]:
+def checked_parameters(
+    notebook: Path, parameters: dict[str, Any], optional: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """Only identifiers the notebook declares: papermill injects parameter *names* unchecked,
-    so an undeclared or non-identifier name could execute code (TOOLCHAIN.md)."""
+    so an undeclared or non-identifier name could execute code (TOOLCHAIN.md). *optional*
+    parameters are passed only to a notebook that declares them."""
     import papermill
 
     declared = papermill.inspect_notebook(str(notebook))
@@ -81,7 +84,7 @@ def checked_parameters(notebook: Path, parameters: dict[str, Any]) -> dict[str, 
             f"{notebook.name}: Parameter {', '.join(repr(n) for n in bad)} nicht zulässig – "
             f"das Notebook deklariert nur: {', '.join(declared) or 'keine'}."
         )
-    return parameters
+    return parameters | {n: v for n, v in (optional or {}).items() if n in declared}
 
 
 def read_results(notebook: Path) -> dict[str, Any]:
@@ -122,10 +125,19 @@ class _Step:
     stopping the step is a signal to that group."""
 
     def __init__(
-        self, notebook: Path, target: Path, parameter_file: Path, snapshot: Any = None
+        self,
+        notebook: Path,
+        target: Path,
+        parameter_file: Path,
+        snapshot: Any = None,
+        handed: Path | None = None,
     ) -> None:
         read_from = snapshot.parameter_file if snapshot else parameter_file
-        parameters = checked_parameters(notebook, {PARAMETER_NAME: str(read_from)})
+        parameters = checked_parameters(
+            notebook,
+            {PARAMETER_NAME: str(read_from)},
+            {vorberechnung.PARAMETER: str(handed)} if handed else None,
+        )
         env = {**os.environ, momentaufnahme.ENV: str(snapshot.index)} if snapshot else None
         self.notebook, self.target = notebook, target
         self.log = kernel_log(target)
@@ -268,9 +280,11 @@ def _execute_all(
     started: Callable[[int], None] = lambda _remaining: None,
     finished: Callable[[Path], None] = lambda _path: None,
     snapshot: Any = None,
+    handed: Path | None = None,
 ) -> list[Path]:
     """Execute the step notebooks, *parallel* processes at a time (they are independent:
-    each reads the parameter file itself), started in *order* (positions). ``started`` gets
+    each reads the parameter file itself, or the run's *handed* results of the check
+    (:mod:`vorberechnung`)), started in *order* (positions). ``started`` gets
     the number of notebooks not yet started, ``finished`` each executed notebook as it is
     done. Returns the executed notebooks in step order. When a step fails, or on Ctrl-C or
     SIGTERM, the running steps are stopped (their kernels shut down) before this returns."""
@@ -285,7 +299,7 @@ def _execute_all(
                 nb = notebooks[position]
                 started(len(waiting))
                 progress(f"[{position + 1}/{total}] {nb.stem} …")
-                running[position] = _Step(nb, work / nb.name, parameter_file, snapshot)
+                running[position] = _Step(nb, work / nb.name, parameter_file, snapshot, handed)
             for position, step in list(running.items()):
                 if not step.done():
                     continue
@@ -466,6 +480,8 @@ def _run_in(
         )
         ba = load_bestand(snapshot.parameter_file, snapshot=snapshot.index)
         schritte.summary(ba)
+    # the check's Bestandsaufnahme with all it computed (plan included) for every kernel
+    handed = vorberechnung.write(work / SNAPSHOT_DIR, ba, momentaufnahme.read_index(snapshot.index))
     g = ba.settings.gestaltung
     meta = bericht.ReportMeta(
         gemeinde=ba.settings.gemeinde,
@@ -498,6 +514,7 @@ def _run_in(
                 started=on_start,
                 finished=report.chapter_ready if overlap else lambda _path: None,
                 snapshot=snapshot,
+                handed=handed,
             )
         except _StepFailed as exc:
             for future in appendix_done:  # it must not write into a moved folder

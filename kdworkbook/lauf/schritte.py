@@ -130,6 +130,12 @@ def report_notebooks(ba: Bestandsaufnahme, notebooks: list[Path]) -> list[Path]:
     return [nb for nb in notebooks if nb.stem not in left_out]
 
 
+def section(ba: Bestandsaufnahme, step: Step) -> dict[str, Any]:
+    """*step*'s section of ``check --json``, computed once per Bestandsaufnahme (the run's
+    comparison extract reads the same sections; treat them as read-only)."""
+    return ba.once(f"abschnitt:{step.key}", lambda: step.summary(ba))
+
+
 def summary(ba: Bestandsaufnahme) -> dict[str, Any]:
     """The full ``check --json`` document; validates every step's inputs on the way."""
     s = ba.settings
@@ -140,12 +146,12 @@ def summary(ba: Bestandsaufnahme) -> dict[str, Any]:
     }
     notes = list(ba.survey.notes)
     for step in STEPS:
-        section = step.summary(ba)
-        if section is None:
+        part = section(ba, step)
+        if part is None:
             continue
-        result[step.key] = section
+        result[step.key] = part
         if step.hinweise:
-            notes += step.hinweise(section)
+            notes += step.hinweise(part)
     result["hinweise"] = [*notes, *rahmen.review_notes(ba), *omissions(ba).values()]
     return result
 

@@ -2,7 +2,7 @@
 
 :func:`process_table` is the one place where the Rahmenbedingungen (Zuständigkeit,
 Geeignetheit, Reifegrad from :mod:`kdworkbook.rahmen.bedingungen`) join the survey; :func:`planung`
-computes the step once for a notebook.
+computes the step once per Bestandsaufnahme.
 """
 
 from __future__ import annotations
@@ -94,7 +94,14 @@ def overdue_duties(ba: Bestandsaufnahme) -> pd.DataFrame | None:
 
 
 def planung(ba: Bestandsaufnahme) -> Planung:
-    """The step's results for this municipality (computed once per notebook)."""
+    """The step's results for this municipality, computed once per Bestandsaufnahme: ``check``,
+    ``massnahmenplan.xlsx``, the Management-Zusammenfassung and this chapter show the same
+    object (a run hands it to the kernels, :mod:`kdworkbook.lauf.vorberechnung`)."""
+    return ba.once("planung", lambda: compute_planung(ba))
+
+
+def compute_planung(ba: Bestandsaufnahme) -> Planung:
+    """Prioritisation with sensitivity analysis, measures, Zeitplan and Kostenplan."""
     s = ba.settings
     return massnahmenplan.plan(process_table(ba), s.massnahmen, s.stichtag, s.jahresarbeitsstunden)
 

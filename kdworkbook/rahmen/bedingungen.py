@@ -63,13 +63,11 @@ def _check_parameters(ba: Bestandsaufnahme, katalog: leika.Katalog | None) -> No
         raise InputError(messages)
 
 
-_CACHE: dict[int, tuple[Bestandsaufnahme, pd.DataFrame, KatalogStand]] = {}
-
-
 def _compute(ba: Bestandsaufnahme) -> tuple[pd.DataFrame, KatalogStand]:
-    cached = _CACHE.get(id(ba))
-    if cached is not None and cached[0] is ba:
-        return cached[1], cached[2]
+    return ba.once("rahmen", lambda: _attributes(ba))
+
+
+def _attributes(ba: Bestandsaufnahme) -> tuple[pd.DataFrame, KatalogStand]:
     rahmen = ba.settings.rahmen
     stand = ba.katalog  # read once by the loading layer
     _check_parameters(ba, stand.katalog)
@@ -85,8 +83,6 @@ def _compute(ba: Bestandsaufnahme) -> tuple[pd.DataFrame, KatalogStand]:
     result["zustaendigkeit"] = (
         result["zustaendigkeit"].astype("object").where(result["zustaendigkeit"].notna(), pd.NA)
     )
-    _CACHE.clear()
-    _CACHE[id(ba)] = (ba, result, stand)
     return result, stand
 
 

@@ -14,7 +14,7 @@ import pandas as pd
 
 from kdworkbook.kern.errors import InputError
 from kdworkbook.kern.parameter import load_settings
-from kdworkbook.vergleich import ablage, seite, uebersicht
+from kdworkbook.vergleich import ablage, auszug, grafiken, seite, uebersicht
 
 HTML_DATEI, XLSX_DATEI, PDF_DATEI = "uebersicht.html", "uebersicht.xlsx", "uebersicht.pdf"
 #: Default folder of the overview inside the output folder („_“: never a municipality's slug).
@@ -76,7 +76,10 @@ def erstellen(
     table = rows(parameter_files, output_root, heute)
     ziel.mkdir(parents=True, exist_ok=True)
     html_file = ziel / HTML_DATEI
-    html_file.write_text(seite.render(table, uebersicht.SPALTEN, heute), encoding="utf-8")
+    chart = grafiken.groessenklassen(table, [label for _, label in auszug.GROESSENKLASSEN])
+    html_file.write_text(
+        seite.render(table, uebersicht.SPALTEN, heute, grafiken.svg(chart)), encoding="utf-8"
+    )
     frame = pd.DataFrame(table, columns=list(uebersicht.SPALTEN))
     written = [
         html_file,

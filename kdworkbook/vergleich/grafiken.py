@@ -50,3 +50,74 @@ def punkte(v: Vergleich) -> Figure:
         for side in ("left", "right", "top"):
             ax.spines[side].set_visible(False)
     return fig
+
+
+#: The overview's chart prints on A4 landscape (27,3 cm between the 12-mm margins) at its own
+#: size, 10 inches wide: 9 pt in the figure is 9 pt on paper (the rule for tables: ≥ 8 pt).
+UEBERSICHT_BREITE_IN = 10.0
+UEBERSICHT_SCHRIFT_PT = 9
+#: The key figure of the overview's chart (a column of :data:`uebersicht.SPALTEN`).
+UEBERSICHT_KENNZAHL = "stunden_je_1000"
+
+
+def _streuung(i: int) -> float:
+    """A fixed horizontal offset per client (−0,3 … 0,3): dots of equal value stay apart, and
+    the same clients give the same picture."""
+    return ((i * 0.618034) % 1.0 - 0.5) * 0.6
+
+
+def groessenklassen(rows: list[dict], klassen: list[str]) -> Figure:
+    """Every client as a dot: Jahresstunden je 1.000 Einwohner per Größenklasse (median as a
+    line); clients that need attention in the accent colour. Names stay out of the chart."""
+    fig = Figure(figsize=(UEBERSICHT_BREITE_IN, 3.6), layout="constrained")
+    ax = fig.add_subplot()
+    labels = []
+    for x, klasse in enumerate(klassen):
+        own = [r for r in rows if r.get("groessenklasse") == klasse]
+        points = [
+            (x + _streuung(i), r[UEBERSICHT_KENNZAHL], bool(r.get("aufmerksamkeit")))
+            for i, r in enumerate(own)
+            if r.get(UEBERSICHT_KENNZAHL) is not None
+        ]
+        for attention, colour in ((False, grafiken.PRIMARY), (True, grafiken.ACCENT)):
+            chosen = [(px, py) for px, py, a in points if a is attention]
+            if chosen:
+                ax.scatter(*zip(*chosen, strict=True), s=16, color=colour, alpha=0.8, zorder=2)
+        values = sorted(py for _, py, _ in points)
+        if values:
+            mid = len(values) // 2
+            median = values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
+            ax.hlines(median, x - 0.4, x + 0.4, color="#333333", linewidth=1.5, zorder=3)
+        missing = len(own) - len(points)
+        labels.append(
+            f"{klasse}\n{zahl(len(own))} {'Kommune' if len(own) == 1 else 'Kommunen'}"
+            + (f", {zahl(missing)} ohne Wert" if missing else "")
+        )
+    ax.set_xticks(range(len(klassen)), labels)
+    ax.set_xlim(-0.6, len(klassen) - 0.4)
+    ax.yaxis.set_major_formatter(lambda y, _pos: zahl(y))
+    ax.set_ylabel("Jahresstunden je 1.000 Einwohner", fontsize=UEBERSICHT_SCHRIFT_PT)
+    ax.set_xlabel("Größenklasse (Einwohner)", fontsize=UEBERSICHT_SCHRIFT_PT)
+    ax.tick_params(labelsize=UEBERSICHT_SCHRIFT_PT)
+    ax.set_title(
+        "Alle Kommunen nach Größenklasse – Punkt: eine Kommune (orange: braucht "
+        "Aufmerksamkeit), Strich: Median",
+        loc="left",
+        fontsize=UEBERSICHT_SCHRIFT_PT,
+    )
+    for side in ("right", "top"):
+        ax.spines[side].set_visible(False)
+    return fig
+
+
+def svg(fig: Figure) -> str:
+    """The figure as an ``<svg>`` element to put into an HTML page (text stays text)."""
+    import io
+
+    import matplotlib as mpl
+
+    buffer = io.StringIO()
+    with mpl.rc_context({"svg.fonttype": "none", "svg.hashsalt": "kdworkbook"}):
+        fig.savefig(buffer, format="svg", metadata={"Date": None})
+    text = buffer.getvalue()
+    return text[text.index("<svg") :]

@@ -26,8 +26,10 @@ def own_extract(ba: Bestandsaufnahme) -> dict[str, Any]:
     """The extract this run writes as ``vergleich.json`` (same figures, same functions)."""
     from kdworkbook.lauf import schritte  # the step list imports this step
 
+    results = {
+        step.key: schritte.section(ba, step) for step in schritte.STEPS if step.key != "vergleich"
+    }
     s = ba.settings
-    results = {step.key: step.summary(ba) for step in schritte.STEPS if step.key != "vergleich"}
     population = auszug.bevoelkerung(s.ags, s.einwohner)
     return auszug.extract(ba.data, results, population, s.stichtag, s.gemeinde)
 

@@ -18,6 +18,8 @@ th, td { padding: 3px 5px; border-bottom: 1px solid #ccc; vertical-align: top; }
 th { border-bottom: 2px solid #555; text-align: left; cursor: pointer; }
 td.num { text-align: right; white-space: nowrap; }
 tr.achtung td:first-child { border-left: 4px solid #c55a11; }
+figure { margin: 4mm 0; }
+figure svg { width: 10in; max-width: 100%; height: auto; }
 @page { size: A4 landscape; margin: 12mm; }
 @media print { #filter, .hilfe { display: none; } }
 """
@@ -57,7 +59,9 @@ def _text(column: str, value: Any) -> str:
         return ""
     if column == "letzter_lauf":
         return datum(dt.date.fromisoformat(value))
-    if column == "einsparung_eur":
+    if isinstance(value, str):  # „nicht berechenbar“, „noch kein Stand“
+        return value
+    if column.startswith("einsparung"):
         return euro(value)
     if isinstance(value, int | float):
         return zahl(value)
@@ -65,7 +69,8 @@ def _text(column: str, value: Any) -> str:
 
 
 def _cell(column: str, value: Any, numeric: bool) -> str:
-    key = "" if value is None else str(value)
+    # a text in a column of numbers („nicht berechenbar“) sorts with the missing values
+    key = "" if value is None or (numeric and isinstance(value, str)) else str(value)
     css = ' class="num"' if numeric else ""
     return (
         f'<td{css} data-wert="{html.escape(key, quote=True)}">'
@@ -73,8 +78,13 @@ def _cell(column: str, value: Any, numeric: bool) -> str:
     )
 
 
-def render(rows: list[dict[str, Any]], spalten: dict[str, tuple[str, str]], heute: dt.date) -> str:
-    """The whole HTML document."""
+def render(
+    rows: list[dict[str, Any]],
+    spalten: dict[str, tuple[str, str]],
+    heute: dt.date,
+    grafik: str = "",
+) -> str:
+    """The whole HTML document; *grafik* is an ``<svg>`` element shown above the table."""
     head = "".join(f"<th>{html.escape(label)}</th>" for label, _ in spalten.values())
     body = []
     for r in rows:
@@ -89,7 +99,12 @@ def render(rows: list[dict[str, Any]], spalten: dict[str, tuple[str, str]], heut
         f"<p>{zahl(len(rows))} {'Kommune' if len(rows) == 1 else 'Kommunen'}, davon "
         f"{zahl(attention)} mit Handlungsbedarf "
         "(Spalte „Braucht Aufmerksamkeit“).</p>"
-        '<p class="hilfe">Spaltenkopf anklicken sortiert (erneut: umgekehrt); das Feld filtert '
+        + (
+            f'<figure aria-label="Alle Kommunen nach Größenklasse">{grafik}</figure>'
+            if grafik
+            else ""
+        )
+        + '<p class="hilfe">Spaltenkopf anklicken sortiert (erneut: umgekehrt); das Feld filtert '
         'nach Text. <input id="filter" type="search" placeholder="Filter, z. B. Kommune" '
         'aria-label="Filter"></p>'
         f'<table id="uebersicht"><thead><tr>{head}</tr></thead>'

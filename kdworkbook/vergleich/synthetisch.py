@@ -26,6 +26,9 @@ MITTE = {
 FACHAEMTER = ("Bauamt", "Bürgerbüro", "Jugendamt", "Ordnungsamt", "Sozialamt", "Standesamt")
 PFLICHTEN = ("EGovG NRW § 3", "EGovG NRW § 4", "OZG § 1a Abs. 1", "SDG Art. 6")
 STATUS = ("erfüllt", "teilweise", "offen", "unbekannt")
+#: Share of clients with a Fortschreibung (a recorded status): planned and realised savings of
+#: the measures done, the realised one sometimes „nicht berechenbar“.
+ANTEIL_FORTGESCHRIEBEN = 0.4
 
 
 def _draw(rng: random.Random, key: str) -> float:
@@ -100,4 +103,15 @@ def run_documents(
             }
         },
     }
+    own = random.Random(g.ags)  # drawn apart: the other figures stay as they were
+    if own.random() < ANTEIL_FORTGESCHRIEBEN:
+        planned = round(extract["einsparung_eur_je_einwohner"] * g.einwohner * 0.2, 2)
+        realised = None if own.random() < 0.15 else round(planned * own.uniform(0.2, 1.3), 2)
+        ergebnisse["fortschreibung"] = {
+            "umgesetzt": own.randint(1, 6),
+            "begonnen": own.randint(0, 4),
+            "geplant": own.randint(5, 25),
+            "einsparung_realisiert_eur_jahr": realised,
+            "einsparung_geplant_eur_jahr": planned,
+        }
     return {"start": start.astimezone().isoformat()}, ergebnisse

@@ -1,6 +1,7 @@
 """The Agentur's overview: one row per client from its latest complete run – stage reached,
 date of the last run, overdue duties, key figures per 1.000 inhabitants, Quick Wins, planned
-savings – and whether it needs attention (rules below, each a named default).
+savings, planned against realised savings of the measures done (section ``fortschreibung``
+of ``ergebnisse.json``) – and whether it needs attention (rules below, each a named default).
 
 Pure: the documents of a run (``vergleich.json``, ``ergebnisse.json``, ``lauf.json``) in,
 rows out; reading them lives in :func:`kdworkbook.vergleich.ablage.client_files`.
@@ -18,6 +19,15 @@ MONATE_OHNE_LAUF = 6
 #: A duty with this status and a passed deadline needs attention (not „teilweise“: work on
 #: it has started; not „unbekannt“: that is „Stand nicht erhoben“, never overdue).
 STATUS_UEBERFAELLIG = "offen"
+#: A client whose measures done realised less than this share of the savings planned for
+#: them needs attention (the Agentur's own rule of thumb: half the plan is a gap worth a
+#: conversation; overridable here). Only where both figures exist and the plan is > 0 €.
+ANTEIL_REALISIERT_MIN = 0.5
+
+#: Shown instead of a saving: the run has no Fortschreibung (no status recorded, no
+#: previous round) / the saving could not be computed (a round or a figure is missing).
+KEIN_STAND = "noch kein Stand"
+NICHT_BERECHENBAR = "nicht berechenbar"
 
 #: ergebnisse.json section → the step's German name, in the method's order.
 STUFEN = {
@@ -66,6 +76,31 @@ def overdue_open(ergebnisse: dict[str, Any]) -> list[str]:
     ]
 
 
+def savings(ergebnisse: dict[str, Any]) -> tuple[float | str, float | str]:
+    """(planned, realised) savings €/Jahr of the measures done, from ``fortschreibung``:
+    a number, :data:`NICHT_BERECHENBAR` (null) or :data:`KEIN_STAND` (no section)."""
+    section = ergebnisse.get("fortschreibung")
+    if not isinstance(section, dict):
+        return KEIN_STAND, KEIN_STAND
+
+    def value(key: str) -> float | str:
+        number = section.get(key)
+        return NICHT_BERECHENBAR if number is None else float(number)
+
+    return value("einsparung_geplant_eur_jahr"), value("einsparung_realisiert_eur_jahr")
+
+
+def realised_short(ergebnisse: dict[str, Any]) -> str | None:
+    """„realisiert 40 % der geplanten Einsparung“ when below :data:`ANTEIL_REALISIERT_MIN`."""
+    planned, realised = savings(ergebnisse)
+    if isinstance(planned, str) or isinstance(realised, str) or planned <= 0:
+        return None
+    share = realised / planned
+    if share >= ANTEIL_REALISIERT_MIN:
+        return None
+    return f"realisiert nur {round(share * 100)} % der geplanten Einsparung"
+
+
 def attention(lauf: Lauf | None, heute: dt.date) -> list[str]:
     """The reasons this client needs attention (empty: none)."""
     if lauf is None:
@@ -77,6 +112,9 @@ def attention(lauf: Lauf | None, heute: dt.date) -> list[str]:
     if offen:
         what = "überfällige Pflicht" if len(offen) == 1 else "überfällige Pflichten"
         reasons.append(f"{len(offen)} {what} noch offen: " + ", ".join(offen))
+    short = realised_short(lauf.ergebnisse)
+    if short:
+        reasons.append(short)
     return reasons
 
 
@@ -85,6 +123,7 @@ def row(kommune: str, lauf: Lauf | None, heute: dt.date) -> dict[str, Any]:
     v = (lauf.vergleich if lauf else None) or {}
     e = lauf.ergebnisse if lauf else {}
     kennzahlen = e.get("massnahmen", {}).get("kennzahlen", {})
+    planned, realised = savings(e) if lauf else (None, None)
     return {
         "kommune": kommune,
         "groessenklasse": v.get("groessenklasse"),
@@ -95,6 +134,8 @@ def row(kommune: str, lauf: Lauf | None, heute: dt.date) -> dict[str, Any]:
         "vorgaenge_je_1000": v.get("vorgaenge_je_1000"),
         "quick_wins": kennzahlen.get("quick_wins"),
         "einsparung_eur": kennzahlen.get("einsparung_eur"),
+        "einsparung_geplant_umgesetzt": planned,
+        "einsparung_realisiert": realised,
         "aufmerksamkeit": "; ".join(attention(lauf, heute)),
     }
 
@@ -110,5 +151,7 @@ SPALTEN = {
     "vorgaenge_je_1000": ("Vorgänge je 1.000 EW", "int"),
     "quick_wins": ("Quick Wins", "int"),
     "einsparung_eur": ("Geplante Einsparung (€/Jahr)", "eur"),
+    "einsparung_geplant_umgesetzt": ("Umgesetzt: Einsparung geplant (€/Jahr)", "eur"),
+    "einsparung_realisiert": ("Umgesetzt: Einsparung realisiert (€/Jahr)", "eur"),
     "aufmerksamkeit": ("Braucht Aufmerksamkeit", "text"),
 }
