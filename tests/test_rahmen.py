@@ -529,3 +529,21 @@ def test_summary_of_the_demo(demo):
     # the same figures as rahmen.summary: 93 SDG processes, 14 of 87 online = 16,1 %
     assert "93 erhobene Prozesse sind SDG-relevant; 14 von 87" in html
     assert "16,1" in html
+
+
+def test_sdg_table_is_a_top_list_with_the_rest_in_the_appendix(demo, monkeypatch):
+    """The demo has 93 SDG services: all shown with the house limit (100); with a limit
+    of 10 the table has 10 rows, the ones not online first, and says where all 93 are."""
+    from kdworkbook.rahmen import pflichten_kapitel
+
+    whole = pflichten_kapitel.sdg_table(demo).data
+    assert whole.count("<tr>") == 93 + 1  # header row
+    assert "Gezeigt sind" not in whole
+    monkeypatch.setattr(pflichten_kapitel, "SDG_REPORT_ROWS", 10)
+    top = pflichten_kapitel.sdg_table(demo).data
+    assert top.count("<tr>") == 10 + 1
+    assert (
+        "Gezeigt sind die ersten 10 von 93; alle stehen in anhang.xlsx, Blatt „SDG-Leistungen“"
+        in top
+    )
+    assert '<td class="txt">online</td>' not in top  # those not online come first
