@@ -177,6 +177,7 @@ STYLE = """<style>
 .kd-tabelle th { border-bottom: 2px solid #555; text-align: left; }
 .kd-tabelle .num { text-align: right; white-space: nowrap; }
 .kd-tabelle tr.summe td { font-weight: bold; border-top: 2px solid #555; }
+.kd-platzhalter { background: #fff2b3; font-weight: bold; }
 .kd-karten { display: flex; flex-wrap: wrap; gap: 0.6em; margin: 0.5em 0 1em; }
 .kd-karte { border: 1px solid #bbb; border-radius: 4px; padding: 0.5em 0.9em; min-width: 8em; }
 .kd-wert { font-size: 1.4em; font-weight: bold; color: #1f4e79; }

@@ -135,7 +135,7 @@ def pareto_table(ba: Bestandsaufnahme) -> HTML:
     top.loc[marked, "bezeichnung"] = top["bezeichnung"] + " – " + top["geeignetheit"]
     columns = {"rang": ("Rang", "int"), **PROCESS_COLUMNS, "kum_anteil": ("kumuliert", "pct")}
     where = f"{APPENDIX}, Blatt „Prozesse“"
-    return HTML(anzeige.STYLE + anzeige.top_table_html(top, columns, PARETO_ROWS, where))
+    return HTML(anzeige.top_table_html(top, columns, PARETO_ROWS, where))
 
 
 def distributions(ba: Bestandsaufnahme) -> Figure:
@@ -202,7 +202,7 @@ def candidates(ba: Bestandsaufnahme, limit: int = 15) -> HTML:
             "<p>Kein geeigneter Prozess ohne rechtliche Besonderheiten mit nur einer Stelle.</p>"
             + note
         )
-    return HTML(anzeige.STYLE + anzeige.table_html(top, PROCESS_COLUMNS) + note)
+    return HTML(anzeige.table_html(top, PROCESS_COLUMNS) + note)
 
 
 def sorted_processes(ba: Bestandsaufnahme, limit: int = 25) -> HTML:
@@ -216,7 +216,7 @@ def sorted_processes(ba: Bestandsaufnahme, limit: int = 25) -> HTML:
         "stufe": ("Stufe", "int"),
         "jahresstunden": ("Jahresstunden", "int"),
     }
-    return HTML(anzeige.STYLE + anzeige.table_html(top, columns) + note)
+    return HTML(anzeige.table_html(top, columns) + note)
 
 
 def data_quality(ba: Bestandsaufnahme) -> HTML:
@@ -250,7 +250,7 @@ def data_quality(ba: Bestandsaufnahme) -> HTML:
                 f"{APPENDIX}, Blatt „Auffällige Werte“",
             )
         )
-    return HTML(anzeige.STYLE + "".join(parts))
+    return HTML("".join(parts))
 
 
 FINDING_COLUMNS = {
@@ -284,10 +284,7 @@ def return_status(ba: Bestandsaufnahme) -> HTML | None:
             "Versandliste von „kdworkbook umfrage“); die Tabelle zeigt, was zurückkam.</p>"
         )
     return HTML(
-        anzeige.STYLE
-        + "<h3>Rücklauf der Erhebung</h3>"
-        + lead
-        + anzeige.table_html(ba.ruecklauf, STATUS_COLUMNS)
+        "<h3>Rücklauf der Erhebung</h3>" + lead + anzeige.table_html(ba.ruecklauf, STATUS_COLUMNS)
     )
 
 

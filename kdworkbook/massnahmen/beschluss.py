@@ -306,19 +306,8 @@ def _plain(note: str) -> str:
 
 # --- the page ---------------------------------------------------------------------------
 
+
 #: Page break before the Beschlussvorlage; placeholders stand out in print.
-STYLE = """<style>
-.kd-beschluss { break-before: page; }
-.kd-beschluss h2 { margin-top: 0; }
-.kd-beschluss ol, .kd-beschluss ul { margin: 1mm 0 2mm; padding-left: 6mm; }
-.kd-beschluss li { margin: 0.6mm 0; }
-.kd-beschluss table { margin: 1mm 0 2mm; }
-.kd-beschluss h3 { margin: 3mm 0 1mm; }
-.kd-platzhalter { background: #fff2b3; border: 0.5pt solid #b38f00; padding: 0 0.8mm;
-  font-weight: bold; }
-</style>"""
-
-
 def _marked(text: str) -> str:
     """Plain text → HTML with the placeholders marked."""
     shown = literal(text)
@@ -357,7 +346,7 @@ def render(v: Beschlussvorlage) -> HTML:
             "<h3>Ohne Amortisation im Planungshorizont</h3>"
             f"<p>{names}.</p><p>{_marked(v.hinweis_amortisation)}</p>"
         )
-    return HTML(anzeige.STYLE + STYLE + f'<div class="kd-beschluss">{"".join(parts)}</div>')
+    return HTML(f'<div class="kd-beschluss">{"".join(parts)}</div>')
 
 
 def page(ba: Bestandsaufnahme, p: Planung) -> HTML:

@@ -264,7 +264,7 @@ def criteria_table(p: Planung) -> HTML:
             "gewicht": ("Gewicht", "pct"),
         },
     )
-    return HTML(anzeige.STYLE + table + note)
+    return HTML(table + note)
 
 
 def model_text(p: Planung) -> Markdown:
@@ -359,7 +359,7 @@ def ranking_table(p: Planung, limit: int = 25) -> HTML:
     if p.ranked.attrs.get("geschaetzt"):
         shown = shown.assign(geschaetzt=shown["geschaetzt"].map(_short))
         columns["geschaetzt"] = ("geschätzt", "text")
-    return HTML(anzeige.STYLE + anzeige.table_html(shown, columns) + estimate_note(p, True))
+    return HTML(anzeige.table_html(shown, columns) + estimate_note(p, True))
 
 
 def excluded_table(p: Planung) -> HTML | Markdown:
@@ -372,9 +372,7 @@ def excluded_table(p: Planung) -> HTML | Markdown:
         "jahresstunden": ("Jahresstunden", "int"),
     }
     where = "im Excel-Anhang (anhang.xlsx, Blatt „Rahmen je Prozess“)"
-    return HTML(
-        anzeige.STYLE + anzeige.top_table_html(p.excluded, columns, anzeige.REPORT_ROWS, where)
-    )
+    return HTML(anzeige.top_table_html(p.excluded, columns, anzeige.REPORT_ROWS, where))
 
 
 def sensitivity_text(p: Planung) -> Markdown:
@@ -439,7 +437,7 @@ def measures_table(p: Planung) -> HTML:
         "amortisation": programme_payback(k, p.settings.amortisation_horizont_jahre),
     }
     table = anzeige.table_html(with_savings(with_payback(p, pr)), SHOWN_PLAN_COLUMNS, total)
-    return HTML(anzeige.STYLE + table + horizon_note(p, pr) + gap_note(k))
+    return HTML(table + horizon_note(p, pr) + gap_note(k))
 
 
 #: :data:`PROCESS_PLAN_COLUMNS` with the savings as text (:func:`with_savings`).
@@ -536,7 +534,7 @@ def cost_table(p: Planung) -> HTML:
     c = p.costs
     total = {k: c[k].sum() for k in list(COST_COLUMNS)[1:6]} | {"jahr": "Summe"}
     table = anzeige.table_html(c.assign(jahr=c["jahr"].astype(str)), COST_COLUMNS, total)
-    return HTML(anzeige.STYLE + table + cost_gap_note(p))
+    return HTML(table + cost_gap_note(p))
 
 
 def cost_gap_note(p: Planung) -> str:

@@ -176,7 +176,7 @@ def top_measures(p: Planung) -> HTML:
             "fertig": ("fertig", "text"),
         },
     )
-    return HTML(anzeige.STYLE + lead + body + massnahmen_ansicht.horizon_note(p, table))
+    return HTML(lead + body + massnahmen_ansicht.horizon_note(p, table))
 
 
 def overdue(ba: Bestandsaufnahme) -> HTML | None:

@@ -372,7 +372,7 @@ def documents(m: Musterprozess | None) -> HTML | None:
             "soll": ("SOLL", "text"),
         },
     )
-    return HTML(anzeige.STYLE + note + table)
+    return HTML(note + table)
 
 
 def _who(d: Any, unknown: bool = False) -> str:

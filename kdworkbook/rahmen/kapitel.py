@@ -107,7 +107,7 @@ def own_processes(ba: Bestandsaufnahme, limit: int = 15) -> HTML:
         "jahresstunden": ("Jahresstunden", "int"),
     }
     head = f"<p>Die {zahl(min(limit, len(own)))} aufwendigsten selbst umzusetzenden Prozesse:</p>"
-    return HTML(anzeige.STYLE + head + anzeige.table_html(own.head(limit), columns))
+    return HTML(head + anzeige.table_html(own.head(limit), columns))
 
 
 def review(ba: Bestandsaufnahme) -> HTML:
@@ -119,7 +119,7 @@ def review(ba: Bestandsaufnahme) -> HTML:
     todo = leika.review_list(rahmen.process_attributes(ba), ba.data)
     text = f"<p>Zuordnung zum Katalog – {done}.</p>"
     if todo.empty:
-        return HTML(anzeige.STYLE + text + "<p>Keine Zuordnung muss geprüft werden.</p>")
+        return HTML(text + "<p>Keine Zuordnung muss geprüft werden.</p>")
     columns = {
         "fachamt": ("Fachamt", "text"),
         "bezeichnung": ("Prozess", "text"),
@@ -132,7 +132,7 @@ def review(ba: Bestandsaufnahme) -> HTML:
         f"<p>{zahl(len(todo))} Zuordnungen bitte prüfen. Vorschläge werden nicht übernommen, "
         "bis sie in der Parameterdatei unter „rahmen → zuordnung“ bestätigt sind:</p>"
     )
-    return HTML(anzeige.STYLE + text + anzeige.table_html(todo, columns))
+    return HTML(text + anzeige.table_html(todo, columns))
 
 
 # --------------------------------------------------------------------------- Reifegrad
@@ -247,7 +247,7 @@ def readiness_table(ba: Bestandsaufnahme) -> HTML:
                 },
             )
         )
-    return HTML(anzeige.STYLE + "".join(parts))
+    return HTML("".join(parts))
 
 
 # --------------------------------------------------------------------------- outputs

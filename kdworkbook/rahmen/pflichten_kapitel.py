@@ -98,7 +98,7 @@ def duty_changes(ba: Bestandsaufnahme) -> HTML:
         body = '<ul class="kd-kurz">' + "".join(_change_item(r) for r in changed.itertuples())
         body += "</ul>"
     style = '<div style="border:1px solid #1f4e79;padding:0.3em 0.8em;margin:0.5em 0 1em">'
-    return HTML(anzeige.STYLE + style + head + body + "</div>")
+    return HTML(style + head + body + "</div>")
 
 
 def _change_item(row: Any) -> str:

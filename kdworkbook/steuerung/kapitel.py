@@ -311,7 +311,7 @@ def status_table(f: Fortschreibung) -> HTML:
         "umgesetzt, obwohl das geplante Fertig-Quartal vor dem Quartal des Stands endete; "
         "**gelb** = begonnen oder geplant und im Zeitplan."
     )
-    return HTML(anzeige.STYLE + body + note)
+    return HTML(body + note)
 
 
 def _measure_rows(f: Fortschreibung) -> pd.DataFrame:
@@ -380,7 +380,7 @@ def measures(f: Fortschreibung) -> HTML:
         )
     if rest:
         lines.append(f"Die übrigen {zahl(rest)} Maßnahmen sind geplant und im Zeitplan.")
-    return HTML(anzeige.STYLE + body + anzeige.markdown_html(" ".join(lines)))
+    return HTML(body + anzeige.markdown_html(" ".join(lines)))
 
 
 def savings(f: Fortschreibung) -> HTML:
@@ -417,7 +417,7 @@ def savings(f: Fortschreibung) -> HTML:
         "aus den Minuten und Vorgängen, die beide Runden für den Prozess angeben – nie "
         "angenommen. Geplant = die Einsparung der umgesetzten Maßnahmen laut Plan."
     )
-    return HTML(anzeige.STYLE + body + note)
+    return HTML(body + note)
 
 
 def duties(f: Fortschreibung, ba: Bestandsaufnahme) -> HTML:
@@ -449,7 +449,7 @@ def duties(f: Fortschreibung, ba: Bestandsaufnahme) -> HTML:
             "jetzt": (f"Stand {datum(f.stichtag)}", "text"),
         },
     )
-    return HTML(anzeige.STYLE + body)
+    return HTML(body)
 
 
 def duty_changes(previous: list[dict], current: pd.DataFrame) -> pd.DataFrame:
@@ -528,7 +528,7 @@ def fachaemter(f: Fortschreibung, ba: Bestandsaufnahme) -> HTML:
     note = anzeige.markdown_html(
         "Reifegrad: Mittel des OZG-Reifegrads (0–4) der Prozesse mit erhobenem Wert."
     )
-    return HTML(anzeige.STYLE + body + note)
+    return HTML(body + note)
 
 
 def processes(f: Fortschreibung, ba: Bestandsaufnahme) -> HTML:
@@ -563,10 +563,7 @@ def processes(f: Fortschreibung, ba: Bestandsaufnahme) -> HTML:
     )
     new = int((table["runde"] == "neu").sum())
     return HTML(
-        anzeige.STYLE
-        + anzeige.markdown_html(
-            f"{lead}; {zahl(new)} sind neu, {zahl(len(table) - new)} entfallen:"
-        )
+        anzeige.markdown_html(f"{lead}; {zahl(new)} sind neu, {zahl(len(table) - new)} entfallen:")
         + body
     )
 

@@ -110,4 +110,4 @@ def table(v: peers.Vergleich) -> HTML | None:
         "<p>Quartile nach QUARTILE.INKL (Excel), d. h. linear zwischen den sortierten Werten "
         "interpoliert.</p>"
     )
-    return HTML(anzeige.STYLE + anzeige.table_html(pd.DataFrame(rows), columns) + note)
+    return HTML(anzeige.table_html(pd.DataFrame(rows), columns) + note)
