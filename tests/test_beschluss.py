@@ -16,7 +16,7 @@ from kdworkbook.massnahmen import plan as massnahmenplan
 from kdworkbook.massnahmen.einstellungen import MassnahmenSettings
 from kdworkbook.rahmen.reife import Reife
 
-from .conftest import DEMO
+from .conftest import DEMO, ROOT
 
 
 @pytest.fixture(scope="module")
@@ -134,7 +134,10 @@ def test_risks_from_duties_and_readiness(demo):
 def test_page_marks_placeholders_and_breaks_before(demo):
     ba, p, v = demo
     page = beschluss.page(ba, p).data
-    assert "break-before: page" in page and '<div class="kd-beschluss">' in page
+    assert '<div class="kd-beschluss">' in page and "<style" not in page
+    # the page break and the placeholder marking come from the report's one style sheet
+    css = (ROOT / "kdworkbook" / "templates" / "bericht" / "bericht.css").read_text("utf-8")
+    assert ".kd-beschluss { break-before: page; }" in css
     text = unescape(page)
     for placeholder in ("[Gremium]", "[Sitzungsdatum]", "[Haushaltsstelle]"):
         assert f'<span class="kd-platzhalter">{placeholder}</span>' in text
