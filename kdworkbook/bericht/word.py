@@ -229,5 +229,7 @@ def _add_logo(path: Path, design: Gestaltung) -> None:
     doc = Document(path)
     first = doc.paragraphs[0]
     holder = first.insert_paragraph_before()
-    holder.add_run().add_picture(io.BytesIO(logo_png(design.logo)), height=Cm(2.5))
+    holder.add_run().add_picture(
+        io.BytesIO(logo_png(design.logo, design.logo_daten)), height=Cm(2.5)
+    )
     doc.save(path)
