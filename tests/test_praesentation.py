@@ -246,3 +246,40 @@ def test_many_fachaemter_show_the_largest_15(tmp_path):
     assert bars.chart_title.text_frame.text == "Jahresstunden der 15 größten von 20 Fachämtern"
     assert list(bars.plots[0].categories)[-1] == "Amt 20"
     assert list(bars.plots[0].series[0].values) == list(range(6, 21))
+
+
+def test_missing_savings_on_slides_read_as_in_the_report():
+    """The plan of the missing-savings tests (Bauantrag without Stundensatz, Sondernutzung
+    without Minuten; 2.000 € known): „mindestens“ on the card, „nicht berechenbar“ in the
+    row, the Kostenplan's savings named lower bounds, the Beschlussvorlage's effect."""
+    from kdworkbook.bericht.folien import Deck
+    from kdworkbook.massnahmen import beschluss
+
+    from .test_fehlende_einsparung import _plan, _ranked
+
+    p = _plan(_ranked())
+    d = Deck(load_bestand(DEMO))
+    praesentation._measures(d, p)
+    praesentation._costs(d, p)
+    praesentation._decision(d, p)
+    measures, costs, *decision = d.prs.slides
+    assert "mindestens 2.000\xa0€" in _texts(measures)
+    assert "Einsparung ohne 2 Prozesse ohne berechenbare Einsparung" in _texts(measures)
+    rows = _rows(measures)
+    assert [r[0] for r in rows[1:]] == [
+        "Ausweis",
+        "Bauantrag",
+        "Meldebescheinigung",
+        "Sondernutzung",
+    ]
+    # Meldebescheinigung: 20 h saved × 50 €/h = 1.000 €
+    assert [r[4] for r in rows[2:]] == ["nicht berechenbar", "1.000\xa0€", "nicht berechenbar"]
+    (series_costs, series_savings) = _chart(costs).plots[0].series
+    assert series_savings.name == "Einsparung (Mindestwert)"
+    assert list(series_savings.values) == [1500, 2000, 2000, 2000, 2000]
+    assert "Einsparung und Saldo sind Mindestwerte: ohne 2 Prozesse" in _texts(costs)
+    budget_slide = decision[2]
+    effect = _texts(budget_slide)
+    assert beschluss.effect(p) in effect
+    assert "sparen mindestens 100 Arbeitsstunden im Jahr – mindestens 2.000\xa0€" in effect
+    assert beschluss.beschlussvorlage(d.ba, p).hinweis_einsparung in effect

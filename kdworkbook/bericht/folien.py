@@ -27,6 +27,9 @@ from kdworkbook.kern.gestaltung import Gestaltung
 
 #: Smallest text on a slide (a projected slide read from the back of a council chamber).
 MIN_PT = 12
+#: Card values up to this many characters at 26 pt, longer ones at 20 pt (a card is 3,8 in
+#: wide: „nicht berechenbar“ or „mindestens 1.071.904 €“ stay on one line).
+CARD_CHARS = 14
 #: Resolution of the pictures of matplotlib figures.
 PICTURE_DPI = 200
 GREY = RGBColor(0x4A, 0x55, 0x61)
@@ -169,7 +172,8 @@ class Deck:
         for i, (label, value) in enumerate(cards.items()):
             left = MARGIN + (width + Inches(0.3)) * (i % columns)
             y = top + Inches(1.25) * (i // columns)
-            self.text(slide, left, y, width, Inches(0.6), value, 26, True, self.primary)
+            size = 26 if len(value) <= CARD_CHARS else 20  # „mindestens 21.335 €“ on one line
+            self.text(slide, left, y, width, Inches(0.6), value, size, True, self.primary)
             self.text(slide, left, y + Inches(0.55), width, Inches(0.5), label, 14, colour=GREY)
 
     def table(

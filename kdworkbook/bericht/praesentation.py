@@ -11,10 +11,12 @@ notes name its sources. Text is at least :data:`MIN_PT` points (the diagrams' la
 
 from __future__ import annotations
 
+import html
 import io
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from pptx.chart.data import CategoryChartData, XyChartData
 from pptx.enum.chart import XL_CHART_TYPE, XL_MARKER_STYLE
 from pptx.enum.text import PP_ALIGN
@@ -35,6 +37,10 @@ FILE_NAME = "praesentation.pptx"
 TOP_ROWS = 10
 #: Bars of the hours per Fachamt that stay legible on a slide (the report lists all).
 FACHAMT_BARS = 15
+#: The report's Gantt chart (A4 width, one row per measure) redrawn at this size (inches)
+#: for the 16:9 slide: shown 1,04 × larger (5,6 in high), its 8,5-pt labels read 8,8 pt and
+#: single-row processes' labels do not touch (the full chart is in the report).
+GANTT_SLIDE_IN = (9.6, 5.4)
 #: Resolution of the BPMN diagrams' pictures (at their print size; a slide shows them larger).
 DIAGRAM_DPI = 300
 #: Top of a BPMN diagram on its slide: as high as the slide allows, since a diagram's height
@@ -304,18 +310,34 @@ def _measures(d: Deck, p: Planung) -> None:
         slide,
         {
             "Maßnahmen": zahl(k.massnahmen),
-            "Einsparung pro Jahr": euro(k.einsparung_eur),
+            # as the report's card: „mindestens …“ or „nicht berechenbar“ with gaps
+            "Einsparung pro Jahr": massnahmen_ansicht.saving(k, k.einsparung_eur, euro),
             "Einmalkosten": euro(k.einmalkosten_eur),
         },
         top=Inches(1.35),
     )
+    if not k.einsparung_vollstaendig:
+        n = len(k.ohne_einsparung)
+        d.text(
+            slide,
+            MARGIN,
+            Inches(2.38),
+            WIDTH - 2 * MARGIN,
+            Inches(0.35),
+            f"Einsparung ohne {zahl(n)} {'Prozess' if n == 1 else 'Prozesse'} ohne berechenbare "
+            "Einsparung (Liste im Bericht unter dem Maßnahmenplan).",
+            12,
+            colour=GREY,
+        )
     rows = [
         [
             str(r.bezeichnung),
             str(r.massnahme),
             str(r.beginn),
             euro(r.einmalkosten_eur),
-            euro(r.einsparung_eur),
+            massnahmen_ansicht.NOT_COMPUTABLE
+            if pd.isna(r.einsparung_eur)
+            else euro(r.einsparung_eur),
         ]
         for r in p.measures.head(8).itertuples()
     ]
@@ -334,7 +356,9 @@ def _schedule(d: Deck, p: Planung) -> None:
         f"Beginn {datum(p.start)}, Zeitkontingent {zahl(p.settings.zeitkontingent_personentage)} "
         "Personentage je Quartal (Parameter massnahmen); Grafik wie im Bericht.",
     )
-    d.picture(slide, massnahmen_ansicht.gantt_chart(p))
+    fig = massnahmen_ansicht.gantt_chart(p)
+    fig.set_size_inches(*GANTT_SLIDE_IN)  # a fresh figure: the report's stays A4-high
+    d.picture(slide, fig, top=Inches(1.3))
 
 
 def _costs(d: Deck, p: Planung) -> None:
@@ -347,7 +371,9 @@ def _costs(d: Deck, p: Planung) -> None:
     data = CategoryChartData(number_format="#,##0 €")
     data.categories = [str(j) for j in c["jahr"]]
     data.add_series("Kosten", [round(float(v)) for v in c["kosten_eur"]])
-    data.add_series("Einsparung", [round(float(v)) for v in c["einsparung_eur"]])
+    partial = not p.kennzahlen.einsparung_vollstaendig  # savings of some processes unknown
+    saving = "Einsparung (Mindestwert)" if partial else "Einsparung"
+    data.add_series(saving, [round(float(v)) for v in c["einsparung_eur"]])
     chart = d.chart(
         slide,
         XL_CHART_TYPE.COLUMN_CLUSTERED,
@@ -369,6 +395,10 @@ def _costs(d: Deck, p: Planung) -> None:
         width=Inches(5.2),
         widths=[1, 1.6, 1.6, 1.6],
     )
+    if partial:  # the report's note below the Kostenplan
+        note = html.unescape(massnahmen_ansicht.cost_gap_note(p).removeprefix("<p>"))
+        below = Inches(1.5) + Inches(0.4) * (len(rows) + 1) + Inches(0.3)
+        d.text(slide, Inches(7.5), below, Inches(5.2), Inches(1.2), note.removesuffix("</p>"), 14)
 
 
 def _musterprozess(d: Deck) -> None:
