@@ -44,6 +44,9 @@ TABLE_PT = 8.5
 _TWIPS_PER_CHAR, _CELL_PADDING_TWIPS, _EMU_PER_TWIP = 115, 300, 635
 _SVG_DATA = re.compile(r"^data:image/svg\+xml(;base64)?,", re.IGNORECASE)
 _SVG_INLINE = "inline-svg:"  # marks an inline <svg> moved into an <img> for conversion
+#: An SVG's width in mm: the picture keeps it in Word (the BPMN diagrams' rows are drawn at one
+#: scale, 8 pt labels; stretched to the text width each row would have a scale of its own).
+_PRINT_SIZE = re.compile(r"[\d.]+mm")
 
 
 def svg_to_png(svg: bytes) -> bytes:
@@ -64,7 +67,10 @@ def word_html(document: str, image_dir: Path) -> str:
         cards.replace_with(_cards_table(soup, cards))
     for svg in soup.find_all("svg"):
         if svg.find_parent("svg") is None:
-            svg.replace_with(soup.new_tag("img", src=_SVG_INLINE + str(svg)))
+            img = soup.new_tag("img", src=_SVG_INLINE + str(svg))
+            if _PRINT_SIZE.fullmatch(svg.get("width", "")):  # e.g. a BPMN row: its print size
+                img["width"] = svg["width"]
+            svg.replace_with(img)
     for number, img in enumerate(soup.find_all("img"), 1):
         src = img.get("src", "")
         if src.startswith(_SVG_INLINE):
