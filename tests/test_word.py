@@ -117,7 +117,13 @@ def test_bpmn_diagrams_beschlussvorlage_and_missing_savings_in_word(tmp_path):
     gap = _plan(_ranked())
     chapter = (
         '<section class="kapitel"><h1 id="k4">Musterprozess</h1>'
-        + "".join(f'<div class="output_svg">{row}</div>' for row in rows)
+        # as the report embeds them (nbconvert: data URI), and inline as JupyterLab does
+        + "".join(
+            f'<div class="output_svg"><img src="data:image/svg+xml;base64,'
+            f'{base64.b64encode(row.encode()).decode()}"></div>'
+            for row in rows[:3]
+        )
+        + "".join(f'<div class="output_svg">{row}</div>' for row in rows[3:])
         + beschluss.page(ba, massnahmen_ansicht.planung(ba)).data
         + massnahmen_ansicht.key_figures(gap).data
         + massnahmen_ansicht.measures_table(gap).data
