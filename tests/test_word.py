@@ -139,6 +139,8 @@ def test_bpmn_diagrams_beschlussvorlage_and_missing_savings_in_word(tmp_path):
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "Vorlage für den [Gremium], Sitzung am [Sitzungsdatum] – Beschlussvorschlag:" in text
     assert "die Einmalkosten in rund 4,8 Jahren wieder ein" in text
+    bold = {r.text for p in doc.paragraphs for r in p.runs if r.bold}
+    assert {"[Gremium]", "[Sitzungsdatum]", "[Haushaltsstelle]"} <= bold  # marked as on the page
     tables = [[[c.text for c in r.cells] for r in t.rows] for t in doc.tables]
     budget = next(t for t in tables if t[0][:3] == ["Jahr", "einmalig", "laufend"])
     assert [r[1] for r in budget[1:]] == [

@@ -64,6 +64,9 @@ def word_html(document: str, image_dir: Path) -> str:
     soup = BeautifulSoup(document, "html.parser")
     for tag in soup.select("style, script, header.titelseite, nav.inhalt"):
         tag.decompose()
+    for mark in soup.select("span.kd-platzhalter"):  # „[Gremium]“: marked in Word too (bold)
+        mark.name = "strong"
+        del mark["class"]
     for cards in soup.select("div.kd-karten"):  # key-figure cards: one Word table
         cards.replace_with(_cards_table(soup, cards))
     for svg in soup.find_all("svg"):
