@@ -16,20 +16,28 @@ from .conftest import DEMO
 @pytest.fixture(scope="module")
 def books(tmp_path_factory):
     out = tmp_path_factory.mktemp("lauf")
-    anhang, plan = schritte.write_outputs(load_bestand(DEMO), out)
+    written = schritte.write_outputs(load_bestand(DEMO), out)
+    assert [p.name for p in written] == ["anhang.xlsx", "massnahmenplan.xlsx", "praesentation.pptx"]
+    anhang, plan, _deck = written
     return load_workbook(anhang), load_workbook(plan), load_workbook(plan, data_only=True)
 
 
 def test_every_sheet_of_both_files_is_print_ready(books):
     anhang, plan, _ = books
     for ws in [*anhang.worksheets, *plan.worksheets]:
+        # the criteria are two pages wide, Rang and Prozess repeated on each (columns A:B)
+        wide = ws.title == "Kriterien der Priorisierung"
         assert ws.page_setup.orientation == "landscape", ws.title
-        assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0), ws.title
+        assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (
+            2 if wide else 1,
+            0,
+        ), ws.title
         assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
         assert ws.print_title_rows == "$1:$1", ws.title
+        assert ws.print_title_cols == ("$A:$B" if wide else None), ws.title
         assert ws.oddFooter.left.text == "Stadt Musterstadt", ws.title
         assert ws.oddFooter.right.text == "Seite &P von &N", ws.title
-        assert ws.freeze_panes == "A2", ws.title
+        assert ws.freeze_panes == ("C2" if wide else "A2"), ws.title
 
 
 def test_deadlines_are_dates(books):

@@ -258,3 +258,18 @@ def test_benchmark_extract_takes_no_lower_bound_for_a_saving():
     )  # 1.000 € / 2.000
     partial = {"einsparung_eur": 2000.0, "ohne_einsparung": GAPS}
     assert extract(partial)["einsparung_eur_je_einwohner"] is None
+
+
+def test_top_list_leaves_processes_without_measures_empty_not_nan():
+    """Demo: Rang 3 (Sperrmüll) and 9 (Ganztagsschule) have no fitting measure – their
+    saving cell stays empty (no measure, no saving), never „nan“."""
+    from kdworkbook.bestand.laden import load_bestand
+
+    from .conftest import DEMO
+
+    page = unescape(
+        zusammenfassung.top_measures(massnahmen_ansicht.planung(load_bestand(DEMO))).data
+    )
+    assert ">nan<" not in page
+    row = page.split("Sperrmüll Entsorgung durch Abholung")[1].split("</tr>")[0]
+    assert '<td class="num"></td>' in row

@@ -210,3 +210,82 @@ def test_svg_logo_for_html_and_as_png_for_office(design_folder):
     png = folien.logo_png(g.logo)
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     assert int.from_bytes(png[16:20], "big") == 600  # rendered 600 px wide
+
+
+def test_portfolio_quadrants_follow_the_design(design_folder):
+    """„Strategisches Projekt“ in the design's primary colour, „Füllprojekt“ in it mixed with
+    57 % white: #8a1538 → (138 + 117 × 0,57, 21 + 234 × 0,57, 56 + 199 × 0,57) = #cd9aa9.
+    The mapping is read when used, so a module that imported it before the design was
+    applied (the workshop's portfolio) gets the design too."""
+    from matplotlib.colors import to_hex
+
+    from kdworkbook.bericht import praesentation
+    from kdworkbook.bestand.laden import load_bestand
+    from kdworkbook.massnahmen import grafiken as massnahmen_grafiken
+    from kdworkbook.massnahmen import kapitel as massnahmen_ansicht
+    from kdworkbook.workshop import grafik as workshop_grafik
+
+    try:
+        params = write_params(design_folder, BASE + "gestaltung:\n  datei: agentur.yaml\n")
+        ba = load_bestand(params)  # applies the design to the charts
+        colours = dict(workshop_grafik.QUADRANT_COLOURS)
+        assert colours["Strategisches Projekt"] == "#8a1538"
+        assert colours["Füllprojekt"] == "#cd9aa9"
+        assert colours["Quick Win"] == "#2e7d32" and colours["Zurückstellen"] == "#b0b0b0"
+        fig = massnahmen_ansicht.portfolio_chart(massnahmen_ansicht.planung(ba))
+        faces = {to_hex(c) for coll in fig.axes[0].collections for c in coll.get_facecolors()}
+        assert "#8a1538" in faces and "#1f4e79" not in faces
+        deck = praesentation.build(ba, massnahmen_ansicht.planung(ba))
+        (chart,) = [
+            s.chart
+            for s in deck.slides[praesentation_index(deck, "Portfolio")].shapes
+            if s.has_chart
+        ]
+        fills = {
+            s.name.split(" (")[0]: str(s.marker.format.fill.fore_color.rgb)
+            for s in chart.plots[0].series
+        }
+        assert fills["Strategisches Projekt"] == "8A1538" and fills["Füllprojekt"] == "CD9AA9"
+    finally:
+        grafiken.apply_design(None, None, None)
+    default = massnahmen_grafiken.quadrant_colours()
+    assert default["Strategisches Projekt"] == "#1f4e79" and default["Füllprojekt"] == "#9db3c8"
+
+
+def praesentation_index(deck, start: str) -> int:
+    titles = [
+        next((s.text_frame.text for s in slide.shapes if s.has_text_frame), "")
+        for slide in deck.slides
+    ]
+    return next(i for i, t in enumerate(titles) if t.startswith(start))
+
+
+def test_kernel_reads_design_file_and_logo_from_the_snapshot(design_folder, tmp_path):
+    """A step kernel loads the copy of the parameter file with the snapshot's index: the
+    design file and the logo it names are read from their copies, so a design file edited
+    (and a logo removed) after the run started changes nothing in that run."""
+    from kdworkbook.bestand.laden import load_bestand
+    from kdworkbook.kern import momentaufnahme
+
+    params = write_params(design_folder, BASE + "gestaltung:\n  datei: agentur.yaml\n")
+    with momentaufnahme.recording() as read:
+        checked = load_bestand(params)
+    assert (design_folder / "agentur.yaml").resolve() in read
+    assert (design_folder / "logo.png").resolve() in read  # read once, by the check
+    logo = (design_folder / "logo.png").read_bytes()
+    snap = momentaufnahme.take(
+        tmp_path / "lauf" / ".eingaben", params, read, [], checked.settings.stichtag, True
+    )
+    (design_folder / "agentur.yaml").write_text('primaerfarbe: "#000000"\n', encoding="utf-8")
+    (design_folder / "logo.png").unlink()
+    try:
+        ba = load_bestand(snap.parameter_file, snapshot=snap.index)
+        g = ba.settings.gestaltung
+        assert g.primaerfarbe == "#8a1538" and g.fusszeile == "Kommunal Agentur NRW · vertraulich"
+        assert g.logo == snap.copies[(design_folder / "logo.png").resolve()]
+        assert g.datei == snap.copies[(design_folder / "agentur.yaml").resolve()]
+        assert g.logo_daten == logo
+        assert grafiken.PRIMARY == "#8a1538"
+    finally:
+        grafiken.apply_design(None, None, None)
+    assert checked.settings.gestaltung.logo_daten == logo  # kept from the check

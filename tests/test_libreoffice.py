@@ -36,7 +36,10 @@ def test_libreoffice_converts_pptx_and_docx(tmp_path):
         check=True, capture_output=True, timeout=300,
     )  # fmt: skip
     slides = PdfReader(tmp_path / "pdf" / "praesentation.pdf")
-    assert len(slides.pages) == 12
-    assert "Beschlussvorschlag" in slides.pages[11].extract_text()
+    # 9 + 5 IST and 4 SOLL rows of the BPMN diagrams + 4 of the Beschlussvorschlag
+    assert len(slides.pages) == 22
+    assert "Teil 5 von 5" in slides.pages[13].extract_text()
+    assert "Beschlussvorschlag" in slides.pages[18].extract_text()
+    assert "62.000" in slides.pages[20].extract_text()  # the budget's sum of one-off costs
     text = "".join(p.extract_text() for p in PdfReader(tmp_path / "pdf" / "bericht.pdf").pages)
     assert "Digitalisierungsstrategie" in text and "57.875" in text

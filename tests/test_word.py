@@ -99,3 +99,57 @@ def test_word_html_converts_inline_svg_and_leaves_out_title_page(tmp_path):
     assert "titelseite" not in prepared and "Inhalt" not in prepared and "<svg" not in prepared
     assert f'src="{tmp_path / "bild1.png"}"' in prepared
     assert (tmp_path / "bild1.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.browser  # bpmn-js draws the diagrams in Chromium
+def test_bpmn_diagrams_beschlussvorlage_and_missing_savings_in_word(tmp_path):
+    """The Musterprozess's BPMN rows as pictures at their print size (all five IST rows at
+    one scale: 529 units high → 124,9 mm), the Beschlussvorlage page with its tables and
+    placeholders, and the texts of missing savings („mindestens“, „nicht berechenbar“,
+    „höchstens“) from the plan of the missing-savings tests."""
+    from kdworkbook.massnahmen import beschluss
+    from kdworkbook.musterprozess import kapitel as mp_ansicht
+
+    from .test_fehlende_einsparung import _plan, _ranked
+
+    ba = load_bestand(DEMO)
+    rows = mp_ansicht.diagram_svg(mp_ansicht.load(ba), "ist")
+    gap = _plan(_ranked())
+    chapter = (
+        '<section class="kapitel"><h1 id="k4">Musterprozess</h1>'
+        # as the report embeds them (nbconvert: data URI), and inline as JupyterLab does
+        + "".join(
+            f'<div class="output_svg"><img src="data:image/svg+xml;base64,'
+            f'{base64.b64encode(row.encode()).decode()}"></div>'
+            for row in rows[:3]
+        )
+        + "".join(f'<div class="output_svg">{row}</div>' for row in rows[3:])
+        + beschluss.page(ba, massnahmen_ansicht.planung(ba)).data
+        + massnahmen_ansicht.key_figures(gap).data
+        + massnahmen_ansicht.measures_table(gap).data
+        + "</section>"
+    )
+    meta = dokument.ReportMeta(gemeinde="Stadt Musterstadt", stichtag=ba.settings.stichtag)
+    html = dokument._assemble([(chapter, [(1, "k4", "Musterprozess")])], meta)
+    doc = Document(str(word.write(html, tmp_path / word.FILE_NAME, ba.settings)))
+    widths = [round(s.width.mm, 1) for s in doc.inline_shapes]
+    heights = {round(s.height.mm, 0) for s in doc.inline_shapes}
+    assert widths == [134.8, 160.3, 157.0, 157.0, 154.9]  # the rows' widths in the PDF
+    assert heights == {125}  # 529 units × 170 mm / 720 units = 124,9 mm
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "Vorlage für den [Gremium], Sitzung am [Sitzungsdatum] – Beschlussvorschlag:" in text
+    assert "die Einmalkosten in rund 4,8 Jahren wieder ein" in text
+    bold = {r.text for p in doc.paragraphs for r in p.runs if r.bold}
+    assert {"[Gremium]", "[Sitzungsdatum]", "[Haushaltsstelle]"} <= bold  # marked as on the page
+    tables = [[[c.text for c in r.cells] for r in t.rows] for t in doc.tables]
+    budget = next(t for t in tables if t[0][:3] == ["Jahr", "einmalig", "laufend"])
+    assert [r[1] for r in budget[1:]] == [
+        "55.000\xa0€", "7.000\xa0€", "0\xa0€", "0\xa0€", "0\xa0€", "62.000\xa0€",
+    ]  # fmt: skip
+    first = next(t for t in tables if t[0][:2] == ["Prozess", "Maßnahme"])
+    assert len(first) == 1 + 5
+    cards = next(t for t in tables if "Einsparung pro Jahr" in t[0])
+    assert cards[1][cards[0].index("Einsparung pro Jahr")] == "mindestens 2.000\xa0€"
+    plan = next(t for t in tables if t[0][:2] == ["Rang", "Prozess"])
+    assert plan[2][-3:] == ["60", "nicht berechenbar", "nicht berechenbar"]  # Bauantrag
+    assert plan[-1][-3:] == ["mindestens 100", "mindestens 2.000\xa0€", "höchstens 15,0"]

@@ -27,7 +27,7 @@ FORMATS = {
     "eur2": lambda v: euro(v, 2),
     "pct": lambda v: prozent(v),
     # a figure already formatted as text (e.g. „nicht berechenbar“), aligned like numbers
-    "wert": lambda v: "" if v is None else str(v),
+    "wert": lambda v: "" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v),
 }
 _NUMERIC = {"int", "dez1", "dez2", "eur", "eur2", "pct", "wert"}
 

@@ -8,6 +8,8 @@ the report's sober style).
 from __future__ import annotations
 
 import io
+import re
+import struct
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,7 @@ from matplotlib.figure import Figure
 from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_LEGEND_POSITION
+from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
 from kdworkbook.bericht import grafiken
@@ -24,12 +27,19 @@ from kdworkbook.kern.gestaltung import Gestaltung
 
 #: Smallest text on a slide (a projected slide read from the back of a council chamber).
 MIN_PT = 12
+#: Card values up to this many characters at 26 pt, longer ones at 20 pt (a card is 3,8 in
+#: wide: „nicht berechenbar“ or „mindestens 1.071.904 €“ stay on one line).
+CARD_CHARS = 14
 #: Resolution of the pictures of matplotlib figures.
 PICTURE_DPI = 200
 GREY = RGBColor(0x4A, 0x55, 0x61)
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
 MARGIN = Inches(0.6)
+#: Ground of a placeholder the client fills in („[Gremium]“), as in the report's
+#: Beschlussvorlage.
+PLACEHOLDER_GROUND = "#fff2b3"
 _TOP_CARDS, _TOP_TABLE, _TOP_PICTURE = Inches(1.5), Inches(1.45), Inches(1.4)
+_BOTTOM_PICTURE = HEIGHT - Inches(0.6)
 
 
 def rgb(hex_colour: str) -> RGBColor:
@@ -47,6 +57,7 @@ class Deck:
         self.font = g.schrift or grafiken.DEFAULT_FONT
         self.footer = g.fusszeile or ba.settings.gemeinde
         self.logo = g.logo
+        self.logo_daten = g.logo_daten
         self.prs = Presentation()
         self.prs.slide_width, self.prs.slide_height = WIDTH, HEIGHT
         self.blank = self.prs.slide_layouts[6]
@@ -76,6 +87,36 @@ class Deck:
             run.font.bold = bold
             run.font.name = self.font
             run.font.color.rgb = colour or RGBColor(0x1F, 0x23, 0x28)
+        return box
+
+    def marked(
+        self,
+        slide: Any,
+        box: tuple,
+        paragraphs: list[str],
+        placeholders: tuple[str, ...],
+        size: int = 16,
+    ) -> Any:
+        """Paragraphs of text in *box* (left, top, width, height) with the *placeholders*
+        („[Gremium]“) bold on a yellow ground, as the report marks them."""
+        marks = re.compile("(" + "|".join(re.escape(p) for p in placeholders) + ")")
+        box = slide.shapes.add_textbox(*box)
+        frame = box.text_frame
+        frame.word_wrap = True
+        for i, text in enumerate(paragraphs):
+            para = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
+            para.space_after = Pt(6)
+            for piece in marks.split(text):
+                if not piece:
+                    continue
+                run = para.add_run()
+                run.text = piece
+                run.font.size = Pt(max(size, MIN_PT))
+                run.font.name = self.font
+                run.font.color.rgb = RGBColor(0x1F, 0x23, 0x28)
+                if piece in placeholders:
+                    run.font.bold = True
+                    _highlight(run, PLACEHOLDER_GROUND)
         return box
 
     def slide(self, title: str, notes: str) -> Any:
@@ -131,7 +172,8 @@ class Deck:
         for i, (label, value) in enumerate(cards.items()):
             left = MARGIN + (width + Inches(0.3)) * (i % columns)
             y = top + Inches(1.25) * (i // columns)
-            self.text(slide, left, y, width, Inches(0.6), value, 26, True, self.primary)
+            size = 26 if len(value) <= CARD_CHARS else 20  # „mindestens 21.335 €“ on one line
+            self.text(slide, left, y, width, Inches(0.6), value, size, True, self.primary)
             self.text(slide, left, y + Inches(0.55), width, Inches(0.5), label, 14, colour=GREY)
 
     def table(
@@ -191,11 +233,43 @@ class Deck:
         width = Emu(int(Inches(w) * scale))
         slide.shapes.add_picture(buffer, int((WIDTH - width) / 2), top, width=width)
 
+    def png(self, slide: Any, data: bytes, top=_TOP_PICTURE, bottom=_BOTTOM_PICTURE) -> Any:
+        """PNG bytes as a picture as large as fits between *top* and *bottom*, centred."""
+        w, h = png_size(data)
+        max_w, max_h = WIDTH - 2 * MARGIN, bottom - top
+        scale = min(max_w / w, max_h / h)
+        width = Emu(int(w * scale))
+        return slide.shapes.add_picture(
+            io.BytesIO(data), int((WIDTH - width) / 2), top, width=width, height=Emu(int(h * scale))
+        )
 
-def logo_png(path: Path) -> bytes:
-    """The logo as PNG bytes (an SVG logo rendered at 600 px width)."""
+
+def _highlight(run: Any, colour: str) -> None:
+    """A run on a coloured ground (DrawingML ``a:highlight``, before the font elements)."""
+    rpr = run._r.get_or_add_rPr()
+    mark = rpr.makeelement(qn("a:highlight"), {})
+    mark.append(mark.makeelement(qn("a:srgbClr"), {"val": colour.lstrip("#").upper()}))
+    later = [rpr.find(qn(f"a:{name}")) for name in ("uLnTx", "uLn", "uFillTx", "uFill", "latin")]
+    later = [e for e in later if e is not None]
+    if later:
+        later[0].addprevious(mark)
+    else:
+        rpr.append(mark)
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    """Width and height in pixels of a PNG (from its header)."""
+    if data[:8] != b"\x89PNG\r\n\x1a\n":
+        raise ValueError("keine PNG-Datei")
+    return struct.unpack(">II", data[16:24])
+
+
+def logo_png(path: Path, data: bytes | None = None) -> bytes:
+    """The logo as PNG bytes (an SVG logo rendered at 600 px width); *data*: its bytes as
+    read when the settings were validated (:attr:`Gestaltung.logo_daten`), else read now."""
+    data = path.read_bytes() if data is None else data
     if path.suffix.lower() == ".svg":
         import cairosvg
 
-        return cairosvg.svg2png(url=str(path), output_width=600)
-    return path.read_bytes()
+        return cairosvg.svg2png(bytestring=data, output_width=600)
+    return data

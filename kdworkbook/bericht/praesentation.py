@@ -2,29 +2,34 @@
 
 The figures are the objects the report shows (the Bestandsaufnahme, the duties of the
 Rahmenbedingungen, the one :class:`~kdworkbook.massnahmen.plan.Planung` of the run, the
-Musterprozess). Bar, column and XY charts are native PowerPoint charts (editable, with their
-data); the Gantt chart and the swimlane diagrams are pictures of the report's matplotlib
-figures. Every slide's notes name its sources. Text is at least :data:`MIN_PT` points.
+Musterprozess, the Beschlussvorlage). Bar, column and XY charts are native PowerPoint charts
+(editable, with their data); the Gantt chart is a picture of the report's matplotlib figure,
+the BPMN diagrams pictures of the report's bpmn-js drawing (one slide per row). Every slide's
+notes name its sources. Text is at least :data:`MIN_PT` points (the diagrams' labels: see
+:data:`DIAGRAM_TOP`).
 """
 
 from __future__ import annotations
 
+import html
 import io
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from pptx.chart.data import CategoryChartData, XyChartData
 from pptx.enum.chart import XL_CHART_TYPE, XL_MARKER_STYLE
+from pptx.enum.text import PP_ALIGN
 from pptx.util import Inches
 
-from kdworkbook.bericht import grafiken
+from kdworkbook.bericht import anzeige, grafiken
 from kdworkbook.bericht.folien import GREY, HEIGHT, MARGIN, WIDTH, Deck, logo_png, rgb
 from kdworkbook.bestand import kennzahlen as bestand
 from kdworkbook.bestand.laden import Bestandsaufnahme
 from kdworkbook.kern import defaults
 from kdworkbook.kern.formatierung import datum, euro, zahl
 from kdworkbook.massnahmen import kapitel as massnahmen_ansicht
-from kdworkbook.massnahmen.grafiken import QUADRANT_COLOURS
+from kdworkbook.massnahmen.grafiken import quadrant_colours
 from kdworkbook.massnahmen.plan import Planung
 
 FILE_NAME = "praesentation.pptx"
@@ -32,8 +37,17 @@ FILE_NAME = "praesentation.pptx"
 TOP_ROWS = 10
 #: Bars of the hours per Fachamt that stay legible on a slide (the report lists all).
 FACHAMT_BARS = 15
-#: Measures proposed for the first resolution (the issue asks for the first 3–5).
-DECISION_MEASURES = 5
+#: The report's Gantt chart (A4 width, one row per measure) redrawn at this size (inches)
+#: for the 16:9 slide: shown 1,04 × larger (5,6 in high), its 8,5-pt labels read 8,8 pt and
+#: single-row processes' labels do not touch (the full chart is in the report).
+GANTT_SLIDE_IN = (9.6, 5.4)
+#: Resolution of the BPMN diagrams' pictures (at their print size; a slide shows them larger).
+DIAGRAM_DPI = 300
+#: Top of a BPMN diagram on its slide: as high as the slide allows, since a diagram's height
+#: (pool and lanes) sets its scale – the demo's IST (529 units high) gets 0,78 pt per unit,
+#: bpmn-js' 12-px labels 9,3 pt and its 11-px outside labels 8,5 pt on a 13,3-inch slide
+#: (printed in the report: 8,0 and 7,4 pt on A4).
+DIAGRAM_TOP = Inches(1.25)
 
 
 def _sources(ba: Bestandsaufnahme) -> str:
@@ -99,7 +113,10 @@ def _title(d: Deck) -> None:
     )
     if d.logo is not None:
         slide.shapes.add_picture(
-            io.BytesIO(logo_png(d.logo)), WIDTH - Inches(3.4), Inches(0.5), height=Inches(1.2)
+            io.BytesIO(logo_png(d.logo, d.logo_daten)),
+            WIDTH - Inches(3.4),
+            Inches(0.5),
+            height=Inches(1.2),
         )
     slide.notes_slide.notes_text_frame.text = _sources(d.ba)
 
@@ -243,10 +260,11 @@ def _portfolio(d: Deck, p: Planung) -> None:
         (MARGIN, Inches(1.3), Inches(12), Inches(5.6)),
         legend=True,
     )
+    colours = quadrant_colours(d.ba.settings.gestaltung.primaerfarbe or grafiken.DEFAULT_PRIMARY)
     for name, series in zip(names, chart.plots[0].series, strict=True):
         series.marker.style = XL_MARKER_STYLE.CIRCLE
         series.marker.size = 9
-        colour = rgb(QUADRANT_COLOURS.get(name, grafiken.PRIMARY))
+        colour = rgb(colours.get(name, grafiken.DEFAULT_PRIMARY))
         series.marker.format.fill.solid()
         series.marker.format.fill.fore_color.rgb = colour
         series.marker.format.line.color.rgb = colour
@@ -292,18 +310,34 @@ def _measures(d: Deck, p: Planung) -> None:
         slide,
         {
             "Maßnahmen": zahl(k.massnahmen),
-            "Einsparung pro Jahr": euro(k.einsparung_eur),
+            # as the report's card: „mindestens …“ or „nicht berechenbar“ with gaps
+            "Einsparung pro Jahr": massnahmen_ansicht.saving(k, k.einsparung_eur, euro),
             "Einmalkosten": euro(k.einmalkosten_eur),
         },
         top=Inches(1.35),
     )
+    if not k.einsparung_vollstaendig:
+        n = len(k.ohne_einsparung)
+        d.text(
+            slide,
+            MARGIN,
+            Inches(2.38),
+            WIDTH - 2 * MARGIN,
+            Inches(0.35),
+            f"Einsparung ohne {zahl(n)} {'Prozess' if n == 1 else 'Prozesse'} ohne berechenbare "
+            "Einsparung (Liste im Bericht unter dem Maßnahmenplan).",
+            12,
+            colour=GREY,
+        )
     rows = [
         [
             str(r.bezeichnung),
             str(r.massnahme),
             str(r.beginn),
             euro(r.einmalkosten_eur),
-            euro(r.einsparung_eur),
+            massnahmen_ansicht.NOT_COMPUTABLE
+            if pd.isna(r.einsparung_eur)
+            else euro(r.einsparung_eur),
         ]
         for r in p.measures.head(8).itertuples()
     ]
@@ -322,7 +356,9 @@ def _schedule(d: Deck, p: Planung) -> None:
         f"Beginn {datum(p.start)}, Zeitkontingent {zahl(p.settings.zeitkontingent_personentage)} "
         "Personentage je Quartal (Parameter massnahmen); Grafik wie im Bericht.",
     )
-    d.picture(slide, massnahmen_ansicht.gantt_chart(p))
+    fig = massnahmen_ansicht.gantt_chart(p)
+    fig.set_size_inches(*GANTT_SLIDE_IN)  # a fresh figure: the report's stays A4-high
+    d.picture(slide, fig, top=Inches(1.3))
 
 
 def _costs(d: Deck, p: Planung) -> None:
@@ -335,7 +371,9 @@ def _costs(d: Deck, p: Planung) -> None:
     data = CategoryChartData(number_format="#,##0 €")
     data.categories = [str(j) for j in c["jahr"]]
     data.add_series("Kosten", [round(float(v)) for v in c["kosten_eur"]])
-    data.add_series("Einsparung", [round(float(v)) for v in c["einsparung_eur"]])
+    partial = not p.kennzahlen.einsparung_vollstaendig  # savings of some processes unknown
+    saving = "Einsparung (Mindestwert)" if partial else "Einsparung"
+    data.add_series(saving, [round(float(v)) for v in c["einsparung_eur"]])
     chart = d.chart(
         slide,
         XL_CHART_TYPE.COLUMN_CLUSTERED,
@@ -357,58 +395,108 @@ def _costs(d: Deck, p: Planung) -> None:
         width=Inches(5.2),
         widths=[1, 1.6, 1.6, 1.6],
     )
+    if partial:  # the report's note below the Kostenplan
+        note = html.unescape(massnahmen_ansicht.cost_gap_note(p).removeprefix("<p>"))
+        below = Inches(1.5) + Inches(0.4) * (len(rows) + 1) + Inches(0.3)
+        d.text(slide, Inches(7.5), below, Inches(5.2), Inches(1.2), note.removesuffix("</p>"), 14)
 
 
 def _musterprozess(d: Deck) -> None:
+    """IST and SOLL as the report draws them (bpmn-js, :func:`kapitel.diagram_svg`), one
+    slide per row of a wide diagram („Teil i von n“); both turned into PNGs in one
+    Chromium start."""
+    from kdworkbook.musterprozess import bpmn_bild
     from kdworkbook.musterprozess import kapitel as mp_ansicht
 
     m = mp_ansicht.load(d.ba)
     if m is None:
         return
-    for variante in ("ist", "soll"):
-        slide = d.slide(
-            f"Musterprozess {variante.upper()}: {m.ist.name if variante == 'ist' else m.soll.name}",
-            f"Modelle aus der Parameterdatei (musterprozess: {variante}); Grafik wie im Bericht.",
-        )
-        d.picture(slide, mp_ansicht.diagram(m, variante), top=Inches(1.3))
+    rows = {variante: mp_ansicht.diagram_svg(m, variante) for variante in ("ist", "soll")}
+    pictures = iter(bpmn_bild.pngs([svg for svgs in rows.values() for svg in svgs], DIAGRAM_DPI))
+    for variante, svgs in rows.items():
+        p, source = (m.ist, m.ist_bpmn) if variante == "ist" else (m.soll, m.soll_bpmn)
+        origin = f"BPMN-Datei {source.name}" if source else f"Parameterdatei ({variante})"
+        for i, _svg in enumerate(svgs, start=1):
+            slide = d.slide(
+                f"Musterprozess {variante.upper()}: {p.name}",
+                f"Modell aus der {origin}; Diagramm wie im Bericht (bpmn-js)"
+                + (f", Teil {i} von {len(svgs)}." if len(svgs) > 1 else "."),
+            )
+            d.png(slide, next(pictures), top=DIAGRAM_TOP, bottom=HEIGHT - Inches(0.55))
+            if len(svgs) > 1:  # beside the page number, not in the title (one line stays)
+                d.text(
+                    slide,
+                    WIDTH - Inches(4.6),
+                    HEIGHT - Inches(0.5),
+                    Inches(2.8),
+                    Inches(0.4),
+                    f"Teil {i} von {len(svgs)}",
+                    14,
+                    True,
+                    d.primary,
+                ).text_frame.paragraphs[0].alignment = PP_ALIGN.RIGHT
 
 
 def _decision(d: Deck, p: Planung) -> None:
-    first = p.measures.head(DECISION_MEASURES)
-    year = p.costs.iloc[0] if len(p.costs) else None
-    slide = d.slide(
-        "Beschlussvorschlag",
-        "Vorschlag aus dem Maßnahmenplan (erste Maßnahmen nach Priorität, Kosten des ersten "
-        "Planungsjahres); die Beschlussformel legt die Kommune fest. " + _sources(d.ba),
+    """The report's Beschlussvorlage page on slides: the same object
+    (:func:`kdworkbook.massnahmen.beschluss.beschlussvorlage`), its placeholders marked."""
+    from kdworkbook.massnahmen import beschluss
+
+    v = beschluss.beschlussvorlage(d.ba, p)
+    marks = v.platzhalter
+    notes = (
+        "Wie die Seite „Beschlussvorlage“ des Berichts (dieselben Zahlen: Zeitplan und "
+        "Kostenplan des Maßnahmenplans); was in eckigen Klammern steht, legt die Kommune fest. "
     )
-    budget = (
-        "Budget des ersten Jahres: nicht berechenbar (kein Kostenplan)"
-        if year is None
-        else f"Budget {int(year['jahr'])}: {euro(year['einmalkosten_eur'])} einmalig, "
-        f"{euro(year['laufende_kosten_eur'])} laufend; "
-        f"{zahl(first['aufwand_personentage'].sum())} Personentage Eigenleistung"
+    slide = d.slide("Beschlussvorschlag", notes + _sources(d.ba))
+    intro = (
+        f"Vorlage für den {beschluss.GREMIUM}, Sitzung am {beschluss.SITZUNGSDATUM} – "
+        "Beschlussvorschlag:"
     )
-    d.text(
-        slide,
-        MARGIN,
-        Inches(1.35),
-        Inches(12),
-        Inches(1.0),
-        "Der Rat beschließt die Digitalisierungsstrategie und beauftragt die Verwaltung mit "
-        "den ersten Maßnahmen. [Beschlussformel: von der Kommune zu ergänzen]\n" + budget,
-        16,
-    )
-    rows = [
-        [str(r.bezeichnung), str(r.massnahme), str(r.beginn), str(r.organisation)]
-        for r in first.itertuples()
-    ]
+    points = [f"{i}. {text}" for i, text in enumerate(v.beschluss, start=1)]
+    d.marked(slide, (MARGIN, Inches(1.35), Inches(12.1), Inches(5.5)), [intro, *points], marks)
+    if v.erste_massnahmen.empty:
+        return
+    slide = d.slide("Beschlussvorschlag: erste Maßnahmen", notes)
     d.table(
         slide,
-        ["Prozess", "Maßnahme", "Quartal", "verantwortlich"],
-        rows,
-        top=Inches(2.7),
-        widths=[4.5, 4.5, 1.5, 3.5],
+        [label for label, _kind in beschluss.FIRST_COLUMNS.values()],
+        [_cells(row, beschluss.FIRST_COLUMNS) for row in v.erste_massnahmen.to_dict("records")],
+        widths=[4.5, 3.6, 1.3, 1.3, 2.4, 0.9],
     )
+    slide = d.slide("Beschlussvorschlag: Budget und Wirkung", notes)
+    total = {"jahr": "Summe", **v.summe}
+    rows = [_cells(row, beschluss.BUDGET_COLUMNS) for row in v.budget.to_dict("records")]
+    table = d.table(
+        slide,
+        [label for label, _kind in beschluss.BUDGET_COLUMNS.values()],
+        [*rows, _cells(total, beschluss.BUDGET_COLUMNS)],
+        width=Inches(8.5),
+        widths=[1, 1.6, 1.6, 1.6, 1.6],
+    )
+    for cell in table.rows[len(rows) + 1].cells:
+        for run in (r for para in cell.text_frame.paragraphs for r in para.runs):
+            run.font.bold = True
+    below = Inches(1.45) + Inches(0.4) * (len(rows) + 2) + Inches(0.2)
+    texts = [v.hinweis_einsparung] if v.hinweis_einsparung else []
+    texts.append("Erwartete Wirkung: " + v.wirkung)
+    box = (MARGIN, below, Inches(12.1), HEIGHT - below - Inches(0.6))
+    d.marked(slide, box, texts, marks, 14)
+    if v.risiken or not v.ohne_amortisation.empty:
+        slide = d.slide("Beschlussvorschlag: Risiken und Voraussetzungen", notes)
+        items = [f"– {r}" for r in v.risiken]
+        if not v.ohne_amortisation.empty:
+            names = "; ".join(
+                f"{r.bezeichnung} (Rang {zahl(r.rang)}: {r.amortisation})"
+                for r in v.ohne_amortisation.itertuples()
+            )
+            items += [f"Ohne Amortisation im Planungshorizont: {names}.", v.hinweis_amortisation]
+        d.marked(slide, (MARGIN, Inches(1.35), Inches(12.1), Inches(5.5)), items, marks, 14)
+
+
+def _cells(row: dict[str, Any], columns: dict[str, tuple[str, str]]) -> list[str]:
+    """A row of a Beschlussvorlage table, each cell as the report's page writes it."""
+    return [anzeige.FORMATS[kind](row.get(key)) for key, (_label, kind) in columns.items()]
 
 
 def build(ba: Bestandsaufnahme, p: Planung) -> Any:

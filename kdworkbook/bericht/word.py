@@ -44,6 +44,10 @@ TABLE_PT = 8.5
 _TWIPS_PER_CHAR, _CELL_PADDING_TWIPS, _EMU_PER_TWIP = 115, 300, 635
 _SVG_DATA = re.compile(r"^data:image/svg\+xml(;base64)?,", re.IGNORECASE)
 _SVG_INLINE = "inline-svg:"  # marks an inline <svg> moved into an <img> for conversion
+#: An SVG's width in mm: the picture keeps it in Word (the BPMN diagrams' rows are drawn at one
+#: scale, 8 pt labels; stretched to the text width each row would have a scale of its own).
+_SVG_OPEN = re.compile(rb"<svg\b[^>]*>", re.S)
+_WIDTH = re.compile(rb'\swidth="([\d.]+mm)"')
 
 
 def svg_to_png(svg: bytes) -> bytes:
@@ -60,6 +64,9 @@ def word_html(document: str, image_dir: Path) -> str:
     soup = BeautifulSoup(document, "html.parser")
     for tag in soup.select("style, script, header.titelseite, nav.inhalt"):
         tag.decompose()
+    for mark in soup.select("span.kd-platzhalter"):  # „[Gremium]“: marked in Word too (bold)
+        mark.name = "strong"
+        del mark["class"]
     for cards in soup.select("div.kd-karten"):  # key-figure cards: one Word table
         cards.replace_with(_cards_table(soup, cards))
     for svg in soup.find_all("svg"):
@@ -67,11 +74,16 @@ def word_html(document: str, image_dir: Path) -> str:
             svg.replace_with(soup.new_tag("img", src=_SVG_INLINE + str(svg)))
     for number, img in enumerate(soup.find_all("img"), 1):
         src = img.get("src", "")
+        svg = None
         if src.startswith(_SVG_INLINE):
-            png = svg_to_png(src[len(_SVG_INLINE) :].encode("utf-8"))
+            svg = src[len(_SVG_INLINE) :].encode("utf-8")
         elif match := _SVG_DATA.match(src):
             payload = src[match.end() :]
-            png = svg_to_png(base64.b64decode(payload) if match.group(1) else _unquote(payload))
+            svg = base64.b64decode(payload) if match.group(1) else _unquote(payload)
+        if svg is not None:
+            png = svg_to_png(svg)
+            if width := _print_width(svg):  # e.g. a BPMN row: its print size, as in the PDF
+                img["width"] = width
         elif src.startswith("data:image/png;base64,"):
             png = base64.b64decode(src.partition(",")[2])
         else:
@@ -81,6 +93,14 @@ def word_html(document: str, image_dir: Path) -> str:
         img["src"] = str(path)
         img["alt"] = img.get("alt") or "Abbildung"  # else pandoc names the temporary file
     return str(soup)
+
+
+def _print_width(svg: bytes) -> str | None:
+    """The width of an SVG given in mm (``width="134.8mm"``), else None (pandoc then fits
+    the picture to the text width)."""
+    head = _SVG_OPEN.search(svg)
+    width = _WIDTH.search(head.group(0)) if head else None
+    return width.group(1).decode("ascii") if width else None
 
 
 def _cards_table(soup: BeautifulSoup, cards: Tag) -> Tag:
@@ -229,5 +249,7 @@ def _add_logo(path: Path, design: Gestaltung) -> None:
     doc = Document(path)
     first = doc.paragraphs[0]
     holder = first.insert_paragraph_before()
-    holder.add_run().add_picture(io.BytesIO(logo_png(design.logo)), height=Cm(2.5))
+    holder.add_run().add_picture(
+        io.BytesIO(logo_png(design.logo, design.logo_daten)), height=Cm(2.5)
+    )
     doc.save(path)

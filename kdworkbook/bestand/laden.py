@@ -168,7 +168,11 @@ def load_bestand(
     if os.path.lexists(parameter_file):
         systemfehler.regular_file(Path(parameter_file), "Parameterdatei")  # a FIFO would block
     index = momentaufnahme.read_index(snapshot)
-    settings = load_settings(parameter_file, base_dir=momentaufnahme.base_dir(index))
+    settings = load_settings(
+        parameter_file,
+        base_dir=momentaufnahme.base_dir(index),
+        copies=index["kopien"] if index else None,
+    )
     settings = momentaufnahme.apply(settings, index, stichtag)
     g = settings.gestaltung  # the charts of this municipality in its corporate design
     grafiken.apply_design(g.primaerfarbe, g.akzentfarbe, g.schrift)

@@ -20,6 +20,7 @@ from typing import Any
 
 from pydantic import (
     Field,
+    PrivateAttr,
     ValidationError,
     ValidationInfo,
     field_validator,
@@ -84,9 +85,10 @@ class Gestaltung(StrictModel):
             return data
         base = (info.context or {}).get("base_dir", Path.cwd())
         path = (base / str(data["datei"])).resolve()
-        if not path.is_file():
+        if not _read_from(path, info).is_file():
             raise ValueError(f"Gestaltungsdatei „{data['datei']}“ nicht gefunden ({path})")
-        return {**_load_file(path), **data, "datei": path}
+        copies = (info.context or {}).get("kopien") or {}
+        return {**_load_file(path, copies), **data, "datei": path}
 
     @field_validator("primaerfarbe", "akzentfarbe", "zusatzfarbe", mode="before")
     @classmethod
@@ -104,9 +106,26 @@ class Gestaltung(StrictModel):
             return None
         if path.suffix.lower() not in LOGO_SUFFIXES:
             raise ValueError(f"Logo „{value}“: erwartet eine PNG- oder SVG-Datei")
-        if not path.is_file():
+        if not _read_from(path, info).is_file():
             raise ValueError(f"Logo-Datei „{value}“ nicht gefunden ({path})")
         return path
+
+    #: the logo's bytes, read once while validating (a run's check, or in a run's kernel
+    #: from the snapshot's copy): every output shows the same logo, none reads it later
+    _logo_daten: bytes | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _read_logo(self, info: ValidationInfo) -> Gestaltung:
+        if self.logo is not None:
+            self._logo_daten = _read_from(self.logo, info).read_bytes()
+        return self
+
+    @property
+    def logo_daten(self) -> bytes | None:
+        """The logo's bytes as read when the settings were validated (None without logo)."""
+        if self.logo is not None and self._logo_daten is None:  # built without validation
+            return self.logo.read_bytes()
+        return self._logo_daten
 
     @field_validator("schrift")
     @classmethod
@@ -132,15 +151,27 @@ class Gestaltung(StrictModel):
         return [c for c in (self.primaerfarbe, self.akzentfarbe, self.zusatzfarbe) if c]
 
 
-def _load_file(path: Path) -> dict[str, Any]:
-    """The design file validated on its own, so a message names that file and its key."""
+def _read_from(path: Path, info: ValidationInfo) -> Path:
+    """Where *path* is read: inside a run its copy in the run's snapshot (context
+    ``kopien``, original → copy, :mod:`kdworkbook.kern.momentaufnahme`), else *path*. The
+    settings keep the original path; :func:`momentaufnahme.apply` maps it onto the copy."""
+    copies = (info.context or {}).get("kopien") or {}
+    return Path(copies.get(str(path), path))
+
+
+def _load_file(path: Path, copies: dict[str, str] | None = None) -> dict[str, Any]:
+    """The design file validated on its own, so a message names that file and its key;
+    inside a run read from its copy (*copies*: original → copy, as for the logo it names)."""
     from kdworkbook.kern.parameter import _message  # the one German wording of a key error
 
-    data = load_yaml(path)
+    copies = copies or {}
+    data = load_yaml(Path(copies.get(str(path), path)))
     if "datei" in data:
         raise InputError(f"{path}: Schlüssel „datei“: eine Gestaltungsdatei verweist nicht weiter")
     try:
-        checked = Gestaltung.model_validate(data, context={"base_dir": path.parent})
+        checked = Gestaltung.model_validate(
+            data, context={"base_dir": path.parent, "kopien": copies}
+        )
     except ValidationError as exc:
         raise InputError([_message(path, e) for e in exc.errors()]) from None
     return checked.model_dump(exclude_none=True, exclude={"datei"})
@@ -169,4 +200,5 @@ def logo_data_uri(g: Gestaltung) -> str:
     if g.logo is None:
         return ""
     kind = "svg+xml" if g.logo.suffix.lower() == ".svg" else "png"
-    return f"data:image/{kind};base64," + base64.b64encode(g.logo.read_bytes()).decode("ascii")
+    data = g.logo_daten or b""
+    return f"data:image/{kind};base64," + base64.b64encode(data).decode("ascii")

@@ -206,18 +206,23 @@ def _message(path: Path, error: dict[str, Any]) -> str:
 
 
 def load_settings(
-    path: Path | str, survey_must_exist: bool = True, base_dir: Path | None = None
+    path: Path | str,
+    survey_must_exist: bool = True,
+    base_dir: Path | None = None,
+    copies: dict[str, str] | None = None,
 ) -> Settings:
     """Read and validate a parameter file; raises InputError with one message per problem.
 
     ``survey_must_exist=False`` is for producing the survey itself (``kdworkbook umfrage``),
     before any ``bestand`` file exists. *base_dir* (default: the file's folder) is where
     relative paths start – a run's step reads a copy of the file but the original's paths.
+    *copies* (a run's snapshot: original → copy) are read instead of the originals where a
+    file is read while validating (the design file of ``gestaltung``).
     """
     path = Path(path)
     data = load_yaml(path)
     base = base_dir or path.resolve().parent
-    context = {"base_dir": base, "bestand_pflicht": survey_must_exist}
+    context = {"base_dir": base, "bestand_pflicht": survey_must_exist, "kopien": copies or {}}
     try:
         return Settings.model_validate(data, context=context)
     except ValidationError as exc:

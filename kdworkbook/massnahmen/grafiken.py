@@ -7,6 +7,7 @@ Figure built without pyplot.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator, Mapping
 
 import numpy as np
 import pandas as pd
@@ -16,6 +17,7 @@ from matplotlib.ticker import FuncFormatter
 
 from kdworkbook.bericht.grafiken import (
     ACCENT,
+    DEFAULT_PRIMARY,
     GRID,
     INK,
     LIGHT,
@@ -28,12 +30,44 @@ from kdworkbook.bericht.grafiken import (
 from kdworkbook.kern.formatierung import zahl
 from kdworkbook.massnahmen import zuordnung as massnahmen
 
-QUADRANT_COLOURS = {
-    "Quick Win": "#2e7d32",
-    "Strategisches Projekt": PRIMARY,
-    "Füllprojekt": LIGHT,
-    "Zurückstellen": "#b0b0b0",
-}
+#: Share of white mixed into a design's primary colour for the Füllprojekte – as LIGHT is
+#: the default PRIMARY mixed with about 57 % white.
+LIGHT_SHARE = 0.57
+
+
+def quadrant_colours(primary: str | None = None) -> dict[str, str]:
+    """Colour of each quadrant: the strategic projects in *primary* (default: the charts'
+    current PRIMARY, i.e. the run's design), the Füllprojekte in a light shade of it."""
+    primary = primary or PRIMARY
+    light = LIGHT if primary.lower() == DEFAULT_PRIMARY.lower() else _lighter(primary)
+    return {
+        "Quick Win": "#2e7d32",
+        "Strategisches Projekt": primary,
+        "Füllprojekt": light,
+        "Zurückstellen": "#b0b0b0",
+    }
+
+
+def _lighter(colour: str, share: float = LIGHT_SHARE) -> str:
+    rgb = [int(colour.lstrip("#")[i : i + 2], 16) for i in (0, 2, 4)]
+    return "#" + "".join(f"{round(c + (255 - c) * share):02x}" for c in rgb)
+
+
+class _QuadrantColours(Mapping[str, str]):
+    """:func:`quadrant_colours` looked up when used, so it follows the design that
+    :func:`kdworkbook.bericht.grafiken.apply_design` set after this module was imported."""
+
+    def __getitem__(self, name: str) -> str:
+        return quadrant_colours()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(quadrant_colours())
+
+    def __len__(self) -> int:
+        return len(quadrant_colours())
+
+
+QUADRANT_COLOURS: Mapping[str, str] = _QuadrantColours()
 TYPE_COLOURS = ["#1f4e79", "#c55a11", "#2e7d32", "#7b3f99", "#8c6d1f", "#2a8c8c", "#a33a3a"]
 _SHARE = FuncFormatter(lambda v, _pos: zahl(v, 1))  # 0–1 axes with decimal comma
 _GERMAN = FuncFormatter(lambda v, _pos: zahl(v))
