@@ -41,7 +41,10 @@ def test_formulas_with_stored_values_are_read_as_values(tmp_path):
     _rewrite(
         path,
         "xl/worksheets/sheet1.xml",
-        lambda xml: xml.replace("<f>100*3</f><v />", "<f>100*3</f><v>300</v>"),
+        # openpyxl writes the empty value as <v /> or <v></v> (with or without lxml)
+        lambda xml: xml.replace("<v />", "<v></v>").replace(
+            "<f>100*3</f><v></v>", "<f>100*3</f><v>300</v>"
+        ),
     )
     data = read_survey([(path, "Amt")], STUFEN).data
     assert data["vorgaenge"].tolist() == [300, 70]

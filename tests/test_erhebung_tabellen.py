@@ -55,7 +55,9 @@ def _store_values(path: Path, values: dict[str, float]) -> Path:
     for cell, value in values.items():
         start = xml.index(f'<c r="{cell}"')
         end = xml.index("</c>", start)
-        xml = xml[:start] + xml[start:end].replace("<v />", f"<v>{value}</v>") + xml[end:]
+        # openpyxl writes the empty value as <v /> or <v></v> (with or without lxml)
+        cell_xml = xml[start:end].replace("<v />", "<v></v>").replace("<v></v>", f"<v>{value}</v>")
+        xml = xml[:start] + cell_xml + xml[end:]
     parts[member] = xml.encode()
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
         for name, data in parts.items():
