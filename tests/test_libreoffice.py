@@ -8,7 +8,7 @@ import pytest
 from pypdf import PdfReader
 
 from kdworkbook.bericht import praesentation, word
-from kdworkbook.bericht.dokument import ReportMeta, _assemble
+from kdworkbook.bericht.dokument import Chapter, ReportMeta, _assemble
 from kdworkbook.bestand.laden import load_bestand
 from kdworkbook.massnahmen import kapitel as massnahmen_ansicht
 
@@ -22,13 +22,11 @@ def test_libreoffice_converts_pptx_and_docx(tmp_path):
     assert soffice, "LibreOffice fehlt: apt-get install libreoffice-impress libreoffice-writer"
     ba = load_bestand(DEMO)
     (deck,) = praesentation.write(ba, tmp_path)
-    chapter = (
-        '<section class="kapitel"><h1 id="k1">Kostenplan</h1>'
-        + massnahmen_ansicht.cost_table(massnahmen_ansicht.planung(ba)).data
-        + "</section>"
+    chapter = '<h1 id="k1">Kostenplan</h1>' + (
+        massnahmen_ansicht.cost_table(massnahmen_ansicht.planung(ba)).data
     )
     meta = ReportMeta(gemeinde=ba.settings.gemeinde, stichtag=ba.settings.stichtag)
-    html = _assemble([(chapter, [(1, "k1", "Kostenplan")])], meta)
+    html = _assemble([Chapter(chapter, chapter, [(1, "k1", "Kostenplan")])], meta, False)
     document = word.write(html, tmp_path / word.FILE_NAME, ba.settings)
     subprocess.run(
         [soffice, f"-env:UserInstallation=file://{tmp_path}/profil", "--headless",

@@ -24,26 +24,24 @@ def _svg(fig) -> bytes:
 
 @pytest.fixture(scope="module")
 def demo_docx(tmp_path_factory):
-    """A report chapter built from the demo's own chapter functions, assembled like the
-    report (title page, table of contents, chapter), with the Kostenplan chart as an SVG
+    """A report chapter built from the demo's own chapter functions, assembled by the
+    report's template (title page, table of contents, chapter), with the Kostenplan chart as an SVG
     picture (as nbconvert embeds it) and the same chart as inline SVG."""
     ba = load_bestand(DEMO)
     p = massnahmen_ansicht.planung(ba)
     svg = _svg(massnahmen_ansicht.cost_chart(p))
     chapter = (
-        '<section class="kapitel"><h1 id="k3">Maßnahmenentwicklung</h1>'
+        '<h1 id="k3">Maßnahmenentwicklung</h1>'
         '<h2 id="k3-1">Kostenplan</h2>'
         + massnahmen_ansicht.cost_table(p).data
         + '<div class="output_svg"><img src="data:image/svg+xml;base64,'
         + base64.b64encode(svg).decode()
         + '"></div><h2 id="k3-2">Zeitplan</h2>'
         + svg.decode().split("?>", 1)[-1]
-        + "</section>"
     )
     meta = dokument.ReportMeta(gemeinde="Stadt Musterstadt", stichtag=ba.settings.stichtag)
-    html = dokument._assemble(
-        [(chapter, [(1, "k3", "Maßnahmenentwicklung"), (2, "k3-1", "Kostenplan")])], meta
-    )
+    toc = [(1, "k3", "Maßnahmenentwicklung"), (2, "k3-1", "Kostenplan")]
+    html = dokument._assemble([dokument.Chapter(chapter, chapter, toc)], meta, False)
     target = tmp_path_factory.mktemp("word") / word.FILE_NAME
     assert word.write(html, target, ba.settings) == target
     return Document(str(target))  # python-docx reads it back
@@ -116,7 +114,7 @@ def test_bpmn_diagrams_beschlussvorlage_and_missing_savings_in_word(tmp_path):
     rows = mp_ansicht.diagram_svg(mp_ansicht.load(ba), "ist")
     gap = _plan(_ranked())
     chapter = (
-        '<section class="kapitel"><h1 id="k4">Musterprozess</h1>'
+        '<h1 id="k4">Musterprozess</h1>'
         # as the report embeds them (nbconvert: data URI), and inline as JupyterLab does
         + "".join(
             f'<div class="output_svg"><img src="data:image/svg+xml;base64,'
@@ -127,10 +125,10 @@ def test_bpmn_diagrams_beschlussvorlage_and_missing_savings_in_word(tmp_path):
         + beschluss.page(ba, massnahmen_ansicht.planung(ba)).data
         + massnahmen_ansicht.key_figures(gap).data
         + massnahmen_ansicht.measures_table(gap).data
-        + "</section>"
     )
     meta = dokument.ReportMeta(gemeinde="Stadt Musterstadt", stichtag=ba.settings.stichtag)
-    html = dokument._assemble([(chapter, [(1, "k4", "Musterprozess")])], meta)
+    toc = [(1, "k4", "Musterprozess")]
+    html = dokument._assemble([dokument.Chapter(chapter, chapter, toc)], meta, False)
     doc = Document(str(word.write(html, tmp_path / word.FILE_NAME, ba.settings)))
     widths = [round(s.width.mm, 1) for s in doc.inline_shapes]
     heights = {round(s.height.mm, 0) for s in doc.inline_shapes}
