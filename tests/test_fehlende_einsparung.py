@@ -73,6 +73,7 @@ def _ranked(rows: slice = slice(None)) -> pd.DataFrame:
             "umsetzbarkeit": [0.8] * 4,
             "prioritaet": [0.85, 0.8, 0.75, 0.7],
             "quadrant": ["Quick Win"] * 4,
+            "geschaetzt": ["", "", "", "Nachfrage"],  # as priorisierung.rank marks estimates
         }
     ).iloc[rows]
     ranked = ranked.assign(rang=range(1, len(ranked) + 1)).reset_index(drop=True)

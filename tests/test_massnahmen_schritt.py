@@ -121,6 +121,7 @@ def test_excel_plan(formula_survey, tmp_path):
         "Aufwand",
         "Priorität",
         "Quadrant",
+        "geschätzt (Median der erhobenen)",
     ]
     criteria = book["Kriterien der Priorisierung"]
     assert header["Kriterien der Priorisierung"][:5] == [

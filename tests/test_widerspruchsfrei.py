@@ -337,5 +337,8 @@ def test_unknown_statuses_are_not_counted_as_overdue(pruefdorf_run):
     assert unknown
     text = _text(_chapter(pruefdorf_run, "Management-Zusammenfassung"))
     assert f"Überfällige gesetzliche Pflichten ({zahl(len(overdue))})" in text
-    listed = re.search(r"Überfällige gesetzliche Pflichten \(\d+\):(.*?)(Steuerung|$)", text)
+    # the overdue list ends where the separate group „Stand nicht erhoben“ begins
+    listed = re.search(
+        r"Überfällige gesetzliche Pflichten \(\d+\):(.*?)(Stand nicht erhoben|Steuerung|$)", text
+    )
     assert listed and not [u for u in unknown if u in listed.group(1)]

@@ -87,7 +87,10 @@ def plan_sheets(p: Planung) -> dict[str, export.Sheet]:
     }
     return {
         # the ranking as in the report: one page wide at full size
-        "Priorisierung": (ranked, RANK_COLUMNS),
+        "Priorisierung": (
+            ranked,
+            {**RANK_COLUMNS, "geschaetzt": (f"geschätzt ({priorisierung.FEHLWERT_REGEL})", "text")},
+        ),
         # how each rank came about: inputs and criteria, printed over pages with Rang and
         # Prozess repeated (CRITERIA_SHEET in write_plan's repeat_columns)
         CRITERIA_SHEET: (
@@ -99,10 +102,6 @@ def plan_sheets(p: Planung) -> dict[str, export.Sheet]:
                 "vorgaenge": ("Vorgänge pro Jahr", "int"),
                 "personalkosten_eur": ("Personalkosten €", "eur"),
                 **criteria,  # Umsetzbarkeit = 1 − Aufwand (chapter): not repeated here
-                "geschaetzt": (
-                    f"geschätzt ({priorisierung.FEHLWERT_REGEL})",
-                    "text",
-                ),
             },
         ),
         "Maßnahmen": (
