@@ -297,7 +297,7 @@ def test_sigterm_in_the_report_step_stops_chromium_and_leaves_nothing(tmp_path):
     lines = []
     for line in process.stdout:  # wait for the report step
         lines.append(line)
-        if "Bericht (HTML, PDF)" in line:
+        if "Bericht (HTML, PDF" in line:
             break
     deadline = time.monotonic() + 60
     while not descendants("chrom", process.pid) and time.monotonic() < deadline:
