@@ -359,7 +359,8 @@ def ranking_table(p: Planung, limit: int = 25) -> HTML:
     if p.ranked.attrs.get("geschaetzt"):
         shown = shown.assign(geschaetzt=shown["geschaetzt"].map(_short))
         columns["geschaetzt"] = ("geschätzt", "text")
-    return HTML(anzeige.table_html(shown, columns) + estimate_note(p, True))
+    table = anzeige.table_html(shown, columns, css_class="kd-tabelle kd-schmal")
+    return HTML(table + estimate_note(p, True))
 
 
 def excluded_table(p: Planung) -> HTML | Markdown:
