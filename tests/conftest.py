@@ -132,6 +132,15 @@ SEED_ROWS = [
 
 
 @pytest.fixture(scope="session")
+def demo_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo's bericht.pdf of one real run (papermill kernels, Chromium print), made once
+    per session and shared by the tests that read the printed report."""
+    from kdworkbook.lauf import lauf
+
+    return lauf.run(DEMO, tmp_path_factory.mktemp("demo_lauf") / "ausgabe").pdf
+
+
+@pytest.fixture(scope="session")
 def reference_dir() -> Path:
     """The reference data shipped in the package (kdworkbook/data/referenz)."""
     from kdworkbook.kern import referenz

@@ -7,6 +7,7 @@ import datetime as dt
 from html import unescape
 
 import pandas as pd
+import pdfplumber
 import pytest
 
 from kdworkbook.bestand.laden import load_bestand
@@ -142,7 +143,31 @@ def test_page_marks_placeholders_and_breaks_before(demo):
     for placeholder in ("[Gremium]", "[Sitzungsdatum]", "[Haushaltsstelle]"):
         assert f'<span class="kd-platzhalter">{placeholder}</span>' in text
     assert "<h2>Beschlussvorlage</h2>" in page
-    assert "Abfallgebühr Festsetzung (Rang 4: 33,8 *)" in text
+    # no payback: names with the count, the payback per process is the chapter's
+    assert (
+        "<strong>Ohne Amortisation im Planungshorizont</strong> (9 Prozesse): Abfallgebühr "
+        "Festsetzung, Hundesteuer Festsetzung, Baulastenverzeichnis Auskunft," in text
+    )
+    assert "Hundehaltung Anmeldung – sie lohnen sich nur über Pflichten" in text
+    assert "33,8" not in text
+    # the quarters of the first measures do not wrap; both tables with narrow padding
+    assert '<table class="kd-tabelle kd-schmal kd-erste">' in page
+    assert "table.kd-erste td:nth-child(3)" in css
+
+
+def test_demo_beschlussvorlage_is_one_pdf_page(demo_pdf):
+    """Printed (A4, Chromium), the demo's Beschlussvorlage fills exactly one page: the page
+    that starts with its heading holds all of it – the last risk and the processes without
+    payback – and the next page starts with the next chapter „Rahmenbedingungen“."""
+    with pdfplumber.open(demo_pdf) as pdf:
+        texts = [page.extract_text() or "" for page in pdf.pages]
+    first = [i for i, t in enumerate(texts) if t.startswith("Beschlussvorlage\n")]
+    assert len(first) == 1, "keine bzw. mehr als eine Seite beginnt mit „Beschlussvorlage“"
+    page, after = texts[first[0]], texts[first[0] + 1]
+    assert "7 der 21 ausgewählten Prozesse haben noch keine Maßnahme" in page
+    assert "Ohne Amortisation im Planungshorizont (9 Prozesse)" in page
+    assert "Amortisation je Prozess siehe Kapitel" in page
+    assert after.startswith("Rahmenbedingungen\n")
 
 
 def test_as_dict_for_other_formats(demo):

@@ -20,7 +20,7 @@ import pytest
 
 from kdworkbook.lauf import lauf
 
-from .conftest import DEMO, ROOT
+from .conftest import ROOT
 
 #: Smallest size per kind of text, in pt (issue: body 10, tables 8, charts 7 at A4 print).
 MINIMUM = {"Fließtext": 10.0, "Tabelle": 8.0, "Diagramm": 7.0, "sonstiger Text": 7.0}
@@ -212,11 +212,10 @@ def _bench_module():
 @pytest.fixture(scope="session", params=["demo", "400 Prozesse"])
 def printed(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Measured:
     """The PDF of one real run (papermill, Chromium) per municipality and session, measured."""
-    folder = tmp_path_factory.mktemp("lesbarkeit")
     if request.param == "demo":
-        parameters = DEMO
-    else:
-        parameters = _bench_module().synthetic_survey(folder, 400)
+        return measure(request.getfixturevalue("demo_pdf"))  # the run other tests read too
+    folder = tmp_path_factory.mktemp("lesbarkeit")
+    parameters = _bench_module().synthetic_survey(folder, 400)
     return measure(lauf.run(parameters, folder / "ausgabe").pdf)
 
 

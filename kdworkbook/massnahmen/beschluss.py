@@ -185,8 +185,7 @@ def risks(ba: Bestandsaufnahme, p: Planung) -> list[str]:
         n = k.ausgewaehlt - k.mit_massnahmen
         items.append(
             f"{zahl(n)} der {zahl(k.ausgewaehlt)} ausgewählten Prozesse "
-            f"{'hat' if n == 1 else 'haben'} noch keine Maßnahme (kein Maßnahmentyp passt "
-            "oder laut Zuordnung keine) – im Workshop klären."
+            f"{'hat' if n == 1 else 'haben'} noch keine Maßnahme – im Workshop klären."
         )
     return items
 
@@ -199,8 +198,8 @@ def _duty_risks(ba: Bestandsaufnahme) -> list[str]:
         names = ", ".join(str(r) for r in late["schluessel"])
         items.append(
             f"{zahl(len(late))} gesetzliche {'Pflicht ist' if len(late) == 1 else 'Pflichten sind'}"
-            f" überfällig ({names}); die Maßnahmen tragen dazu bei, ersetzen aber keinen eigenen "
-            "Umsetzungsplan je Pflicht."
+            f" überfällig ({names}) – je Pflicht ein eigener Umsetzungsplan, siehe Kapitel "
+            "Rahmenbedingungen."
         )
     unknown = pflichten.unknown(table)
     if not unknown.empty:
@@ -236,9 +235,9 @@ def _readiness_risks(ba: Bestandsaufnahme) -> list[str]:
     if not rated.empty:
         limit = ba.settings.rahmen.reife.schwach_bis
         items.append(
-            f"Schwache Bereiche der Selbsteinschätzung (bis {zahl(limit)} von 5): "
+            f"Schwache Bereiche (bis {zahl(limit)} von 5): "
             + ", ".join(f"{r.bereich} ({zahl(int(r.wert))})" for r in rated.itertuples())
-            + " – Empfehlungen im Kapitel Rahmenbedingungen."
+            + " – siehe Kapitel Rahmenbedingungen."
         )
     return items
 
@@ -318,33 +317,46 @@ def _marked(text: str) -> str:
 
 
 def render(v: Beschlussvorlage) -> HTML:
-    """The Beschlussvorlage as one report page (page break before it)."""
+    """The Beschlussvorlage as one report page (page break before it): compact tables, the
+    budget beside the expected effect, the processes without payback by name and count (their
+    payback per process in the chapter)."""
     from kdworkbook.bericht import anzeige
 
     intro = f"Vorlage für den {GREMIUM}, Sitzung am {SITZUNGSDATUM} – Beschlussvorschlag:"
     head = f"<h2>Beschlussvorlage</h2><p>{_marked(intro)}</p>"
     points = "".join(f"<li>{_marked(t)}</li>" for t in v.beschluss)
     parts = [head, f"<ol>{points}</ol>"]
-    if not v.erste_massnahmen.empty:
+    effect = f"<h3>Erwartete Wirkung</h3><p>{_marked(v.wirkung)}</p>"
+    if v.erste_massnahmen.empty:
+        parts.append(effect)
+    else:
         parts.append("<h3>Erste Maßnahmen</h3>")
-        parts.append(anzeige.table_html(v.erste_massnahmen, FIRST_COLUMNS))
-        parts.append("<h3>Budget je Jahr des Kostenplans</h3>")
+        parts.append(
+            anzeige.table_html(
+                v.erste_massnahmen, FIRST_COLUMNS, css_class="kd-tabelle kd-schmal kd-erste"
+            )
+        )
         total = {"jahr": "Summe", **v.summe}
-        parts.append(anzeige.table_html(v.budget, BUDGET_COLUMNS, total))
+        money = [
+            "<h3>Budget je Jahr des Kostenplans</h3>",
+            anzeige.table_html(v.budget, BUDGET_COLUMNS, total, css_class="kd-tabelle kd-schmal"),
+        ]
         if v.hinweis_einsparung:
-            parts.append(f"<p>{_marked(v.hinweis_einsparung)}</p>")
-    parts.append(f"<h3>Erwartete Wirkung</h3><p>{_marked(v.wirkung)}</p>")
+            money.append(f"<p>{_marked(v.hinweis_einsparung)}</p>")
+        parts.append(
+            f'<div class="kd-nebeneinander"><div>{"".join(money)}</div><div>{effect}</div></div>'
+        )
     if v.risiken:
         items = "".join(f"<li>{_marked(r)}</li>" for r in v.risiken)
         parts.append(f"<h3>Risiken und Voraussetzungen</h3><ul>{items}</ul>")
     if not v.ohne_amortisation.empty:
-        names = "; ".join(
-            f"{literal(r.bezeichnung)} (Rang {zahl(r.rang)}: {literal(r.amortisation)})"
-            for r in v.ohne_amortisation.itertuples()
-        )
+        n = len(v.ohne_amortisation)
+        names = ", ".join(literal(b) for b in v.ohne_amortisation["bezeichnung"])
         parts.append(
-            "<h3>Ohne Amortisation im Planungshorizont</h3>"
-            f"<p>{names}.</p><p>{_marked(v.hinweis_amortisation)}</p>"
+            '<p class="kd-ohne"><strong>Ohne Amortisation im Planungshorizont</strong> '
+            f"({zahl(n)} {'Prozess' if n == 1 else 'Prozesse'}): {names} – sie lohnen sich nur "
+            "über Pflichten oder Servicequalität; Amortisation je Prozess siehe Kapitel "
+            "Maßnahmenentwicklung.</p>"
         )
     return HTML(f'<div class="kd-beschluss">{"".join(parts)}</div>')
 
