@@ -95,6 +95,11 @@ def test_effect_and_payback_by_hand(demo):
         "oder 0,5 Vollzeitstellen – bei laufenden Kosten von 8.400\xa0€ im Jahr."
     )
     assert "die Einmalkosten in rund 4,8 Jahren wieder ein." in v.wirkung
+    # the page names those processes below (no * list on this page)
+    assert v.wirkung.endswith(
+        "dauert die Amortisation länger als 5 Jahre oder kommt nie (unten genannt)."
+    )
+    assert "markiert" not in v.wirkung
 
 
 def test_not_paying_back_named_with_the_reports_wording(demo):

@@ -160,7 +160,7 @@ def effect(p: Planung) -> str:
     return (
         f"Ab {_live_quarter(p)} wirken alle Maßnahmen und sparen {hours} Arbeitsstunden im "
         f"Jahr {worth} bei laufenden Kosten von {euro(k.laufende_kosten_eur_jahr)} im Jahr. "
-        + payback_sentence(p)
+        + payback_sentence(p, marked="unten genannt")
     )
 
 

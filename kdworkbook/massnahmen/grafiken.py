@@ -304,7 +304,7 @@ def gantt(measures: pd.DataFrame, start: dt.date, type_names: dict[str, str]) ->
         labels.append(f"{rank}. " + shorten(name, GANTT_LABEL_CHARS))
     ax.set_yticks(ticks, labels)
     ax.tick_params(axis="y", length=0)
-    ax.set_ylim(rows - 0.5, -0.5)
+    ax.set_ylim(max(rows, 1) - 0.5, -0.5)  # no measures: an empty row, not a singular axis
     step = max(1, -(-quarters // 8))  # at most eight quarter labels: „Q1/2027“ at 8,5 pt
     xticks = list(range(0, quarters, step))
     ax.set_xticks(xticks, [massnahmen.quarter_label(start, q) for q in xticks])

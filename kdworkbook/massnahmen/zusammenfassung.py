@@ -61,7 +61,9 @@ def saving_phrase(k: Kennzahlen) -> str:
     )
 
 
-def payback_sentence(p: Planung) -> str:
+def payback_sentence(p: Planung, marked: str | None = None) -> str:
+    """Payback of the programme; *marked* says where the processes that do not pay back
+    within the horizon are named (default: flagged in the list of this page)."""
     k, horizon = p.kennzahlen, p.settings.amortisation_horizont_jahre
     if not k.einsparung_vollstaendig:
         text = f"{massnahmen_ansicht.gap_text(k)} {_partial_payback(k, horizon)}"
@@ -84,7 +86,7 @@ def payback_sentence(p: Planung) -> str:
         text += (
             f" Bei {zahl(k.ueber_horizont)} der {zahl(k.mit_massnahmen)} Prozesse mit "
             f"Maßnahmen dauert die Amortisation länger als {zahl(horizon)} Jahre oder kommt nie "
-            f"(in der Liste mit {massnahmen_ansicht.FLAG} markiert)."
+            f"({marked or f'in der Liste mit {massnahmen_ansicht.FLAG} markiert'})."
         )
     return text
 
