@@ -149,9 +149,15 @@ def recorded_stichtag(recorded: dict[str, Any]) -> dt.date | None:
 
 
 def read(run_dir: Path) -> dict[str, Any]:
-    path = run_dir / FILE_NAME
+    return read_json(run_dir, FILE_NAME)
+
+
+def read_json(run_dir: Path, name: str) -> dict[str, Any]:
+    """A JSON file *name* of a finished run (``lauf.json``, ``ergebnisse.json``); a German
+    InputError if it is missing or unreadable."""
+    path = run_dir / name
     if not path.is_file():
-        raise InputError(f"{run_dir}: kein abgeschlossener Lauf – {FILE_NAME} fehlt.")
+        raise InputError(f"{run_dir}: kein abgeschlossener Lauf – {name} fehlt.")
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:

@@ -77,20 +77,11 @@ class Vergleich:
     parameter: list[str] = field(default_factory=list)
 
 
-def _results(run: Path) -> dict[str, Any]:
-    path = run / RESULTS
-    if not path.is_file():
-        raise InputError(f"{run}: kein abgeschlossener Lauf – {RESULTS} fehlt.")
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: nicht lesbar ({exc}).") from None
-
-
 def compare_runs(run_a: Path, run_b: Path) -> Vergleich:
     """Read both run folders and compare them; InputError for a folder that is no run or
     runs of two different municipalities."""
-    ra, rb = _results(Path(run_a)), _results(Path(run_b))
+    ra = protokoll.read_json(Path(run_a), RESULTS)
+    rb = protokoll.read_json(Path(run_b), RESULTS)
     ma, mb = protokoll.read(Path(run_a)), protokoll.read(Path(run_b))
     if ra.get("gemeinde") != rb.get("gemeinde"):
         raise InputError(
