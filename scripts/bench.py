@@ -251,7 +251,6 @@ import concurrent.futures, ctypes, json, resource, sys, time
 from pathlib import Path
 import nbformat, papermill
 from kdworkbook.bericht.browser import PdfPrinter, find_browser
-from kdworkbook.bericht.dokument import PAGE_MARGIN
 from kdworkbook.lauf import lauf
 ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER: Chromium comes back to us
 tmp, count, html = Path(sys.argv[1]), int(sys.argv[2]), Path(sys.argv[3])
@@ -274,7 +273,7 @@ def cpu():
 before, start = cpu(), time.perf_counter()
 with concurrent.futures.ThreadPoolExecutor(lauf.PARALLEL_NOTEBOOKS) as pool:
     list(pool.map(kernel, range(count)))
-with PdfPrinter(find_browser(), PAGE_MARGIN) as printer:
+with PdfPrinter(find_browser()) as printer:
     printer.print(html)
 wall = time.perf_counter() - start
 print(json.dumps({"wall_s": wall, "cpu_s": cpu() - before}))
