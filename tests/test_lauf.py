@@ -284,3 +284,66 @@ def test_steps_start_longest_first(tmp_path):
     assert lauf._execution_order(notebooks, slug_dir) == [1, 0, 2]
     (run_dir / protokoll.FILE_NAME).write_text("{kaputt")
     assert lauf._execution_order(notebooks, slug_dir) == [2, 1, 0]
+
+
+def _steps(folder: Path, bodies: dict[str, str]) -> Path:
+    """A notebook folder with one step per name → body (each as :func:`_notebooks` makes it)."""
+    _notebooks(folder)
+    template = nbformat.read(folder / "01_test.ipynb", as_version=4)
+    (folder / "01_test.ipynb").unlink()
+    for name, body in bodies.items():
+        template.cells[2].source = body
+        nbformat.write(template, folder / f"{name}.ipynb")
+    return folder
+
+
+def test_one_kernel_executes_the_steps_in_turn_with_a_fresh_namespace(tmp_path, municipality):
+    """Two step processes per run, each with one kernel for several notebooks: the kernel is
+    started once, but no variable, figure or execution count of a notebook reaches the next."""
+    report_pid = "import os\nprint('Kernel', os.getpid())"
+    notebooks = _steps(
+        tmp_path / "nb",
+        {
+            "01_erster": f"{report_pid}\ngeheim = 1\nimport matplotlib.pyplot as plt\n"
+            "plt.figure()\nprint('Abbildungen', len(plt.get_fignums()))",
+            "02_zweiter": f"{report_pid}\nimport matplotlib.pyplot as plt\n"
+            "print('Abbildungen', len(plt.get_fignums()))\nprint('geheim' in dir())",
+            "03_dritter": report_pid,
+        },
+    )
+    result = lauf.run(municipality, tmp_path / "out", notebook_dir=notebooks, parallel=1)
+    printed, counts = [], []
+    for executed in result.notebooks:
+        nb = nbformat.read(executed, as_version=4)
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        counts.append([c.execution_count for c in code])
+        printed.append("".join(o.get("text", "") for o in code[-1].outputs).split("\n"))
+    assert len({lines[0] for lines in printed}) == 1  # the same kernel (process) for all three
+    assert printed[0][1:] == ["Abbildungen 1", ""]
+    assert printed[1][1:] == ["Abbildungen 0", "False", ""]  # nothing of the first is left
+    assert counts == [[1, 2, 3], [1, 2, 3], [1, 2, 3]]  # the injected parameters cell included
+    assert not list(result.run_dir.glob(".*"))  # no log or end file of the step processes
+    assert not descendants("ipykernel")
+
+
+def test_a_name_left_by_an_earlier_step_is_not_found(tmp_path, municipality):
+    """A notebook that relies on a variable of the step before fails in the run as it fails
+    when opened on its own – the reused kernel does not hide the mistake."""
+    notebooks = _steps(tmp_path / "nb", {"01_setzt": "geheim = 1", "02_liest": "print(geheim)"})
+    with pytest.raises(lauf.RunFailed) as info:
+        lauf.run(municipality, tmp_path / "out", notebook_dir=notebooks, parallel=1)
+    assert "Schritt „02_liest“" in str(info.value) and "NameError" in str(info.value)
+    assert not descendants("ipykernel")
+
+
+def test_a_run_starts_two_kernels_for_seven_steps(tmp_path, municipality):
+    """Seven steps, two at a time: two kernels, each started once (not one per step)."""
+    notebooks = _steps(
+        tmp_path / "nb", {f"0{i}_schritt": "import os\nprint(os.getpid())" for i in range(7)}
+    )
+    result = lauf.run(municipality, tmp_path / "out", notebook_dir=notebooks, parallel=2)
+    kernels = set()
+    for executed in result.notebooks:
+        nb = nbformat.read(executed, as_version=4)
+        kernels.add(nb.cells[-1].outputs[0]["text"].strip())
+    assert len(kernels) == 2

@@ -60,7 +60,8 @@ def test_a_run_computes_the_plan_once_for_check_excel_and_every_kernel(
     # one plan in the runner (check, massnahmenplan.xlsx, lauf.json), none in any kernel
     assert (len(calls), kernels) == (1, [])
     watched = log.with_name("plaene.log.prozesse").read_text(encoding="utf-8").split()
-    assert len(watched) >= 2 * len(result.notebooks)  # each step's process and its kernel
+    # watched: both step processes and their kernels (each kernel executes several notebooks)
+    assert len(watched) >= 4
     assert (result.run_dir / "massnahmenplan.xlsx").is_file()
     assert not (result.run_dir / lauf.SNAPSHOT_DIR).exists()  # the hand-over is gone, too
     handed = 0

@@ -1,18 +1,28 @@
-"""One step notebook executed in a process of its own: ``python -m kdworkbook.lauf.ausfuehren JOB``.
+"""The step notebooks of a run executed in a process of their own:
+``python -m kdworkbook.lauf.ausfuehren SOCKETS CWD``.
 
-The runner (:mod:`kdworkbook.lauf.lauf`) starts one such process per step, each in a process
-group of its own. papermill changes the working folder of the whole process to the
-notebook's folder; here that is this process only, never the runner. The kernel inherits
-this process's environment (the run's snapshot) and its stderr (the kernel log). SIGTERM
-shuts the kernel down (nbclient's handler while it runs), then the process ends.
+The runner (:mod:`kdworkbook.lauf.lauf`) starts a few such step processes per run (two side
+by side), each in a process group of its own. Each starts ONE kernel at once – it boots while
+the runner still prepares – and executes the notebooks the runner hands it, one after the
+other, in that kernel: a job is a JSON line on stdin, its end a JSON file the runner waits for.
+Before every notebook the kernel's namespace is emptied (``%reset``: no variable, figure or
+execution count of the notebook before is left), only the imported modules stay – starting
+and importing anew for every notebook cost more than the notebooks' own work. A run's
+notebooks all read the same snapshot, so nothing a module keeps can differ between them.
 
-JOB is a JSON object: ``notebook``, ``target``, ``parameters``, ``cwd``, ``sockets`` (a
-private folder for the kernel's Unix sockets), ``shown`` (copy and original name of the
-parameter file, or null) and ``failure`` (where a failure is described as JSON).
+papermill changes the working folder of the whole process to the notebook's folder; here that
+is this process only, never the runner. The kernel inherits this process's environment (the
+run's snapshot) and its stderr (the kernel log). SIGTERM shuts the kernel down – nbclient's
+handler while a notebook runs, this module's between notebooks –, then the process ends.
+
+A job is a JSON object: ``notebook``, ``target``, ``parameters``, ``cwd``, ``shown`` (copy and
+original name of the parameter file, or null) and ``done`` (where the end is written: ``{}``
+for success, else what failed).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -34,6 +44,10 @@ SNAPSHOT_NOTE = (
 #: not imported here: it loads pandas into this small process)
 HANDED_NAME = "vorberechnung"
 HANDED_NOTE = "# im Lauf aus der Prüfung übernommen; die Datei gab es nur während des Laufs"
+#: the kernel keeps no history file (nbclient's default for the kernels it starts)
+HISTORY_IN_MEMORY = "--HistoryManager.hist_file=:memory:"
+#: how long a kernel may take to answer after its start (nbclient's default)
+STARTUP_TIMEOUT_S = 60
 
 
 def _kernel_manager(sockets: Path) -> type:
@@ -51,24 +65,68 @@ def _kernel_manager(sockets: Path) -> type:
     return StepKernelManager
 
 
+#: Run before every notebook in the reused kernel, not stored in its history: no figure, no
+#: variable and no execution count of the notebook before is left (the imported modules stay).
+FRESH_NAMESPACE = (
+    "import matplotlib.pyplot as _kdw_plt\n"
+    "_kdw_plt.close('all')\n"
+    "get_ipython().reset(new_session=True)"
+)
+
+
 def _engine() -> str:
-    """papermill's own engine (nbclient), except that a notebook whose kernel died is still
-    written, with the outputs it has so far."""
+    """papermill's own engine (nbclient) with a kernel that outlives the notebook: the
+    namespace is emptied first (:data:`FRESH_NAMESPACE`), and a notebook whose kernel died is
+    still written, with the outputs it has so far."""
     from nbclient.exceptions import DeadKernelError
+    from papermill.clientwrap import PapermillNotebookClient
     from papermill.engines import NBClientEngine, papermill_engines
 
-    class KeepOnCrash(NBClientEngine):
+    class FreshNamespace(PapermillNotebookClient):
+        def papermill_execute_cells(self) -> None:
+            reply = self.wait_for_reply(
+                self.kc.execute(FRESH_NAMESPACE, silent=True, store_history=False)
+            )
+            if reply is None or reply["content"].get("status") != "ok":
+                raise DeadKernelError("Der Kernel konnte nicht geleert werden.")
+            super().papermill_execute_cells()
+
+        def execute(self, **kwargs: Any) -> Any:
+            try:
+                return super().execute(**kwargs)
+            finally:  # the kernel stays for the next notebook, this client's sockets do not
+                if self.kc is not None:
+                    self.kc.stop_channels()
+                    self.kc = None
+
+    class ReusedKernel(NBClientEngine):
         @classmethod
         def execute_managed_notebook(
             cls,
             nb_man: Any,
             kernel_name: str,
+            log_output: bool = False,
+            stdout_file: Any = None,
+            stderr_file: Any = None,
+            start_timeout: int = STARTUP_TIMEOUT_S,
+            execution_timeout: int | None = None,
             keep_on_crash: str = "",
             shown_parameter: tuple[str, str] | None = None,
-            **kwargs: Any,
+            km: Any = None,
+            **_unused: Any,  # input_path: the notebook is read already
         ) -> Any:
             try:
-                return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+                return FreshNamespace(
+                    nb_man,
+                    km=km,
+                    kernel_name=kernel_name,
+                    log=logging.getLogger("papermill"),
+                    log_output=log_output,
+                    stdout_file=stdout_file,
+                    stderr_file=stderr_file,
+                    startup_timeout=start_timeout,
+                    timeout=execution_timeout,
+                ).execute()
             except DeadKernelError:
                 show_original(nb_man.nb, shown_parameter)
                 if keep_on_crash:
@@ -78,7 +136,7 @@ def _engine() -> str:
                 show_original(nb_man.nb, shown_parameter)
                 hide_handed(nb_man.nb)
 
-    papermill_engines.register("kdworkbook", KeepOnCrash)
+    papermill_engines.register("kdworkbook", ReusedKernel)
     return "kdworkbook"
 
 
@@ -121,8 +179,9 @@ def hide_handed(nb: Any) -> None:
             cell.source = cell.source.replace(line, f"{HANDED_NAME} = None  {HANDED_NOTE}")
 
 
-def execute(job: dict[str, Any]) -> dict[str, Any] | None:
-    """Execute the notebook of *job*; None when it succeeded, else what failed."""
+def execute(job: dict[str, Any], km: Any) -> dict[str, Any] | None:
+    """Execute the notebook of *job* in the kernel of *km*; None when it succeeded, else what
+    failed."""
     import papermill
     from nbclient.exceptions import DeadKernelError
     from papermill.exceptions import PapermillExecutionError
@@ -139,7 +198,7 @@ def execute(job: dict[str, Any]) -> dict[str, Any] | None:
             # written once at the end (also when a cell fails), not after every cell:
             # rewriting a notebook full of charts 15 times costs about half a second
             request_save_on_cell_execute=False,
-            kernel_manager_class=_kernel_manager(Path(job["sockets"])),
+            km=km,
             engine_name=_engine(),
             keep_on_crash=job["target"],
             shown_parameter=shown,
@@ -168,16 +227,49 @@ def _end_with_the_runner(runner: int) -> None:
     threading.Thread(target=watch, daemon=True, name="kdworkbook-waechter").start()
 
 
+class _Stop(Exception):
+    """SIGTERM between two notebooks."""
+
+
+def _stop(_signum: int, _frame: Any) -> None:
+    raise _Stop
+
+
+def _write_done(path: str, failure: dict[str, Any] | None) -> None:
+    """The end of a job, written whole (the runner reads it as soon as it exists)."""
+    part = Path(f"{path}.teil")
+    part.write_text(json.dumps(failure or {}, ensure_ascii=False), encoding="utf-8")
+    os.replace(part, path)
+
+
 def main(argv: list[str]) -> int:
+    from jupyter_core.utils import run_sync
+
+    signal.signal(signal.SIGTERM, _stop)
     _end_with_the_runner(os.getppid())
     # papermill's English log lines would only repeat what the runner reports in German
     logging.getLogger("papermill").addHandler(logging.NullHandler())
-    job = json.loads(argv[0])
-    failure = execute(job)
-    if failure is None:
-        return 0
-    Path(job["failure"]).write_text(json.dumps(failure, ensure_ascii=False), encoding="utf-8")
-    return 1
+    sockets, cwd = Path(argv[0]), argv[1]
+    km = _kernel_manager(sockets)(kernel_name="python3")
+    try:
+        # the kernel boots now, while the runner still prepares the run
+        run_sync(km.start_kernel)(extra_arguments=[HISTORY_IN_MEMORY], cwd=cwd)
+        for line in sys.stdin:  # a job per line; the end of stdin: the run needs no more
+            job = json.loads(line)
+            failure = execute(job, km)
+            # nbclient's handler of SIGTERM is gone with the notebook: this one again
+            signal.signal(signal.SIGTERM, _stop)
+            _write_done(job["done"], failure)
+            if failure is not None and failure["art"] == "kernel":
+                return 1
+    except _Stop:
+        return 128 + signal.SIGTERM
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # shutting down: no second interruption
+        with contextlib.suppress(Exception):
+            if run_sync(km.is_alive)():
+                run_sync(km.shutdown_kernel)(now=True)
+    return 0
 
 
 if __name__ == "__main__":

@@ -119,60 +119,98 @@ def _reap(process: subprocess.Popen) -> None:
             os.waitpid(process.pid, 0)
 
 
-class _Step:
-    """One step notebook executing in a process of its own (:mod:`kdworkbook.lauf.ausfuehren`),
-    in a process group of its own: the runner never changes its working folder, and
-    stopping the step is a signal to that group."""
+class _Worker:
+    """A step process (:mod:`kdworkbook.lauf.ausfuehren`) with one kernel that executes the
+    step notebooks handed to it one after the other, in a process group of its own: the
+    runner never changes its working folder, and stopping it is a signal to that group.
+    Started before the notebooks are ready, so that its kernel boots meanwhile."""
 
-    def __init__(
-        self,
-        notebook: Path,
-        target: Path,
-        parameter_file: Path,
-        snapshot: Any = None,
-        handed: Path | None = None,
-    ) -> None:
-        read_from = snapshot.parameter_file if snapshot else parameter_file
-        parameters = checked_parameters(
-            notebook,
-            {PARAMETER_NAME: str(read_from)},
-            {vorberechnung.PARAMETER: str(handed)} if handed else None,
-        )
-        env = {**os.environ, momentaufnahme.ENV: str(snapshot.index)} if snapshot else None
-        self.notebook, self.target = notebook, target
-        self.log = kernel_log(target)
-        self._failure = target.with_name(f".{target.stem}.fehler.json")
+    def __init__(self, work: Path, number: int, cwd: Path, env: dict[str, str] | None) -> None:
+        self._work = work
+        #: the kernel's messages; named after the failed step when one fails
+        self.log = work / f".schritte-{number}.log"
         prefix = f"{aufraeumen.SOCKET_PREFIX}{os.getpid()}-"  # stale ones are found by PID
         self._sockets = tempfile.mkdtemp(prefix=prefix)
-        job = {
-            "notebook": str(notebook.resolve()),
-            "target": str(target.resolve()),
-            "parameters": parameters,
-            "cwd": str(notebook.resolve().parent),
-            "sockets": self._sockets,
-            "shown": [str(read_from), str(parameter_file)] if snapshot else None,
-            "failure": str(self._failure),
-        }
-        self.started = time.perf_counter()
+        self.position: int | None = None  # of the notebook executing now
+        self.target = Path()
+        self.started = 0.0
+        self._done: Path | None = None
         try:
             with open(self.log, "ab") as log:  # the kernel's messages, not the terminal's
                 self._process = subprocess.Popen(
-                    [sys.executable, "-m", "kdworkbook.lauf.ausfuehren", json.dumps(job)],
-                    stdin=subprocess.DEVNULL,
+                    [sys.executable, "-m", "kdworkbook.lauf.ausfuehren", self._sockets, str(cwd)],
+                    stdin=subprocess.PIPE,
                     stdout=log,
                     stderr=log,
                     env=env,
+                    text=True,
                     start_new_session=True,  # its own group: Ctrl-C reaches it through us
                 )
         except BaseException:
             shutil.rmtree(self._sockets, ignore_errors=True)
             raise
 
+    def submit(self, position: int, notebook: Path, parameters: dict[str, Any], shown: Any) -> None:
+        """Hand the notebook at *position* to this process."""
+        self.position, self.notebook = position, notebook
+        self.target = self._work / notebook.name
+        self._done = self._work / f".{notebook.stem}.ende.json"
+        job = {
+            "notebook": str(notebook.resolve()),
+            "target": str(self.target.resolve()),
+            "parameters": parameters,
+            "cwd": str(notebook.resolve().parent),
+            "shown": shown,
+            "done": str(self._done),
+        }
+        self.started = time.perf_counter()
+        try:
+            assert self._process.stdin is not None
+            self._process.stdin.write(json.dumps(job) + "\n")
+            self._process.stdin.flush()
+        except OSError:  # the process has ended: done() says so, outcome() says why
+            pass
+
     def done(self) -> bool:
-        return self._process.poll() is not None
+        """Whether the notebook handed over last has ended (or the process with it)."""
+        return bool(self._done and self._done.exists()) or self._process.poll() is not None
+
+    def outcome(self) -> RunFailed | None:
+        """None when the notebook succeeded, else why it failed (the kernel's messages are
+        then kept as ``<notebook>.kernel.log``)."""
+        self.position = None
+        assert self._done is not None, "outcome() of a step process that got no notebook"
+        try:
+            failure = json.loads(self._done.read_text(encoding="utf-8")) or None
+        except (OSError, ValueError):
+            failure = {"art": "kernel"}  # the process itself ended without a word
+        self._done.unlink(missing_ok=True)
+        if failure is None:
+            return None
+        if failure["art"] == "zelle":
+            return RunFailed(
+                f"Schritt „{self.notebook.stem}“, Zelle {failure['zelle']}: "
+                f"{failure['fehler']}: {failure['text']}"
+            )
+        log = kernel_log(self.target)
+        with contextlib.suppress(OSError):
+            os.replace(self.log, log)
+            self.log = log
+        return RunFailed(
+            f"Schritt „{self.notebook.stem}“: der Kernel (der Python-Prozess des Notebooks) "
+            "ist abgestürzt oder wurde beendet, etwa weil der Arbeitsspeicher nicht "
+            "reichte.",
+            kernel_log=log.name,
+        )
+
+    def finish(self) -> None:
+        """No more notebooks: the process shuts its kernel down and ends (not waited for)."""
+        with contextlib.suppress(OSError, ValueError):
+            assert self._process.stdin is not None
+            self._process.stdin.close()
 
     def stop(self) -> None:
-        """SIGTERM to the step's group (its kernel is shut down), SIGKILL if it hangs."""
+        """SIGTERM to the process group (its kernel is shut down), SIGKILL if it hangs."""
         if self._process.poll() is None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self._process.pid, signal.SIGTERM)
@@ -185,31 +223,46 @@ class _Step:
                 os.killpg(self._process.pid, signal.SIGKILL)
             _reap(self._process)
         finally:
+            with contextlib.suppress(OSError, ValueError):
+                assert self._process.stdin is not None
+                self._process.stdin.close()
             shutil.rmtree(self._sockets, ignore_errors=True)
-            self._failure.unlink(missing_ok=True)
+            if self._done is not None:
+                self._done.unlink(missing_ok=True)
+            if self.log.name.startswith("."):  # not kept for a failed step
+                self.log.unlink(missing_ok=True)
 
-    def outcome(self) -> RunFailed | None:
-        """None when the step succeeded (its kernel log is removed), else why it failed."""
-        shutil.rmtree(self._sockets, ignore_errors=True)
-        if self._process.returncode == 0:
-            self.log.unlink(missing_ok=True)
-            return None
+
+class _Workers:
+    """The step processes of a run (*count*), started at once. Leaving the ``with`` block
+    normally lets them end when they are done (:meth:`wait` waits for that); leaving it by an
+    exception – a failed step, Ctrl-C, SIGTERM – stops them at once, their kernels shut down."""
+
+    def __init__(self, count: int, work: Path, cwd: Path, env: dict[str, str] | None) -> None:
+        self.work = work
+        self.all: list[_Worker] = []
         try:
-            failure = json.loads(self._failure.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            failure = {"art": "kernel"}  # the step's process itself ended without a word
-        self._failure.unlink(missing_ok=True)
-        if failure["art"] == "zelle":
-            return RunFailed(
-                f"Schritt „{self.notebook.stem}“, Zelle {failure['zelle']}: "
-                f"{failure['fehler']}: {failure['text']}"
-            )
-        return RunFailed(
-            f"Schritt „{self.notebook.stem}“: der Kernel (der Python-Prozess des Notebooks) "
-            "ist abgestürzt oder wurde beendet, etwa weil der Arbeitsspeicher nicht "
-            "reichte.",
-            kernel_log=self.log.name,
-        )
+            for number in range(1, max(1, count) + 1):
+                self.all.append(_Worker(work, number, cwd, env))
+        except BaseException:
+            self.close(stop=True)
+            raise
+
+    def close(self, stop: bool = False) -> None:
+        for worker in self.all:
+            worker.stop() if stop else worker.finish()
+        if stop:
+            self.wait()
+
+    def wait(self) -> None:
+        for worker in self.all:
+            worker.wait_stopped()
+
+    def __enter__(self) -> _Workers:
+        return self
+
+    def __exit__(self, exc_type: object, *_exc: object) -> None:
+        self.close(stop=exc_type is not None)
 
 
 def _rename_free(source: Path, folder: Path, stem: str) -> Path:
@@ -271,9 +324,8 @@ def _execution_order(notebooks: list[Path], slug_dir: Path) -> list[int]:
 
 def _execute_all(
     notebooks: list[Path],
-    work: Path,
+    workers: _Workers,
     parameter_file: Path,
-    parallel: int,
     progress: Callable[[str], None],
     durations: dict[str, float],
     order: list[int] | None = None,
@@ -282,50 +334,54 @@ def _execute_all(
     snapshot: Any = None,
     handed: Path | None = None,
 ) -> list[Path]:
-    """Execute the step notebooks, *parallel* processes at a time (they are independent:
-    each reads the parameter file itself, or the run's *handed* results of the check
-    (:mod:`vorberechnung`)), started in *order* (positions). ``started`` gets
-    the number of notebooks not yet started, ``finished`` each executed notebook as it is
-    done. Returns the executed notebooks in step order. When a step fails, or on Ctrl-C or
-    SIGTERM, the running steps are stopped (their kernels shut down) before this returns."""
+    """Execute the step notebooks in the step processes of *workers*, each taking the next
+    notebook when it is free (they are independent: each reads the parameter file itself, or
+    the run's *handed* results of the check (:mod:`vorberechnung`)), in *order* (positions).
+    ``started`` gets the number of notebooks not yet started, ``finished`` each executed
+    notebook as it is done. Returns the executed notebooks in step order. When a step fails,
+    the others are stopped (by the caller leaving *workers*' ``with`` block)."""
     total = len(notebooks)
     waiting = list(range(total)) if order is None else list(order)
-    running: dict[int, _Step] = {}
+    read_from = snapshot.parameter_file if snapshot else parameter_file
+    shown = [str(read_from), str(parameter_file)] if snapshot else None
     failed: dict[int, RunFailed] = {}
-    try:
-        while (waiting or running) and not failed:
-            while waiting and len(running) < max(1, parallel):
+    while not failed:
+        for worker in workers.all:
+            if worker.position is None and waiting:
                 position = waiting.pop(0)
                 nb = notebooks[position]
+                parameters = checked_parameters(
+                    nb,
+                    {PARAMETER_NAME: str(read_from)},
+                    {vorberechnung.PARAMETER: str(handed)} if handed else None,
+                )
                 started(len(waiting))
                 progress(f"[{position + 1}/{total}] {nb.stem} …")
-                running[position] = _Step(nb, work / nb.name, parameter_file, snapshot, handed)
-            for position, step in list(running.items()):
-                if not step.done():
-                    continue
-                del running[position]
-                failure = step.outcome()
-                if failure:
-                    failed[position] = failure
-                    continue
-                nb = notebooks[position]
-                durations[nb.stem] = time.perf_counter() - step.started
-                progress(
-                    f"[{position + 1}/{total}] {nb.stem} fertig ({zahl(durations[nb.stem], 1)} s)"
-                )
-                finished(step.target)
-            if running and not failed:
-                abbruch.check()  # SIGTERM: stop the running steps (below)
-                time.sleep(POLL_S)
-    finally:
-        for step in running.values():  # a failure, Ctrl-C or SIGTERM: stop the others now
-            step.stop()
-        for step in running.values():
-            step.wait_stopped()
+                worker.submit(position, nb, parameters, shown)
+            elif worker.position is None:
+                worker.finish()  # nothing left for it: its kernel shuts down meanwhile
+        busy = [w for w in workers.all if w.position is not None]
+        if not busy:
+            break
+        for worker in busy:
+            if not worker.done():
+                continue
+            position = worker.position
+            failure = worker.outcome()
+            if failure:
+                failed[position] = failure
+                continue
+            nb = notebooks[position]
+            durations[nb.stem] = time.perf_counter() - worker.started
+            progress(f"[{position + 1}/{total}] {nb.stem} fertig ({zahl(durations[nb.stem], 1)} s)")
+            finished(worker.target)
+        if not failed:
+            abbruch.check()  # SIGTERM: the caller stops the step processes
+            time.sleep(POLL_S)
     if failed:  # of the steps failed, the first in step order is the one reported
         first = min(failed)
         raise _StepFailed(notebooks[first].name, failed[first])
-    return [work / nb.name for nb in notebooks]
+    return [work_dir / nb.name for work_dir in [workers.work] for nb in notebooks]
 
 
 def run(
@@ -372,6 +428,7 @@ def run(
         except BaseException:
             shutil.rmtree(work, ignore_errors=True)
             raise
+        prepared = None
         try:
             prepared = _Prepared(
                 parameter_file, ba, read, declared, notebooks, started, slug_dir, stamp, work, lock,
@@ -381,6 +438,8 @@ def run(
         except BaseException as exc:
             if isinstance(exc, OSError) and exc.filename is None:
                 exc.filename = str(slug_dir)  # a full disk at write(): say where
+            if prepared is not None and prepared.workers is not None:
+                prepared.workers.close(stop=True)  # no kernel outlives its run
             lock.release()
             _remove(work)
             raise
@@ -427,6 +486,7 @@ class _Prepared:
     work: Path
     lock: aufraeumen.RunLock
     index_extra: dict[str, Any] | None = None  # further entries of the snapshot's index
+    workers: _Workers | None = None  # the step processes, once started
 
 
 def _previous_report(ba: Any, slug_dir: Path, declared: list[Path]) -> dict[str, Any] | None:
@@ -480,6 +540,13 @@ def _run_in(
         )
         ba = load_bestand(snapshot.parameter_file, snapshot=snapshot.index)
         schritte.summary(ba)
+    # the step processes start their kernels now: they boot while the hand-over is written
+    p.workers = _Workers(
+        min(max(1, parallel), len(notebooks)),
+        work,
+        notebooks[0].resolve().parent,
+        {**os.environ, momentaufnahme.ENV: str(snapshot.index)},
+    )
     # the check's Bestandsaufnahme with all it computed (plan included) for every kernel
     handed = vorberechnung.write(work / SNAPSHOT_DIR, ba, momentaufnahme.read_index(snapshot.index))
     g = ba.settings.gestaltung
@@ -503,19 +570,19 @@ def _run_in(
 
     with report:
         try:
-            executed = _execute_all(
-                notebooks,
-                work,
-                parameter_file,
-                parallel,
-                progress,
-                durations,
-                order=_execution_order(notebooks, slug_dir),
-                started=on_start,
-                finished=report.chapter_ready if overlap else lambda _path: None,
-                snapshot=snapshot,
-                handed=handed,
-            )
+            with p.workers:  # a failed step: the others are stopped before the folder moves
+                executed = _execute_all(
+                    notebooks,
+                    p.workers,
+                    parameter_file,
+                    progress,
+                    durations,
+                    order=_execution_order(notebooks, slug_dir),
+                    started=on_start,
+                    finished=report.chapter_ready if overlap else lambda _path: None,
+                    snapshot=snapshot,
+                    handed=handed,
+                )
         except _StepFailed as exc:
             for future in appendix_done:  # it must not write into a moved folder
                 concurrent.futures.wait([future])
@@ -554,6 +621,7 @@ def _run_in(
         encoding="utf-8",
     )
     shutil.rmtree(work / SNAPSHOT_DIR)
+    p.workers.wait()  # ended with their last notebook; their kernel logs go with them
     p.lock.release()
     final = _rename_free(work, slug_dir, p.stamp)
     _point_latest(slug_dir, final)
