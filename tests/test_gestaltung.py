@@ -127,18 +127,18 @@ def test_check_exits_2_on_bad_colour(design_folder, capsys):
 
 
 def _chart_notebook(folder: Path) -> Path:
-    """One step that loads the municipality and draws a chart, as the chapters do."""
+    """One step that takes the run's hand-over and draws a chart, as the chapters do."""
     folder.mkdir()
     nb = nbformat.v4.new_notebook()
-    params = nbformat.v4.new_code_cell('parameter_file = ""')
+    params = nbformat.v4.new_code_cell('parameter_file = ""\nvorberechnung = None')
     params.metadata["tags"] = ["parameters"]
     nb.cells = [
         params,
         nbformat.v4.new_code_cell(
             "from kdworkbook.bericht import anzeige\n"
             "from kdworkbook.bestand import kapitel\n"
-            "from kdworkbook.bestand.laden import load_bestand\n"
-            "anzeige.setup()\nba = load_bestand(parameter_file)"
+            "from kdworkbook.lauf.vorberechnung import bestandsaufnahme\n"
+            "anzeige.setup()\nba = bestandsaufnahme(parameter_file, vorberechnung)"
         ),
         nbformat.v4.new_markdown_cell("# Bestand"),
         nbformat.v4.new_code_cell("kapitel.fachamt_chart(ba)"),

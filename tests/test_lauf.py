@@ -347,3 +347,26 @@ def test_a_run_starts_two_kernels_for_seven_steps(tmp_path, municipality):
         nb = nbformat.read(executed, as_version=4)
         kernels.add(nb.cells[-1].outputs[0]["text"].strip())
     assert len(kernels) == 2
+
+
+def test_a_failing_appendix_fails_the_run_and_leaves_nothing(tmp_path, municipality, monkeypatch):
+    """The appendices are written in a kernel of the run (:mod:`anhaenge`): a failure there
+    is a failed run with a German message, no half-written folder, no kernel left."""
+    from kdworkbook.lauf import anhaenge
+
+    def failing(folder: Path, _handed: Path, _run_dir: Path) -> Path:
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [nbformat.v4.new_code_cell("raise OSError(28, 'Kein Speicherplatz mehr')")]
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+        nbformat.write(nb, folder / anhaenge.NOTEBOOK)
+        return folder / anhaenge.NOTEBOOK
+
+    monkeypatch.setattr(anhaenge, "notebook", failing)
+    with pytest.raises(lauf.RunFailed) as info:
+        lauf.run(municipality, tmp_path / "out", notebook_dir=_notebooks(tmp_path / "nb"))
+    assert str(info.value) == (
+        "Anhänge (anhang.xlsx, praesentation.pptx), Zelle 1: OSError: "
+        "[Errno 28] Kein Speicherplatz mehr"
+    )
+    assert _entries(tmp_path / "out" / "stadt-lauf") == []
+    assert not descendants("ipykernel")

@@ -33,7 +33,15 @@ from kdworkbook.bestand.laden import load_bestand
 from kdworkbook.kern import gestaltung, momentaufnahme, paket
 from kdworkbook.kern.errors import InputError, RunFailed
 from kdworkbook.kern.formatierung import zahl
-from kdworkbook.lauf import abbruch, aufraeumen, ausfuehren, protokoll, schritte, vorberechnung
+from kdworkbook.lauf import (
+    abbruch,
+    anhaenge,
+    aufraeumen,
+    ausfuehren,
+    protokoll,
+    schritte,
+    vorberechnung,
+)
 from kdworkbook.lauf.abbruch import interrupt_on_sigterm
 from kdworkbook.vergleich import ablage as vergleich_ablage
 
@@ -150,10 +158,18 @@ class _Worker:
             shutil.rmtree(self._sockets, ignore_errors=True)
             raise
 
-    def submit(self, position: int, notebook: Path, parameters: dict[str, Any], shown: Any) -> None:
-        """Hand the notebook at *position* to this process."""
+    def submit(
+        self,
+        position: int,
+        notebook: Path,
+        parameters: dict[str, Any],
+        shown: Any,
+        target: Path | None = None,
+    ) -> None:
+        """Hand the notebook at *position* to this process (executed into *target*, by
+        default the run folder)."""
         self.position, self.notebook = position, notebook
-        self.target = self._work / notebook.name
+        self.target = target or self._work / notebook.name
         self._done = self._work / f".{notebook.stem}.ende.json"
         job = {
             "notebook": str(notebook.resolve()),
@@ -187,17 +203,21 @@ class _Worker:
         self._done.unlink(missing_ok=True)
         if failure is None:
             return None
+        what = (
+            "Anhänge (anhang.xlsx, praesentation.pptx)"
+            if self.notebook.name == anhaenge.NOTEBOOK
+            else f"Schritt „{self.notebook.stem}“"
+        )
         if failure["art"] == "zelle":
             return RunFailed(
-                f"Schritt „{self.notebook.stem}“, Zelle {failure['zelle']}: "
-                f"{failure['fehler']}: {failure['text']}"
+                f"{what}, Zelle {failure['zelle']}: {failure['fehler']}: {failure['text']}"
             )
         log = kernel_log(self.target)
         with contextlib.suppress(OSError):
             os.replace(self.log, log)
             self.log = log
         return RunFailed(
-            f"Schritt „{self.notebook.stem}“: der Kernel (der Python-Prozess des Notebooks) "
+            f"{what}: der Kernel (der Python-Prozess des Notebooks) "
             "ist abgestürzt oder wurde beendet, etwa weil der Arbeitsspeicher nicht "
             "reichte.",
             kernel_log=log.name,
@@ -241,6 +261,7 @@ class _Workers:
     def __init__(self, count: int, work: Path, cwd: Path, env: dict[str, str] | None) -> None:
         self.work = work
         self.all: list[_Worker] = []
+        self.appendix: _Worker | None = None  # the one writing the appendices
         try:
             for number in range(1, max(1, count) + 1):
                 self.all.append(_Worker(work, number, cwd, env))
@@ -257,6 +278,17 @@ class _Workers:
     def wait(self) -> None:
         for worker in self.all:
             worker.wait_stopped()
+
+    def appendix_written(self) -> None:
+        """Wait until the appendices are written (:mod:`anhaenge`); RunFailed if not."""
+        worker = self.appendix
+        assert worker is not None, "the appendices were not handed to a step process"
+        while not worker.done():
+            time.sleep(POLL_S)
+        failure = worker.outcome()
+        worker.finish()
+        if failure:
+            raise failure
 
     def __enter__(self) -> _Workers:
         return self
@@ -333,13 +365,16 @@ def _execute_all(
     finished: Callable[[Path], None] = lambda _path: None,
     snapshot: Any = None,
     handed: Path | None = None,
+    appendix: Path | None = None,
 ) -> list[Path]:
     """Execute the step notebooks in the step processes of *workers*, each taking the next
     notebook when it is free (they are independent: each reads the parameter file itself, or
     the run's *handed* results of the check (:mod:`vorberechnung`)), in *order* (positions).
-    ``started`` gets the number of notebooks not yet started, ``finished`` each executed
-    notebook as it is done. Returns the executed notebooks in step order. When a step fails,
-    the others are stopped (by the caller leaving *workers*' ``with`` block)."""
+    The *appendix* notebook (:mod:`anhaenge`) goes to the first process free after the last
+    notebook has started; :meth:`_Workers.appendix_written` waits for it. ``started`` gets
+    the number of notebooks not yet started, ``finished`` each executed notebook as it is
+    done. Returns the executed notebooks in step order. When a step fails, the others are
+    stopped (by the caller leaving *workers*' ``with`` block)."""
     total = len(notebooks)
     waiting = list(range(total)) if order is None else list(order)
     read_from = snapshot.parameter_file if snapshot else parameter_file
@@ -358,10 +393,13 @@ def _execute_all(
                 started(len(waiting))
                 progress(f"[{position + 1}/{total}] {nb.stem} …")
                 worker.submit(position, nb, parameters, shown)
+            elif worker.position is None and appendix is not None and workers.appendix is None:
+                worker.submit(-1, appendix, {}, None, target=appendix.with_suffix(".aus.ipynb"))
+                workers.appendix = worker
             elif worker.position is None:
                 worker.finish()  # nothing left for it: its kernel shuts down meanwhile
-        busy = [w for w in workers.all if w.position is not None]
-        if not busy:
+        busy = [w for w in workers.all if w.position is not None and w is not workers.appendix]
+        if not busy and not waiting:
             break
         for worker in busy:
             if not worker.done():
@@ -400,7 +438,7 @@ def run(
     and ``lauf.json`` all come from those bytes (:mod:`momentaufnahme`). *stichtag* applies
     when the parameter file names none (a repeated run uses the first run's date).
 
-    With *overlap* the report's chapters, Chromium and the Excel appendix are made while
+    With *overlap* the report's chapters and Chromium are made while
     the last kernels still run (a run on its own finishes sooner). A batch worker passes
     ``overlap=False``: the other workers keep the cores busy, and extra threads would only
     compete with them."""
@@ -560,13 +598,13 @@ def _run_in(
     )
     report = bericht.ReportJob([work / nb.name for nb in notebooks], meta, browser=browser)
     durations: dict[str, float] = {}
-    # the appendix and the report's chapters are made while the last kernels still run
-    appendix_done: list[concurrent.futures.Future] = []
+    # the report's chapters are made while the last kernels still run; the appendices are
+    # written in a kernel that is done with its notebooks (anhaenge)
+    appendix = anhaenge.notebook(work / SNAPSHOT_DIR, handed, work)
 
     def on_start(remaining: int) -> None:
         if remaining == 0 and overlap:  # the last notebook has started: a core is free soon
             report.start_browser()
-            appendix_done.append(_in_background(lambda: schritte.write_outputs(ba, work)))
 
     with report:
         try:
@@ -582,10 +620,9 @@ def _run_in(
                     finished=report.chapter_ready if overlap else lambda _path: None,
                     snapshot=snapshot,
                     handed=handed,
+                    appendix=appendix,
                 )
-        except _StepFailed as exc:
-            for future in appendix_done:  # it must not write into a moved folder
-                concurrent.futures.wait([future])
+        except _StepFailed as exc:  # the step processes are stopped: nothing writes any more
             shutil.rmtree(work / SNAPSHOT_DIR, ignore_errors=True)
             p.lock.release()
             failed = _rename_free(work, slug_dir / FAILED_DIR, p.stamp)
@@ -600,10 +637,7 @@ def _run_in(
         html, pdf = abbruch.wait(_in_background(lambda: report.finish(work)))
         text = html.read_text(encoding="utf-8")
         abbruch.wait(_in_background(lambda: word.write(text, work / word.FILE_NAME, ba.settings)))
-        # made alongside the last step when overlapping, else now
-        if not appendix_done:
-            appendix_done.append(_in_background(lambda: schritte.write_outputs(ba, work)))
-        appendix, *_ = abbruch.wait(appendix_done[0])
+        abbruch.wait(_in_background(p.workers.appendix_written))  # in a kernel meanwhile
         durations["bericht"] = time.perf_counter() - start
     results: dict[str, Any] = {}
     for nb in executed:
@@ -629,7 +663,7 @@ def _run_in(
         run_dir=final,
         pdf=final / pdf.name,
         html=final / html.name,
-        appendix=final / appendix.name,
+        appendix=final / anhaenge.APPENDIX,
         notebooks=[final / p.name for p in executed],
         results=results,
         durations=durations,

@@ -22,6 +22,7 @@ import pickle
 from pathlib import Path
 from typing import Any
 
+from kdworkbook.bericht import grafiken
 from kdworkbook.bestand.laden import Bestandsaufnahme, load_bestand
 from kdworkbook.kern import momentaufnahme
 from kdworkbook.kern.errors import InputError
@@ -60,4 +61,6 @@ def bestandsaufnahme(
         ) from None
     if not isinstance(ba, Bestandsaufnahme):
         raise InputError(f"{vorberechnung}: keine Übergabe eines Laufs von kdworkbook.")
+    g = ba.settings.gestaltung  # the charts in the municipality's design, as load_bestand does
+    grafiken.apply_design(g.primaerfarbe, g.akzentfarbe, g.schrift)
     return ba
