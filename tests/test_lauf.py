@@ -370,3 +370,20 @@ def test_a_failing_appendix_fails_the_run_and_leaves_nothing(tmp_path, municipal
     )
     assert _entries(tmp_path / "out" / "stadt-lauf") == []
     assert not descendants("ipykernel")
+
+
+def test_a_failed_check_stops_the_kernels_started_for_the_run(tmp_path, municipality):
+    """The kernels boot while the inputs are checked; a check that fails stops them and
+    removes their private folders – nothing of the run is left."""
+    import os
+    import tempfile
+
+    from kdworkbook.lauf import aufraeumen
+
+    (tmp_path / "a.xlsx").write_text("keine Excel-Datei", encoding="utf-8")
+    with pytest.raises(InputError):
+        lauf.run(municipality, tmp_path / "out", notebook_dir=_notebooks(tmp_path / "nb"))
+    assert not descendants("ipykernel") and not descendants("kdworkbook.lauf.ausfuehren")
+    mine = f"{aufraeumen.SOCKET_PREFIX}{os.getpid()}-"
+    assert not list(Path(tempfile.gettempdir()).glob(f"{mine}*"))
+    assert not (tmp_path / "out").exists()

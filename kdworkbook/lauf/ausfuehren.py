@@ -1,23 +1,27 @@
 """The step notebooks of a run executed in a process of their own:
-``python -m kdworkbook.lauf.ausfuehren SOCKETS CWD``.
+``python -m kdworkbook.lauf.ausfuehren PRIVATE CWD``.
 
 The runner (:mod:`kdworkbook.lauf.lauf`) starts a few such step processes per run (two side
 by side), each in a process group of its own. Each starts ONE kernel at once – it boots while
-the runner still prepares – and executes the notebooks the runner hands it, one after the
-other, in that kernel: a job is a JSON line on stdin, its end a JSON file the runner waits for.
-Before every notebook the kernel's namespace is emptied (``%reset``: no variable, figure or
-execution count of the notebook before is left), only the imported modules stay – starting
-and importing anew for every notebook cost more than the notebooks' own work. A run's
-notebooks all read the same snapshot, so nothing a module keeps can differ between them.
+the runner still checks the inputs – and executes the notebooks the runner hands it, one
+after the other, in that kernel: a job is a JSON line on stdin, its end a JSON file the
+runner waits for. Before every notebook the kernel's namespace is emptied (``%reset``: no
+variable, figure or execution count of the notebook before is left), only the imported
+modules stay – starting and importing anew for every notebook cost more than the notebooks'
+own work. A run's notebooks all read the same snapshot, so nothing a module keeps can differ
+between them; a kernel never serves two runs.
 
 papermill changes the working folder of the whole process to the notebook's folder; here that
-is this process only, never the runner. The kernel inherits this process's environment (the
-run's snapshot) and its stderr (the kernel log). SIGTERM shuts the kernel down – nbclient's
-handler while a notebook runs, this module's between notebooks –, then the process ends.
+is this process only, never the runner. The kernel gets the run's snapshot with each job
+(``umgebung``) and inherits this process's stderr (the kernel log). SIGTERM shuts the kernel
+down – nbclient's handler while a notebook runs, this module's between notebooks –, then the
+process ends.
 
 A job is a JSON object: ``notebook``, ``target``, ``parameters``, ``cwd``, ``shown`` (copy and
-original name of the parameter file, or null) and ``done`` (where the end is written: ``{}``
-for success, else what failed).
+original name of the parameter file, or null), ``umgebung`` (environment variables set in the
+kernel first: the run's snapshot) and ``done`` (where the end is written: ``{}`` for
+success, else what failed). PRIVATE is the runner's private temporary folder of this process
+(the kernel's Unix sockets).
 """
 
 from __future__ import annotations
@@ -65,9 +69,12 @@ def _kernel_manager(sockets: Path) -> type:
     return StepKernelManager
 
 
-#: Run before every notebook in the reused kernel, not stored in its history: no figure, no
-#: variable and no execution count of the notebook before is left (the imported modules stay).
+#: Run before every notebook in the reused kernel, not stored in its history: the job's
+#: environment is set, and no figure, no variable and no execution count of the notebook
+#: before is left (the imported modules stay).
 FRESH_NAMESPACE = (
+    "import os as _kdw_os\n"
+    "_kdw_os.environ.update({environment!r})\n"
     "import matplotlib.pyplot as _kdw_plt\n"
     "_kdw_plt.close('all')\n"
     "get_ipython().reset(new_session=True)"
@@ -83,10 +90,11 @@ def _engine() -> str:
     from papermill.engines import NBClientEngine, papermill_engines
 
     class FreshNamespace(PapermillNotebookClient):
+        environment: dict[str, str] = {}
+
         def papermill_execute_cells(self) -> None:
-            reply = self.wait_for_reply(
-                self.kc.execute(FRESH_NAMESPACE, silent=True, store_history=False)
-            )
+            code = FRESH_NAMESPACE.format(environment=dict(self.environment))
+            reply = self.wait_for_reply(self.kc.execute(code, silent=True, store_history=False))
             if reply is None or reply["content"].get("status") != "ok":
                 raise DeadKernelError("Der Kernel konnte nicht geleert werden.")
             super().papermill_execute_cells()
@@ -113,10 +121,11 @@ def _engine() -> str:
             keep_on_crash: str = "",
             shown_parameter: tuple[str, str] | None = None,
             km: Any = None,
+            environment: dict[str, str] | None = None,
             **_unused: Any,  # input_path: the notebook is read already
         ) -> Any:
             try:
-                return FreshNamespace(
+                client = FreshNamespace(
                     nb_man,
                     km=km,
                     kernel_name=kernel_name,
@@ -126,7 +135,9 @@ def _engine() -> str:
                     stderr_file=stderr_file,
                     startup_timeout=start_timeout,
                     timeout=execution_timeout,
-                ).execute()
+                )
+                client.environment = environment or {}
+                return client.execute()
             except DeadKernelError:
                 show_original(nb_man.nb, shown_parameter)
                 if keep_on_crash:
@@ -199,6 +210,7 @@ def execute(job: dict[str, Any], km: Any) -> dict[str, Any] | None:
             # rewriting a notebook full of charts 15 times costs about half a second
             request_save_on_cell_execute=False,
             km=km,
+            environment=job.get("umgebung", {}),
             engine_name=_engine(),
             keep_on_crash=job["target"],
             shown_parameter=shown,
@@ -249,8 +261,8 @@ def main(argv: list[str]) -> int:
     _end_with_the_runner(os.getppid())
     # papermill's English log lines would only repeat what the runner reports in German
     logging.getLogger("papermill").addHandler(logging.NullHandler())
-    sockets, cwd = Path(argv[0]), argv[1]
-    km = _kernel_manager(sockets)(kernel_name="python3")
+    private, cwd = Path(argv[0]), argv[1]
+    km = _kernel_manager(private)(kernel_name="python3")
     try:
         # the kernel boots now, while the runner still prepares the run
         run_sync(km.start_kernel)(extra_arguments=[HISTORY_IN_MEMORY], cwd=cwd)

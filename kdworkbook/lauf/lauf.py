@@ -131,52 +131,53 @@ class _Worker:
     """A step process (:mod:`kdworkbook.lauf.ausfuehren`) with one kernel that executes the
     step notebooks handed to it one after the other, in a process group of its own: the
     runner never changes its working folder, and stopping it is a signal to that group.
-    Started before the notebooks are ready, so that its kernel boots meanwhile."""
+    Started when the run starts, so that its kernel boots while the inputs are checked; its
+    kernel log and the files that mark a notebook's end live in a private temporary folder."""
 
-    def __init__(self, work: Path, number: int, cwd: Path, env: dict[str, str] | None) -> None:
-        self._work = work
-        #: the kernel's messages; named after the failed step when one fails
-        self.log = work / f".schritte-{number}.log"
+    def __init__(self, cwd: Path) -> None:
         prefix = f"{aufraeumen.SOCKET_PREFIX}{os.getpid()}-"  # stale ones are found by PID
-        self._sockets = tempfile.mkdtemp(prefix=prefix)
+        self._private = Path(tempfile.mkdtemp(prefix=prefix))  # the kernel's sockets, too
+        #: the kernel's messages; copied next to the notebook of a step whose kernel died
+        self.log = self._private / "kernel.log"
         self.position: int | None = None  # of the notebook executing now
-        self.target = Path()
+        self.notebook = self.target = Path()
         self.started = 0.0
-        self._done: Path | None = None
+        self._done = self._private / "ende.json"
         try:
             with open(self.log, "ab") as log:  # the kernel's messages, not the terminal's
                 self._process = subprocess.Popen(
-                    [sys.executable, "-m", "kdworkbook.lauf.ausfuehren", self._sockets, str(cwd)],
+                    [sys.executable, "-m", "kdworkbook.lauf.ausfuehren", str(self._private),
+                     str(cwd)],
                     stdin=subprocess.PIPE,
                     stdout=log,
                     stderr=log,
-                    env=env,
                     text=True,
                     start_new_session=True,  # its own group: Ctrl-C reaches it through us
-                )
+                )  # fmt: skip
         except BaseException:
-            shutil.rmtree(self._sockets, ignore_errors=True)
+            shutil.rmtree(self._private, ignore_errors=True)
             raise
 
     def submit(
         self,
         position: int,
         notebook: Path,
+        target: Path,
         parameters: dict[str, Any],
-        shown: Any,
-        target: Path | None = None,
+        shown: Any = None,
+        environment: dict[str, str] | None = None,
     ) -> None:
-        """Hand the notebook at *position* to this process (executed into *target*, by
-        default the run folder)."""
-        self.position, self.notebook = position, notebook
-        self.target = target or self._work / notebook.name
-        self._done = self._work / f".{notebook.stem}.ende.json"
+        """Hand the notebook at *position* to this process, executed into *target* with
+        *environment* set in the kernel (the run's snapshot)."""
+        self.position, self.notebook, self.target = position, notebook, target
+        self._done.unlink(missing_ok=True)
         job = {
             "notebook": str(notebook.resolve()),
-            "target": str(self.target.resolve()),
+            "target": str(target.resolve()),
             "parameters": parameters,
             "cwd": str(notebook.resolve().parent),
             "shown": shown,
+            "umgebung": environment or {},
             "done": str(self._done),
         }
         self.started = time.perf_counter()
@@ -189,13 +190,12 @@ class _Worker:
 
     def done(self) -> bool:
         """Whether the notebook handed over last has ended (or the process with it)."""
-        return bool(self._done and self._done.exists()) or self._process.poll() is not None
+        return self._done.exists() or self._process.poll() is not None
 
     def outcome(self) -> RunFailed | None:
-        """None when the notebook succeeded, else why it failed (the kernel's messages are
-        then kept as ``<notebook>.kernel.log``)."""
+        """None when the notebook succeeded, else why it failed (when the kernel died, its
+        messages are copied next to the notebook as ``<notebook>.kernel.log``)."""
         self.position = None
-        assert self._done is not None, "outcome() of a step process that got no notebook"
         try:
             failure = json.loads(self._done.read_text(encoding="utf-8")) or None
         except (OSError, ValueError):
@@ -214,8 +214,7 @@ class _Worker:
             )
         log = kernel_log(self.target)
         with contextlib.suppress(OSError):
-            os.replace(self.log, log)
-            self.log = log
+            shutil.copyfile(self.log, log)
         return RunFailed(
             f"{what}: der Kernel (der Python-Prozess des Notebooks) "
             "ist abgestürzt oder wurde beendet, etwa weil der Arbeitsspeicher nicht "
@@ -246,25 +245,21 @@ class _Worker:
             with contextlib.suppress(OSError, ValueError):
                 assert self._process.stdin is not None
                 self._process.stdin.close()
-            shutil.rmtree(self._sockets, ignore_errors=True)
-            if self._done is not None:
-                self._done.unlink(missing_ok=True)
-            if self.log.name.startswith("."):  # not kept for a failed step
-                self.log.unlink(missing_ok=True)
+            shutil.rmtree(self._private, ignore_errors=True)
 
 
 class _Workers:
-    """The step processes of a run (*count*), started at once. Leaving the ``with`` block
-    normally lets them end when they are done (:meth:`wait` waits for that); leaving it by an
-    exception – a failed step, Ctrl-C, SIGTERM – stops them at once, their kernels shut down."""
+    """The step processes of a run (*count*, each with its kernel booting in *cwd*), started
+    at once. Leaving the ``with`` block normally lets them end when they are done
+    (:meth:`wait` waits for that); leaving it by an exception – a failed check or step,
+    Ctrl-C, SIGTERM – stops them at once, their kernels shut down."""
 
-    def __init__(self, count: int, work: Path, cwd: Path, env: dict[str, str] | None) -> None:
-        self.work = work
+    def __init__(self, count: int, cwd: Path) -> None:
         self.all: list[_Worker] = []
         self.appendix: _Worker | None = None  # the one writing the appendices
         try:
-            for number in range(1, max(1, count) + 1):
-                self.all.append(_Worker(work, number, cwd, env))
+            for _ in range(max(1, count)):
+                self.all.append(_Worker(cwd))
         except BaseException:
             self.close(stop=True)
             raise
@@ -357,6 +352,7 @@ def _execution_order(notebooks: list[Path], slug_dir: Path) -> list[int]:
 def _execute_all(
     notebooks: list[Path],
     workers: _Workers,
+    work: Path,
     parameter_file: Path,
     progress: Callable[[str], None],
     durations: dict[str, float],
@@ -379,6 +375,7 @@ def _execute_all(
     waiting = list(range(total)) if order is None else list(order)
     read_from = snapshot.parameter_file if snapshot else parameter_file
     shown = [str(read_from), str(parameter_file)] if snapshot else None
+    environment = {momentaufnahme.ENV: str(snapshot.index)} if snapshot else None
     failed: dict[int, RunFailed] = {}
     while not failed:
         for worker in workers.all:
@@ -392,9 +389,10 @@ def _execute_all(
                 )
                 started(len(waiting))
                 progress(f"[{position + 1}/{total}] {nb.stem} …")
-                worker.submit(position, nb, parameters, shown)
+                worker.submit(position, nb, work / nb.name, parameters, shown, environment)
             elif worker.position is None and appendix is not None and workers.appendix is None:
-                worker.submit(-1, appendix, {}, None, target=appendix.with_suffix(".aus.ipynb"))
+                target = appendix.with_suffix(".aus.ipynb")
+                worker.submit(-1, appendix, target, {}, environment=environment)
                 workers.appendix = worker
             elif worker.position is None:
                 worker.finish()  # nothing left for it: its kernel shuts down meanwhile
@@ -419,7 +417,7 @@ def _execute_all(
     if failed:  # of the steps failed, the first in step order is the one reported
         first = min(failed)
         raise _StepFailed(notebooks[first].name, failed[first])
-    return [work_dir / nb.name for work_dir in [workers.work] for nb in notebooks]
+    return [work / nb.name for nb in notebooks]
 
 
 def run(
@@ -445,41 +443,47 @@ def run(
     started = dt.datetime.now().astimezone()
     parameter_file = Path(os.path.abspath(parameter_file))
     with interrupt_on_sigterm():  # Ctrl-C and SIGTERM are honoured in every phase
-        with momentaufnahme.recording() as read:
-            ba = load_bestand(parameter_file, stichtag=stichtag)
-            schritte.summary(ba)  # every step validates its own inputs before anything runs
-        abbruch.check()
-        parameter_file = parameter_file.resolve()
-        declared = protokoll.input_files(parameter_file, ba.settings)
-        notebooks = schritte.report_notebooks(ba, step_notebooks(notebook_dir))
-        slug_dir = Path(output_root).resolve() / ba.settings.slug
-        _check_latest(slug_dir)
-        extra = _previous_report(ba, slug_dir, declared)
-        for line in aufraeumen.remove_stale(slug_dir):
-            progress(line)
-        stamp = started.strftime("%Y-%m-%d_%H%M%S")
-        work = slug_dir / f"{aufraeumen.UNFINISHED}{stamp}-{os.getpid()}-{threading.get_ident()}"
-        slug_dir.mkdir(parents=True, exist_ok=True)
-        work.mkdir()
+        # the step processes start now: their kernels boot while the inputs are checked
+        count = min(max(1, parallel), len(step_notebooks(notebook_dir)))
+        workers = _Workers(count, notebook_dir.resolve())
         try:
-            lock = aufraeumen.RunLock(work)
+            with momentaufnahme.recording() as read:
+                ba = load_bestand(parameter_file, stichtag=stichtag)
+                schritte.summary(ba)  # every step validates its own inputs before anything runs
+            abbruch.check()
+            parameter_file = parameter_file.resolve()
+            declared = protokoll.input_files(parameter_file, ba.settings)
+            notebooks = schritte.report_notebooks(ba, step_notebooks(notebook_dir))
+            slug_dir = Path(output_root).resolve() / ba.settings.slug
+            _check_latest(slug_dir)
+            extra = _previous_report(ba, slug_dir, declared)
+            for line in aufraeumen.remove_stale(slug_dir):
+                progress(line)
+            stamp = started.strftime("%Y-%m-%d_%H%M%S")
+            unique = f"{stamp}-{os.getpid()}-{threading.get_ident()}"
+            work = slug_dir / f"{aufraeumen.UNFINISHED}{unique}"
+            slug_dir.mkdir(parents=True, exist_ok=True)
+            work.mkdir()
+            try:
+                lock = aufraeumen.RunLock(work)
+            except BaseException:
+                shutil.rmtree(work, ignore_errors=True)
+                raise
+            try:
+                prepared = _Prepared(
+                    parameter_file, ba, read, declared, notebooks, started, slug_dir, stamp,
+                    work, lock, workers, extra,
+                )  # fmt: skip
+                return _run_in(prepared, browser, progress, overlap)
+            except BaseException as exc:
+                if isinstance(exc, OSError) and exc.filename is None:
+                    exc.filename = str(slug_dir)  # a full disk at write(): say where
+                workers.close(stop=True)  # nothing writes into the folder any more
+                lock.release()
+                _remove(work)
+                raise
         except BaseException:
-            shutil.rmtree(work, ignore_errors=True)
-            raise
-        prepared = None
-        try:
-            prepared = _Prepared(
-                parameter_file, ba, read, declared, notebooks, started, slug_dir, stamp, work, lock,
-                extra,
-            )  # fmt: skip
-            return _run_in(prepared, browser, progress, parallel, overlap)
-        except BaseException as exc:
-            if isinstance(exc, OSError) and exc.filename is None:
-                exc.filename = str(slug_dir)  # a full disk at write(): say where
-            if prepared is not None and prepared.workers is not None:
-                prepared.workers.close(stop=True)  # no kernel outlives its run
-            lock.release()
-            _remove(work)
+            workers.close(stop=True)  # no kernel outlives its run (nor a failed check)
             raise
 
 
@@ -523,8 +527,8 @@ class _Prepared:
     stamp: str
     work: Path
     lock: aufraeumen.RunLock
+    workers: _Workers  # the step processes, their kernels booted or booting
     index_extra: dict[str, Any] | None = None  # further entries of the snapshot's index
-    workers: _Workers | None = None  # the step processes, once started
 
 
 def _previous_report(ba: Any, slug_dir: Path, declared: list[Path]) -> dict[str, Any] | None:
@@ -554,7 +558,6 @@ def _run_in(
     prepared: _Prepared,
     browser: str | None,
     progress: Callable[[str], None],
-    parallel: int,
     overlap: bool,
 ) -> RunResult:
     """The run inside its unfinished folder; the caller removes it on any error."""
@@ -578,13 +581,6 @@ def _run_in(
         )
         ba = load_bestand(snapshot.parameter_file, snapshot=snapshot.index)
         schritte.summary(ba)
-    # the step processes start their kernels now: they boot while the hand-over is written
-    p.workers = _Workers(
-        min(max(1, parallel), len(notebooks)),
-        work,
-        notebooks[0].resolve().parent,
-        {**os.environ, momentaufnahme.ENV: str(snapshot.index)},
-    )
     # the check's Bestandsaufnahme with all it computed (plan included) for every kernel
     handed = vorberechnung.write(work / SNAPSHOT_DIR, ba, momentaufnahme.read_index(snapshot.index))
     g = ba.settings.gestaltung
@@ -612,6 +608,7 @@ def _run_in(
                 executed = _execute_all(
                     notebooks,
                     p.workers,
+                    work,
                     parameter_file,
                     progress,
                     durations,
