@@ -15,8 +15,6 @@ from pathlib import Path
 
 import nbformat
 
-from kdworkbook.lauf import schritte, vorberechnung
-
 #: the appendix the run names in its result
 APPENDIX = "anhang.xlsx"
 
@@ -47,5 +45,7 @@ def notebook(folder: Path, handed: Path, run_dir: Path) -> Path:
 
 def write(handed: str | Path, run_dir: str | Path) -> list[Path]:
     """Write the appendices of the Bestandsaufnahme handed over in *handed* into *run_dir*."""
+    from kdworkbook.lauf import schritte, vorberechnung  # in the kernel; the runner needs less
+
     ba = vorberechnung.bestandsaufnahme(None, handed)
     return schritte.write_outputs(ba, Path(run_dir))

@@ -27,23 +27,13 @@ from typing import Any
 
 import nbformat
 
-from kdworkbook.bericht import dokument as bericht
-from kdworkbook.bericht import word
-from kdworkbook.bestand.laden import load_bestand
-from kdworkbook.kern import gestaltung, momentaufnahme, paket
+# only what starts the step processes: pandas, the steps and the report are imported in
+# run() while the kernels boot
+from kdworkbook.kern import momentaufnahme, paket
 from kdworkbook.kern.errors import InputError, RunFailed
 from kdworkbook.kern.formatierung import zahl
-from kdworkbook.lauf import (
-    abbruch,
-    anhaenge,
-    aufraeumen,
-    ausfuehren,
-    protokoll,
-    schritte,
-    vorberechnung,
-)
+from kdworkbook.lauf import abbruch, anhaenge, aufraeumen, ausfuehren, protokoll
 from kdworkbook.lauf.abbruch import interrupt_on_sigterm
-from kdworkbook.vergleich import ablage as vergleich_ablage
 
 NOTEBOOK_DIR = paket.notebook_dir()
 PARAMETER_NAME = ausfuehren.PARAMETER_NAME
@@ -385,7 +375,7 @@ def _execute_all(
                 parameters = checked_parameters(
                     nb,
                     {PARAMETER_NAME: str(read_from)},
-                    {vorberechnung.PARAMETER: str(handed)} if handed else None,
+                    {ausfuehren.HANDED_NAME: str(handed)} if handed else None,
                 )
                 started(len(waiting))
                 progress(f"[{position + 1}/{total}] {nb.stem} …")
@@ -447,6 +437,9 @@ def run(
         count = min(max(1, parallel), len(step_notebooks(notebook_dir)))
         workers = _Workers(count, notebook_dir.resolve())
         try:
+            from kdworkbook.bestand.laden import load_bestand
+            from kdworkbook.lauf import schritte
+
             with momentaufnahme.recording() as read:
                 ba = load_bestand(parameter_file, stichtag=stichtag)
                 schritte.summary(ba)  # every step validates its own inputs before anything runs
@@ -561,6 +554,13 @@ def _run_in(
     overlap: bool,
 ) -> RunResult:
     """The run inside its unfinished folder; the caller removes it on any error."""
+    from kdworkbook.bericht import dokument as bericht
+    from kdworkbook.bericht import word
+    from kdworkbook.bestand.laden import load_bestand
+    from kdworkbook.kern import gestaltung
+    from kdworkbook.lauf import schritte, vorberechnung
+    from kdworkbook.vergleich import ablage as vergleich_ablage
+
     p = prepared
     parameter_file, notebooks, work, slug_dir, ba = (
         p.parameter_file, p.notebooks, p.work, p.slug_dir, p.ba
