@@ -333,9 +333,18 @@ def _leftovers_are_removed(tmp_path: Path, private: Path) -> None:
     out = tmp_path / "out"
     process = _driver(params, out, sleeping, env={**os.environ, "TMPDIR": str(private)})
     deadline = time.monotonic() + 90
-    while not descendants("ipykernel", process.pid) and time.monotonic() < deadline:
+
+    def stepping() -> bool:  # the kernels boot during the check: wait for the run folder, too
+        folder = out / "stadt-fehler"
+        return (
+            bool(descendants("ipykernel", process.pid))
+            and folder.is_dir()
+            and any(folder.iterdir())
+        )
+
+    while not stepping() and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert descendants("ipykernel", process.pid), "kein Kernel gestartet"
+    assert stepping(), "kein Kernel gestartet"
     process.kill()  # kill -9: no clean-up at all
     process.wait()
     [unfinished] = [p for p in (out / "stadt-fehler").iterdir()]
