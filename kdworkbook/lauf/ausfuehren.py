@@ -48,6 +48,11 @@ SNAPSHOT_NOTE = (
 #: not imported here: it loads pandas into this small process)
 HANDED_NAME = "vorberechnung"
 HANDED_NOTE = "# im Lauf aus der Prüfung übernommen; die Datei gab es nur während des Laufs"
+#: What every step notebook imports first, loaded while the runner still checks the inputs
+#: (the kernel waits for its first notebook then anyway); silent, not in the history.
+WARM_UP = (
+    "import kdworkbook.bericht.anzeige, kdworkbook.lauf.vorberechnung, matplotlib.pyplot, seaborn"
+)
 #: the kernel keeps no history file (nbclient's default for the kernels it starts)
 HISTORY_IN_MEMORY = "--HistoryManager.hist_file=:memory:"
 #: how long a kernel may take to answer after its start (nbclient's default)
@@ -247,6 +252,28 @@ def _end_with_the_runner(runner: int) -> None:
     threading.Thread(target=watch, daemon=True, name="kdworkbook-waechter").start()
 
 
+def _warm_up(km: Any) -> None:
+    """:data:`WARM_UP` in the kernel of *km*; a kernel that fails here fails its first
+    notebook, where the runner reports it."""
+    from jupyter_core.utils import run_sync
+
+    client = km.client()
+    client.start_channels()
+    try:
+        run_sync(client.execute_interactive)(
+            WARM_UP,
+            silent=True,
+            store_history=False,
+            allow_stdin=False,
+            timeout=STARTUP_TIMEOUT_S,
+            output_hook=lambda _msg: None,
+        )
+    except (TimeoutError, RuntimeError):
+        pass
+    finally:
+        client.stop_channels()
+
+
 class _Stop(Exception):
     """SIGTERM between two notebooks."""
 
@@ -272,8 +299,9 @@ def main(argv: list[str]) -> int:
     private, cwd = Path(argv[0]), argv[1]
     km = _kernel_manager(private)(kernel_name="python3")
     try:
-        # the kernel boots now, while the runner still prepares the run
+        # the kernel boots and imports now, while the runner still checks the inputs
         run_sync(km.start_kernel)(extra_arguments=[HISTORY_IN_MEMORY], cwd=cwd)
+        _warm_up(km)
         for line in sys.stdin:  # a job per line; the end of stdin: the run needs no more
             job = json.loads(line)
             failure = execute(job, km)
