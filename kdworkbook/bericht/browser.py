@@ -15,9 +15,6 @@ import shutil
 from pathlib import Path
 from types import TracebackType
 
-from playwright.sync_api import Error, sync_playwright
-from pypdf import PdfReader
-
 from kdworkbook.kern.errors import ReportError
 
 ENV_BROWSER = "KDWORKBOOK_CHROMIUM"
@@ -107,6 +104,8 @@ class PdfPrinter:
         self._page = None
 
     def __enter__(self) -> PdfPrinter:
+        from playwright.sync_api import Error, sync_playwright  # only where a browser runs
+
         self._playwright = sync_playwright().start()
         try:
             self._browser = self._playwright.chromium.launch(
@@ -142,6 +141,8 @@ class PdfPrinter:
         """PDF of *html_file* at 100 %, in the page size (and, without *margin*, the margins)
         its CSS ``@page`` says. The report brings its footer as ``@page`` margin box; other
         documents may pass *footer*: every page then gets "<footer> · Seite X von Y"."""
+        from playwright.sync_api import Error
+
         assert self._page is not None, "PdfPrinter must be used in a with block"
         try:
             self._page.goto(html_file.resolve().as_uri(), wait_until="load")
@@ -163,6 +164,8 @@ class PdfPrinter:
 
 def destination_pages(pdf: bytes) -> dict[str, int]:
     """Named destinations (HTML ids that are link targets) → 1-based page number."""
+    from pypdf import PdfReader
+
     reader = PdfReader(io.BytesIO(pdf))
     return {
         name.lstrip("/"): reader.get_destination_page_number(dest) + 1

@@ -14,6 +14,7 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import datetime
+import functools
 import json
 import os
 import re
@@ -25,15 +26,12 @@ import threading
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import nbformat
-import pyphen
 from babel.dates import format_date
-from bs4 import BeautifulSoup
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
-from nbconvert import HTMLExporter
-from nbconvert.preprocessors import TagRemovePreprocessor
 
 from kdworkbook.bericht.browser import (
     PdfPrinter,
@@ -41,6 +39,11 @@ from kdworkbook.bericht.browser import (
     destination_pages,
     find_browser,
 )
+
+if TYPE_CHECKING:  # nbconvert, BeautifulSoup and pyphen are imported where a chapter is made
+    import pyphen
+    from bs4 import BeautifulSoup
+    from nbconvert import HTMLExporter
 
 __all__ = [
     "ReportError",
@@ -150,6 +153,9 @@ def _clean_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 
 def _exporter() -> HTMLExporter:
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
     remove = TagRemovePreprocessor(remove_cell_tags=set(REMOVED_TAGS), enabled=True)
     exporter = HTMLExporter(
         template_name="basic",
@@ -204,13 +210,20 @@ def _unwrap_cells(soup: BeautifulSoup) -> None:
 #: Shorter words stay whole, so that a search in the PDF finds them.
 HYPHENATE_FROM = {"th": 11, "td": 16}
 
-_HYPHENATOR = pyphen.Pyphen(lang="de_DE", left=3, right=3)
+
+@functools.cache
+def _hyphenator() -> pyphen.Pyphen:
+    """The German hyphenation dictionary, loaded once per process on first use (reading it
+    takes most of a second: not at import, not before the notebooks run)."""
+    import pyphen
+
+    return pyphen.Pyphen(lang="de_DE", left=3, right=3)
 
 
 def _soft_hyphens(word: str) -> str:
     """*word* with soft hyphens; of two points one letter apart (the dictionary's
     „Pro-zes-s-op-ti-mie-rung“) the later is kept: „Pro-zess-op-ti-mie-rung“."""
-    points = _HYPHENATOR.positions(word)
+    points = _hyphenator().positions(word)
     kept = [p for i, p in enumerate(points) if i + 1 == len(points) or points[i + 1] - p > 1]
     for point in reversed(kept):
         word = word[:point] + "\u00ad" + word[point:]
@@ -248,6 +261,8 @@ class Chapter:
 
 def _chapter(path: Path, number: int, exporter: HTMLExporter) -> Chapter:
     """One notebook → :class:`Chapter`."""
+    from bs4 import BeautifulSoup
+
     body, _ = exporter.from_notebook_node(_clean_notebook(_read_notebook(path)))
     soup = BeautifulSoup(body, "html.parser")
     for anchor in soup.select("a.anchor-link"):

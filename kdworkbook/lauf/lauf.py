@@ -28,7 +28,6 @@ from typing import Any
 import nbformat
 
 from kdworkbook.bericht import dokument as bericht
-from kdworkbook.bericht import word
 from kdworkbook.bestand.laden import load_bestand
 from kdworkbook.kern import gestaltung, momentaufnahme, paket
 from kdworkbook.kern.errors import InputError, RunFailed
@@ -460,6 +459,8 @@ def _run_in(
     overlap: bool,
 ) -> RunResult:
     """The run inside its unfinished folder; the caller removes it on any error."""
+    from kdworkbook.bericht import word  # python-docx, pandoc: only for the report phase
+
     p = prepared
     parameter_file, notebooks, work, slug_dir, ba = (
         p.parameter_file, p.notebooks, p.work, p.slug_dir, p.ba
