@@ -23,6 +23,7 @@ import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
@@ -480,11 +481,16 @@ class ReportJob:
         finally:
             pdf_file.unlink(missing_ok=True)
 
-    def finish(self, out_dir: Path) -> tuple[Path, Path]:
+    def finish(
+        self, out_dir: Path, alongside: Callable[[str], object] | None = None
+    ) -> tuple[Path, Path]:
         """Writes out_dir/bericht.html and out_dir/bericht.pdf, returns both paths.
 
         Both files are written to temporary names first and renamed only when the PDF is
         complete, so a failed render never leaves a half-written report behind.
+        *alongside* gets the finished document (as ``bericht.html`` says it, without the
+        table of contents' page numbers, which only the print tells) while Chromium prints
+        it – e.g. to make the Word file meanwhile; an error it raises ends the report.
         """
         out_dir = Path(out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -497,13 +503,15 @@ class ReportJob:
                 self.chapter_ready(path)
             chapters = [self._chapters[path].result() for path in self._notebooks]
             self._document.set_result((_assemble(chapters, self._meta, True), tmp_print))
+            document = _assemble(chapters, self._meta, False)
+            if alongside is not None:  # while the print process prints
+                alongside(document)
             assert self._printed is not None
             pdf = self._printed.result()
             assert pdf is not None
             tmp_pdf.write_bytes(pdf)
             pages = toc_pages(tmp_print.read_text(encoding="utf-8"))
-            document = fill_toc(_assemble(chapters, self._meta, False), pages)
-            tmp_html.write_text(document, encoding="utf-8")
+            tmp_html.write_text(fill_toc(document, pages), encoding="utf-8")
             html_path, pdf_path = out_dir / HTML_NAME, out_dir / PDF_NAME
             os.replace(tmp_pdf, pdf_path)
             os.replace(tmp_html, html_path)

@@ -459,8 +459,6 @@ def _run_in(
     overlap: bool,
 ) -> RunResult:
     """The run inside its unfinished folder; the caller removes it on any error."""
-    from kdworkbook.bericht import word  # python-docx, pandoc: only for the report phase
-
     p = prepared
     parameter_file, notebooks, work, slug_dir, ba = (
         p.parameter_file, p.notebooks, p.work, p.slug_dir, p.ba
@@ -530,10 +528,14 @@ def _run_in(
 
         progress("Bericht (HTML, PDF, Word), Anhänge und Präsentation …")
         start = time.perf_counter()
+
+        def write_word(text: str) -> None:  # from the finished HTML, while Chromium prints it
+            from kdworkbook.bericht import word  # python-docx, pandoc: only now
+
+            word.write(text, work / word.FILE_NAME, ba.settings)
+
         # waited for in the background, so that SIGTERM ends the wait (see abbruch)
-        html, pdf = abbruch.wait(_in_background(lambda: report.finish(work)))
-        text = html.read_text(encoding="utf-8")
-        abbruch.wait(_in_background(lambda: word.write(text, work / word.FILE_NAME, ba.settings)))
+        html, pdf = abbruch.wait(_in_background(lambda: report.finish(work, write_word)))
         # made alongside the last step when overlapping, else now
         if not appendix_done:
             appendix_done.append(_in_background(lambda: schritte.write_outputs(ba, work)))
