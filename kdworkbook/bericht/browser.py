@@ -137,10 +137,13 @@ class PdfPrinter:
             if self._playwright is not None:
                 self._playwright.stop()
 
-    def print(self, html_file: Path, footer: str | None = None) -> bytes:
+    def print(self, html_file: Path, footer: str | None = None, draft: bool = False) -> bytes:
         """PDF of *html_file* at 100 %, in the page size (and, without *margin*, the margins)
         its CSS ``@page`` says. The report brings its footer as ``@page`` margin box; other
-        documents may pass *footer*: every page then gets "<footer> · Seite X von Y"."""
+        documents may pass *footer*: every page then gets "<footer> · Seite X von Y".
+        A *draft* is only read for its page breaks: the same layout without backgrounds,
+        bookmarks and tags, printed in about two thirds of the time (demo: 0,9 instead of
+        1,4 s; the same page for every heading)."""
         from playwright.sync_api import Error
 
         assert self._page is not None, "PdfPrinter must be used in a with block"
@@ -149,14 +152,14 @@ class PdfPrinter:
             return self._page.pdf(
                 format="A4",
                 prefer_css_page_size=True,
-                print_background=True,
+                print_background=not draft,
                 scale=1,
                 display_header_footer=footer is not None,
                 header_template="<span></span>",
                 footer_template=_footer_template(footer or ""),
                 margin=self._margin,
-                outline=True,
-                tagged=True,
+                outline=not draft,
+                tagged=not draft,
             )
         except Error as exc:
             raise ReportError(f"Das PDF konnte nicht erzeugt werden: {exc}") from exc
