@@ -401,11 +401,20 @@ class ReportJob:
     event loop too.
     """
 
-    def __init__(self, notebooks: list[Path], meta: ReportMeta, browser: str | None = None):
+    def __init__(
+        self,
+        notebooks: list[Path],
+        meta: ReportMeta,
+        browser: str | None = None,
+        on_chapter: Callable[[str], None] | None = None,
+    ):
+        """*on_chapter* gets each chapter's HTML as soon as it is converted (in the worker
+        thread), e.g. to render its pictures for Word ahead."""
         if not notebooks:
             raise ReportError("Für den Bericht wurden keine Notebooks angegeben.")
         self._notebooks = [Path(p) for p in notebooks]
         self._meta = meta
+        self._on_chapter = on_chapter
         self._executable = find_browser(browser)
         self._lock = threading.Lock()
         self._converting = concurrent.futures.ThreadPoolExecutor(max_workers=1)
@@ -435,7 +444,10 @@ class ReportJob:
     def _convert(self, path: Path) -> Chapter:
         if self._exporter is None:
             self._exporter = _exporter()  # built once: loading its templates is the slow part
-        return _chapter(path, self._notebooks.index(path) + 1, self._exporter)
+        chapter = _chapter(path, self._notebooks.index(path) + 1, self._exporter)
+        if self._on_chapter is not None:
+            self._on_chapter(chapter.html)
+        return chapter
 
     def start_browser(self) -> None:
         """Start Chromium now (it takes about a second) so it waits for the document."""

@@ -28,6 +28,7 @@ from typing import Any
 import nbformat
 
 from kdworkbook.bericht import dokument as bericht
+from kdworkbook.bericht import word
 from kdworkbook.bestand.laden import load_bestand
 from kdworkbook.kern import gestaltung, momentaufnahme, paket
 from kdworkbook.kern.errors import InputError, RunFailed
@@ -490,7 +491,10 @@ def _run_in(
         logo=gestaltung.logo_data_uri(g),
         fusszeile=g.fusszeile,
     )
-    report = bericht.ReportJob([work / nb.name for nb in notebooks], meta, browser=browser)
+    pictures = word.Pictures()  # Word's pictures, rendered as the chapters are converted
+    report = bericht.ReportJob(
+        [work / nb.name for nb in notebooks], meta, browser=browser, on_chapter=pictures.prepare
+    )
     durations: dict[str, float] = {}
     # the appendix and the report's chapters are made while the last kernels still run
     appendix_done: list[concurrent.futures.Future] = []
@@ -500,7 +504,7 @@ def _run_in(
             report.start_browser()
             appendix_done.append(_in_background(lambda: schritte.write_outputs(ba, work)))
 
-    with report:
+    with report, pictures:
         try:
             executed = _execute_all(
                 notebooks,
@@ -530,9 +534,7 @@ def _run_in(
         start = time.perf_counter()
 
         def write_word(text: str) -> None:  # from the finished HTML, while Chromium prints it
-            from kdworkbook.bericht import word  # python-docx, pandoc: only now
-
-            word.write(text, work / word.FILE_NAME, ba.settings)
+            word.write(text, work / word.FILE_NAME, ba.settings, pictures)
 
         # waited for in the background, so that SIGTERM ends the wait (see abbruch)
         html, pdf = abbruch.wait(_in_background(lambda: report.finish(work, write_word)))
