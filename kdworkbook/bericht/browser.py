@@ -137,18 +137,22 @@ class PdfPrinter:
             if self._playwright is not None:
                 self._playwright.stop()
 
-    def print(self, html_file: Path, footer: str | None = None, draft: bool = False) -> bytes:
+    def print(
+        self, html_file: Path, footer: str | None = None, draft: bool = False, load: bool = True
+    ) -> bytes:
         """PDF of *html_file* at 100 %, in the page size (and, without *margin*, the margins)
         its CSS ``@page`` says. The report brings its footer as ``@page`` margin box; other
         documents may pass *footer*: every page then gets "<footer> · Seite X von Y".
         A *draft* is only read for its page breaks: the same layout without backgrounds,
         bookmarks and tags, printed in about two thirds of the time (demo: 0,9 instead of
-        1,4 s; the same page for every heading)."""
+        1,4 s; the same page for every heading). Without *load* the document the last print
+        loaded is printed again (as :meth:`fill_toc` changed it)."""
         from playwright.sync_api import Error
 
         assert self._page is not None, "PdfPrinter must be used in a with block"
         try:
-            self._page.goto(html_file.resolve().as_uri(), wait_until="load")
+            if load:
+                self._page.goto(html_file.resolve().as_uri(), wait_until="load")
             return self._page.pdf(
                 format="A4",
                 prefer_css_page_size=True,
@@ -163,6 +167,32 @@ class PdfPrinter:
             )
         except Error as exc:
             raise ReportError(f"Das PDF konnte nicht erzeugt werden: {exc}") from exc
+
+    def fill_toc(self, pages: dict[str, int]) -> None:
+        """Write *pages* into the table of contents of the loaded document, as
+        :func:`kdworkbook.bericht.dokument.fill_toc` writes them into its file (the page of
+        each ``<span class="toc-seite" data-ziel="…">``, empty if unknown) – without loading
+        and decoding the whole document again for the final print. The document's own
+        scripts stay off; only this change is made from outside."""
+        from playwright.sync_api import Error
+
+        assert self._page is not None, "PdfPrinter must be used in a with block"
+        try:
+            self._page.evaluate(_FILL_TOC, pages)
+        except Error as exc:
+            raise ReportError(f"Das PDF konnte nicht erzeugt werden: {exc}") from exc
+
+
+#: :meth:`PdfPrinter.fill_toc` in the page: the empty page spans of the table of contents.
+_FILL_TOC = """(pages) => {
+  const nav = document.querySelector('nav');
+  if (!nav) return;
+  for (const span of nav.querySelectorAll('span.toc-seite[data-ziel]')) {
+    if (span.childNodes.length) continue;
+    const page = pages[span.getAttribute('data-ziel')];
+    span.textContent = page === undefined ? '' : String(page);
+  }
+}"""
 
 
 def destination_pages(pdf: bytes) -> dict[str, int]:

@@ -559,9 +559,10 @@ def print_twice(printer: PdfPrinter, html_file: Path, document: str) -> bytes:
     """Draft print → pages of the headings → final print with TOC page numbers. The footer
     and the footer-free title page come from the style sheet's ``@page`` rules."""
     html_file.write_text(document, encoding="utf-8")
-    draft = printer.print(html_file, draft=True)
-    html_file.write_text(fill_toc(document, destination_pages(draft)), encoding="utf-8")
-    return printer.print(html_file)
+    pages = destination_pages(printer.print(html_file, draft=True))
+    html_file.write_text(fill_toc(document, pages), encoding="utf-8")  # the document as printed
+    printer.fill_toc(pages)  # the same in the loaded page: not loaded a second time
+    return printer.print(html_file, load=False)
 
 
 def _temp_file(directory: Path, suffix: str) -> Path:
