@@ -8,6 +8,7 @@ from docx import Document
 from docx.oxml.ns import qn
 
 from kdworkbook.bericht import dokument, word
+from kdworkbook.bericht.folien import png_size
 from kdworkbook.bestand.laden import load_bestand
 from kdworkbook.massnahmen import kapitel as massnahmen_ansicht
 
@@ -97,6 +98,44 @@ def test_word_html_converts_inline_svg_and_leaves_out_title_page(tmp_path):
     assert "titelseite" not in prepared and "Inhalt" not in prepared and "<svg" not in prepared
     assert f'src="{tmp_path / "bild1.png"}"' in prepared
     assert (tmp_path / "bild1.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_pictures_rendered_ahead_are_the_ones_word_uses(tmp_path, monkeypatch):
+    """A chapter's SVGs – a data URI as nbconvert embeds charts, an inline ``<svg>`` as
+    JupyterLab shows them – are rendered while the other notebooks still run; the Word HTML
+    then takes these PNGs (nothing is rendered again), byte for byte the ones it would
+    render itself."""
+    rect = (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20">'
+        '<rect width="40" height="20" fill="#1f4e79"/></svg>'
+    )
+    circle = (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="30" height="30">'
+        '<circle cx="15" cy="15" r="10" fill="#c55a11"/></svg>'
+    )
+    chapter = (
+        '<h1 id="k1">Kapitel</h1><div class="output_svg"><img alt="Abbildung" '
+        f'src="data:image/svg+xml;base64,{base64.b64encode(rect.encode()).decode()}"></div>'
+        f'<div class="output_svg">{circle}</div>'
+    )
+    now, ahead = tmp_path / "jetzt", tmp_path / "vorab"
+    now.mkdir()
+    ahead.mkdir()
+    word.word_html(chapter, now)
+    with word.Pictures() as pictures:
+        pictures.prepare(chapter)
+        assert len(pictures._made) == 2
+        for future in pictures._made.values():
+            future.result()
+
+        def rendered_again(_svg: bytes) -> bytes:
+            raise AssertionError("erneut gerendert")
+
+        monkeypatch.setattr(word, "svg_to_png", rendered_again)
+        word.word_html(chapter, ahead, pictures)
+    for name in ("bild1.png", "bild2.png"):
+        assert (ahead / name).read_bytes() == (now / name).read_bytes()
+    assert png_size((now / "bild1.png").read_bytes()) == (83, 42)  # 40 × 20 px at 200 dpi
 
 
 @pytest.mark.browser  # bpmn-js draws the diagrams in Chromium

@@ -14,6 +14,7 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import datetime
+import functools
 import json
 import os
 import re
@@ -22,18 +23,16 @@ import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import nbformat
-import pyphen
 from babel.dates import format_date
-from bs4 import BeautifulSoup
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
-from nbconvert import HTMLExporter
-from nbconvert.preprocessors import TagRemovePreprocessor
 
 from kdworkbook.bericht.browser import (
     PdfPrinter,
@@ -41,6 +40,11 @@ from kdworkbook.bericht.browser import (
     destination_pages,
     find_browser,
 )
+
+if TYPE_CHECKING:  # nbconvert, BeautifulSoup and pyphen are imported where a chapter is made
+    import pyphen
+    from bs4 import BeautifulSoup
+    from nbconvert import HTMLExporter
 
 __all__ = [
     "ReportError",
@@ -150,6 +154,9 @@ def _clean_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 
 def _exporter() -> HTMLExporter:
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
     remove = TagRemovePreprocessor(remove_cell_tags=set(REMOVED_TAGS), enabled=True)
     exporter = HTMLExporter(
         template_name="basic",
@@ -204,13 +211,20 @@ def _unwrap_cells(soup: BeautifulSoup) -> None:
 #: Shorter words stay whole, so that a search in the PDF finds them.
 HYPHENATE_FROM = {"th": 11, "td": 16}
 
-_HYPHENATOR = pyphen.Pyphen(lang="de_DE", left=3, right=3)
+
+@functools.cache
+def _hyphenator() -> pyphen.Pyphen:
+    """The German hyphenation dictionary, loaded once per process on first use (reading it
+    takes most of a second: not at import, not before the notebooks run)."""
+    import pyphen
+
+    return pyphen.Pyphen(lang="de_DE", left=3, right=3)
 
 
 def _soft_hyphens(word: str) -> str:
     """*word* with soft hyphens; of two points one letter apart (the dictionary's
     „Pro-zes-s-op-ti-mie-rung“) the later is kept: „Pro-zess-op-ti-mie-rung“."""
-    points = _HYPHENATOR.positions(word)
+    points = _hyphenator().positions(word)
     kept = [p for i, p in enumerate(points) if i + 1 == len(points) or points[i + 1] - p > 1]
     for point in reversed(kept):
         word = word[:point] + "\u00ad" + word[point:]
@@ -248,6 +262,8 @@ class Chapter:
 
 def _chapter(path: Path, number: int, exporter: HTMLExporter) -> Chapter:
     """One notebook → :class:`Chapter`."""
+    from bs4 import BeautifulSoup
+
     body, _ = exporter.from_notebook_node(_clean_notebook(_read_notebook(path)))
     soup = BeautifulSoup(body, "html.parser")
     for anchor in soup.select("a.anchor-link"):
@@ -385,11 +401,20 @@ class ReportJob:
     event loop too.
     """
 
-    def __init__(self, notebooks: list[Path], meta: ReportMeta, browser: str | None = None):
+    def __init__(
+        self,
+        notebooks: list[Path],
+        meta: ReportMeta,
+        browser: str | None = None,
+        on_chapter: Callable[[str], None] | None = None,
+    ):
+        """*on_chapter* gets each chapter's HTML as soon as it is converted (in the worker
+        thread), e.g. to render its pictures for Word ahead."""
         if not notebooks:
             raise ReportError("Für den Bericht wurden keine Notebooks angegeben.")
         self._notebooks = [Path(p) for p in notebooks]
         self._meta = meta
+        self._on_chapter = on_chapter
         self._executable = find_browser(browser)
         self._lock = threading.Lock()
         self._converting = concurrent.futures.ThreadPoolExecutor(max_workers=1)
@@ -419,7 +444,10 @@ class ReportJob:
     def _convert(self, path: Path) -> Chapter:
         if self._exporter is None:
             self._exporter = _exporter()  # built once: loading its templates is the slow part
-        return _chapter(path, self._notebooks.index(path) + 1, self._exporter)
+        chapter = _chapter(path, self._notebooks.index(path) + 1, self._exporter)
+        if self._on_chapter is not None:
+            self._on_chapter(chapter.html)
+        return chapter
 
     def start_browser(self) -> None:
         """Start Chromium now (it takes about a second) so it waits for the document."""
@@ -465,11 +493,16 @@ class ReportJob:
         finally:
             pdf_file.unlink(missing_ok=True)
 
-    def finish(self, out_dir: Path) -> tuple[Path, Path]:
+    def finish(
+        self, out_dir: Path, alongside: Callable[[str], object] | None = None
+    ) -> tuple[Path, Path]:
         """Writes out_dir/bericht.html and out_dir/bericht.pdf, returns both paths.
 
         Both files are written to temporary names first and renamed only when the PDF is
         complete, so a failed render never leaves a half-written report behind.
+        *alongside* gets the finished document (as ``bericht.html`` says it, without the
+        table of contents' page numbers, which only the print tells) while Chromium prints
+        it – e.g. to make the Word file meanwhile; an error it raises ends the report.
         """
         out_dir = Path(out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -482,13 +515,15 @@ class ReportJob:
                 self.chapter_ready(path)
             chapters = [self._chapters[path].result() for path in self._notebooks]
             self._document.set_result((_assemble(chapters, self._meta, True), tmp_print))
+            document = _assemble(chapters, self._meta, False)
+            if alongside is not None:  # while the print process prints
+                alongside(document)
             assert self._printed is not None
             pdf = self._printed.result()
             assert pdf is not None
             tmp_pdf.write_bytes(pdf)
             pages = toc_pages(tmp_print.read_text(encoding="utf-8"))
-            document = fill_toc(_assemble(chapters, self._meta, False), pages)
-            tmp_html.write_text(document, encoding="utf-8")
+            tmp_html.write_text(fill_toc(document, pages), encoding="utf-8")
             html_path, pdf_path = out_dir / HTML_NAME, out_dir / PDF_NAME
             os.replace(tmp_pdf, pdf_path)
             os.replace(tmp_html, html_path)
@@ -524,9 +559,10 @@ def print_twice(printer: PdfPrinter, html_file: Path, document: str) -> bytes:
     """Draft print → pages of the headings → final print with TOC page numbers. The footer
     and the footer-free title page come from the style sheet's ``@page`` rules."""
     html_file.write_text(document, encoding="utf-8")
-    draft = printer.print(html_file)
-    html_file.write_text(fill_toc(document, destination_pages(draft)), encoding="utf-8")
-    return printer.print(html_file)
+    pages = destination_pages(printer.print(html_file, draft=True))
+    html_file.write_text(fill_toc(document, pages), encoding="utf-8")  # the document as printed
+    printer.fill_toc(pages)  # the same in the loaded page: not loaded a second time
+    return printer.print(html_file, load=False)
 
 
 def _temp_file(directory: Path, suffix: str) -> Path:

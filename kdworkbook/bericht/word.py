@@ -12,26 +12,23 @@ footer) applied with python-docx.
 from __future__ import annotations
 
 import base64
+import concurrent.futures
 import io
 import re
 import subprocess
 import tempfile
+import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pypandoc
-from bs4 import BeautifulSoup, Tag
-from docx import Document
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Cm, Mm, Pt, RGBColor
-from docx.table import Table
-from docx.text.run import Run
-
-from kdworkbook.bericht import grafiken
-from kdworkbook.bericht.folien import logo_png
 from kdworkbook.kern.formatierung import datum
-from kdworkbook.kern.gestaltung import Gestaltung
-from kdworkbook.kern.parameter import Settings
+
+if TYPE_CHECKING:  # python-docx, pandoc and BeautifulSoup are loaded when a file is made
+    from bs4 import BeautifulSoup, Tag
+    from docx.table import Table
+
+    from kdworkbook.kern.gestaltung import Gestaltung
+    from kdworkbook.kern.parameter import Settings
 
 FILE_NAME = "bericht.docx"
 #: Resolution of SVG charts turned into pictures for Word.
@@ -57,10 +54,78 @@ def svg_to_png(svg: bytes) -> bytes:
     return cairosvg.svg2png(bytestring=svg, scale=PICTURE_DPI / _CSS_DPI)
 
 
-def word_html(document: str, image_dir: Path) -> str:
+class Pictures:
+    """The PNGs of a report's SVG pictures, made ahead: :meth:`prepare` gets each chapter's
+    HTML as soon as it is converted (while the other notebooks still run) and renders its
+    SVGs in a thread of its own; :func:`write` then takes them from here (the same bytes:
+    an SVG is looked up by its text) instead of rendering them after the print started.
+    Use as a context manager: leaving it drops what was not rendered yet."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._made: dict[bytes, concurrent.futures.Future[bytes]] = {}
+        self._pool = concurrent.futures.ThreadPoolExecutor(1, "kdworkbook-bilder")
+
+    def __enter__(self) -> Pictures:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def prepare(self, html: str) -> None:
+        """Render the SVG pictures of *html* (a chapter), in the background."""
+        with self._lock:
+            for svg in _embedded_svgs(html):
+                if svg not in self._made:
+                    self._made[svg] = self._pool.submit(svg_to_png, svg)
+
+    def png(self, svg: bytes) -> bytes:
+        """*svg* as PNG: rendered ahead, or now (also when its turn has not come yet)."""
+        with self._lock:
+            future = self._made.get(svg)
+        if future is None or future.cancel():
+            return svg_to_png(svg)
+        return future.result()  # an SVG that cannot be rendered raises here as it would now
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+_SVG_SRC = re.compile(r'<img\b[^>]*?\ssrc="(data:image/svg\+xml;base64,[A-Za-z0-9+/=]+)"', re.I)
+
+
+def _embedded_svgs(html: str) -> list[bytes]:
+    """The SVG pictures of *html* as :func:`word_html` will find them: base64 data URIs
+    (as nbconvert embeds charts) and inline ``<svg>`` elements (as JupyterLab shows them)."""
+    found = [_svg_data(src) for src in _SVG_SRC.findall(html)]
+    if "<svg" in html:
+        from bs4 import BeautifulSoup
+
+        soup = BeautifulSoup(html, "html.parser")
+        found += [
+            str(svg).encode("utf-8")
+            for svg in soup.find_all("svg")
+            if svg.find_parent("svg") is None
+        ]
+    return [svg for svg in found if svg is not None]
+
+
+def _svg_data(src: str) -> bytes | None:
+    """The SVG of a ``data:image/svg+xml`` URI, else None."""
+    match = _SVG_DATA.match(src)
+    if match is None:
+        return None
+    payload = src[match.end() :]
+    return base64.b64decode(payload) if match.group(1) else _unquote(payload)
+
+
+def word_html(document: str, image_dir: Path, pictures: Pictures | None = None) -> str:
     """The report HTML prepared for pandoc: without the printed title page and table of
     contents (Word makes its own), every picture a PNG file in *image_dir* (SVG rendered
-    to PNG; pandoc reads files four times faster than data URIs in the HTML)."""
+    to PNG, or taken from *pictures*; pandoc reads files four times faster than data URIs
+    in the HTML)."""
+    from bs4 import BeautifulSoup
+
     soup = BeautifulSoup(document, "html.parser")
     for tag in soup.select("style, script, header.titelseite, nav.inhalt"):
         tag.decompose()
@@ -74,14 +139,12 @@ def word_html(document: str, image_dir: Path) -> str:
             svg.replace_with(soup.new_tag("img", src=_SVG_INLINE + str(svg)))
     for number, img in enumerate(soup.find_all("img"), 1):
         src = img.get("src", "")
-        svg = None
         if src.startswith(_SVG_INLINE):
             svg = src[len(_SVG_INLINE) :].encode("utf-8")
-        elif match := _SVG_DATA.match(src):
-            payload = src[match.end() :]
-            svg = base64.b64decode(payload) if match.group(1) else _unquote(payload)
+        else:
+            svg = _svg_data(src)
         if svg is not None:
-            png = svg_to_png(svg)
+            png = pictures.png(svg) if pictures else svg_to_png(svg)
             if width := _print_width(svg):  # e.g. a BPMN row: its print size, as in the PDF
                 img["width"] = width
         elif src.startswith("data:image/png;base64,"):
@@ -125,6 +188,13 @@ def _unquote(payload: str) -> bytes:
 
 def _reference_doc(target: Path, design: Gestaltung, footer: str) -> None:
     """pandoc's reference document with the design's font, colours and footer."""
+    import pypandoc
+    from docx import Document
+    from docx.oxml.ns import qn
+    from docx.shared import Mm, Pt, RGBColor
+
+    from kdworkbook.bericht import grafiken
+
     raw = subprocess.run(
         [pypandoc.get_pandoc_path(), "--print-default-data-file", "reference.docx"],
         capture_output=True,
@@ -161,6 +231,12 @@ def _finish(path: Path) -> None:
     """A page break after the title block and after the table of contents; tables across
     the page width (pandoc leaves HTML tables without widths narrow). pandoc marks the
     table of contents as to be updated: Word fills it when the file is opened."""
+    from docx import Document
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+    from docx.text.run import Run
+
     doc = Document(path)
     section = doc.sections[0]
     text_width = section.page_width - section.left_margin - section.right_margin
@@ -196,6 +272,8 @@ def _finish(path: Path) -> None:
 def _column_widths(table: Table, text_width: int) -> None:
     """Every column at least as wide as its longest word (never broken mid-word), the rest of
     *text_width* (EMU) shared by the length of the columns' texts (up to 40 characters)."""
+    from docx.oxml.ns import qn
+
     columns = table._tbl.tblGrid.findall(qn("w:gridCol"))
     words, texts = [1] * len(columns), [1] * len(columns)
     for row in table._tbl.tr_lst:
@@ -214,15 +292,20 @@ def _column_widths(table: Table, text_width: int) -> None:
         column.set(qn("w:w"), str(width))
 
 
-def write(document: str, target: Path, settings: Settings) -> Path:
-    """*document* (the report HTML) as ``bericht.docx`` at *target*, in the run's design."""
+def write(
+    document: str, target: Path, settings: Settings, pictures: Pictures | None = None
+) -> Path:
+    """*document* (the report HTML) as ``bericht.docx`` at *target*, in the run's design;
+    its SVG pictures from *pictures* where they were rendered ahead."""
+    import pypandoc
+
     gemeinde, stichtag, design = settings.gemeinde, settings.stichtag, settings.gestaltung
     target = Path(target)
     with tempfile.TemporaryDirectory() as tmp:
         reference = Path(tmp) / "referenz.docx"
         _reference_doc(reference, design, design.fusszeile or gemeinde)
         pypandoc.convert_text(
-            word_html(document, Path(tmp)),
+            word_html(document, Path(tmp), pictures),
             "docx",
             format="html",
             outputfile=str(target),
@@ -245,6 +328,11 @@ def write(document: str, target: Path, settings: Settings) -> Path:
 
 def _add_logo(path: Path, design: Gestaltung) -> None:
     """The design's logo above the title, 2,5 cm high."""
+    from docx import Document
+    from docx.shared import Cm
+
+    from kdworkbook.bericht.folien import logo_png
+
     assert design.logo is not None
     doc = Document(path)
     first = doc.paragraphs[0]

@@ -592,7 +592,10 @@ def _run_in(
         logo=gestaltung.logo_data_uri(g),
         fusszeile=g.fusszeile,
     )
-    report = bericht.ReportJob([work / nb.name for nb in notebooks], meta, browser=browser)
+    pictures = word.Pictures()  # Word's pictures, rendered as the chapters are converted
+    report = bericht.ReportJob(
+        [work / nb.name for nb in notebooks], meta, browser=browser, on_chapter=pictures.prepare
+    )
     durations: dict[str, float] = {}
     # the report's chapters are made while the last kernels still run; the appendices are
     # written in a kernel that is done with its notebooks (anhaenge)
@@ -602,7 +605,7 @@ def _run_in(
         if remaining == 0 and overlap:  # the last notebook has started: a core is free soon
             report.start_browser()
 
-    with report:
+    with report, pictures:
         try:
             with p.workers:  # a failed step: the others are stopped before the folder moves
                 executed = _execute_all(
@@ -630,10 +633,12 @@ def _run_in(
 
         progress("Bericht (HTML, PDF, Word), Anhänge und Präsentation …")
         start = time.perf_counter()
+
+        def write_word(text: str) -> None:  # from the finished HTML, while Chromium prints it
+            word.write(text, work / word.FILE_NAME, ba.settings, pictures)
+
         # waited for in the background, so that SIGTERM ends the wait (see abbruch)
-        html, pdf = abbruch.wait(_in_background(lambda: report.finish(work)))
-        text = html.read_text(encoding="utf-8")
-        abbruch.wait(_in_background(lambda: word.write(text, work / word.FILE_NAME, ba.settings)))
+        html, pdf = abbruch.wait(_in_background(lambda: report.finish(work, write_word)))
         abbruch.wait(_in_background(p.workers.appendix_written))  # in a kernel meanwhile
         durations["bericht"] = time.perf_counter() - start
     results: dict[str, Any] = {}

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from kdworkbook.bericht import excel as export
-from kdworkbook.bericht import praesentation
 from kdworkbook.bestand import kapitel as bestand_ansicht
 from kdworkbook.bestand.laden import Bestandsaufnahme
 from kdworkbook.buergerbefragung import kapitel as buergerbefragung_ansicht
@@ -158,6 +157,8 @@ def summary(ba: Bestandsaufnahme) -> dict[str, Any]:
 
 def write_outputs(ba: Bestandsaufnahme, run_dir: Path) -> list[Path]:
     """``anhang.xlsx`` with every step's sheets, each step's own files, the presentation."""
+    from kdworkbook.bericht import praesentation  # python-pptx: not needed by ``check``
+
     sheets: dict[str, export.Sheet] = {}
     for step in STEPS:
         if step.sheets:
