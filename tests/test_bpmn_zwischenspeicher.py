@@ -166,7 +166,15 @@ def test_a_broken_entry_is_drawn_again(cache, sample, monkeypatch):
     calls = _counting_draw(monkeypatch)
     first = bpmn_bild.svgs({"x": (read_bpmn(sample), sample)})["x"]
     (entry,) = cache.glob("*.json")
-    entry.write_text(json.dumps({"svg": 1}), encoding="utf-8")  # not an entry of this version
+    stored = json.loads(entry.read_text(encoding="utf-8"))
+    for broken in (
+        {"svg": 1},  # not an entry of this version
+        {**stored, "shapes": [{"id": "a", "type": "bpmn:Task"}]},  # a shape without its box
+        {**stored, "shapes": [1, 2]},
+        [],
+    ):
+        entry.write_text(json.dumps(broken), encoding="utf-8")
+        assert bpmn_bild._cached(entry.stem) is None, broken
     second = bpmn_bild.svgs({"x": (read_bpmn(sample), sample)})["x"]
     assert len(calls) == 2
     # drawn again: the same picture (bpmn-js numbers its arrow markers at random)

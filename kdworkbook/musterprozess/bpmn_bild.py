@@ -229,8 +229,18 @@ def _cached(key: str) -> Zeichnung | None:
         )
     except (TypeError, KeyError, ValueError):
         return None  # no entry, or not one this version wrote: drawn again
-    ok = isinstance(d.svg, str) and all(isinstance(s.get("type"), str) for s in d.shapes)
-    return d if ok else None
+    return d if _well_formed(d) else None
+
+
+def _well_formed(d: Zeichnung) -> bool:
+    """What :func:`in_rows` relies on: an SVG text, shapes with id, type and a box."""
+    shapes_ok = all(
+        isinstance(s.get("id"), str)
+        and isinstance(s.get("type"), str)
+        and all(isinstance(s.get(k), int | float) for k in ("x", "y", "width", "height"))
+        for s in d.shapes
+    )
+    return isinstance(d.svg, str) and shapes_ok and all(isinstance(h, str) for h in d.hinweise)
 
 
 @cache
