@@ -190,3 +190,28 @@ def test_without_cache_every_call_draws(sample, monkeypatch):
     for _ in range(2):
         bpmn_bild.svgs({"x": (read_bpmn(sample), sample)})
     assert len(calls) == 2
+
+
+@pytest.mark.browser
+def test_pngs_of_the_same_rows_are_taken_once(cache, sample, monkeypatch):
+    rows = bpmn_bild.svgs({"x": (read_bpmn(sample), sample)})["x"]
+    calls: list[int] = []
+    real = bpmn_bild._screenshots
+
+    def screenshots(svgs, dpi, browser):
+        calls.append(len(svgs))
+        return real(svgs, dpi, browser)
+
+    monkeypatch.setattr(bpmn_bild, "_screenshots", screenshots)
+    first = bpmn_bild.pngs(rows, dpi=60)
+    assert calls == [2] and all(p.startswith(b"\x89PNG") for p in first)
+    assert bpmn_bild.pngs(rows, dpi=60) == first and calls == [2]  # from the cache
+    assert bpmn_bild.png(rows[1], dpi=60) == first[1] and calls == [2]
+    sharper = bpmn_bild.pngs(rows[:1], dpi=90)  # another resolution: taken anew
+    assert calls == [2, 1] and len(sharper[0]) > len(first[0])
+    changed = rows[0].replace("Meldeamt", "Bürgeramt")  # another picture: taken anew
+    assert bpmn_bild.pngs([changed, rows[1]], dpi=60)[1] == first[1] and calls == [2, 1, 1]
+    png_cache = cache.parent / bpmn_bild.PNG_CACHE_KIND
+    (entry, *_) = sorted(png_cache.glob("*.json"))
+    entry.write_text(json.dumps({"png": "kein base64!"}), encoding="utf-8")
+    assert bpmn_bild._cached_png(entry.stem) is None

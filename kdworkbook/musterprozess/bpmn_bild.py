@@ -20,6 +20,7 @@ and :func:`pngs`/:func:`png` (SVG texts → PNG bytes, e.g. for PowerPoint/Word)
 from __future__ import annotations
 
 import asyncio
+import base64
 import dataclasses
 import hashlib
 import re
@@ -417,9 +418,47 @@ def font_sizes_pt(svg: str) -> list[float]:
 # --- PNG for other formats ---------------------------------------------------------------------
 
 
+#: the page a diagram row is photographed on (the row's SVG goes into ``{svg}``)
+_PNG_PAGE = (
+    "<!DOCTYPE html><html><body style='margin:0;background:white'>"
+    "<div id='bild' style='display:inline-block'>{svg}</div></body></html>"
+)
+#: kind of a PNG entry in the cache (base64 in JSON)
+PNG_CACHE_KIND = "bpmn-png-1"
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
 def pngs(svgs: list[str], dpi: int = 200, browser: str | None = None) -> list[bytes]:
     """PNGs of SVGs from :func:`svgs` at *dpi* at their print size (for PowerPoint/Word), in
-    one Chromium start."""
+    one Chromium start. A row photographed before from the same SVG at the same *dpi* with
+    the same browser comes from the cache (:mod:`kdworkbook.kern.zwischenspeicher`)."""
+    browser_id = _browser_identity(find_browser(browser))
+    keys = [
+        zwischenspeicher.key(PNG_CACHE_KIND, svg, str(dpi), _PNG_PAGE, browser_id) for svg in svgs
+    ]
+    found = {i: png for i, key in enumerate(keys) if (png := _cached_png(key)) is not None}
+    missing = [i for i in range(len(svgs)) if i not in found]
+    if missing:
+        for i, png in zip(
+            missing, _screenshots([svgs[i] for i in missing], dpi, browser), strict=True
+        ):
+            found[i] = png
+            zwischenspeicher.put(
+                PNG_CACHE_KIND, keys[i], {"png": base64.b64encode(png).decode("ascii")}
+            )
+    return [found[i] for i in range(len(svgs))]
+
+
+def _cached_png(key: str) -> bytes | None:
+    entry = zwischenspeicher.get(PNG_CACHE_KIND, key)
+    try:
+        png = base64.b64decode(entry["png"], validate=True)
+    except (TypeError, KeyError, ValueError):
+        return None
+    return png if png.startswith(_PNG_SIGNATURE) else None
+
+
+def _screenshots(svgs: list[str], dpi: int, browser: str | None) -> list[bytes]:
     scale = dpi / 96  # CSS px are 1/96 in
 
     def work() -> list[bytes]:
@@ -431,10 +470,7 @@ def pngs(svgs: list[str], dpi: int = 200, browser: str | None = None) -> list[by
                 page = chromium.new_page(device_scale_factor=scale)
                 out = []
                 for svg in svgs:
-                    page.set_content(
-                        "<!DOCTYPE html><html><body style='margin:0;background:white'>"
-                        f"<div id='bild' style='display:inline-block'>{svg}</div></body></html>"
-                    )
+                    page.set_content(_PNG_PAGE.format(svg=svg))
                     out.append(page.locator("#bild svg").first.screenshot(type="png"))
                 return out
             finally:
