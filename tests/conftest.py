@@ -13,6 +13,7 @@ import pytest
 from openpyxl import Workbook
 
 from kdworkbook.bestand.schema import DECK_COLUMNS, HEADERS
+from kdworkbook.kern import zwischenspeicher
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "parameters" / "musterstadt.yaml"
@@ -314,3 +315,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         for kind, words in KINDS.items():
             if any(word in code for word in words):
                 item.add_marker(kind)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _own_cache(tmp_path_factory):
+    """The tests (and the kernels they start) never read or fill the user's cache."""
+    before = os.environ.get(zwischenspeicher.ENV)
+    os.environ[zwischenspeicher.ENV] = str(tmp_path_factory.mktemp("zwischenspeicher"))
+    yield
+    if before is None:
+        os.environ.pop(zwischenspeicher.ENV, None)
+    else:
+        os.environ[zwischenspeicher.ENV] = before

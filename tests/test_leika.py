@@ -172,6 +172,22 @@ def test_enrich_precedence_and_fuzzy_review(tmp_path):
     assert confirmed.loc[13, "zustaendigkeit"] == leika.KOMMUNE
 
 
+def test_catalogue_read_again_reuses_its_matcher_a_changed_one_gets_its_own(tmp_path):
+    """A batch worker checks every municipality against the same catalogue, loaded anew each
+    time: the name index is built once per content, and a changed name is found."""
+    path = _file(tmp_path, OFFICIAL)
+    first = leika._lookup(rahmen_laden.read_catalogue(path)).matcher
+    assert leika._lookup(rahmen_laden.read_catalogue(path)).matcher is first
+    path.write_text(OFFICIAL.replace("Hundesteuer Festsetzung", "Hundesteuer Erhebung"), "utf-8")
+    katalog = rahmen_laden.read_catalogue(path)
+    assert leika._lookup(katalog).matcher is not first
+    out = leika.enrich(
+        _survey(["Hundesteuer Erhebung", "Hundesteuer Festsetzung"]), katalog, [], 85
+    )
+    assert out["match_art"].tolist() == ["Name", "keiner"]
+    assert out.loc[10, "leika_schluessel"] == "99102013002000"
+
+
 def test_enrich_without_catalogue_keeps_survey_key():
     out = leika.enrich(_survey(["A", "B"], ["99102013002000", None]), None, ["4"], 85)
     assert out["match_art"].tolist() == ["keiner", "keiner"]

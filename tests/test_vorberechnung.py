@@ -114,3 +114,47 @@ def test_a_missing_or_foreign_hand_over_is_named(tmp_path, municipality):
     foreign.write_bytes(b"\x80\x05K\x01.")  # pickle of the number 1
     with pytest.raises(InputError, match="keine Übergabe eines Laufs"):
         vorberechnung.bestandsaufnahme(municipality, foreign)
+
+
+def test_the_hand_over_carries_the_files_the_check_read(tmp_path, monkeypatch):
+    from kdworkbook.bestand import laden
+    from kdworkbook.buergerbefragung import kapitel as befragung
+
+    from .conftest import DEMO
+
+    ba = load_bestand(DEMO)
+    schritte.summary(ba)
+    path = vorberechnung.write(tmp_path, ba, None)
+
+    def refuse(*_args):
+        raise AssertionError("in a kernel the check's reading is used, not read again")
+
+    for module, name in [
+        (laden.rahmen_laden, "load_catalogue"),
+        (laden.rahmen_laden, "load_register"),
+        (laden.rahmen_laden, "load_recommendations"),
+        (laden.musterprozess_laden, "load_process"),
+        (laden.buergerbefragung_dateien, "load_result"),
+    ]:
+        monkeypatch.setattr(module, name, refuse)
+    handed = vorberechnung.bestandsaufnahme(DEMO, path)
+    assert len(handed.pflichtenregister) == len(ba.pflichtenregister)
+    assert handed.reife_empfehlungen == ba.reife_empfehlungen
+    assert handed.katalog.name == ba.katalog.name
+    assert [p.name for p in handed.musterprozesse] == [p.name for p in ba.musterprozesse]
+    assert befragung.summary(handed) == check_section(ba, "buergerbefragung")
+    monkeypatch.undo()
+    # the citizen survey chapter ranks with and without the survey on the check's matching
+    expected = befragung.load(ba)
+    monkeypatch.setattr(laden.Bestandsaufnahme, "once", _only_handed)
+    got = befragung.load(handed)
+    assert got.vorher.equals(expected.vorher) and got.nachher.equals(expected.nachher)
+
+
+def check_section(ba, key):
+    return schritte.section(ba, next(s for s in schritte.STEPS if s.key == key))
+
+
+def _only_handed(self, key, compute):
+    assert key in self.derived, f"„{key}“ would be computed again in the kernel"
+    return self.derived[key]

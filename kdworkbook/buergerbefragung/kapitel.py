@@ -7,7 +7,6 @@ and are named as suppressed here.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +17,6 @@ from IPython.display import HTML
 from kdworkbook.bericht import anzeige
 from kdworkbook.bestand.laden import Bestandsaufnahme
 from kdworkbook.buergerbefragung import dateien
-from kdworkbook.buergerbefragung.einstellungen import BuergerbefragungSettings
 from kdworkbook.kern.formatierung import literal, prozent, zahl
 
 #: „High demand“: at least this share would use the service online (own threshold).
@@ -46,13 +44,10 @@ def load(ba: Bestandsaufnahme) -> Befragung | None:
     path = ba.settings.buergerbefragung.ergebnis
     if path is None:
         return None
-    result = dateien.load_result(path)
-    without = dataclasses.replace(
-        ba, settings=ba.settings.model_copy(update={"buergerbefragung": BuergerbefragungSettings()})
-    )
+    result = ba.buergerbefragung_ergebnis
     processes = massnahmen_ansicht.process_table(ba)
     m = ba.settings.massnahmen
-    before = plan.prioritise(massnahmen_ansicht.process_table(without), m, False)[0]
+    before = plan.prioritise(massnahmen_ansicht.process_table(ba, demand=False), m, False)[0]
     after = plan.prioritise(processes, m, False)[0]
     return Befragung(result, dateien.demand_table(ba.settings), before, after, processes)
 
@@ -223,10 +218,9 @@ def free_text(b: Befragung) -> HTML:
 
 def summary(ba: Bestandsaufnahme) -> dict[str, Any]:
     """Section ``buergerbefragung`` of ``check --json``."""
-    path = ba.settings.buergerbefragung.ergebnis
-    if path is None:
+    r = ba.buergerbefragung_ergebnis  # read once per Bestandsaufnahme
+    if r is None:
         return {"ausgewertet": False}
-    r = dateien.load_result(path)
     return {
         "ausgewertet": True,
         "antworten": r["antworten"],

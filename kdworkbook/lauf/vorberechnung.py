@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import pickle
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -38,10 +39,20 @@ def write(folder: Path, ba: Bestandsaufnahme, index: dict[str, Any] | None) -> P
     see them (every file mapped onto its copy in the snapshot *index*)."""
     handed = dataclasses.replace(ba, settings=momentaufnahme.apply(ba.settings, index))
     handed.derived.update(ba.derived)  # same bytes read: same results
+    for name in _read_once():  # the files the loading layer read (catalogue, register, …)
+        if name in vars(ba):
+            vars(handed)[name] = vars(ba)[name]
     path = folder / DATEI
     with path.open("wb") as handle:
         pickle.dump(handed, handle, protocol=pickle.HIGHEST_PROTOCOL)
     return path
+
+
+def _read_once() -> list[str]:
+    """The Bestandsaufnahme's ``cached_property`` names: inputs read on first use. The copies
+    in the run's snapshot hold the same bytes the check read, so a kernel reading them again
+    would only get the same values once more."""
+    return [n for n, v in vars(Bestandsaufnahme).items() if isinstance(v, cached_property)]
 
 
 def bestandsaufnahme(

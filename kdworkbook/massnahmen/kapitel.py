@@ -67,10 +67,12 @@ COST_COLUMNS = {
 }
 
 
-def process_table(ba: Bestandsaufnahme) -> pd.DataFrame:
+def process_table(ba: Bestandsaufnahme, demand: bool = True) -> pd.DataFrame:
     """Survey with figures, joined with :func:`kdworkbook.rahmen.bedingungen.process_attributes`
     where that exists (its values win; a missing value falls back to the survey's), and with
-    the Bürgernachfrage of the citizen survey where the parameter file names its result."""
+    the Bürgernachfrage of the citizen survey where the parameter file names its result –
+    unless *demand* is False (the ranking as it would be without the citizen survey; the
+    LeiKa matching of *ba* is reused, not computed again for changed settings)."""
     from kdworkbook.buergerbefragung.dateien import with_demand
 
     attributes = bedingungen.process_attributes(ba)
@@ -84,7 +86,7 @@ def process_table(ba: Bestandsaufnahme) -> pd.DataFrame:
             )
         else:
             table[column] = attributes[column]
-    return with_demand(ba.settings, table)
+    return with_demand(ba.settings, table) if demand else table
 
 
 def overdue_duties(ba: Bestandsaufnahme) -> pd.DataFrame | None:

@@ -20,21 +20,28 @@ and :func:`pngs`/:func:`png` (SVG texts → PNG bytes, e.g. for PowerPoint/Word)
 from __future__ import annotations
 
 import asyncio
+import base64
+import dataclasses
+import hashlib
 import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from html import escape
 from importlib import resources
 from pathlib import Path
 from typing import TypeVar
 from xml.etree import ElementTree as ET
 
+import pyphen
 from defusedxml.ElementTree import fromstring
 
 from kdworkbook.bericht.browser import CHROMIUM_ARGS, INSTALL_HINT, ReportError, find_browser
+from kdworkbook.kern import zwischenspeicher
 from kdworkbook.kern.errors import InputError
-from kdworkbook.musterprozess.bpmn_export import SOFT_HYPHEN, diagram_xml
+from kdworkbook.musterprozess import bpmn_export
+from kdworkbook.musterprozess.bpmn_export import HYPHENATION_LANGUAGE, SOFT_HYPHEN, diagram_xml
 from kdworkbook.musterprozess.bpmn_xml import local
 from kdworkbook.musterprozess.modell import Prozess
 
@@ -174,14 +181,97 @@ def svgs(
     was read from or None).
 
     The BPMN file's own layout is kept if it is complete (see
-    :func:`kdworkbook.musterprozess.bpmn_export.diagram_xml`)."""
-    diagrams = {
+    :func:`kdworkbook.musterprozess.bpmn_export.diagram_xml`). A diagram drawn before from
+    the same XML by the same viewer and browser comes from the cache (:func:`cache_key`);
+    Chromium starts only for the others."""
+    keys = {key: cache_key(p, source, browser) for key, (p, source) in processes.items()}
+    drawn = {key: found for key, k in keys.items() if (found := _cached(k)) is not None}
+    missing = {
         key: (diagram_xml(p, source), (source.name if source else p.quelle) or p.name)
         for key, (p, source) in processes.items()
+        if key not in drawn
     }
-    drawn = draw(diagrams, browser)
+    if missing:
+        for key, d in draw(missing, browser).items():
+            drawn[key] = d
+            zwischenspeicher.put(CACHE_KIND, keys[key], dataclasses.asdict(d))
     # soft hyphens bpmn-js did not break at are invisible: out, so the PDF's text is searchable
-    return {key: [row.replace(SOFT_HYPHEN, "") for row in in_rows(d)] for key, d in drawn.items()}
+    return {key: [row.replace(SOFT_HYPHEN, "") for row in in_rows(drawn[key])] for key in processes}
+
+
+# --- cache: the same XML, viewer and browser draw the same picture ------------------------------
+
+#: kind of entry in :mod:`kdworkbook.kern.zwischenspeicher`; the number changes with the
+#: format of an entry
+CACHE_KIND = "bpmn-js-1"
+
+
+def cache_key(p: Prozess, source: Path | None, browser: str | None = None) -> str:
+    """What the drawing of *p* follows from: the XML for bpmn-js as built before hyphenation,
+    the code and patterns that hyphenate it (:func:`bpmn_export.hyphenate`), the viewer
+    bundle, the page and script around it, and the browser (path, size, modification time).
+    A changed BPMN or process file, bundle, exporter or browser gives a new key."""
+    return zwischenspeicher.key(
+        CACHE_KIND,
+        diagram_xml(p, source, hyphenated=False),
+        _hyphenation_identity(),
+        _bundle_digest(),
+        _PAGE,
+        _RENDER_JS,
+        _browser_identity(find_browser(browser)),
+    )
+
+
+def _cached(key: str) -> Zeichnung | None:
+    entry = zwischenspeicher.get(CACHE_KIND, key)
+    try:
+        d = Zeichnung(
+            entry["svg"], tuple(dict(s) for s in entry["shapes"]), tuple(entry["hinweise"])
+        )
+    except (TypeError, KeyError, ValueError):
+        return None  # no entry, or not one this version wrote: drawn again
+    return d if _well_formed(d) else None
+
+
+def _well_formed(d: Zeichnung) -> bool:
+    """What :func:`in_rows` relies on: an SVG text, shapes with id, type and a box."""
+    shapes_ok = all(
+        isinstance(s.get("id"), str)
+        and isinstance(s.get("type"), str)
+        and all(isinstance(s.get(k), int | float) for k in ("x", "y", "width", "height"))
+        for s in d.shapes
+    )
+    return isinstance(d.svg, str) and shapes_ok and all(isinstance(h, str) for h in d.hinweise)
+
+
+@cache
+def _bundle_digest() -> str:
+    return hashlib.sha256(_bundle().encode("utf-8")).hexdigest()
+
+
+@cache
+def _hyphenation_identity() -> str:
+    patterns = Path(pyphen.LANGUAGES[HYPHENATION_LANGUAGE])
+    exporter = Path(bpmn_export.__file__)
+    return "|".join(
+        [
+            pyphen.__version__,
+            _file_identity(patterns),
+            hashlib.sha256(exporter.read_bytes()).hexdigest(),
+        ]
+    )
+
+
+def _browser_identity(executable: str | None) -> str:
+    return _file_identity(Path(executable)) if executable else "Playwright-Browser"
+
+
+def _file_identity(path: Path) -> str:
+    try:
+        info = path.resolve().stat()
+    except OSError:
+        return str(path)
+    return f"{path.resolve()}:{info.st_size}:{info.st_mtime_ns}"
 
 
 # --- rows: a wide diagram cut at gaps between shapes ---------------------------------------------
@@ -252,6 +342,7 @@ def in_rows(d: Zeichnung) -> list[str]:
     edges = [body_left, *row_cuts, vx + vw]
     rows = []
     top = CAPTION_SIZE + 6
+    names = _visible(inner, d.shapes, vx, vx + header, True) if header else ""  # every row's
     for i, (a, b) in enumerate(zip(edges, edges[1:], strict=False), start=1):
         parts = [
             f'<text x="0" y="{CAPTION_SIZE:g}" style="font-family: Arial, sans-serif; '
@@ -259,7 +350,6 @@ def in_rows(d: Zeichnung) -> list[str]:
             f"{escape(f'Teil {i} von {len(edges) - 1}')}</text>"
         ]
         if header:
-            names = _visible(inner, d.shapes, vx, vx + header, True)
             parts.append(_nested(0, top, header, vh, (vx, vy, header, vh), names))
         body = _visible(inner, d.shapes, a, b, False)
         parts.append(_nested(header, top, b - a, vh, (a, vy, b - a, vh), body))
@@ -328,9 +418,47 @@ def font_sizes_pt(svg: str) -> list[float]:
 # --- PNG for other formats ---------------------------------------------------------------------
 
 
+#: the page a diagram row is photographed on (the row's SVG goes into ``{svg}``)
+_PNG_PAGE = (
+    "<!DOCTYPE html><html><body style='margin:0;background:white'>"
+    "<div id='bild' style='display:inline-block'>{svg}</div></body></html>"
+)
+#: kind of a PNG entry in the cache (base64 in JSON)
+PNG_CACHE_KIND = "bpmn-png-1"
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
 def pngs(svgs: list[str], dpi: int = 200, browser: str | None = None) -> list[bytes]:
     """PNGs of SVGs from :func:`svgs` at *dpi* at their print size (for PowerPoint/Word), in
-    one Chromium start."""
+    one Chromium start. A row photographed before from the same SVG at the same *dpi* with
+    the same browser comes from the cache (:mod:`kdworkbook.kern.zwischenspeicher`)."""
+    browser_id = _browser_identity(find_browser(browser))
+    keys = [
+        zwischenspeicher.key(PNG_CACHE_KIND, svg, str(dpi), _PNG_PAGE, browser_id) for svg in svgs
+    ]
+    found = {i: png for i, key in enumerate(keys) if (png := _cached_png(key)) is not None}
+    missing = [i for i in range(len(svgs)) if i not in found]
+    if missing:
+        for i, png in zip(
+            missing, _screenshots([svgs[i] for i in missing], dpi, browser), strict=True
+        ):
+            found[i] = png
+            zwischenspeicher.put(
+                PNG_CACHE_KIND, keys[i], {"png": base64.b64encode(png).decode("ascii")}
+            )
+    return [found[i] for i in range(len(svgs))]
+
+
+def _cached_png(key: str) -> bytes | None:
+    entry = zwischenspeicher.get(PNG_CACHE_KIND, key)
+    try:
+        png = base64.b64decode(entry["png"], validate=True)
+    except (TypeError, KeyError, ValueError):
+        return None
+    return png if png.startswith(_PNG_SIGNATURE) else None
+
+
+def _screenshots(svgs: list[str], dpi: int, browser: str | None) -> list[bytes]:
     scale = dpi / 96  # CSS px are 1/96 in
 
     def work() -> list[bytes]:
@@ -342,10 +470,7 @@ def pngs(svgs: list[str], dpi: int = 200, browser: str | None = None) -> list[by
                 page = chromium.new_page(device_scale_factor=scale)
                 out = []
                 for svg in svgs:
-                    page.set_content(
-                        "<!DOCTYPE html><html><body style='margin:0;background:white'>"
-                        f"<div id='bild' style='display:inline-block'>{svg}</div></body></html>"
-                    )
+                    page.set_content(_PNG_PAGE.format(svg=svg))
                     out.append(page.locator("#bild svg").first.screenshot(type="png"))
                 return out
             finally:

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -74,6 +75,7 @@ COLUMN_GAP = 40  #: space between two columns (room for arrows and share labels)
 ROW_HEIGHT = 100  #: one sub-row of a lane
 CHAR_WIDTH = 7.2  #: widest average character of Arial/Liberation Sans 12 px, for box widths
 LABEL_PADDING = 14  #: bpmn-js leaves 5 px on each side of a task label
+HYPHENATION_LANGUAGE = "de_DE"  #: pyphen's patterns (LibreOffice's German hyphenation)
 BREAK_COLOR = "#c00000"  #: red of media breaks (same as the comparison chart)
 MISSING_COLOR = "#dddddd"  #: fill of a step without medium
 EXPORTER = "kdworkbook"
@@ -412,16 +414,20 @@ def has_complete_layout(path: Path) -> bool:
     return bool(nodes) and nodes <= shapes
 
 
-def diagram_xml(p: Prozess, bpmn_file: Path | None = None, kat: Katalog | None = None) -> str:
+def diagram_xml(
+    p: Prozess, bpmn_file: Path | None = None, kat: Katalog | None = None, hyphenated: bool = True
+) -> str:
     """XML the report draws for *p*: the author's layout of *bpmn_file* if it is complete,
-    else the computed one; with step numbers, medium colours and media breaks marked."""
+    else the computed one; with step numbers, medium colours and media breaks marked.
+    *hyphenated* False: the same XML without soft hyphens (no hyphenation patterns loaded) –
+    with :func:`hyphenate`'s own code it determines the hyphenated one."""
     kat = kat or katalog()
     number = {sid: i for i, sid in enumerate(numbered_steps(p), start=1)}
     names = {sid: f"{number[sid]}. {s.name}" for sid, s in p.schritte.items()}
     if bpmn_file is not None and has_complete_layout(bpmn_file):
         # the author's boxes: names as they are (no room for numbers)
         root = parse(bpmn_file.read_bytes(), bpmn_file)
-        _fit_words(root)
+        _fit_words(root, hyphenate if hyphenated else lambda word, _width: word)
     else:
         root = _export(p, names)
     breaks = media_breaks(p, kat)
@@ -464,10 +470,10 @@ def hyphenate(word: str, width: float) -> str:
 
 @cache
 def _hyphenator() -> pyphen.Pyphen:
-    return pyphen.Pyphen(lang="de_DE")
+    return pyphen.Pyphen(lang=HYPHENATION_LANGUAGE)
 
 
-def _fit_words(root: ET.Element) -> None:
+def _fit_words(root: ET.Element, fit: Callable[[str, float], str] = hyphenate) -> None:
     """In the author's layout: hyphenate words too long for their box, and give outside labels
     (events, gateways, flows) 20 % more width around the same centre – the modeler measured
     them with its own font; positions of all shapes stay as they are."""
@@ -481,7 +487,7 @@ def _fit_words(root: ET.Element) -> None:
         bounds = next((b for b in di if local(b.tag) == "Bounds"), None)
         if bounds is not None:
             room = float(bounds.get("width", 100)) - LABEL_PADDING
-            element.set("name", " ".join(hyphenate(w, room) for w in name.split(" ")))
+            element.set("name", " ".join(fit(w, room) for w in name.split(" ")))
     for label in root.iter():
         if local(label.tag) != "BPMNLabel":
             continue

@@ -16,6 +16,7 @@ the matching (:func:`enrich`) and the Zuständigkeit (:func:`zustaendigkeit`) ar
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -337,10 +338,24 @@ class _Lookup:
 
 
 _LOOKUPS: dict[int, tuple[pd.DataFrame, _Lookup]] = {}
+#: the last catalogue's matcher by its content: the municipalities of a batch worker and
+#: the runs of one process use the same (shipped) catalogue, each loaded as a new frame
+_MATCHERS: dict[str, leika_abgleich.Matcher] = {}
+_MATCHER_COLUMNS = ["schluessel", "bezeichnung", "synonyme"]
 
 
 def _matcher(leistungen: pd.DataFrame) -> leika_abgleich.Matcher:
-    """Every Bezeichnung and synonym of the catalogue; rows with a key first."""
+    """Every Bezeichnung and synonym of the catalogue; rows with a key first. Built once per
+    catalogue content (rows, labels, names, keys and synonyms)."""
+    rows = pd.util.hash_pandas_object(leistungen[_MATCHER_COLUMNS].astype(object), index=True)
+    content = hashlib.sha256(rows.to_numpy().tobytes()).hexdigest()
+    if content not in _MATCHERS:
+        _MATCHERS.clear()
+        _MATCHERS[content] = _build_matcher(leistungen)
+    return _MATCHERS[content]
+
+
+def _build_matcher(leistungen: pd.DataFrame) -> leika_abgleich.Matcher:
     ordered = leistungen.assign(_ohne=leistungen["schluessel"].isna()).sort_values(
         "_ohne", kind="stable"
     )
