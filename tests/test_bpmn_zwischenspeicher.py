@@ -215,3 +215,24 @@ def test_pngs_of_the_same_rows_are_taken_once(cache, sample, monkeypatch):
     (entry, *_) = sorted(png_cache.glob("*.json"))
     entry.write_text(json.dumps({"png": "kein base64!"}), encoding="utf-8")
     assert bpmn_bild._cached_png(entry.stem) is None
+
+
+def test_a_slide_row_is_converted_to_png_once(cache, monkeypatch):
+    """The slides' PNG of a drawn row comes from the cache the second time; another drawing
+    (one character changed) is converted anew."""
+    from kdworkbook.bericht import praesentation
+
+    converted = []
+    real = praesentation.svg_png
+    monkeypatch.setattr(
+        praesentation, "svg_png", lambda svg, dpi: converted.append(svg) or real(svg, dpi)
+    )
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20">'
+        '<rect width="40" height="20" fill="#123456"/></svg>'
+    )
+    first = praesentation._diagram_png(svg)
+    assert first.startswith(b"\x89PNG") and praesentation._diagram_png(svg) == first
+    assert len(converted) == 1
+    praesentation._diagram_png(svg.replace("#123456", "#123457"))
+    assert len(converted) == 2

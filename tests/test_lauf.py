@@ -75,7 +75,7 @@ def test_run_writes_complete_folder_with_provenance(tmp_path, municipality, capf
     assert {"leika_leistungen_kdn2019.csv", "ozg_leistungen_kdn2019.csv"} <= shipped
     assert files["a.xlsx"] == protokoll.sha256(tmp_path / "a.xlsx")
     assert {"pandas", "papermill", "nbconvert"} <= set(record["bibliotheken"])
-    assert set(record["dauer_s"]) == {"01_test", "bericht"}
+    assert set(record["dauer_s"]) == {"01_test", "anhaenge", "bericht"}
     assert record["start"] <= record["ende"]
 
 
@@ -354,18 +354,19 @@ def test_a_failing_appendix_fails_the_run_and_leaves_nothing(tmp_path, municipal
     is a failed run with a German message, no half-written folder, no kernel left."""
     from kdworkbook.lauf import anhaenge
 
-    def failing(folder: Path, _handed: Path, _run_dir: Path) -> Path:
-        nb = nbformat.v4.new_notebook()
-        nb.cells = [nbformat.v4.new_code_cell("raise OSError(28, 'Kein Speicherplatz mehr')")]
-        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
-        nbformat.write(nb, folder / anhaenge.NOTEBOOK)
-        return folder / anhaenge.NOTEBOOK
+    def failing(folder: Path, handed: Path, run_dir: Path) -> list[Path]:
+        parts = real(folder, handed, run_dir)  # the presentation as always, the tables fail
+        nb = nbformat.read(parts[0], as_version=4)
+        nb.cells[0].source = "raise OSError(28, 'Kein Speicherplatz mehr')"
+        nbformat.write(nb, parts[0])
+        return parts
 
-    monkeypatch.setattr(anhaenge, "notebook", failing)
+    real = anhaenge.notebooks
+    monkeypatch.setattr(anhaenge, "notebooks", failing)
     with pytest.raises(lauf.RunFailed) as info:
         lauf.run(municipality, tmp_path / "out", notebook_dir=_notebooks(tmp_path / "nb"))
     assert str(info.value) == (
-        "Anhänge (anhang.xlsx, praesentation.pptx), Zelle 1: OSError: "
+        "Anhänge (anhang.xlsx und die Excel-Dateien der Schritte), Zelle 1: OSError: "
         "[Errno 28] Kein Speicherplatz mehr"
     )
     assert _entries(tmp_path / "out" / "stadt-lauf") == []

@@ -50,9 +50,7 @@ HANDED_NAME = "vorberechnung"
 HANDED_NOTE = "# im Lauf aus der Prüfung übernommen; die Datei gab es nur während des Laufs"
 #: What every step notebook imports first, loaded while the runner still checks the inputs
 #: (the kernel waits for its first notebook then anyway); silent, not in the history.
-WARM_UP = (
-    "import kdworkbook.bericht.anzeige, kdworkbook.lauf.vorberechnung, matplotlib.pyplot, seaborn"
-)
+WARM_UP = "import kdworkbook.bericht.anzeige, kdworkbook.lauf.vorberechnung, matplotlib.pyplot"
 #: the kernel keeps no history file (nbclient's default for the kernels it starts)
 HISTORY_IN_MEMORY = "--HistoryManager.hist_file=:memory:"
 #: how long a kernel may take to answer after its start (nbclient's default)

@@ -193,11 +193,7 @@ class _Worker:
         self._done.unlink(missing_ok=True)
         if failure is None:
             return None
-        what = (
-            "Anhänge (anhang.xlsx, praesentation.pptx)"
-            if self.notebook.name == anhaenge.NOTEBOOK
-            else f"Schritt „{self.notebook.stem}“"
-        )
+        what = anhaenge.label(self.notebook) or f"Schritt „{self.notebook.stem}“"
         if failure["art"] == "zelle":
             return RunFailed(
                 f"{what}, Zelle {failure['zelle']}: {failure['fehler']}: {failure['text']}"
@@ -240,13 +236,17 @@ class _Worker:
 
 class _Workers:
     """The step processes of a run (*count*, each with its kernel booting in *cwd*), started
-    at once. Leaving the ``with`` block normally lets them end when they are done
-    (:meth:`wait` waits for that); leaving it by an exception – a failed check or step,
+    at once. After the notebooks they write the appendices and end (:meth:`appendix_written`,
+    :meth:`wait`); leaving the ``with`` block by an exception – a failed check or step,
     Ctrl-C, SIGTERM – stops them at once, their kernels shut down."""
 
     def __init__(self, count: int, cwd: Path) -> None:
         self.all: list[_Worker] = []
-        self.appendix: _Worker | None = None  # the one writing the appendices
+        #: the parts of the appendices (:mod:`anhaenge`) not yet handed out: notebook,
+        #: target, environment; and the processes writing one now
+        self.appendix: list[tuple[Path, Path, dict[str, str] | None]] = []
+        self.writing: list[_Worker] = []
+        self._appendix_started = 0.0
         try:
             for _ in range(max(1, count)):
                 self.all.append(_Worker(cwd))
@@ -264,22 +264,37 @@ class _Workers:
         for worker in self.all:
             worker.wait_stopped()
 
-    def appendix_written(self) -> None:
-        """Wait until the appendices are written (:mod:`anhaenge`); RunFailed if not."""
-        worker = self.appendix
-        assert worker is not None, "the appendices were not handed to a step process"
-        while not worker.done():
+    def hand_out_appendix(self) -> None:
+        """Give the parts of the appendices not yet handed out to free processes."""
+        for worker in self.all:
+            if worker.position is None and self.appendix:
+                notebook, target, environment = self.appendix.pop(0)
+                worker.submit(-1, notebook, target, {}, environment=environment)
+                self.writing.append(worker)
+                self._appendix_started = self._appendix_started or worker.started
+
+    def appendix_written(self) -> float:
+        """Hand out and wait for the parts of the appendices; their seconds from the first
+        hand-over to the last end, RunFailed if one failed. Then the processes end."""
+        while self.appendix or self.writing:
+            self.hand_out_appendix()
+            for worker in [w for w in self.writing if w.done()]:
+                self.writing.remove(worker)
+                failure = worker.outcome()
+                if failure:
+                    raise failure
             time.sleep(POLL_S)
-        failure = worker.outcome()
-        worker.finish()
-        if failure:
-            raise failure
+        seconds = time.perf_counter() - self._appendix_started
+        for worker in self.all:
+            worker.finish()
+        return seconds
 
     def __enter__(self) -> _Workers:
         return self
 
     def __exit__(self, exc_type: object, *_exc: object) -> None:
-        self.close(stop=exc_type is not None)
+        if exc_type is not None:  # else they go on with the appendices (appendix_written)
+            self.close(stop=True)
 
 
 def _rename_free(source: Path, folder: Path, stem: str) -> Path:
@@ -351,13 +366,13 @@ def _execute_all(
     finished: Callable[[Path], None] = lambda _path: None,
     snapshot: Any = None,
     handed: Path | None = None,
-    appendix: Path | None = None,
+    appendix: list[Path] | None = None,
 ) -> list[Path]:
     """Execute the step notebooks in the step processes of *workers*, each taking the next
     notebook when it is free (they are independent: each reads the parameter file itself, or
     the run's *handed* results of the check (:mod:`vorberechnung`)), in *order* (positions).
-    The *appendix* notebook (:mod:`anhaenge`) goes to the first process free after the last
-    notebook has started; :meth:`_Workers.appendix_written` waits for it. ``started`` gets
+    The *appendix* notebooks (:mod:`anhaenge`) go to the processes free after the last
+    notebook has started; :meth:`_Workers.appendix_written` waits for them. ``started`` gets
     the number of notebooks not yet started, ``finished`` each executed notebook as it is
     done. Returns the executed notebooks in step order. When a step fails, the others are
     stopped (by the caller leaving *workers*' ``with`` block)."""
@@ -366,6 +381,7 @@ def _execute_all(
     read_from = snapshot.parameter_file if snapshot else parameter_file
     shown = [str(read_from), str(parameter_file)] if snapshot else None
     environment = {momentaufnahme.ENV: str(snapshot.index)} if snapshot else None
+    workers.appendix = [(nb, nb.with_suffix(".aus.ipynb"), environment) for nb in appendix or []]
     failed: dict[int, RunFailed] = {}
     while not failed:
         for worker in workers.all:
@@ -380,13 +396,9 @@ def _execute_all(
                 started(len(waiting))
                 progress(f"[{position + 1}/{total}] {nb.stem} …")
                 worker.submit(position, nb, work / nb.name, parameters, shown, environment)
-            elif worker.position is None and appendix is not None and workers.appendix is None:
-                target = appendix.with_suffix(".aus.ipynb")
-                worker.submit(-1, appendix, target, {}, environment=environment)
-                workers.appendix = worker
-            elif worker.position is None:
-                worker.finish()  # nothing left for it: its kernel shuts down meanwhile
-        busy = [w for w in workers.all if w.position is not None and w is not workers.appendix]
+        if not waiting:
+            workers.hand_out_appendix()
+        busy = [w for w in workers.all if w.position is not None and w not in workers.writing]
         if not busy and not waiting:
             break
         for worker in busy:
@@ -599,7 +611,7 @@ def _run_in(
     durations: dict[str, float] = {}
     # the report's chapters are made while the last kernels still run; the appendices are
     # written in a kernel that is done with its notebooks (anhaenge)
-    appendix = anhaenge.notebook(work / SNAPSHOT_DIR, handed, work)
+    appendix = anhaenge.notebooks(work / SNAPSHOT_DIR, handed, work)
 
     def on_start(remaining: int) -> None:
         if remaining == 0 and overlap:  # the last notebook has started: a core is free soon
@@ -639,7 +651,8 @@ def _run_in(
 
         # waited for in the background, so that SIGTERM ends the wait (see abbruch)
         html, pdf = abbruch.wait(_in_background(lambda: report.finish(work, write_word)))
-        abbruch.wait(_in_background(p.workers.appendix_written))  # in a kernel meanwhile
+        # written in a kernel meanwhile
+        durations[anhaenge.DURATION] = abbruch.wait(_in_background(p.workers.appendix_written))
         durations["bericht"] = time.perf_counter() - start
     results: dict[str, Any] = {}
     for nb in executed:

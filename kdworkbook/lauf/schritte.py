@@ -155,10 +155,8 @@ def summary(ba: Bestandsaufnahme) -> dict[str, Any]:
     return result
 
 
-def write_outputs(ba: Bestandsaufnahme, run_dir: Path) -> list[Path]:
-    """``anhang.xlsx`` with every step's sheets, each step's own files, the presentation."""
-    from kdworkbook.bericht import praesentation  # python-pptx: not needed by ``check``
-
+def write_tables(ba: Bestandsaufnahme, run_dir: Path) -> list[Path]:
+    """``anhang.xlsx`` with every step's sheets, and each step's own files."""
     sheets: dict[str, export.Sheet] = {}
     for step in STEPS:
         if step.sheets:
@@ -172,4 +170,12 @@ def write_outputs(ba: Bestandsaufnahme, run_dir: Path) -> list[Path]:
     for step in STEPS:
         if step.write:
             written += step.write(ba, run_dir)
-    return written + praesentation.write(ba, run_dir)
+    return written
+
+
+def write_outputs(ba: Bestandsaufnahme, run_dir: Path) -> list[Path]:
+    """:func:`write_tables` and the presentation (a run writes them in two kernels at once,
+    :mod:`kdworkbook.lauf.anhaenge`)."""
+    from kdworkbook.bericht import praesentation  # python-pptx: not needed by ``check``
+
+    return write_tables(ba, run_dir) + praesentation.write(ba, run_dir)
