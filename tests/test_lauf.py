@@ -354,8 +354,8 @@ def test_a_failing_appendix_fails_the_run_and_leaves_nothing(tmp_path, municipal
     is a failed run with a German message, no half-written folder, no kernel left."""
     from kdworkbook.lauf import anhaenge
 
-    def failing(folder: Path, handed: Path, run_dir: Path) -> list[Path]:
-        parts = real(folder, handed, run_dir)  # the presentation as always, the tables fail
+    def failing(folder: Path, handed: Path, run_dir: Path, processes: int) -> list[Path]:
+        parts = real(folder, handed, run_dir, processes)  # the presentation's notebook fails
         nb = nbformat.read(parts[0], as_version=4)
         nb.cells[0].source = "raise OSError(28, 'Kein Speicherplatz mehr')"
         nbformat.write(nb, parts[0])
@@ -366,8 +366,7 @@ def test_a_failing_appendix_fails_the_run_and_leaves_nothing(tmp_path, municipal
     with pytest.raises(lauf.RunFailed) as info:
         lauf.run(municipality, tmp_path / "out", notebook_dir=_notebooks(tmp_path / "nb"))
     assert str(info.value) == (
-        "Anhänge (anhang.xlsx und die Excel-Dateien der Schritte), Zelle 1: OSError: "
-        "[Errno 28] Kein Speicherplatz mehr"
+        "Präsentation (praesentation.pptx), Zelle 1: OSError: [Errno 28] Kein Speicherplatz mehr"
     )
     assert _entries(tmp_path / "out" / "stadt-lauf") == []
     assert not descendants("ipykernel")
@@ -388,3 +387,17 @@ def test_a_failed_check_stops_the_kernels_started_for_the_run(tmp_path, municipa
     mine = f"{aufraeumen.SOCKET_PREFIX}{os.getpid()}-"
     assert not list(Path(tempfile.gettempdir()).glob(f"{mine}*"))
     assert not (tmp_path / "out").exists()
+
+
+def test_a_large_survey_keeps_the_presentation_in_the_runner(tmp_path, municipality, monkeypatch):
+    """Beyond anhaenge.KERNEL_MAX_PROCESSES the runner writes the presentation itself (a
+    kernel would hold a second copy of the survey); the files are the same."""
+    from kdworkbook.lauf import anhaenge
+
+    assert anhaenge.notebooks(tmp_path, tmp_path / "x", tmp_path, 50_001) == []
+    assert len(anhaenge.notebooks(tmp_path, tmp_path / "x", tmp_path, 50_000)) == 1
+    monkeypatch.setattr(anhaenge, "KERNEL_MAX_PROCESSES", 0)
+    result = lauf.run(municipality, tmp_path / "out", notebook_dir=_notebooks(tmp_path / "nb"))
+    assert {"praesentation.pptx", "anhang.xlsx"} <= {p.name for p in result.run_dir.iterdir()}
+    assert set(result.durations) == {"01_test", "bericht"}
+    assert not descendants("ipykernel")

@@ -1,12 +1,14 @@
-"""The run's appendices – ``anhang.xlsx`` with each step's own files, and
-``praesentation.pptx`` – written in the kernels of the run.
+"""The parts of the run's appendices written in a kernel of the run: ``praesentation.pptx``.
 
-After their last notebook, the kernels of the step processes have kdworkbook, pandas,
-openpyxl and matplotlib imported and nothing else to do: there the appendices cost no
-imports and do not compete with the report (HTML, Word) for the runner's interpreter. The
-runner hands the two parts to the step processes that are free once every notebook has
-started – each part a notebook of one cell (:func:`notebooks`) written into the run's
-snapshot folder and gone with it (:class:`kdworkbook.lauf.lauf._Workers`).
+After their last notebook, the kernels of the step processes have kdworkbook, pandas and
+matplotlib imported and nothing else to do: there the presentation costs no imports and
+does not compete with the report (HTML, Word) for the runner's interpreter. The runner hands
+each part to a step process that is free once every notebook has started – a notebook of
+one cell (:func:`notebooks`) written into the run's snapshot folder and gone with it
+(:class:`kdworkbook.lauf.lauf._Workers`). The Excel files stay with the runner
+(:func:`kdworkbook.lauf.schritte.write_tables`): it holds the Bestandsaufnahme already, a
+kernel would load a second copy – at 200.000 processes half a gigabyte more at the peak
+(so beyond :data:`KERNEL_MAX_PROCESSES` the runner writes the presentation, too).
 """
 
 from __future__ import annotations
@@ -19,17 +21,21 @@ import nbformat
 APPENDIX = "anhang.xlsx"
 #: their seconds in ``lauf.json`` (``dauer_s``), from the first hand-over to the last end
 DURATION = "anhaenge"
+#: Up to this many processes the presentation is written in a kernel; beyond, by the runner
+#: (the kernel would load a second copy of the survey: at 200.000 processes 0,5 GB more at
+#: the peak, above the 2 GB a run may take – measured with ``make bench``).
+KERNEL_MAX_PROCESSES = 50_000
 #: part → what a failure names
-PARTS = {
-    "tabellen": "Anhänge (anhang.xlsx und die Excel-Dateien der Schritte)",
-    "praesentation": "Präsentation (praesentation.pptx)",
-}
+PARTS = {"praesentation": "Präsentation (praesentation.pptx)"}
 PREFIX = "anhaenge_"
 
 
-def notebooks(folder: Path, handed: Path, run_dir: Path) -> list[Path]:
+def notebooks(folder: Path, handed: Path, run_dir: Path, processes: int) -> list[Path]:
     """One notebook of one cell per part in *folder*, each calling :func:`write` with the
-    run's hand-over and folder."""
+    run's hand-over and folder; none for a survey of more than :data:`KERNEL_MAX_PROCESSES`
+    *processes* (the runner writes the parts itself)."""
+    if processes > KERNEL_MAX_PROCESSES:
+        return []
     paths = []
     for part in PARTS:
         nb = nbformat.v4.new_notebook()
@@ -59,11 +65,10 @@ def label(notebook: Path) -> str | None:
 def write(handed: str | Path, run_dir: str | Path, part: str) -> list[Path]:
     """Write *part* of the appendices of the Bestandsaufnahme handed over in *handed* into
     *run_dir*."""
-    from kdworkbook.lauf import schritte, vorberechnung  # in the kernel; the runner needs less
-
-    ba = vorberechnung.bestandsaufnahme(None, handed)
-    if part == "tabellen":
-        return schritte.write_tables(ba, Path(run_dir))
     from kdworkbook.bericht import praesentation
+    from kdworkbook.lauf import vorberechnung  # in the kernel; the runner needs less
 
+    if part not in PARTS:
+        raise ValueError(f"unknown part of the appendices: {part!r}")
+    ba = vorberechnung.bestandsaufnahme(None, handed)
     return praesentation.write(ba, Path(run_dir))

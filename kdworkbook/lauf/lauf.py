@@ -265,17 +265,21 @@ class _Workers:
             worker.wait_stopped()
 
     def hand_out_appendix(self) -> None:
-        """Give the parts of the appendices not yet handed out to free processes."""
+        """Give the parts of the appendices not yet handed out to free processes; a free
+        process with nothing left to do ends (its kernel's memory with it)."""
         for worker in self.all:
             if worker.position is None and self.appendix:
                 notebook, target, environment = self.appendix.pop(0)
                 worker.submit(-1, notebook, target, {}, environment=environment)
                 self.writing.append(worker)
                 self._appendix_started = self._appendix_started or worker.started
+            elif worker.position is None:
+                worker.finish()
 
-    def appendix_written(self) -> float:
+    def appendix_written(self) -> float | None:
         """Hand out and wait for the parts of the appendices; their seconds from the first
-        hand-over to the last end, RunFailed if one failed. Then the processes end."""
+        hand-over to the last end (None: there were none), RunFailed if one failed. Then the
+        processes end."""
         while self.appendix or self.writing:
             self.hand_out_appendix()
             for worker in [w for w in self.writing if w.done()]:
@@ -284,10 +288,11 @@ class _Workers:
                 if failure:
                     raise failure
             time.sleep(POLL_S)
-        seconds = time.perf_counter() - self._appendix_started
         for worker in self.all:
             worker.finish()
-        return seconds
+        if not self._appendix_started:
+            return None
+        return time.perf_counter() - self._appendix_started
 
     def __enter__(self) -> _Workers:
         return self
@@ -611,11 +616,17 @@ def _run_in(
     durations: dict[str, float] = {}
     # the report's chapters are made while the last kernels still run; the appendices are
     # written in a kernel that is done with its notebooks (anhaenge)
-    appendix = anhaenge.notebooks(work / SNAPSHOT_DIR, handed, work)
+    appendix = anhaenge.notebooks(work / SNAPSHOT_DIR, handed, work, len(ba.data))
+    tables: list[concurrent.futures.Future] = []  # the Excel files (and more), written here
+
+    def write_here() -> list[Path]:
+        """The Excel files; the presentation, too, when no kernel writes it (anhaenge)."""
+        return schritte.write_tables(ba, work) if appendix else schritte.write_outputs(ba, work)
 
     def on_start(remaining: int) -> None:
         if remaining == 0 and overlap:  # the last notebook has started: a core is free soon
             report.start_browser()
+            tables.append(_in_background(write_here))
 
     with report, pictures:
         try:
@@ -634,7 +645,9 @@ def _run_in(
                     handed=handed,
                     appendix=appendix,
                 )
-        except _StepFailed as exc:  # the step processes are stopped: nothing writes any more
+        except _StepFailed as exc:  # the step processes are stopped
+            for future in tables:  # the Excel files must not be written into a moved folder
+                concurrent.futures.wait([future])
             shutil.rmtree(work / SNAPSHOT_DIR, ignore_errors=True)
             p.lock.release()
             failed = _rename_free(work, slug_dir / FAILED_DIR, p.stamp)
@@ -651,8 +664,14 @@ def _run_in(
 
         # waited for in the background, so that SIGTERM ends the wait (see abbruch)
         html, pdf = abbruch.wait(_in_background(lambda: report.finish(work, write_word)))
-        # written in a kernel meanwhile
-        durations[anhaenge.DURATION] = abbruch.wait(_in_background(p.workers.appendix_written))
+        # the Excel files alongside the last step when overlapping, else now; the
+        # presentation in a kernel meanwhile
+        if not tables:
+            tables.append(_in_background(write_here))
+        abbruch.wait(tables[0])
+        seconds = abbruch.wait(_in_background(p.workers.appendix_written))
+        if seconds is not None:
+            durations[anhaenge.DURATION] = seconds
         durations["bericht"] = time.perf_counter() - start
     results: dict[str, Any] = {}
     for nb in executed:
