@@ -193,46 +193,81 @@ def test_without_cache_every_call_draws(sample, monkeypatch):
 
 
 @pytest.mark.browser
-def test_pngs_of_the_same_rows_are_taken_once(cache, sample, monkeypatch):
+def test_pngs_of_the_same_rows_are_converted_once(cache, sample, monkeypatch):
     rows = bpmn_bild.svgs({"x": (read_bpmn(sample), sample)})["x"]
-    calls: list[int] = []
-    real = bpmn_bild._screenshots
-
-    def screenshots(svgs, dpi, browser):
-        calls.append(len(svgs))
-        return real(svgs, dpi, browser)
-
-    monkeypatch.setattr(bpmn_bild, "_screenshots", screenshots)
+    assert all(bpmn_bild.is_row(row.encode()) for row in rows)
+    calls = _counting_conversions(monkeypatch)
     first = bpmn_bild.pngs(rows, dpi=60)
-    assert calls == [2] and all(p.startswith(b"\x89PNG") for p in first)
-    assert bpmn_bild.pngs(rows, dpi=60) == first and calls == [2]  # from the cache
-    assert bpmn_bild.png(rows[1], dpi=60) == first[1] and calls == [2]
-    sharper = bpmn_bild.pngs(rows[:1], dpi=90)  # another resolution: taken anew
-    assert calls == [2, 1] and len(sharper[0]) > len(first[0])
-    changed = rows[0].replace("Meldeamt", "Bürgeramt")  # another picture: taken anew
-    assert bpmn_bild.pngs([changed, rows[1]], dpi=60)[1] == first[1] and calls == [2, 1, 1]
+    assert len(calls) == 2 and all(p.startswith(b"\x89PNG") for p in first)
+    assert bpmn_bild.pngs(rows, dpi=60) == first and len(calls) == 2  # from the cache
+    assert bpmn_bild.png(rows[1], dpi=60) == first[1] and len(calls) == 2
+    sharper = bpmn_bild.pngs(rows[:1], dpi=90)  # another resolution: converted anew
+    assert len(calls) == 3 and len(sharper[0]) > len(first[0])
     png_cache = cache.parent / bpmn_bild.PNG_CACHE_KIND
     (entry, *_) = sorted(png_cache.glob("*.json"))
     entry.write_text(json.dumps({"png": "kein base64!"}), encoding="utf-8")
     assert bpmn_bild._cached_png(entry.stem) is None
 
 
-def test_a_slide_row_is_converted_to_png_once(cache, monkeypatch):
-    """The slides' PNG of a drawn row comes from the cache the second time; another drawing
-    (one character changed) is converted anew."""
-    from kdworkbook.bericht import praesentation
+def _counting_conversions(monkeypatch) -> list[bytes]:
+    calls: list[bytes] = []
+    real = bpmn_bild._convert
+    monkeypatch.setattr(bpmn_bild, "_convert", lambda svg, dpi: calls.append(svg) or real(svg, dpi))
+    return calls
 
-    converted = []
-    real = praesentation.svg_png
-    monkeypatch.setattr(
-        praesentation, "svg_png", lambda svg, dpi: converted.append(svg) or real(svg, dpi)
-    )
-    svg = (
-        '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20">'
-        '<rect width="40" height="20" fill="#123456"/></svg>'
-    )
-    first = praesentation._diagram_png(svg)
-    assert first.startswith(b"\x89PNG") and praesentation._diagram_png(svg) == first
-    assert len(converted) == 1
-    praesentation._diagram_png(svg.replace("#123456", "#123457"))
-    assert len(converted) == 2
+
+def test_a_row_is_known_by_its_mark_in_every_copy(cache, monkeypatch):
+    """The kernel converts a drawn row once; Word finds the same row in the report's HTML –
+    re-serialised by IPython's SVG output and BeautifulSoup – and the slides in the drawing:
+    both take that PNG. A row without the mark (or another row) is converted anew."""
+    from bs4 import BeautifulSoup
+    from IPython.display import SVG
+
+    from kdworkbook.bericht import word
+
+    def drawn(colour: str) -> str:
+        return bpmn_bild._marked(
+            '<svg xmlns="http://www.w3.org/2000/svg" width="40.0mm" height="20.0mm" '
+            f'viewBox="0 0 40 20"><rect width="40" height="20" fill="{colour}"/></svg>'
+        )
+
+    row = drawn("#123456")
+    calls = _counting_conversions(monkeypatch)
+    bpmn_bild.prepare_pngs([row])  # in the kernel, right after the drawing
+    shown = SVG(data=row).data  # the notebook's output
+    in_html = str(BeautifulSoup(f"<figure>{shown}</figure>", "html.parser").svg)
+    assert in_html != row and bpmn_bild.MARK in in_html
+    assert word.svg_to_png(in_html.encode()) == bpmn_bild.png(row)  # Word, the slides
+    assert len(calls) == 1
+    other = drawn("#654321")
+    assert bpmn_bild.png(other) != bpmn_bild.png(row) and len(calls) == 2
+    monkeypatch.setenv(zwischenspeicher.ENV, "aus")  # no cache: nothing converted ahead
+    bpmn_bild.prepare_pngs([row])
+    assert len(calls) == 2
+
+
+@pytest.mark.kernel
+@pytest.mark.browser
+def test_a_run_converts_each_row_once_for_word_and_the_slides(demo_pdf):
+    """In the demo's run the kernel of the Musterprozess converts its rows; bericht.docx and
+    praesentation.pptx carry the very same PNG bytes (IST in 5 rows, SOLL in 4)."""
+    import zipfile
+
+    def media(path):
+        with zipfile.ZipFile(path) as z:
+            return {z.read(n) for n in z.namelist() if n.endswith(".png")}
+
+    from pptx import Presentation
+
+    deck = Presentation(str(demo_pdf.parent / "praesentation.pptx"))
+    diagrams = [
+        shape.image.blob
+        for slide in deck.slides
+        if any(
+            s.text_frame.text.startswith("Musterprozess ") for s in slide.shapes if s.has_text_frame
+        )
+        for shape in slide.shapes
+        if shape.shape_type == 13  # picture
+    ]
+    assert len(diagrams) == 5 + 4
+    assert set(diagrams) <= media(demo_pdf.parent / "bericht.docx")

@@ -214,11 +214,11 @@ HYPHENATE_FROM = {"th": 11, "td": 16}
 
 @functools.cache
 def _hyphenator() -> pyphen.Pyphen:
-    """The German hyphenation dictionary, loaded once per process on first use (reading it
-    takes most of a second: not at import, not before the notebooks run)."""
-    import pyphen
+    """The German hyphenation dictionary, loaded on first use (not at import, not before the
+    notebooks run; parsed once per machine, :mod:`kdworkbook.kern.silbentrennung`)."""
+    from kdworkbook.kern import silbentrennung
 
-    return pyphen.Pyphen(lang="de_DE", left=3, right=3)
+    return silbentrennung.pyphen_de(left=3, right=3)
 
 
 def _soft_hyphens(word: str) -> str:

@@ -32,8 +32,6 @@ MIN_PT = 12
 CARD_CHARS = 14
 #: Resolution of the pictures of matplotlib figures.
 PICTURE_DPI = 200
-#: SVG user units are CSS pixels: 96 per inch.
-_CSS_DPI = 96
 GREY = RGBColor(0x4A, 0x55, 0x61)
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
 MARGIN = Inches(0.6)
@@ -264,15 +262,6 @@ def png_size(data: bytes) -> tuple[int, int]:
     if data[:8] != b"\x89PNG\r\n\x1a\n":
         raise ValueError("keine PNG-Datei")
     return struct.unpack(">II", data[16:24])
-
-
-def svg_png(svg: str, dpi: int) -> bytes:
-    """An SVG (its size in mm or CSS px) as PNG at *dpi* on a white ground."""
-    import cairosvg  # loads the system's libcairo: only when a picture is converted
-
-    return cairosvg.svg2png(
-        bytestring=svg.encode("utf-8"), scale=dpi / _CSS_DPI, background_color="white"
-    )
 
 
 def logo_png(path: Path, data: bytes | None = None) -> bytes:

@@ -25,14 +25,15 @@ from pptx.enum.text import PP_ALIGN
 from pptx.util import Inches
 
 from kdworkbook.bericht import anzeige, grafiken
-from kdworkbook.bericht.folien import GREY, HEIGHT, MARGIN, WIDTH, Deck, logo_png, rgb, svg_png
+from kdworkbook.bericht.folien import GREY, HEIGHT, MARGIN, WIDTH, Deck, logo_png, rgb
 from kdworkbook.bestand import kennzahlen as bestand
 from kdworkbook.bestand.laden import Bestandsaufnahme
-from kdworkbook.kern import defaults, zwischenspeicher
+from kdworkbook.kern import defaults
 from kdworkbook.kern.formatierung import datum, euro, zahl
 from kdworkbook.massnahmen import kapitel as massnahmen_ansicht
 from kdworkbook.massnahmen.grafiken import quadrant_colours
 from kdworkbook.massnahmen.plan import Planung
+from kdworkbook.musterprozess import bpmn_bild
 
 FILE_NAME = "praesentation.pptx"
 #: Rows of the top list and of the measures table (the full lists are in the report).
@@ -43,10 +44,6 @@ FACHAMT_BARS = 15
 #: for the 16:9 slide: shown 1,04 × larger (5,6 in high), its 8,5-pt labels read 8,8 pt and
 #: single-row processes' labels do not touch (the full chart is in the report).
 GANTT_SLIDE_IN = (9.6, 5.4)
-#: Resolution of the BPMN diagrams' pictures (at their print size; a slide shows them larger).
-DIAGRAM_DPI = 300
-#: the cache of the diagram rows' PNGs (:mod:`kdworkbook.kern.zwischenspeicher`)
-PNG_CACHE = "folien-png"
 #: Top of a BPMN diagram on its slide: as high as the slide allows, since a diagram's height
 #: (pool and lanes) sets its scale – the demo's IST (529 units high) gets 0,78 pt per unit,
 #: bpmn-js' 12-px labels 9,3 pt and its 11-px outside labels 8,5 pt on a 13,3-inch slide
@@ -407,33 +404,16 @@ def _costs(d: Deck, p: Planung) -> None:
 
 def _diagram_pictures(ba: Bestandsaufnahme) -> tuple[Any, dict[str, list[bytes]]]:
     """The Musterprozess (None if none is configured) and the PNGs of its IST and SOLL rows as
-    the report draws them (bpmn-js, :func:`kapitel.diagram_svg`), made with cairosvg as for
-    Word (the same picture as Chromium's on a white ground, at a third of the CPU time of a
-    second Chromium start). :func:`build` has them made while it builds the other slides."""
+    the report draws them (bpmn-js, :func:`kapitel.diagram_svg`), the same PNGs as Word's
+    (:func:`bpmn_bild.png`: converted once, by the kernel that drew them).
+    :func:`build` has them made while it builds the other slides."""
     from kdworkbook.musterprozess import kapitel as mp_ansicht
 
     m = mp_ansicht.load(ba)
     if m is None:
         return None, {}
     rows = {variante: mp_ansicht.diagram_svg(m, variante) for variante in ("ist", "soll")}
-    return m, {v: [_diagram_png(svg) for svg in svgs] for v, svgs in rows.items()}
-
-
-def _diagram_png(svg: str) -> bytes:
-    """A row of a BPMN diagram as PNG, from the cache when the same drawing was converted
-    before (the drawings themselves come from the cache of :mod:`bpmn_bild`, byte for byte the
-    same for the same model: a batch with the same Musterprozess converts them once)."""
-    import base64
-
-    import cairosvg
-
-    name = zwischenspeicher.key("folie-png", svg, str(DIAGRAM_DPI), cairosvg.__version__)
-    cached = zwischenspeicher.get(PNG_CACHE, name)
-    if isinstance(cached, str):
-        return base64.b64decode(cached)
-    png = svg_png(svg, DIAGRAM_DPI)
-    zwischenspeicher.put(PNG_CACHE, name, base64.b64encode(png).decode("ascii"))
-    return png
+    return m, {v: bpmn_bild.pngs(svgs) for v, svgs in rows.items()}
 
 
 def _musterprozess(d: Deck, m: Any, pictures: dict[str, list[bytes]]) -> None:

@@ -3,10 +3,10 @@
 pandoc (shipped as a wheel by ``pypandoc-binary``) turns headings into Word headings
 („Überschrift 1/2“, style ids Heading1/2), tables into Word tables and pictures into
 embedded images. Word shows no SVG without a PNG fallback, so every SVG chart becomes a
-PNG at :data:`PICTURE_DPI` first. Title, subtitle and date become Word's title block and
-the table of contents a TOC field (Word fills it on opening, „Felder aktualisieren“).
-The styles come from pandoc's reference document with the run's design (font, colours,
-footer) applied with python-docx.
+PNG at :data:`PICTURE_DPI` first (the BPMN diagrams' rows as the slides' pictures).
+Title, subtitle and date become Word's title block and the table of contents a TOC field
+(Word fills it on opening, „Felder aktualisieren“). The styles come from pandoc's reference
+document with the run's design (font, colours, footer) applied with python-docx.
 """
 
 from __future__ import annotations
@@ -48,9 +48,15 @@ _WIDTH = re.compile(rb'\swidth="([\d.]+mm)"')
 
 
 def svg_to_png(svg: bytes) -> bytes:
-    """An SVG picture as PNG at :data:`PICTURE_DPI`."""
+    """An SVG picture as PNG at :data:`PICTURE_DPI`; a row of a BPMN diagram as the slides
+    show it (:func:`kdworkbook.musterprozess.bpmn_bild.png`: converted once per row, most
+    often already by the kernel that drew it)."""
     import cairosvg  # loads the system's libcairo: only when a picture is converted
 
+    from kdworkbook.musterprozess import bpmn_bild
+
+    if bpmn_bild.is_row(svg):
+        return bpmn_bild.png(svg)
     return cairosvg.svg2png(bytestring=svg, scale=PICTURE_DPI / _CSS_DPI)
 
 

@@ -40,6 +40,7 @@ from xml.etree import ElementTree as ET
 
 import pyphen
 
+from kdworkbook.kern import silbentrennung
 from kdworkbook.kern.formatierung import zahl
 from kdworkbook.musterprozess.bpmn_xml import EVENTS, GATEWAYS, SUBPROCESSES, TASKS, local, parse
 from kdworkbook.musterprozess.kennzahlen import is_media_break, numbered_steps, transitions
@@ -75,7 +76,7 @@ COLUMN_GAP = 40  #: space between two columns (room for arrows and share labels)
 ROW_HEIGHT = 100  #: one sub-row of a lane
 CHAR_WIDTH = 7.2  #: widest average character of Arial/Liberation Sans 12 px, for box widths
 LABEL_PADDING = 14  #: bpmn-js leaves 5 px on each side of a task label
-HYPHENATION_LANGUAGE = "de_DE"  #: pyphen's patterns (LibreOffice's German hyphenation)
+HYPHENATION_LANGUAGE = silbentrennung.LANGUAGE  #: pyphen's patterns (LibreOffice's German)
 BREAK_COLOR = "#c00000"  #: red of media breaks (same as the comparison chart)
 MISSING_COLOR = "#dddddd"  #: fill of a step without medium
 EXPORTER = "kdworkbook"
@@ -470,7 +471,7 @@ def hyphenate(word: str, width: float) -> str:
 
 @cache
 def _hyphenator() -> pyphen.Pyphen:
-    return pyphen.Pyphen(lang=HYPHENATION_LANGUAGE)
+    return silbentrennung.pyphen_de()
 
 
 def _fit_words(root: ET.Element, fit: Callable[[str, float], str] = hyphenate) -> None:

@@ -216,8 +216,10 @@ def diagram(m: Musterprozess | None, variante: str) -> None:
     """The BPMN diagram of IST or SOLL as SVG outputs, one per row (report, JupyterLab, Word)."""
     if m is None:
         return None
-    for row in diagram_svg(m, variante):
+    rows = diagram_svg(m, variante)
+    for row in rows:
         display(SVG(data=row))
+    bpmn_bild.prepare_pngs(rows)  # Word's and the slides' pictures, converted once
     return None
 
 
