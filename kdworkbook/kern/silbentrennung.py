@@ -35,14 +35,15 @@ def pyphen_de(left: int = 2, right: int = 2) -> pyphen.Pyphen:
 
 def _patterns(path: Path) -> pyphen.HyphDict:
     name = zwischenspeicher.key(CACHE_KIND, pyphen.__version__, path.read_bytes())
-    found = _from_entry(zwischenspeicher.get(CACHE_KIND, name))
-    if found is not None:
-        return found
-    parsed = pyphen.HyphDict(path)
-    entry = _entry(parsed)
-    if entry is not None:
-        zwischenspeicher.put(CACHE_KIND, name, entry)
-    return parsed
+    with zwischenspeicher.made_once(CACHE_KIND, name):  # the runner and a kernel: one parses
+        found = _from_entry(zwischenspeicher.get(CACHE_KIND, name))
+        if found is not None:
+            return found
+        parsed = pyphen.HyphDict(path)
+        entry = _entry(parsed)
+        if entry is not None:
+            zwischenspeicher.put(CACHE_KIND, name, entry)
+        return parsed
 
 
 def _entry(hd: pyphen.HyphDict) -> str | None:

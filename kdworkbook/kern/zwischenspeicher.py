@@ -22,6 +22,7 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +87,31 @@ def put(kind: str, name: str, value: Any) -> None:
         _prune(where)
     except OSError:
         return
+
+
+@contextlib.contextmanager
+def made_once(kind: str, name: str) -> Iterator[None]:
+    """While inside, no other process is inside for the same entry: a process that would
+    make *name* checks :func:`get` in here and finds what the one before it made, instead
+    of making it a second time at the same moment (two kernels of a run, a batch). Without
+    a cache (or where it cannot be written, or on Windows) it does not wait for anyone."""
+    where = folder(kind)
+    if where is None or os.name != "posix":
+        yield
+        return
+    import fcntl
+
+    try:
+        where.mkdir(parents=True, exist_ok=True, mode=0o700)
+        handle = os.open(where / f".{name}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError:
+        yield
+        return
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # released when the handle is closed
+        yield
+    finally:
+        os.close(handle)
 
 
 def _prune(where: Path) -> None:
