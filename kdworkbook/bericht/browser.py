@@ -137,6 +137,13 @@ class PdfPrinter:
             if self._playwright is not None:
                 self._playwright.stop()
 
+    @property
+    def browser(self):
+        """The running Playwright browser, for a page of another kind beside the print page
+        (the BPMN drawing page of :mod:`kdworkbook.bericht.drucken`)."""
+        assert self._browser is not None, "PdfPrinter must be used in a with block"
+        return self._browser
+
     def print(
         self, html_file: Path, footer: str | None = None, draft: bool = False, load: bool = True
     ) -> bytes:
