@@ -1,4 +1,5 @@
-"""One Chromium per run: the print process draws the BPMN diagrams for the kernels too."""
+"""One Chromium per run: the print process draws the BPMN diagrams for the kernels too; and
+no renderer for a browser window nobody sees."""
 
 import datetime
 import os
@@ -11,7 +12,8 @@ import nbformat
 import pytest
 from IPython.display import SVG
 
-from kdworkbook.bericht.browser import ENV_BROWSER
+from kdworkbook.bericht import browser
+from kdworkbook.bericht.browser import ENV_BROWSER, PdfPrinter, find_browser
 from kdworkbook.bericht.dokument import ReportJob, ReportMeta
 from kdworkbook.kern import zwischenspeicher
 from kdworkbook.kern.errors import InputError, ReportError
@@ -153,3 +155,41 @@ def test_demo_run_starts_chromium_once_and_draws_the_same(tmp_path, monkeypatch)
     for drawn, own in zip(in_report, expected, strict=True):
         assert _same_drawing(drawn, own)
     assert "Steuermarke" in bpmn_export.text_of("".join(in_report))
+
+
+# --- Chromium's own windows ----------------------------------------------------------------------
+
+
+def test_our_feature_switch_keeps_the_features_playwright_turns_off():
+    """Chromium heeds only the last ``--disable-features``: ours (after Playwright's) must
+    name every feature Playwright turns off – checked against the installed Playwright."""
+    import playwright
+
+    lib = Path(playwright.__file__).parent / "driver" / "package" / "lib"
+    sources = [lib / "coreBundle.js", lib / "server" / "chromium" / "chromiumSwitches.js"]
+    text = "".join(path.read_text(encoding="utf-8") for path in sources if path.exists())
+    block = re.search(r"disabledFeatures = \[(.*?)\]", text, re.S)
+    assert block, "Playwrights Liste abgeschalteter Chromium-Funktionen nicht gefunden"
+    theirs = re.findall(r'^\s*"([^"]+)",?\s*$', block.group(1), re.M)
+    assert "PaintHolding" in theirs
+    assert set(theirs) <= set(browser.PLAYWRIGHT_DISABLED_FEATURES)
+    [switch] = [a for a in browser.CHROMIUM_ARGS if a.startswith("--disable-features=")]
+    assert set(switch.split("=", 1)[1].split(",")) == {
+        *browser.PLAYWRIGHT_DISABLED_FEATURES,
+        "WebUIOmniboxPopup",
+        "WebUIOmniboxAimPopup",
+    }
+
+
+@pytest.mark.browser
+def test_no_address_bar_page_in_the_print_and_the_drawing_window():
+    """Before, every browser context of headless Chromium had the address bar's suggestion
+    list as a page of its own (chrome://omnibox-popup.top-chrome/, a renderer each)."""
+    with PdfPrinter(find_browser()) as printer:
+        page = bpmn_js.open_page(printer.browser)  # the drawing page beside the print page
+        session = printer.browser.new_browser_cdp_session()
+        targets = session.send("Target.getTargets", {"filter": [{}]})["targetInfos"]
+        page.context.close()
+    urls = [t["url"] for t in targets]
+    assert not [u for u in urls if "top-chrome" in u], urls
+    assert sum(t["type"] == "page" for t in targets) == 2  # print page and drawing page
