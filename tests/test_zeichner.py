@@ -51,6 +51,7 @@ def print_process(tmp_path, monkeypatch):
         job.close()
     assert not Path(path).parent.exists()  # the private folder goes with the process
     assert chrome_descendants() == []
+    assert bpmn_js.draw_served({"x": ("<x/>", "x.bpmn")}) is None  # nobody to ask any more
 
 
 @pytest.mark.browser
