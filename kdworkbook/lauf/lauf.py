@@ -447,9 +447,9 @@ def run(
     and ``lauf.json`` all come from those bytes (:mod:`momentaufnahme`). *stichtag* applies
     when the parameter file names none (a repeated run uses the first run's date).
 
-    Chromium (the print process) starts when the check is done and draws the BPMN
-    diagrams for the kernels, so they start none of their own. With *overlap* the report's
-    chapters and the Excel files are made while
+    With a Musterprozess, Chromium (the print process) starts when the check is done and
+    draws its BPMN diagrams for the kernels, so they start none of their own. With *overlap*
+    the report's chapters, Chromium and the Excel files are made while
     the last kernels still run (a run on its own finishes sooner). A batch worker passes
     ``overlap=False``: the other workers keep the cores busy, and extra threads would only
     compete with them."""
@@ -631,11 +631,12 @@ def _run_in(
 
     def on_start(remaining: int) -> None:
         if remaining == 0 and overlap:  # the last notebook has started: a core is free soon
+            report.start_browser()
             tables.append(_in_background(write_here))
 
     with report, pictures:
-        # the check is done: Chromium starts now and draws the BPMN diagrams for the kernels
-        report.start_browser()
+        if ba.settings.musterprozess.konfiguriert:  # Chromium now: it draws the BPMN diagrams
+            report.start_browser()
         try:
             with p.workers:  # a failed step: the others are stopped before the folder moves
                 executed = _execute_all(
