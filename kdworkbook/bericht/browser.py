@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 from pathlib import Path
 from types import TracebackType
@@ -205,7 +206,7 @@ class PdfPrinter:
 
     def fill_toc(self, pages: dict[str, int]) -> None:
         """Write *pages* into the table of contents of the loaded document, as
-        :func:`kdworkbook.bericht.dokument.fill_toc` writes them into its file (the page of
+        :func:`fill_toc` writes them into its file (the page of
         each ``<span class="toc-seite" data-ziel="…">``, empty if unknown) – without loading
         and decoding the whole document again for the final print. The document's own
         scripts stay off; only this change is made from outside."""
@@ -239,3 +240,15 @@ def destination_pages(pdf: bytes) -> dict[str, int]:
         name.lstrip("/"): reader.get_destination_page_number(dest) + 1
         for name, dest in reader.named_destinations.items()
     }
+
+
+def fill_toc(document: str, pages: dict[str, int]) -> str:
+    """Write the page of each heading into its table-of-contents line (only in the
+    ``<nav>`` the template wrote, never in a chapter)."""
+    head, nav_end, rest = document.partition("</nav>")
+    filled = re.sub(
+        r'(<span class="toc-seite" data-ziel="([^"]+)">)</span>',
+        lambda m: f"{m.group(1)}{pages.get(m.group(2), '')}</span>",
+        head,
+    )
+    return filled + nav_end + rest

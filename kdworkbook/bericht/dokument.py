@@ -37,13 +37,8 @@ from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from kdworkbook.bericht.browser import (
-    ENV_BROWSER,
-    PdfPrinter,
-    ReportError,
-    destination_pages,
-    find_browser,
-)
+from kdworkbook.bericht.browser import ENV_BROWSER, ReportError, fill_toc, find_browser
+from kdworkbook.bericht.drucken import EXIT_OS_ERROR
 from kdworkbook.musterprozess.bpmn_js import DRAWER_SOCKET, ENV_DRAWER
 
 if TYPE_CHECKING:  # nbconvert, BeautifulSoup and pyphen are imported where a chapter is made
@@ -98,10 +93,6 @@ _URL_ATTRIBUTES = ("href", "xlink:href", "src", "action", "formaction", "poster"
 
 # Return values nobody wants to read: <Figure size 640x480 with 1 Axes>, [<matplotlib… at 0x…>]
 _OBJECT_REPR = re.compile(r"^\[?<[^<>]*(Figure size|at 0x)[^<>]*>(,\s*<[^<>]*>)*\]?$", re.S)
-
-#: exit code of the print process (:mod:`kdworkbook.bericht.drucken`) for an error of the
-#: system (full disk, read-only folder); its output then says errno and file as JSON
-EXIT_OS_ERROR = 3
 
 
 @dataclass(frozen=True)
@@ -340,18 +331,6 @@ def _facts(meta: ReportMeta, today: datetime.date) -> list[tuple[str, str]]:
     if meta.ags:
         facts.append(("AGS", meta.ags))
     return facts + [("Stichtag", _german_date(meta.stichtag)), ("Erstellt am", _german_date(today))]
-
-
-def fill_toc(document: str, pages: dict[str, int]) -> str:
-    """Write the page of each heading into its table-of-contents line (only in the
-    ``<nav>`` the template wrote, never in a chapter)."""
-    head, nav_end, rest = document.partition("</nav>")
-    filled = re.sub(
-        r'(<span class="toc-seite" data-ziel="([^"]+)">)</span>',
-        lambda m: f"{m.group(1)}{pages.get(m.group(2), '')}</span>",
-        head,
-    )
-    return filled + nav_end + rest
 
 
 def toc_pages(document: str) -> dict[str, int]:
@@ -617,16 +596,6 @@ def write_report(
     """Writes out_dir/bericht.html and out_dir/bericht.pdf from executed *notebooks*."""
     with ReportJob(notebooks, meta, browser) as job:
         return job.finish(out_dir)
-
-
-def print_twice(printer: PdfPrinter, html_file: Path, document: str) -> bytes:
-    """Draft print → pages of the headings → final print with TOC page numbers. The footer
-    and the footer-free title page come from the style sheet's ``@page`` rules."""
-    html_file.write_text(document, encoding="utf-8")
-    pages = destination_pages(printer.print(html_file, draft=True))
-    html_file.write_text(fill_toc(document, pages), encoding="utf-8")  # the document as printed
-    printer.fill_toc(pages)  # the same in the loaded page: not loaded a second time
-    return printer.print(html_file, load=False)
 
 
 def _temp_file(directory: Path, suffix: str) -> Path:
