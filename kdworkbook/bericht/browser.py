@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 from pathlib import Path
 from types import TracebackType
@@ -23,6 +24,33 @@ ENV_BROWSER = "KDWORKBOOK_CHROMIUM"
 SYSTEM_BROWSERS = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
 PATH_BROWSERS = ("google-chrome", "google-chrome-stable", "chrome")
 
+PLAYWRIGHT_DISABLED_FEATURES = (
+    "AvoidUnnecessaryBeforeUnloadCheckSync",
+    "DestroyProfileOnBrowserClose",
+    "HttpsUpgrades",
+    "HttpsFirstBalancedModeAutoEnable",
+    "LensOverlay",
+    "MediaRouter",
+    "PaintHolding",
+    "ThirdPartyStoragePartitioning",
+    "AvoidCorsURLLoaderRestartOnRedirect",
+    "TcpPortRandomizationWin",
+    "OptimizationHints",
+    "NetworkTimeServiceQuerying",
+    "AimEnabled",
+    "PreconnectToSearch",
+    "msForceBrowserSignIn",
+    "msEdgeUpdateLaunchServicesPreferredVersion",
+)
+"""The Chromium features Playwright turns off itself (its ``chromiumSwitches``, version 1.65).
+Chromium heeds only the last ``--disable-features`` of its command line, so
+:data:`CHROMIUM_ARGS` repeats them with :data:`DISABLED_FEATURES`."""
+
+DISABLED_FEATURES = ("WebUIOmniboxPopup", "WebUIOmniboxAimPopup")
+"""The address bar's suggestion list as a web page of its own: headless Chromium (a full
+browser since version 132) starts a renderer for it in every window – in every browser
+context –, 0,55 CPU-s each (measured on the demo), for a list nobody ever sees."""
+
 # No network, no first-run UI: the report must build offline and reproducibly.
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -32,6 +60,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-quic",
     "--no-first-run",
+    "--disable-features=" + ",".join(PLAYWRIGHT_DISABLED_FEATURES + DISABLED_FEATURES),
 ]
 
 INSTALL_HINT = (
@@ -137,6 +166,13 @@ class PdfPrinter:
             if self._playwright is not None:
                 self._playwright.stop()
 
+    @property
+    def browser(self):
+        """The running Playwright browser, for a page of another kind beside the print page
+        (the BPMN drawing page of :mod:`kdworkbook.bericht.drucken`)."""
+        assert self._browser is not None, "PdfPrinter must be used in a with block"
+        return self._browser
+
     def print(
         self, html_file: Path, footer: str | None = None, draft: bool = False, load: bool = True
     ) -> bytes:
@@ -170,7 +206,7 @@ class PdfPrinter:
 
     def fill_toc(self, pages: dict[str, int]) -> None:
         """Write *pages* into the table of contents of the loaded document, as
-        :func:`kdworkbook.bericht.dokument.fill_toc` writes them into its file (the page of
+        :func:`fill_toc` writes them into its file (the page of
         each ``<span class="toc-seite" data-ziel="…">``, empty if unknown) – without loading
         and decoding the whole document again for the final print. The document's own
         scripts stay off; only this change is made from outside."""
@@ -204,3 +240,15 @@ def destination_pages(pdf: bytes) -> dict[str, int]:
         name.lstrip("/"): reader.get_destination_page_number(dest) + 1
         for name, dest in reader.named_destinations.items()
     }
+
+
+def fill_toc(document: str, pages: dict[str, int]) -> str:
+    """Write the page of each heading into its table-of-contents line (only in the
+    ``<nav>`` the template wrote, never in a chapter)."""
+    head, nav_end, rest = document.partition("</nav>")
+    filled = re.sub(
+        r'(<span class="toc-seite" data-ziel="([^"]+)">)</span>',
+        lambda m: f"{m.group(1)}{pages.get(m.group(2), '')}</span>",
+        head,
+    )
+    return filled + nav_end + rest

@@ -19,9 +19,12 @@ import json
 import os
 import re
 import secrets
+import shutil
 import signal
+import socket
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,12 +37,9 @@ from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from kdworkbook.bericht.browser import (
-    PdfPrinter,
-    ReportError,
-    destination_pages,
-    find_browser,
-)
+from kdworkbook.bericht.browser import ENV_BROWSER, ReportError, fill_toc, find_browser
+from kdworkbook.bericht.drucken import EXIT_OS_ERROR
+from kdworkbook.musterprozess.bpmn_js import DRAWER_SOCKET, ENV_DRAWER
 
 if TYPE_CHECKING:  # nbconvert, BeautifulSoup and pyphen are imported where a chapter is made
     import pyphen
@@ -93,10 +93,6 @@ _URL_ATTRIBUTES = ("href", "xlink:href", "src", "action", "formaction", "poster"
 
 # Return values nobody wants to read: <Figure size 640x480 with 1 Axes>, [<matplotlib… at 0x…>]
 _OBJECT_REPR = re.compile(r"^\[?<[^<>]*(Figure size|at 0x)[^<>]*>(,\s*<[^<>]*>)*\]?$", re.S)
-
-#: exit code of the print process (:mod:`kdworkbook.bericht.drucken`) for an error of the
-#: system (full disk, read-only folder); its output then says errno and file as JSON
-EXIT_OS_ERROR = 3
 
 
 @dataclass(frozen=True)
@@ -337,18 +333,6 @@ def _facts(meta: ReportMeta, today: datetime.date) -> list[tuple[str, str]]:
     return facts + [("Stichtag", _german_date(meta.stichtag)), ("Erstellt am", _german_date(today))]
 
 
-def fill_toc(document: str, pages: dict[str, int]) -> str:
-    """Write the page of each heading into its table-of-contents line (only in the
-    ``<nav>`` the template wrote, never in a chapter)."""
-    head, nav_end, rest = document.partition("</nav>")
-    filled = re.sub(
-        r'(<span class="toc-seite" data-ziel="([^"]+)">)</span>',
-        lambda m: f"{m.group(1)}{pages.get(m.group(2), '')}</span>",
-        head,
-    )
-    return filled + nav_end + rest
-
-
 def toc_pages(document: str) -> dict[str, int]:
     """The page numbers :func:`fill_toc` wrote into *document*'s table of contents."""
     nav = document.partition("</nav>")[0]
@@ -423,6 +407,9 @@ class ReportJob:
         self._printing = concurrent.futures.ThreadPoolExecutor(max_workers=1)
         self._printed: concurrent.futures.Future[bytes | None] | None = None
         self._print_process: subprocess.Popen | None = None
+        #: the private folder (mode 0700) of the print process' drawing socket, its listener
+        self._private: Path | None = None
+        self._listener: socket.socket | None = None
         self._document: concurrent.futures.Future[tuple[str, Path] | None] = (
             concurrent.futures.Future()
         )
@@ -450,29 +437,83 @@ class ReportJob:
         return chapter
 
     def start_browser(self) -> None:
-        """Start Chromium now (it takes about a second) so it waits for the document."""
+        """Start Chromium now (it takes about a second) so it waits for the document – and
+        draws the BPMN diagrams for the kernels meanwhile (:attr:`environment`)."""
         with self._lock:
             if self._printed is None:
+                self._listen()
                 self._printed = self._printing.submit(self._print)
+
+    def _listen(self) -> None:
+        """The drawing socket, listening before the print process starts: a kernel that
+        connects while Chromium still starts waits for it. Without one (no room in the
+        temporary folder, a path too long for a socket) the kernels draw themselves."""
+        from kdworkbook.lauf.aufraeumen import SOCKET_PREFIX
+
+        # named like the runner's kernel folders: left by a killed run, the next run removes it
+        prefix = f"{SOCKET_PREFIX}{os.getpid()}-zeichner-"
+        try:
+            self._private = Path(tempfile.mkdtemp(prefix=prefix))
+        except OSError:
+            return
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            listener.bind(str(self._private / DRAWER_SOCKET))
+            listener.listen(8)
+        except OSError:
+            listener.close()
+            shutil.rmtree(self._private, ignore_errors=True)
+            self._private = None
+            return
+        self._listener = listener
+
+    @property
+    def environment(self) -> dict[str, str]:
+        """Environment variables for the run's kernels: the print process' drawing socket
+        (once :meth:`start_browser` was called) and the browser the report prints with, so
+        that a kernel drawing on its own uses the same."""
+        found = {ENV_BROWSER: self._executable} if self._executable else {}
+        if self._listener is not None and self._private is not None:
+            found[ENV_DRAWER] = str(self._private / DRAWER_SOCKET)
+        return found
+
+    def _remove_private(self) -> None:
+        with self._lock:
+            private, self._private = self._private, None
+        if private is not None:
+            shutil.rmtree(private, ignore_errors=True)
 
     def _print(self) -> bytes | None:
         """Print in a process of its own (:mod:`kdworkbook.bericht.drucken`), started now so that
         Chromium waits for the document; :meth:`close` can stop it from any thread."""
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "kdworkbook.bericht.drucken",
-                self._executable or "",
-            ],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-            encoding="utf-8",
-            start_new_session=True,  # its own group: stopped through us, with Chromium
-        )
+        listener = self._listener
+        try:
+            process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "kdworkbook.bericht.drucken",
+                    self._executable or "",
+                    str(listener.fileno()) if listener else "",
+                ],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+                encoding="utf-8",
+                start_new_session=True,  # its own group: stopped through us, with Chromium
+                pass_fds=(listener.fileno(),) if listener else (),
+            )
+        finally:
+            if listener is not None:  # the print process listens now; ended, nobody does
+                listener.close()
         with self._lock:
             self._print_process = process
+        try:
+            return self._print_document(process)
+        finally:
+            self._remove_private()
+
+    def _print_document(self, process: subprocess.Popen) -> bytes | None:
         job = self._document.result()
         if job is None:  # the run failed: nothing to print, Chromium is closed
             process.communicate("\n")
@@ -545,6 +586,8 @@ class ReportJob:
                 os.killpg(process.pid, signal.SIGTERM)
         self._converting.shutdown(wait=wait, cancel_futures=True)
         self._printing.shutdown(wait=wait)
+        if wait:
+            self._remove_private()
 
 
 def write_report(
@@ -553,16 +596,6 @@ def write_report(
     """Writes out_dir/bericht.html and out_dir/bericht.pdf from executed *notebooks*."""
     with ReportJob(notebooks, meta, browser) as job:
         return job.finish(out_dir)
-
-
-def print_twice(printer: PdfPrinter, html_file: Path, document: str) -> bytes:
-    """Draft print → pages of the headings → final print with TOC page numbers. The footer
-    and the footer-free title page come from the style sheet's ``@page`` rules."""
-    html_file.write_text(document, encoding="utf-8")
-    pages = destination_pages(printer.print(html_file, draft=True))
-    html_file.write_text(fill_toc(document, pages), encoding="utf-8")  # the document as printed
-    printer.fill_toc(pages)  # the same in the loaded page: not loaded a second time
-    return printer.print(html_file, load=False)
 
 
 def _temp_file(directory: Path, suffix: str) -> Path:

@@ -372,6 +372,7 @@ def _execute_all(
     snapshot: Any = None,
     handed: Path | None = None,
     appendix: list[Path] | None = None,
+    kernel_environment: dict[str, str] | None = None,
 ) -> list[Path]:
     """Execute the step notebooks in the step processes of *workers*, each taking the next
     notebook when it is free (they are independent: each reads the parameter file itself, or
@@ -380,12 +381,15 @@ def _execute_all(
     notebook has started; :meth:`_Workers.appendix_written` waits for them. ``started`` gets
     the number of notebooks not yet started, ``finished`` each executed notebook as it is
     done. Returns the executed notebooks in step order. When a step fails, the others are
-    stopped (by the caller leaving *workers*' ``with`` block)."""
+    stopped (by the caller leaving *workers*' ``with`` block). *kernel_environment* is set in
+    every kernel besides the snapshot (the print process' drawing socket)."""
     total = len(notebooks)
     waiting = list(range(total)) if order is None else list(order)
     read_from = snapshot.parameter_file if snapshot else parameter_file
     shown = [str(read_from), str(parameter_file)] if snapshot else None
     environment = {momentaufnahme.ENV: str(snapshot.index)} if snapshot else None
+    if kernel_environment:
+        environment = (environment or {}) | kernel_environment
     workers.appendix = [(nb, nb.with_suffix(".aus.ipynb"), environment) for nb in appendix or []]
     failed: dict[int, RunFailed] = {}
     while not failed:
@@ -443,7 +447,9 @@ def run(
     and ``lauf.json`` all come from those bytes (:mod:`momentaufnahme`). *stichtag* applies
     when the parameter file names none (a repeated run uses the first run's date).
 
-    With *overlap* the report's chapters and Chromium are made while
+    With a Musterprozess, Chromium (the print process) starts when the check is done and
+    draws its BPMN diagrams for the kernels, so they start none of their own. With *overlap*
+    the report's chapters, Chromium and the Excel files are made while
     the last kernels still run (a run on its own finishes sooner). A batch worker passes
     ``overlap=False``: the other workers keep the cores busy, and extra threads would only
     compete with them."""
@@ -629,6 +635,8 @@ def _run_in(
             tables.append(_in_background(write_here))
 
     with report, pictures:
+        if ba.settings.musterprozess.konfiguriert:  # Chromium now: it draws the BPMN diagrams
+            report.start_browser()
         try:
             with p.workers:  # a failed step: the others are stopped before the folder moves
                 executed = _execute_all(
@@ -644,6 +652,7 @@ def _run_in(
                     snapshot=snapshot,
                     handed=handed,
                     appendix=appendix,
+                    kernel_environment=report.environment,
                 )
         except _StepFailed as exc:  # the step processes are stopped
             for future in tables:  # the Excel files must not be written into a moved folder

@@ -1,10 +1,12 @@
 """BPMN diagrams drawn by bpmn-js in headless Chromium: SVG for the report, PNG for exports.
 
 The bpmn-js viewer (``kdworkbook/data/bpmnjs/``, version, licence and origin in the README
-there) is package data: nothing is downloaded at run time. :func:`draw` starts Chromium once
-(the browser the report prints with, :func:`kdworkbook.bericht.browser.find_browser`), imports
-each BPMN XML into the viewer and takes its drawing with ``saveSVG()`` – the documented export
-API; the viewer's UI (with the bpmn.io watermark) is never shown or shipped as a picture.
+there) is package data: nothing is downloaded at run time. :func:`draw` has the run's print
+process draw (its Chromium, already started for the PDF) or starts Chromium once (the browser
+the report prints with, :func:`kdworkbook.bericht.browser.find_browser`), imports each BPMN
+XML into the viewer (page and script: :mod:`kdworkbook.musterprozess.bpmn_js`) and takes
+its drawing with ``saveSVG()`` – the documented export API; the viewer's UI (with the
+bpmn.io watermark) is never shown or shipped as a picture.
 
 **Legible on A4**: the report's text column is :data:`PRINT_WIDTH_MM` wide. A diagram is
 printed at one fixed scale, :data:`MAX_VIEW_WIDTH` BPMN units on the full column, so bpmn-js'
@@ -29,7 +31,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from html import escape
-from importlib import resources
 from pathlib import Path
 from typing import TypeVar
 from xml.etree import ElementTree as ET
@@ -37,52 +38,22 @@ from xml.etree import ElementTree as ET
 import pyphen
 from defusedxml.ElementTree import fromstring
 
-from kdworkbook.bericht.browser import CHROMIUM_ARGS, INSTALL_HINT, ReportError, find_browser
+from kdworkbook.bericht.browser import CHROMIUM_ARGS, find_browser
 from kdworkbook.kern import zwischenspeicher
-from kdworkbook.kern.errors import InputError
-from kdworkbook.musterprozess import bpmn_export
+from kdworkbook.musterprozess import bpmn_export, bpmn_js
 from kdworkbook.musterprozess.bpmn_export import HYPHENATION_LANGUAGE, SOFT_HYPHEN, diagram_xml
+from kdworkbook.musterprozess.bpmn_js import HEADERS
 from kdworkbook.musterprozess.bpmn_xml import local
 from kdworkbook.musterprozess.modell import Prozess
 
-BUNDLE = "data/bpmnjs/bpmn-viewer.production.min.js"
 PRINT_WIDTH_MM = 170  #: text column of the A4 report (210 mm − 2 × 20 mm margins)
 MAX_VIEW_WIDTH = 720  #: BPMN units per PRINT_WIDTH_MM: 12 px → 8,0 pt, 11 px → 7,4 pt
 CAPTION_SIZE = 13  #: px, „Teil 2 von 3“ above a row
 PT_PER_MM = 72 / 25.4
-HEADERS = ("bpmn:Participant", "bpmn:Lane")  #: shapes whose names sit in the left band
 SVG_NS = "http://www.w3.org/2000/svg"
 ET.register_namespace("", SVG_NS)
 
 T = TypeVar("T")
-
-_PAGE = "<!DOCTYPE html><html><head><meta charset='utf-8'></head><body><div id='canvas' "
-_PAGE += "style='width:1600px;height:1000px'></div></body></html>"
-
-_RENDER_JS = """
-async (xml) => {
-  const viewer = new BpmnJS({ container: '#canvas' });
-  try {
-    const result = await viewer.importXML(xml);
-    const registry = viewer.get('elementRegistry');
-    const shapes = registry.filter(e => e.parent).map(e => {
-      if (!e.waypoints) {
-        return { id: e.id, type: e.type, x: e.x, y: e.y, width: e.width, height: e.height };
-      }
-      const xs = e.waypoints.map(p => p.x), ys = e.waypoints.map(p => p.y);
-      const x = Math.min(...xs), y = Math.min(...ys);
-      return { id: e.id, type: e.type, x, y, width: Math.max(...xs) - x,
-               height: Math.max(...ys) - y, connection: true };
-    });
-    const { svg } = await viewer.saveSVG();
-    return { svg, shapes, warnings: (result.warnings || []).map(w => String(w.message || w)) };
-  } catch (error) {
-    return { error: String(error.message || error) };
-  } finally {
-    viewer.destroy();
-  }
-}
-"""
 
 
 @dataclass(frozen=True)
@@ -92,10 +63,6 @@ class Zeichnung:
     svg: str
     shapes: tuple[dict, ...]
     hinweise: tuple[str, ...] = ()
-
-
-def _bundle() -> str:
-    return resources.files("kdworkbook").joinpath(BUNDLE).read_text("utf-8")
 
 
 def _off_loop(work: Callable[[], T]) -> T:
@@ -128,50 +95,35 @@ def _browser(playwright, browser: str | None):
             executable_path=executable, headless=True, args=CHROMIUM_ARGS
         )
     except Exception as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
-        raise ReportError(
-            f"Chromium ({executable or 'Playwright-Browser'}) konnte nicht gestartet werden, "
-            f"die BPMN-Diagramme des Musterprozesses werden damit gezeichnet: {first}. "
-            f"{INSTALL_HINT}"
-        ) from exc
+        raise bpmn_js.start_failed(executable, bpmn_js.first_line(exc)) from exc
 
 
 def draw(diagrams: dict[str, tuple[str, str]], browser: str | None = None) -> dict[str, Zeichnung]:
     """Draw BPMN XML with bpmn-js: key → (xml, file name for messages) in, key → drawing out.
 
-    One Chromium start for all. A file the viewer cannot import is an :class:`InputError`
-    naming it; a diagram without any drawn shape is one too (never a blank picture)."""
+    In a kernel of a run (no *browser* asked for) the run's print process draws them, in its
+    Chromium (:func:`kdworkbook.musterprozess.bpmn_js.draw_served`); elsewhere – a notebook
+    opened by hand, no print process to reach – one Chromium start here for all. A file the viewer
+    cannot import is an :class:`InputError` naming it; a diagram without any drawn shape is
+    one too (never a blank picture)."""
+    drawn = bpmn_js.draw_served(diagrams) if browser is None else None
+    if drawn is None:
 
-    def work() -> dict[str, Zeichnung]:
-        from playwright.sync_api import sync_playwright
+        def work() -> dict[str, dict]:
+            from playwright.sync_api import sync_playwright
 
-        with sync_playwright() as playwright:
-            chromium = _browser(playwright, browser)
-            try:
-                page = chromium.new_page()
-                page.set_content(_PAGE)
-                page.add_script_tag(content=_bundle())
-                out = {}
-                for key, (xml, name) in diagrams.items():
-                    result = page.evaluate(_RENDER_JS, xml)
-                    if "error" in result:
-                        raise InputError(
-                            f"{name}: Das BPMN-Diagramm kann nicht gezeichnet werden – der "
-                            f"Viewer (bpmn-js) meldet: {result['error']}"
-                        )
-                    if not any(s["type"] not in HEADERS for s in result["shapes"]):
-                        raise InputError(
-                            f"{name}: Das BPMN-Diagramm enthält keine zeichenbaren Elemente "
-                            "(keine Koordinaten im Abschnitt „bpmndi“)."
-                        )
-                    out[key] = Zeichnung(
-                        result["svg"], tuple(result["shapes"]), tuple(result["warnings"])
-                    )
-                return out
-            finally:
-                chromium.close()
+            with sync_playwright() as playwright:
+                chromium = _browser(playwright, browser)
+                try:
+                    return bpmn_js.draw_in(bpmn_js.open_page(chromium), diagrams)
+                finally:
+                    chromium.close()
 
-    return _off_loop(work)
+        drawn = _off_loop(work)
+    return {
+        key: Zeichnung(d["svg"], tuple(d["shapes"]), tuple(d["hinweise"]))
+        for key, d in drawn.items()
+    }
 
 
 def svgs(
@@ -227,8 +179,8 @@ def cache_key(p: Prozess, source: Path | None, browser: str | None = None) -> st
         diagram_xml(p, source, hyphenated=False),
         _hyphenation_identity(),
         _bundle_digest(),
-        _PAGE,
-        _RENDER_JS,
+        bpmn_js.PAGE,
+        bpmn_js.RENDER_JS,
         _browser_identity(find_browser(browser)),
     )
 
@@ -257,7 +209,7 @@ def _well_formed(d: Zeichnung) -> bool:
 
 @cache
 def _bundle_digest() -> str:
-    return hashlib.sha256(_bundle().encode("utf-8")).hexdigest()
+    return hashlib.sha256(bpmn_js.bundle().encode("utf-8")).hexdigest()
 
 
 @cache
