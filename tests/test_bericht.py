@@ -467,3 +467,34 @@ def test_render_html_failures(tmp_path: Path) -> None:
     broken.write_text("{kein json", encoding="utf-8")
     with pytest.raises(ReportError, match="kein gültiges Notebook"):
         render_html([broken], META)
+
+
+@pytest.mark.kernel
+def test_chapters_are_what_nbconvert_s_own_exporter_makes(demo_pdf: Path) -> None:
+    """The chapter exporter leaves out nbconvert's last pass over the page (alternative texts
+    and JupyterLab's tab stops) and validates once: the demo's seven chapters come out the
+    same as with nbconvert's HTMLExporter, every picture with its alternative text."""
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    from kdworkbook.bericht import dokument
+
+    own = HTMLExporter(
+        template_name="basic",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        anchor_link_text="",
+    )
+    remove = TagRemovePreprocessor(remove_cell_tags=set(dokument.REMOVED_TAGS), enabled=True)
+    own.register_preprocessor(remove, enabled=True)
+    ours = dokument._exporter()
+    notebooks = sorted(demo_pdf.parent.glob("0*.ipynb"))
+    assert len(notebooks) == 7
+    pictures = 0
+    for number, path in enumerate(notebooks, 1):
+        chapter = dokument._chapter(path, number, ours)
+        assert chapter == dokument._chapter(path, number, own), path.name
+        pictures += chapter.html.count('<img alt="Abbildung"')
+        assert chapter.html.count("<img ") == chapter.html.count('<img alt="Abbildung"')
+    assert pictures == 21  # 12 charts, 9 rows of the BPMN diagrams
