@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import pandera.pandas as pa
 
 from kdworkbook.bestand import layout as erhebung_layout
 from kdworkbook.bestand.schema import (  # noqa: F401 – re-exported for the other steps
@@ -279,9 +278,11 @@ def read_survey(sources: Sequence[tuple[Path, str | None]], stufen: Iterable[int
     data, errors = survey_texts(data, TEXT)  # NFC; control and bidi characters refused
     errors += list(found.unparsable.values()) + found.problems
     missing: set[tuple[str, int, str]] = set()
+    from pandera.errors import SchemaErrors
+
     try:
         survey_schema(stufen).validate(data, lazy=True)
-    except pa.errors.SchemaErrors as exc:
+    except SchemaErrors as exc:
         errors += _schema_messages(exc.failure_cases, data, set(found.unparsable), missing)
     if errors:
         errors = sorted(dict.fromkeys(errors), key=_sort_key)

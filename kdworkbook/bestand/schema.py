@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-import pandera.pandas as pa
+
+if TYPE_CHECKING:
+    import pandera.pandas as pa
 
 #: Internal column name → header as printed in the deck (Bestandserhebung, Anlage 1).
 HEADERS: dict[str, str] = {
@@ -99,7 +101,10 @@ def _whole(series: pd.Series) -> pd.Series:
 
 
 def survey_schema(stufen: Iterable[int]) -> pa.DataFrameSchema:
-    """The survey's data dictionary: one column per deck header, with description and unit."""
+    """The survey's data dictionary: one column per deck header, with description and unit.
+    (pandera is loaded here: a step kernel, which gets the checked survey, never needs it.)"""
+    import pandera.pandas as pa
+
     stufen = sorted(stufen)
     count = [
         pa.Check.ge(0, error="erwartet eine Zahl ≥ 0"),
