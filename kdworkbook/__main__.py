@@ -1,5 +1,5 @@
 import sys
 
-from kdworkbook.cli import main
+from kdworkbook.cli import entry
 
-sys.exit(main())
+sys.exit(entry())
