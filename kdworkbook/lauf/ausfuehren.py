@@ -127,12 +127,16 @@ def _engine() -> str:
                 raise DeadKernelError("Der Kernel konnte nicht geleert werden.")
 
         def execute(self, **kwargs: Any) -> Any:
+            self.kc = _client.pop() if _client else None  # None: nbclient starts one
             try:
-                return super().execute(**kwargs)
-            finally:  # the kernel stays for the next notebook, this client's sockets do not
+                nb = super().execute(**kwargs)
+            except BaseException:  # a client after a failure is not handed on
                 if self.kc is not None:
                     self.kc.stop_channels()
                     self.kc = None
+                raise
+            _client.append(self.kc)
+            return nb
 
     class ReusedKernel(NBClientEngine):
         @classmethod
@@ -266,9 +270,25 @@ def _end_with_the_runner(runner: int) -> None:
     threading.Thread(target=watch, daemon=True, name="kdworkbook-waechter").start()
 
 
+def _load_papermill() -> None:
+    """What executing the first notebook would load and build first: papermill and nbclient,
+    and nbformat's compiled schema validator (0,4 CPU-s, measured on the demo)."""
+    import papermill.exceptions
+    import papermill.translators  # noqa: F401 – loaded now, used by the first notebook
+
+    _engine()
+    nbformat.validate(nbformat.v4.new_notebook())
+
+
+#: The process's one client of its kernel, between two notebooks: channels open, the kernel
+#: known to answer on them. A client started per notebook waits for its IOPub channel to
+#: connect (jupyter_client's ``wait_for_ready``: 0,2 s and more each time, the kernel idle).
+_client: list[Any] = []
+
+
 def _warm_up(km: Any) -> None:
-    """:data:`WARM_UP` in the kernel of *km*; a kernel that fails here fails its first
-    notebook, where the runner reports it."""
+    """:data:`WARM_UP` in the kernel of *km*, through the client the notebooks then use; a
+    kernel that fails here fails its first notebook, where the runner reports it."""
     from jupyter_core.utils import run_sync
 
     client = km.client()
@@ -283,9 +303,9 @@ def _warm_up(km: Any) -> None:
             output_hook=lambda _msg: None,
         )
     except (TimeoutError, RuntimeError):
-        pass
-    finally:
         client.stop_channels()
+    else:
+        _client.append(client)
 
 
 class _Stop(Exception):
@@ -315,6 +335,7 @@ def main(argv: list[str]) -> int:
     try:
         # the kernel boots and imports now, while the runner still checks the inputs
         run_sync(km.start_kernel)(extra_arguments=[HISTORY_IN_MEMORY], cwd=cwd)
+        _load_papermill()  # while the kernel boots, not when the first notebook is due
         _warm_up(km)
         for line in sys.stdin:  # a job per line; the end of stdin: the run needs no more
             job = json.loads(line)
@@ -328,6 +349,8 @@ def main(argv: list[str]) -> int:
         return 128 + signal.SIGTERM
     finally:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)  # shutting down: no second interruption
+        for client in _client:
+            client.stop_channels()
         with contextlib.suppress(Exception):
             if run_sync(km.is_alive)():
                 run_sync(km.shutdown_kernel)(now=True)
