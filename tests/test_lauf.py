@@ -19,6 +19,7 @@ from kdworkbook.lauf import lauf, protokoll, stapel
 
 from .conftest import (
     HEADER,
+    ROOT,
     SEED_ROWS,
     chrome_descendants,
     descendants,
@@ -284,6 +285,25 @@ def test_steps_start_longest_first(tmp_path):
     assert lauf._execution_order(notebooks, slug_dir) == [1, 0, 2]
     (run_dir / protokoll.FILE_NAME).write_text("{kaputt")
     assert lauf._execution_order(notebooks, slug_dir) == [2, 1, 0]
+
+
+def test_a_first_run_starts_the_shipped_steps_in_their_measured_order(tmp_path):
+    """No earlier run: the shipped steps in FIRST_RUN_ORDER, a notebook of one's own
+    („08_eigenes“) before them."""
+    shipped = sorted(p.name for p in (ROOT / "notebooks").glob("0*.ipynb"))
+    notebooks = [Path(name) for name in [*shipped, "08_eigenes.ipynb"]]
+    order = lauf._execution_order(notebooks, tmp_path)
+    assert [notebooks[i].stem for i in order] == [
+        "08_eigenes",
+        "02_bestandsaufnahme",
+        "05_vergleich",
+        "04_musterprozess",
+        "01_rahmenbedingungen",
+        "03_massnahmenentwicklung",
+        "06_buergerbefragung",
+        "07_fortschreibung",
+        "00_zusammenfassung",
+    ]
 
 
 def _steps(folder: Path, bodies: dict[str, str]) -> Path:
