@@ -289,3 +289,34 @@ def test_kernel_reads_design_file_and_logo_from_the_snapshot(design_folder, tmp_
     finally:
         grafiken.apply_design(None, None, None)
     assert checked.settings.gestaltung.logo_daten == logo  # kept from the check
+
+
+@pytest.mark.prozess  # a fresh interpreter: the chart module not loaded yet
+def test_a_design_read_before_the_charts_are_loaded_is_theirs_when_they_load(design_folder):
+    """The runner's check reads the design without loading matplotlib; the charts drawn
+    later in that process (the presentation of a large survey) are in it all the same."""
+    import json
+    import subprocess
+    import sys
+
+    params = write_params(design_folder, BASE + "gestaltung:\n  datei: agentur.yaml\n")
+    probe = (
+        "import json, sys\n"
+        "from kdworkbook.bestand.laden import load_bestand\n"
+        "load_bestand(sys.argv[1])\n"
+        "loaded = 'matplotlib' in sys.modules\n"
+        "from kdworkbook.bericht import grafiken\n"
+        "from kdworkbook.massnahmen import grafiken as massnahmen_grafiken\n"
+        "import matplotlib as mpl\n"
+        "print(json.dumps([loaded, grafiken.PRIMARY, massnahmen_grafiken.PRIMARY,\n"
+        "                  mpl.rcParams['font.family']]))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe, str(params)], check=True, capture_output=True, text=True
+    ).stdout
+    assert json.loads(out.strip().splitlines()[-1]) == [
+        False,
+        "#8a1538",
+        "#8a1538",
+        ["Liberation Sans", "DejaVu Sans"],
+    ]

@@ -9,12 +9,10 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-import matplotlib as mpl
 import pandas as pd
 from IPython.display import HTML, display
 from markdown_it import MarkdownIt
 
-from kdworkbook.bericht import grafiken
 from kdworkbook.kern.formatierung import euro, literal, prozent, zahl
 
 #: Column format name → formatter (value → German text).
@@ -39,7 +37,10 @@ def setup() -> None:
     Charts print at the size they are drawn (the report does not scale): a chart drawn
     6,7 in wide fills the 170-mm text column, and a 7-pt label prints at 7 pt.
     """
+    import matplotlib as mpl  # loaded here: the runner's check uses this module without it
     from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+    from kdworkbook.bericht import grafiken
 
     # the figure as drawn, not cropped to its ink plus 0,1 in padding („tight“): a chart
     # drawn 6,7 in wide is 6,7 in wide in the report (its constrained layout keeps every

@@ -14,6 +14,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
+from kdworkbook.kern import gestaltung
 from kdworkbook.kern.formatierung import zahl
 
 #: Width of a chart on an A4 page with 2 cm margins, in inches. A chart drawn this wide prints
@@ -217,3 +218,8 @@ def property_bars(totals: pd.DataFrame, prop: str, title: str) -> Figure:
     left.invert_yaxis()  # shared y axis: first value on top for both
     fig.suptitle(title, x=0.02, ha="left")
     return fig
+
+
+# the design set before this module was loaded (kern.gestaltung.use_for_charts)
+if (_design := gestaltung.pending_chart_design()) is not None:
+    apply_design(*_design)

@@ -6,18 +6,20 @@ Keeps ``notebooks/02_bestandsaufnahme.ipynb`` thin: the notebook only calls thes
 from __future__ import annotations
 
 import html
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from IPython.display import HTML, Markdown
-from matplotlib.figure import Figure
 
-from kdworkbook.bericht import anzeige, grafiken
+from kdworkbook.bericht import anzeige
 from kdworkbook.bestand import kennzahlen as bestand
 from kdworkbook.bestand.laden import Bestandsaufnahme
 from kdworkbook.kern import defaults
 from kdworkbook.kern.formatierung import datum, euro, literal, prozent, zahl
 from kdworkbook.rahmen import geeignetheit
+
+if TYPE_CHECKING:  # matplotlib and the charts are loaded where a chart is drawn: the
+    from matplotlib.figure import Figure  # runner's check uses this module without them
 
 FIGURE_COLUMNS = {
     "prozesse": ("Prozesse", "int"),
@@ -91,6 +93,8 @@ def fachamt_table(ba: Bestandsaufnahme) -> HTML:
 
 
 def fachamt_chart(ba: Bestandsaufnahme) -> Figure:
+    from kdworkbook.bericht import grafiken
+
     return grafiken.fachamt_bars(bestand.by_fachamt(ba.data))
 
 
@@ -119,6 +123,8 @@ def _unsuitable_among(ba: Bestandsaufnahme, count: int) -> str:
 
 
 def pareto_chart(ba: Bestandsaufnahme) -> Figure:
+    from kdworkbook.bericht import grafiken
+
     share = ba.settings.pareto_anteil
     return grafiken.pareto_chart(
         bestand.pareto(ba.data), share, bestand.pareto_count(ba.data, share)
@@ -139,6 +145,8 @@ def pareto_table(ba: Bestandsaufnahme) -> HTML:
 
 
 def distributions(ba: Bestandsaufnahme) -> Figure:
+    from kdworkbook.bericht import grafiken
+
     return grafiken.distributions(ba.data)
 
 
@@ -148,6 +156,8 @@ def property_table(ba: Bestandsaufnahme, prop: str) -> HTML:
 
 
 def property_chart(ba: Bestandsaufnahme, prop: str) -> Figure:
+    from kdworkbook.bericht import grafiken
+
     totals = bestand.by_property(_labelled(ba), prop)
     return grafiken.property_bars(totals, prop, PROPERTY_TITLES[prop])
 

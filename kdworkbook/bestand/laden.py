@@ -20,11 +20,10 @@ from typing import Any, TypeVar
 
 import pandas as pd
 
-from kdworkbook.bericht import grafiken
 from kdworkbook.bestand import kennzahlen as bestand
 from kdworkbook.bestand.erhebung import Survey, read_survey
 from kdworkbook.buergerbefragung import dateien as buergerbefragung_dateien
-from kdworkbook.kern import momentaufnahme, systemfehler
+from kdworkbook.kern import gestaltung, momentaufnahme, systemfehler
 from kdworkbook.kern.errors import InputError
 from kdworkbook.kern.formatierung import zahl
 from kdworkbook.kern.parameter import Settings, load_settings
@@ -175,7 +174,7 @@ def load_bestand(
     )
     settings = momentaufnahme.apply(settings, index, stichtag)
     g = settings.gestaltung  # the charts of this municipality in its corporate design
-    grafiken.apply_design(g.primaerfarbe, g.akzentfarbe, g.schrift)
+    gestaltung.use_for_charts(g.primaerfarbe, g.akzentfarbe, g.schrift)
     survey = read_survey(survey_sources(settings), settings.stufen)
     _check_fachaemter(settings, survey.data)
     data = bestand.add_figures(

@@ -202,3 +202,30 @@ def logo_data_uri(g: Gestaltung) -> str:
     kind = "svg+xml" if g.logo.suffix.lower() == ".svg" else "png"
     data = g.logo_daten or b""
     return f"data:image/{kind};base64," + base64.b64encode(data).decode("ascii")
+
+
+#: The design for the charts of this process, not yet applied: the chart module
+#: (:mod:`kdworkbook.bericht.grafiken`, matplotlib with it) is not loaded yet.
+_chart_design: tuple[str | None, str | None, str | None] | None = None
+
+
+def use_for_charts(primary: str | None, accent: str | None, font: str | None) -> None:
+    """The charts of this process in this design (:func:`kdworkbook.bericht.grafiken.apply_design`):
+    at once where the chart module is loaded (a notebook), else when it is loaded – the
+    runner's check draws no chart and does without matplotlib (0,3 CPU-s at its start)."""
+    import sys
+
+    global _chart_design
+    grafiken = sys.modules.get("kdworkbook.bericht.grafiken")
+    if grafiken is not None and hasattr(grafiken, "apply_design"):
+        _chart_design = None
+        grafiken.apply_design(primary, accent, font)
+    else:
+        _chart_design = (primary, accent, font)
+
+
+def pending_chart_design() -> tuple[str | None, str | None, str | None] | None:
+    """The design :func:`use_for_charts` kept for the chart module, once (then None)."""
+    global _chart_design
+    design, _chart_design = _chart_design, None
+    return design

@@ -54,7 +54,8 @@ HANDED_NOTE = "# im Lauf aus der Prüfung übernommen; die Datei gab es nur wäh
 #: (``gc.freeze``): they live as long as the kernel, and each collection – also emptying the
 #: namespace before a notebook – need not walk them again (0,1 s → 0,01 s).
 WARM_UP = (
-    "import kdworkbook.bericht.anzeige, kdworkbook.lauf.vorberechnung, matplotlib.pyplot\n"
+    "import kdworkbook.bericht.anzeige, kdworkbook.bericht.grafiken\n"
+    "import kdworkbook.lauf.vorberechnung, matplotlib.pyplot\n"
     "import gc as _kdw_gc\n"
     "_kdw_gc.collect()\n"
     "_kdw_gc.freeze()\n"

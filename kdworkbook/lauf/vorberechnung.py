@@ -23,9 +23,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from kdworkbook.bericht import grafiken
 from kdworkbook.bestand.laden import Bestandsaufnahme, load_bestand
-from kdworkbook.kern import momentaufnahme
+from kdworkbook.kern import gestaltung, momentaufnahme
 from kdworkbook.kern.errors import InputError
 
 #: the notebooks' papermill parameter (declared in their ``parameters`` cell; the executed
@@ -73,5 +72,5 @@ def bestandsaufnahme(
     if not isinstance(ba, Bestandsaufnahme):
         raise InputError(f"{vorberechnung}: keine Übergabe eines Laufs von kdworkbook.")
     g = ba.settings.gestaltung  # the charts in the municipality's design, as load_bestand does
-    grafiken.apply_design(g.primaerfarbe, g.akzentfarbe, g.schrift)
+    gestaltung.use_for_charts(g.primaerfarbe, g.akzentfarbe, g.schrift)
     return ba

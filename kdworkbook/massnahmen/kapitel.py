@@ -9,22 +9,23 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from IPython.display import HTML, Markdown
-from matplotlib.figure import Figure
 
 from kdworkbook.bericht import anzeige
 from kdworkbook.bestand.laden import Bestandsaufnahme
 from kdworkbook.kern import defaults
 from kdworkbook.kern.formatierung import datum, euro, literal, prozent, zahl
-from kdworkbook.massnahmen import grafiken as massnahmen_grafiken
 from kdworkbook.massnahmen import plan as massnahmenplan
 from kdworkbook.massnahmen import priorisierung
 from kdworkbook.massnahmen.einstellungen import MassnahmenSettings
 from kdworkbook.massnahmen.plan import Kennzahlen, Planung
 from kdworkbook.rahmen import bedingungen
+
+if TYPE_CHECKING:  # matplotlib and the charts are loaded where a chart is drawn: the
+    from matplotlib.figure import Figure  # runner's check uses this module without them
 
 #: Marks a default the parameter file does not state: shown, never as a fact.
 ANNAHME = "Annahme – im Workshop bestätigen"
@@ -301,6 +302,8 @@ def workshop_note(ba: Bestandsaufnahme) -> Markdown | None:
 
 
 def portfolio_chart(p: Planung) -> Figure:
+    from kdworkbook.massnahmen import grafiken as massnahmen_grafiken
+
     return massnahmen_grafiken.portfolio(p.ranked, p.ranked.attrs["schwellen"], p.settings.top_n)
 
 
@@ -515,6 +518,8 @@ def horizon_note(p: Planung, table: pd.DataFrame) -> str:
 
 
 def gantt_chart(p: Planung) -> Figure:
+    from kdworkbook.massnahmen import grafiken as massnahmen_grafiken
+
     names = {k: t.name for k, t in p.settings.massnahmentypen.items()}
     return massnahmen_grafiken.gantt(p.measures, p.start, names)
 
@@ -555,6 +560,8 @@ def cost_gap_note(p: Planung) -> str:
 
 
 def cost_chart(p: Planung) -> Figure:
+    from kdworkbook.massnahmen import grafiken as massnahmen_grafiken
+
     return massnahmen_grafiken.costs_vs_savings(p.costs)
 
 

@@ -10,11 +10,10 @@ import difflib
 import html
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from IPython.display import HTML, SVG, Markdown, display
-from matplotlib.figure import Figure
 
 from kdworkbook.bericht import anzeige
 from kdworkbook.bestand.laden import Bestandsaufnahme
@@ -22,7 +21,6 @@ from kdworkbook.kern import defaults
 from kdworkbook.kern.errors import InputError
 from kdworkbook.kern.formatierung import euro, literal, prozent, zahl
 from kdworkbook.musterprozess import bpmn_bild
-from kdworkbook.musterprozess import grafiken as musterprozess_grafiken
 from kdworkbook.musterprozess import kennzahlen as musterprozess
 from kdworkbook.musterprozess import text as musterprozess_text
 from kdworkbook.musterprozess.bpmn_export import BREAK_COLOR as BREAK_RED
@@ -32,6 +30,9 @@ from kdworkbook.musterprozess.laden import bpmn_file
 from kdworkbook.musterprozess.modell import LANE_KIND_NAMES, Prozess
 from kdworkbook.musterprozess.modell import katalog as musterprozess_katalog
 from kdworkbook.musterprozess.text import KEINE_ANGABE, NICHT_BERECHENBAR, savings_gap, step_list
+
+if TYPE_CHECKING:  # matplotlib and the charts are loaded where a chart is drawn: the
+    from matplotlib.figure import Figure  # runner's check uses this module without them
 
 
 @dataclass(frozen=True)
@@ -321,6 +322,8 @@ def comparison_table(m: Musterprozess | None) -> HTML | None:
 
 
 def comparison_chart(m: Musterprozess | None) -> Figure | None:
+    from kdworkbook.musterprozess import grafiken as musterprozess_grafiken
+
     if m is None:
         return None
     return musterprozess_grafiken.comparison_chart(m.kennzahlen_ist, m.kennzahlen_soll)

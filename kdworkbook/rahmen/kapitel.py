@@ -6,18 +6,20 @@ Keeps ``notebooks/01_rahmenbedingungen.ipynb`` thin: the notebook only calls the
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from IPython.display import HTML, Markdown
-from matplotlib.figure import Figure
 
 from kdworkbook.bericht import anzeige
 from kdworkbook.bestand.laden import Bestandsaufnahme
 from kdworkbook.kern import defaults
 from kdworkbook.kern.formatierung import datum, literal, prozent, zahl
 from kdworkbook.rahmen import bedingungen as rahmen
-from kdworkbook.rahmen import grafiken as rahmen_grafiken
 from kdworkbook.rahmen import leika
+
+if TYPE_CHECKING:  # matplotlib and the charts are loaded where a chart is drawn: the
+    from matplotlib.figure import Figure  # runner's check uses this module without them
 
 
 def _attrs(ba: Bestandsaufnahme) -> pd.DataFrame:
@@ -157,6 +159,8 @@ def reifegrad_text(ba: Bestandsaufnahme) -> Markdown:
 
 
 def reifegrad_chart(ba: Bestandsaufnahme) -> Figure | Markdown:
+    from kdworkbook.rahmen import grafiken as rahmen_grafiken
+
     attrs = _attrs(ba)
     if attrs["reifegrad"].notna().sum() == 0:
         return anzeige.text("")
@@ -205,6 +209,8 @@ def geeignetheit_table(ba: Bestandsaufnahme) -> HTML:
 
 
 def readiness_radar(ba: Bestandsaufnahme) -> Figure | Markdown:
+    from kdworkbook.rahmen import grafiken as rahmen_grafiken
+
     if not ba.settings.rahmen.reife.assessed:
         return anzeige.text(
             "Eine Selbsteinschätzung der organisatorischen Reife liegt nicht vor "

@@ -7,18 +7,19 @@ previous report, contested points for the Kommunalaufsicht, and the SDG-relevant
 from __future__ import annotations
 
 import html
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from IPython.display import HTML, Markdown
-from matplotlib.figure import Figure
 
 from kdworkbook.bericht import anzeige
 from kdworkbook.bestand.laden import Bestandsaufnahme
 from kdworkbook.kern.formatierung import datum, literal, prozent, zahl
 from kdworkbook.rahmen import bedingungen as rahmen
-from kdworkbook.rahmen import grafiken as rahmen_grafiken
 from kdworkbook.rahmen import pflichten
+
+if TYPE_CHECKING:  # matplotlib and the charts are loaded where a chart is drawn: the
+    from matplotlib.figure import Figure  # runner's check uses this module without them
 
 # --------------------------------------------------------------------------- duties
 
@@ -79,6 +80,8 @@ def _remark(row: Any) -> str:
 
 
 def duty_timeline(ba: Bestandsaufnahme) -> Figure:
+    from kdworkbook.rahmen import grafiken as rahmen_grafiken
+
     return rahmen_grafiken.deadline_timeline(rahmen.duties(ba), ba.settings.stichtag)
 
 

@@ -5,16 +5,18 @@ ordner``."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from IPython.display import HTML
-from matplotlib.figure import Figure
 
 from kdworkbook.bericht import anzeige
 from kdworkbook.bestand.laden import Bestandsaufnahme
 from kdworkbook.kern.formatierung import datum, literal, prozent, zahl
-from kdworkbook.vergleich import ablage, auszug, grafiken, peers
+from kdworkbook.vergleich import ablage, auszug, peers
+
+if TYPE_CHECKING:  # matplotlib and the charts are loaded where a chart is drawn: the
+    from matplotlib.figure import Figure  # runner's check uses this module without them
 
 SYNTHETISCH = (
     "**Hinweis:** Die Vergleichsdaten sind **synthetisch** – erfundene Kommunen zur "
@@ -62,6 +64,8 @@ def introduction(v: peers.Vergleich) -> HTML:
 
 
 def chart(v: peers.Vergleich) -> Figure | None:
+    from kdworkbook.vergleich import grafiken
+
     if v.grund is not None or not any(z.quartile for z in v.zeilen):
         return None
     return grafiken.punkte(v)
