@@ -51,12 +51,12 @@ def svg_to_png(svg: bytes) -> bytes:
     """An SVG picture as PNG at :data:`PICTURE_DPI`; a row of a BPMN diagram as the slides
     show it (:func:`kdworkbook.musterprozess.bpmn_bild.png`: converted once per row, most
     often already by the kernel that drew it)."""
-    import cairosvg  # loads the system's libcairo: only when a picture is converted
-
     from kdworkbook.musterprozess import bpmn_bild
 
     if bpmn_bild.is_row(svg):
         return bpmn_bild.png(svg)
+    import cairosvg  # loads the system's libcairo: only when a picture is converted
+
     return cairosvg.svg2png(bytestring=svg, scale=PICTURE_DPI / _CSS_DPI)
 
 

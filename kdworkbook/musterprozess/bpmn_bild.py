@@ -403,13 +403,14 @@ def png(svg: str | bytes, dpi: int = PICTURE_DPI) -> bytes:
     of the CPU time of a Chromium start). A row carries its mark (:data:`MARK`) into every
     copy – the notebook's output, the report HTML Word is made from, the slides' drawing – so
     a row converted once, e.g. by the kernel that drew it (:func:`prepare_pngs`), comes from
-    the cache (:mod:`kdworkbook.kern.zwischenspeicher`) for Word and the slides."""
-    import cairosvg
+    the cache (:mod:`kdworkbook.kern.zwischenspeicher`) for Word and the slides – without
+    loading cairo (the converter's version for the key comes from its package metadata)."""
+    from importlib.metadata import version
 
     data = svg.encode("utf-8") if isinstance(svg, str) else svg
     mark = _MARKED.search(data, 0, 2000)
     name = zwischenspeicher.key(
-        PNG_CACHE_KIND, mark.group(1) if mark else data, str(dpi), cairosvg.__version__
+        PNG_CACHE_KIND, mark.group(1) if mark else data, str(dpi), version("CairoSVG")
     )
     found = _cached_png(name)
     if found is not None:
